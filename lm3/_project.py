@@ -1,0 +1,100 @@
+"""A project folder: ``lm3.toml`` naming the inputs and options of a study, beside its files.
+
+    name = "Bradford Trident (illustrative sample)"
+    area = "Bradford"                  # or a list: ["Bradford", "Leeds"]; names or ONS codes
+    # income = 1250000                 # round 1, when it should be income rather than spend
+    pay_basis = "gross"                # or "net"
+    branch_is_local = true
+
+    [inputs]                           # paths relative to this file
+    payments = "payments.xlsx"
+    suppliers = "suppliers.xlsx"
+    payroll = "payroll.xlsx"
+    supplier_survey = "supplier-survey.xlsx"
+    staff_survey = "staff-survey.xlsx"
+
+The keys are the argument names of ``lm3.calculate`` (and the CLI's flags, with - for _).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from lm3._calculate import calculate
+from lm3._errors import InputError
+from lm3._result import LM3Result
+
+CONFIG_NAME = "lm3.toml"
+INPUT_KEYS = ("payments", "suppliers", "payroll", "supplier_survey", "staff_survey")
+OPTION_KEYS = ("name", "area", "income", "pay_basis", "branch_is_local")
+
+
+@dataclass(frozen=True)
+class Project:
+    """The inputs and options of one study; fields are ``lm3.calculate``'s arguments."""
+
+    payments: Path | None = None
+    suppliers: Path | None = None
+    payroll: Path | None = None
+    supplier_survey: Path | None = None
+    staff_survey: Path | None = None
+    area: str | tuple[str, ...] | None = None
+    income: str | None = None
+    pay_basis: str = "gross"
+    branch_is_local: bool = True
+    name: str | None = None
+
+    def with_options(self, **overrides: Any) -> Project:
+        """A copy with the options given (None means "not given": the project's value stays)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    def calculate(self) -> LM3Result:
+        """Run ``lm3.calculate`` on this project."""
+        missing = [k for k in ("payments", "suppliers", "area") if getattr(self, k) in (None, ())]
+        if missing:
+            flags = ", ".join("--" + k.replace("_", "-") for k in missing)
+            raise InputError(
+                f"Missing {flags}: give them as options, or in a project folder's {CONFIG_NAME}."
+            )
+        args = asdict(self)
+        return calculate(args.pop("payments"), args.pop("suppliers"), **args)
+
+
+def load_project(directory: str | Path) -> Project:
+    """Read ``lm3.toml`` from a project folder (or the file itself). Paths are relative to it."""
+    path = Path(directory)
+    config = path / CONFIG_NAME if path.is_dir() else path
+    if not config.is_file():
+        where = f"{path} has no {CONFIG_NAME}" if path.is_dir() else f"{path} does not exist"
+        raise InputError(
+            f"Project folder not found: {where}. Give a folder holding {CONFIG_NAME}, or the input files "
+            "as options (--payments, --suppliers, --area)."
+        )
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"{config}: not valid TOML ({err}).") from err
+
+    inputs = data.pop("inputs", {})
+    unknown = [k for k in data if k not in OPTION_KEYS] + [
+        f"inputs.{k}" for k in inputs if k not in INPUT_KEYS
+    ]
+    if unknown:
+        raise InputError(
+            f"{config}: unknown setting {', '.join(map(repr, unknown))}. Settings: {', '.join(OPTION_KEYS)}; "
+            f"under [inputs]: {', '.join(INPUT_KEYS)}."
+        )
+    base = config.parent
+    fields: dict[str, Any] = {k: base / str(v) for k, v in inputs.items()}
+    for key in OPTION_KEYS:
+        if key in data:
+            value = data[key]
+            fields[key] = tuple(value) if isinstance(value, list) else value
+    if "income" in fields:
+        fields["income"] = str(fields["income"])
+    if not isinstance(fields.get("branch_is_local", True), bool):
+        raise InputError(f"{config}: branch_is_local must be true or false.")
+    return Project(**fields)

@@ -1,0 +1,132 @@
+"""The result of an LM3 calculation: the rounds, the trace behind them, assumptions and warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from lm3._method import Assumption
+from lm3._money import format_gbp
+from lm3._places import Area
+
+SUPPLIER_TRACE_COLUMNS = [
+    "supplier",
+    "payments",
+    "round1",
+    "postcode",
+    "lad_name",
+    "head_office_postcode",
+    "head_office_lad_name",
+    "location",
+    "local",
+    "reason",
+    "round2",
+    "share",
+    "share_source",
+    "round3",
+    "leakage_round2",
+    "leakage_round3",
+]
+STAFF_TRACE_COLUMNS = [
+    "home",
+    "employees",
+    "round1",
+    "round2",
+    "respondents",
+    "share",
+    "share_source",
+    "round3",
+    "leakage_round2",
+    "leakage_round3",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class LM3Result:
+    """An LM3 figure with everything needed to trace it.
+
+    Money is integer pence. ``suppliers`` has one row per supplier (columns ``SUPPLIER_TRACE_COLUMNS``):
+    the £ in each round, whether it is local and why, the share used and where it came from, and what
+    leaks in round 2 (R1 - R2) and round 3 (R2 - R3). ``staff`` is the payroll in aggregate by where staff
+    live (no employee identifiers). ``lm3`` = (R1 + R2 + R3) / R1.
+    """
+
+    area: Area
+    name: str | None
+    round1: int
+    round2: int
+    round3: int
+    spend: int
+    income_given: bool
+    suppliers: pd.DataFrame
+    staff: pd.DataFrame
+    assumptions: tuple[Assumption, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def lm3(self) -> float:
+        """(R1 + R2 + R3) / R1."""
+        return (self.round1 + self.round2 + self.round3) / self.round1
+
+    @property
+    def headline(self) -> str:
+        """'Every £1 ... creates £X.XX for <area>.'"""
+        if self.income_given:
+            start = f"Every £1 of {self.name}'s income" if self.name else "Every £1 of income"
+        else:
+            start = f"Every £1 spent by {self.name}" if self.name else "Every £1 spent"
+        return f"{start} creates £{self.lm3:.2f} for {self.area.name}."
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready data: money in pounds (numbers, exact to the penny)."""
+
+        def pounds(pence: int) -> float:
+            return int(pence) / 100
+
+        def records(frame: pd.DataFrame, money: list[str]) -> list[dict[str, Any]]:
+            out = frame.astype("object").where(frame.notna(), None)
+            for col in money:
+                out[col] = [pounds(v) for v in frame[col]]
+            out["share"] = [None if s is None or s != s else float(s) for s in out["share"]]
+            return out.to_dict(orient="records")
+
+        return {
+            "name": self.name,
+            "area": self.area.name,
+            "area_codes": list(self.area.codes),
+            "round1": pounds(self.round1),
+            "round2": pounds(self.round2),
+            "round3": pounds(self.round3),
+            "lm3": self.lm3,
+            "headline": self.headline,
+            "spend": pounds(self.spend),
+            "leakage": {
+                "round2": pounds(self.round1 - self.round2),
+                "round3": pounds(self.round2 - self.round3),
+            },
+            "suppliers": records(
+                self.suppliers, ["round1", "round2", "round3", "leakage_round2", "leakage_round3"]
+            ),
+            "staff": records(self.staff, ["round1", "round2", "round3", "leakage_round2", "leakage_round3"]),
+            "assumptions": [{"name": a.name, "value": a.value, "source": a.source} for a in self.assumptions],
+            "warnings": list(self.warnings),
+        }
+
+    def summary(self) -> pd.DataFrame:
+        """The rounds as a table: round, what it is, £ (pence), and per £1 of round 1."""
+        rows = [
+            ("Round 1", "income" if self.income_given else "spend: payments and payroll", self.round1),
+            ("Round 2", "to local suppliers and staff living locally", self.round2),
+            ("Round 3", "re-spent locally by them", self.round3),
+        ]
+        table = pd.DataFrame(rows, columns=["round", "what", "amount"])
+        table["per_pound"] = table["amount"] / self.round1
+        return table
+
+    def __repr__(self) -> str:
+        return (
+            f"<LM3Result {self.area.name}: LM3 {self.lm3:.2f}, R1 {format_gbp(self.round1)}, "
+            f"R2 {format_gbp(self.round2)}, R3 {format_gbp(self.round3)}>"
+        )
