@@ -176,6 +176,7 @@ def _supplier_round3(trace: pd.DataFrame, survey: Table | None, warnings: list[s
         trace.loc[trace["local"], ["key", "round2"]],
         answers,
         group="local suppliers",
+        survey=survey.label if survey is not None else "a supplier survey (none was given)",
         missing_hint=f"Give at least one local supplier's share of spending that stays local {where}.",
     )
     trace = trace.merge(members[["key", "share", "share_source", "round3"]], on="key", how="left")
@@ -210,6 +211,7 @@ def _staff_round3(
         staff.loc[local, ["employee", "round2"]].rename(columns={"employee": "key"}),
         answers,
         group="local staff",
+        survey=survey.label if survey is not None else "a staff survey (none was given)",
         missing_hint=f"Give at least one local employee's share of pay spent locally {where}.",
     )
     staff = staff.copy()

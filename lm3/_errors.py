@@ -30,7 +30,8 @@ class RowErrors(InputError):
     """Some rows hold values that cannot be used. Every problem is collected before raising.
 
     ``problems`` is a DataFrame with columns file, sheet, row, column, value, problem; ``row`` is the
-    row number as a person sees it in the spreadsheet (header and preamble rows counted).
+    row number as a person sees it in the spreadsheet (header and preamble rows counted). A problem reads
+    after its value ("'abc' is not an amount of money"), or alone when the cell is blank.
     """
 
     def __init__(self, problems: pd.DataFrame, *, limit: int = 20) -> None:
@@ -60,7 +61,7 @@ def _describe_problems(problems: pd.DataFrame, limit: int) -> str:
         if p.sheet:
             place += f"{' ' if place else ''}sheet {p.sheet!r}"
         place += f"{', ' if place else ''}row {p.row}, column {p.column!r}"
-        value = "" if p.value is None else f" {p.value!r}"
+        value = "" if pd.isna(p.value) else f" {p.value!r}"
         lines.append(f"  {place}:{value} {p.problem}")
     if n > limit:
         lines.append(f"  ... and {n - limit} more")

@@ -233,7 +233,7 @@ def read_register(source: Source, *, sheet: str | None = None) -> Table:
         "postcode",
         out["key"].map(
             lambda k: (
-                f"the register lists this supplier more than once with different postcodes (rows "
+                f"is one of several postcodes the register gives this supplier (rows "
                 f"{rows_of.get(k, '')}): keep one row per supplier"
             )
         ),
@@ -306,7 +306,7 @@ def _read_survey(source: Source, fields: tuple[Field, ...], what: str, sheet: st
     problems.add(
         conflicting,
         "share",
-        f"the same {fields[0].label} answers more than once with different shares: keep one answer",
+        f"is one of several different answers from the same {fields[0].label.split()[0]}: keep one answer",
     )
     problems.raise_if_any()
     warnings = list(table.warnings)

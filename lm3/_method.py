@@ -63,10 +63,11 @@ def locate_suppliers(
 ) -> pd.DataFrame:
     """Place each supplier and decide whether its round-1 money is round-2 (local) money.
 
-    The supplier is named as in the register where it is found there. A supplier is "local" when its register postcode is in the area; a "local branch" when it is in the area
-    but its head office postcode is outside (local when ``branch_is_local``: CLES counts a supplier "based
-    in, or with a branch in" the area); "non-local" when placed outside; "unknown" when it is not in the
-    register or its postcode cannot be placed (never assumed local). Adds ``register_row``, ``postcode``,
+    A supplier is "local" when its register postcode is in the area; a "local branch" when it is in the
+    area but its head office postcode is outside (local when ``branch_is_local``: CLES counts a supplier
+    "based in, or with a branch in" the area); "non-local" when placed outside; "unknown" when it is not in
+    the register or its postcode cannot be placed (never assumed local). Suppliers found in the register
+    are named as the register names them. Adds ``register_row``, ``postcode``,
     ``lad``, ``lad_name``, ``head_office_postcode``, ``head_office_lad_name``, ``location``, ``local``,
     ``reason`` and ``round2``.
     """
@@ -166,7 +167,7 @@ def locate_staff(
 
 
 def apply_shares(
-    members: pd.DataFrame, answers: pd.DataFrame, *, group: str, missing_hint: str
+    members: pd.DataFrame, answers: pd.DataFrame, *, group: str, survey: str, missing_hint: str
 ) -> tuple[pd.DataFrame, int, Fraction | None]:
     """Round 3 for one group (local suppliers, or local staff): each member's round-2 money times its share.
 
@@ -174,7 +175,8 @@ def apply_shares(
     mean = (s_1 + ... + s_n) / n (NEF survey-averaging sheet). ``members`` has ``key`` and ``round2``;
     ``answers`` has ``key`` and ``share`` (exact Fractions). Returns the members with ``share`` (Fraction),
     ``share_source`` and ``round3`` (pence, rounded per line), the number of respondents and the mean.
-    Raises MethodError when the group has members but no respondents, saying what is missing.
+    Raises MethodError when the group has members but no respondents, naming ``survey`` (the file, or
+    a description when none was given) and ending with ``missing_hint``.
     """
     members = members.copy()
     lookup = dict(zip(answers["key"], answers["share"], strict=True))
@@ -184,7 +186,7 @@ def apply_shares(
     if len(members) and n == 0:
         total = format_gbp(int(members["round2"].sum()))
         raise MethodError(
-            f"No {group} answered the survey, so round 3 cannot be estimated for them "
+            f"No {group} answered {survey}, so round 3 cannot be estimated for them "
             f"({members['key'].nunique()} {group}, {total} of round 2). {missing_hint}"
         )
     shares = {k: lookup[k] for k in respondents}

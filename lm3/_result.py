@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lm3._method import Assumption
@@ -41,6 +42,17 @@ STAFF_TRACE_COLUMNS = [
     "leakage_round2",
     "leakage_round3",
 ]
+
+
+def _json_value(value: Any, *, money: bool) -> Any:
+    """A table cell as JSON: missing -> null, pence -> pounds, numpy scalars -> Python numbers."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if money:
+        return int(value) / 100
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,11 +98,10 @@ class LM3Result:
             return int(pence) / 100
 
         def records(frame: pd.DataFrame, money: list[str]) -> list[dict[str, Any]]:
-            out = frame.astype("object").where(frame.notna(), None)
-            for col in money:
-                out[col] = [pounds(v) for v in frame[col]]
-            out["share"] = [None if s is None or s != s else float(s) for s in out["share"]]
-            return out.to_dict(orient="records")
+            return [
+                {k: _json_value(v, money=k in money) for k, v in row.items()}
+                for row in frame.to_dict(orient="records")
+            ]
 
         return {
             "name": self.name,

@@ -1,0 +1,226 @@
+"""Every bad input gets a clear message naming the file, row and column, and a non-zero exit (or a listed
+warning): never a traceback. Files in tests/data/bad hold one problem each."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from conftest import BAD, GOLDEN
+
+import lm3
+from lm3.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["calculate", *map(str, args)])
+
+
+def base(**override):
+    files = {"--payments": GOLDEN / "payments.csv", "--suppliers": GOLDEN / "suppliers.csv"}
+    files.update(override)
+    return [x for k, v in files.items() for x in (k, v)]
+
+
+def test_missing_file():
+    result = run(*base(**{"--payments": "no-such-file.csv"}), "--area", "Bradford")
+    assert result.exit_code == 1
+    assert result.output == "Error: Payments file not found: no-such-file.csv. Check the path.\n"
+
+
+def test_missing_required_column_names_file_columns_found_and_expected():
+    result = run(*base(**{"--payments": BAD / "missing_amount_column.csv"}), "--area", "Bradford")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: missing_amount_column.csv: no column for amount.\n"
+        "  Columns found (row 1): Date, Supplier, Description\n"
+        "  Amount may be headed: amount, net amount, net value, amount paid, payment amount, value, net, total\n"
+        "  Rename the column in the file to one of these names.\n"
+    )
+
+
+def test_non_numeric_and_blank_values_are_all_listed_with_row_and_column():
+    result = run(*base(**{"--payments": BAD / "non_numeric_amount.csv"}), "--area", "Bradford")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: non_numeric_amount.csv: 3 rows cannot be used:\n"
+        "  row 3, column 'Amount': 'twelve pounds' is not an amount of money (write it like 1250.00 or -1,250.00)\n"
+        "  row 4, column 'Supplier': supplier name is blank: every payment needs the name of who was paid\n"
+        "  row 5, column 'Amount': amount is blank: give the amount paid, or delete the row\n"
+    )
+
+
+def test_row_errors_carry_a_table_of_every_problem():
+    with pytest.raises(lm3.RowErrors) as err:
+        lm3.calculate(BAD / "non_numeric_amount.csv", GOLDEN / "suppliers.csv", area="Bradford")
+    problems = err.value.problems
+    assert problems["row"].tolist() == [3, 4, 5]
+    assert problems["column"].tolist() == ["Amount", "Supplier", "Amount"]
+    assert problems["file"].unique().tolist() == ["non_numeric_amount.csv"]
+
+
+def test_problems_in_several_files_are_reported_together():
+    with pytest.raises(lm3.RowErrors) as err:
+        lm3.calculate(
+            BAD / "non_numeric_amount.csv",
+            GOLDEN / "suppliers.csv",
+            supplier_survey=BAD / "share_out_of_range.csv",
+            area="Bradford",
+        )
+    assert set(err.value.problems["file"]) == {"non_numeric_amount.csv", "share_out_of_range.csv"}
+    assert str(err.value).startswith("2 files: 4 rows cannot be used:")
+
+
+def test_unknown_area_suggests_close_matches():
+    result = run(*base(), "--area", "Bradfrod")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: Unknown area 'Bradfrod': not the name or ONS code of a UK local authority district. "
+        "Did you mean: Bradford (E08000032)?\n"
+    )
+
+
+def test_share_outside_range_names_row_and_value():
+    result = run(*base(), "--supplier-survey", BAD / "share_out_of_range.csv", "--area", "Bradford")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: share_out_of_range.csv: 1 row cannot be used:\n"
+        "  row 3, column 'Local spend share': '130%' is outside 0-100%: a share of spending must lie between "
+        "0% and 100%\n"
+    )
+
+
+def test_ambiguous_share_is_rejected():
+    result = run(*base(), "--supplier-survey", BAD / "share_ambiguous.csv", "--area", "Bradford")
+    assert result.exit_code == 1
+    assert "row 3, column 'Local spend share': '0.5' is ambiguous in a column of percentages" in result.output
+
+
+def test_register_with_two_postcodes_for_one_supplier():
+    result = run(*base(**{"--suppliers": BAD / "register_conflicting_postcodes.csv"}), "--area", "Bradford")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: register_conflicting_postcodes.csv: 2 rows cannot be used:\n"
+        "  row 2, column 'Postcode': 'BD1 1AA' is one of several postcodes the register gives this supplier "
+        "(rows 2, 3): keep one row per supplier\n"
+        "  row 3, column 'Postcode': 'LS1 4GS' is one of several postcodes the register gives this supplier "
+        "(rows 2, 3): keep one row per supplier\n"
+    )
+
+
+def test_postcode_not_found_and_supplier_missing_from_register_are_location_unknown(golden):
+    golden["suppliers"] = BAD / "register_postcode_not_found.csv"
+    result = lm3.calculate(area="Bradford", **golden)
+    s = result.suppliers.set_index("supplier")
+    assert s.loc["Print Shop", "location"] == "unknown"
+    assert s.loc["Print Shop", "reason"] == (
+        "postcode ZZ9 9ZZ (register row 5) is not in the ONS Postcode Directory: location unknown"
+    )
+    assert s.loc["Mystery Co", "reason"] == (
+        "'not known' (register row 6) is not a UK postcode: location unknown"
+    )
+    assert s.loc["Mystery Co", "round2"] == 0 and s.loc["Print Shop", "round2"] == 0
+    warning = next(w for w in result.warnings if w.startswith("Location unknown"))
+    assert warning.startswith("Location unknown for 2 supplier(s), £700.15 of spend, not counted as local:")
+    assert next(a for a in result.assumptions if a.name == "location unknown").value == (
+        "not counted as local (£700.15)"
+    )
+
+
+def test_supplier_missing_from_register_is_listed_in_cli_output():
+    result = run(*base(), "--supplier-survey", GOLDEN / "supplier-survey.csv", "--area", "Bradford")
+    assert result.exit_code == 0, result.output
+    assert (
+        "  - Location unknown for 1 supplier(s), £300.00 of spend, not counted as local: Mystery Co (£300.00): "
+        "not in the supplier register: location unknown. Add them to suppliers.csv with a postcode.\n"
+    ) in result.output
+
+
+def test_staff_home_postcode_missing_is_a_warning_with_rows_not_ids(golden):
+    golden["payroll"] = BAD / "payroll_bad_postcode.csv"
+    result = lm3.calculate(area="Bradford", **golden)
+    assert (
+        "payroll_bad_postcode.csv: home postcode missing or not found for 1 employee(s) (rows 3), £2,000.00 of "
+        "pay: not counted as local. Correct the postcodes to include them."
+    ) in result.warnings
+    assert not any("E2" in w for w in result.warnings)
+
+
+def test_no_survey_respondents_in_a_group_stops_with_what_is_missing():
+    result = run(*base(), "--area", "Bradford")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: No local suppliers answered a supplier survey (none was given), so round 3 cannot be estimated "
+        "for them (3 local suppliers, £2,700.15 of round 2). Give at least one local supplier's share of "
+        "spending that stays local with --supplier-survey FILE.\n"
+    )
+
+
+def test_no_staff_respondents_names_the_survey_file(golden, tmp_path):
+    survey = tmp_path / "staff.csv"
+    survey.write_text("Employee ID,Local spend share\nE2,50%\n")
+    golden["staff_survey"] = survey
+    with pytest.raises(lm3.MethodError, match=r"^No local staff answered staff.csv, so round 3 cannot"):
+        lm3.calculate(area="Bradford", **golden)
+
+
+def test_net_pay_basis_without_net_column(golden, tmp_path):
+    payroll = tmp_path / "payroll.csv"
+    payroll.write_text("Employee ID,Home postcode,Gross pay\nE1,BD5 7LG,3000\n")
+    golden["payroll"] = payroll
+    with pytest.raises(lm3.InputError) as err:
+        lm3.calculate(area="Bradford", pay_basis="net", **golden)
+    assert str(err.value) == (
+        "payroll.csv: pay basis 'net' needs a net pay column, and there is none.\n"
+        "  Columns used: Employee ID, Home postcode, Gross pay\n"
+        "  Add a column headed 'Net pay', or use --pay-basis gross."
+    )
+
+
+def test_income_that_is_not_money():
+    result = run(*base(), "--area", "Bradford", "--income", "lots")
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == "Error: Income 'lots' is not an amount of money: write it like 250000 or 250,000.00.\n"
+    )
+
+
+def test_bad_pay_basis_is_a_usage_error():
+    result = run(*base(), "--area", "Bradford", "--pay-basis", "taxed")
+    assert result.exit_code == 2
+    assert "Invalid value for '--pay-basis': 'taxed' is not one of 'gross', 'net'." in result.output
+
+
+def test_missing_options_without_project():
+    result = run("--suppliers", GOLDEN / "suppliers.csv")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: Missing --payments, --area: give them as options, or in a project folder's lm3.toml.\n"
+    )
+
+
+def test_project_folder_without_config(tmp_path):
+    result = run(tmp_path)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Project folder not found: {tmp_path} has no lm3.toml. Give a folder holding lm3.toml, or "
+        "the input files as options (--payments, --suppliers, --area).\n"
+    )
+
+
+def test_unknown_setting_in_config(tmp_path):
+    (tmp_path / "lm3.toml").write_text(
+        'area = "Bradford"\nbranch_local = false\n[inputs]\npayment = "p.csv"\n'
+    )
+    result = run(tmp_path)
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"Error: {tmp_path / 'lm3.toml'}: unknown setting 'branch_local', 'inputs.payment'. Settings: "
+    )
+
+
+def test_debug_shows_the_traceback():
+    result = run(*base(), "--area", "Bradfrod", "--debug")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, lm3.AreaError)
+    assert result.exception.suggestions == ("Bradford (E08000032)",)

@@ -1,0 +1,130 @@
+"""The CLI contract: plain output, --json, flags over lm3.toml, entry points, help on every command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import GOLDEN, ROOT, SAMPLE
+
+from lm3.cli import cli
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(map(str, args)))
+
+
+def test_plain_output_has_the_rounds_table_and_headline():
+    result = invoke("calculate", SAMPLE)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "LM3 for Bradford (E08000032): Bradford Trident (illustrative sample)"
+    assert [line.split()[:2] for line in lines[3:6]] == [["Round", "1"], ["Round", "2"], ["Round", "3"]]
+    assert lines[6].split()[0] == "LM3" and lines[6].split()[-1] == "2.52"
+    assert "Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford." in lines
+
+
+def test_json_contract():
+    result = invoke("calculate", SAMPLE, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    for key in ("round1", "round2", "round3", "lm3"):
+        assert isinstance(data[key], int | float)
+    assert data["area"] == "Bradford"
+    assert isinstance(data["assumptions"], list) and isinstance(data["warnings"], list)
+    assert {"name", "value", "source"} <= set(data["assumptions"][0])
+    assert round(data["lm3"], 2) == 2.52
+    assert data["lm3"] == pytest.approx((data["round1"] + data["round2"] + data["round3"]) / data["round1"])
+    assert "NaN" not in result.output
+
+
+def test_flags_override_the_project_file():
+    default = json.loads(invoke("calculate", SAMPLE, "--json").output)
+    net = json.loads(invoke("calculate", SAMPLE, "--json", "--pay-basis", "net").output)
+    income = json.loads(invoke("calculate", SAMPLE, "--json", "--income", "1,000,000").output)
+    assert net["round2"] < default["round2"] and net["round1"] == default["round1"]
+    assert income["round1"] == 1_000_000 and income["round2"] == default["round2"]
+    assert income["headline"].startswith("Every £1 of Bradford Trident (illustrative sample)'s income")
+
+
+def test_another_area_from_the_command_line():
+    # In Leeds only one sample supplier is local, and it did not answer the survey: say so and stop.
+    result = invoke("calculate", SAMPLE, "--area", "Leeds")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: No local suppliers answered supplier-survey.xlsx, so round 3 cannot be estimated for them "
+        "(1 local suppliers, £14,575.20 of round 2). Give at least one local supplier's share of spending "
+        "that stays local in supplier-survey.xlsx.\n"
+    )
+
+
+def test_several_areas():
+    one = json.loads(invoke("calculate", SAMPLE, "--json").output)
+    two = json.loads(
+        invoke("calculate", SAMPLE, "--json", "--area", "Bradford", "--area", "North Yorkshire").output
+    )
+    assert two["area"] == "Bradford and North Yorkshire"
+    assert two["area_codes"] == ["E08000032", "E06000065"]
+    assert two["round2"] > one["round2"]  # the BD23 supplier in North Yorkshire becomes local
+
+
+def test_files_as_options():
+    args = ["calculate", "--area", "Bradford"]
+    for flag, name in [
+        ("--payments", "payments.csv"),
+        ("--suppliers", "suppliers.csv"),
+        ("--payroll", "payroll.csv"),
+        ("--supplier-survey", "supplier-survey.csv"),
+        ("--staff-survey", "staff-survey.csv"),
+    ]:
+        args += [flag, GOLDEN / name]
+    result = invoke(*args, "--name", "Golden Example")
+    assert result.exit_code == 0, result.output
+    assert "Every £1 spent by Golden Example creates £1.92 for Bradford." in result.output
+
+
+def test_entry_points_behave_the_same():
+    runs = [
+        [sys.executable, "-m", "lm3", "calculate", str(SAMPLE), "--json"],
+        [sys.executable, str(ROOT / "cli.py"), "calculate", str(SAMPLE), "--json"],
+    ]
+    outputs = [
+        subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout for cmd in runs
+    ]
+    assert outputs[0] == outputs[1]
+    assert round(json.loads(outputs[0])["lm3"], 2) == 2.52
+    bad = [
+        sys.executable,
+        "-m",
+        "lm3",
+        "calculate",
+        "--area",
+        "Nowhere",
+        "--payments",
+        "x",
+        "--suppliers",
+        "y",
+    ]
+    done = subprocess.run(bad, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("Error: Unknown area 'Nowhere'")
+
+
+def test_every_command_has_help():
+    def walk(command: click.Command, path: list[str]):
+        yield command, path
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                yield from walk(sub, [*path, name])
+
+    for command, path in walk(cli, []):
+        assert command.help, f"lm3 {' '.join(path)} has no help"
+        result = invoke(*path, "--help")
+        assert result.exit_code == 0 and "Usage: " in result.output
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"lm3 {' '.join(path)} {param.opts[0]} has no help"

@@ -1,0 +1,89 @@
+"""The bundled Bradford Trident sample reproduces Locality's published figure: every £1 creates £2.52.
+
+Round 1 is checked against totals read from the XLSX files with openpyxl, independently of lm3's readers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import openpyxl
+from conftest import SAMPLE
+
+import lm3
+
+
+def xlsx_rows(path) -> list[tuple]:
+    """Every row of the first sheet, read by openpyxl."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb.active.iter_rows(values_only=True))
+    finally:
+        wb.close()
+
+
+def column_total(path, header: str) -> int:
+    """Sum a column of an XLSX file in pence, by openpyxl, finding the header by its exact text."""
+    rows = xlsx_rows(path)
+    at = next(i for i, r in enumerate(rows) if header in r)
+    col = rows[at].index(header)
+    return sum(int(Decimal(str(r[col])) * 100) for r in rows[at + 1 :] if r[col] is not None)
+
+
+def test_sample_gives_2_52():
+    result = lm3.load_project(SAMPLE).calculate()
+    assert f"{result.lm3:.2f}" == "2.52"
+    assert result.headline == (
+        "Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford."
+    )
+
+
+def test_sample_round1_is_ledger_plus_gross_payroll():
+    result = lm3.load_project(SAMPLE).calculate()
+    payments = column_total(SAMPLE / "payments.xlsx", "Amount (£)")
+    payroll = column_total(SAMPLE / "payroll.xlsx", "Gross pay")
+    assert result.round1 == payments + payroll
+    assert result.suppliers["round1"].sum() == payments
+    assert result.staff["round1"].sum() == payroll
+
+
+def test_sample_has_what_the_issue_asks_for():
+    result = lm3.load_project(SAMPLE).calculate()
+    s = result.suppliers
+    locations = set(s["location"])
+    assert {"local", "local branch", "non-local"} <= locations
+    assert (s["location"] == "local branch").sum() == 1
+    # A credit note nets off: Shipley Office Supplies has a negative payment in the ledger.
+    rows = xlsx_rows(SAMPLE / "payments.xlsx")[3:]
+    assert any(isinstance(r[3], float | int) and r[3] < 0 for r in rows)
+    # Staff in and outside Bradford; partial survey response in both groups.
+    homes = result.staff.set_index("home")
+    assert homes.loc["in the area", "employees"] > 0 and homes.loc["outside the area", "employees"] > 0
+    assert 0 < homes.loc["in the area", "respondents"] < homes.loc["in the area", "employees"]
+    local = s[s["local"]]
+    assert 0 < (local["share_source"] == "survey").sum() < len(local)
+
+
+def test_sample_trace_reconciles_to_the_penny():
+    result = lm3.load_project(SAMPLE).calculate()
+    s, staff = result.suppliers, result.staff
+    assert s["round2"].sum() + staff["round2"].sum() == result.round2
+    assert s["round3"].sum() + staff["round3"].sum() == result.round3
+    assert (s["leakage_round2"] == s["round1"] - s["round2"]).all()
+    assert (s["leakage_round3"] == s["round2"] - s["round3"]).all()
+
+
+def test_branch_rule_moves_the_figure():
+    project = lm3.load_project(SAMPLE)
+    local = project.calculate()
+    not_local = project.with_options(branch_is_local=False).calculate()
+    branch = local.suppliers[local.suppliers["location"] == "local branch"]
+    assert not_local.round2 == local.round2 - int(branch["round1"].sum())
+    assert not_local.lm3 < local.lm3
+
+
+def test_bd_postcodes_outside_bradford_are_not_local():
+    result = lm3.load_project(SAMPLE).calculate()
+    dales = result.suppliers.set_index("supplier").loc["Dales Outdoor Education Ltd"]
+    assert dales["location"] == "non-local"
+    assert dales["reason"] == "postcode BD23 1FZ is in North Yorkshire"
