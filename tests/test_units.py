@@ -1,0 +1,171 @@
+"""The building blocks: money, shares, supplier keys, postcodes and areas (real ONS postcode data)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+from conftest import BAD, ROOT
+
+import lm3
+from lm3._money import format_gbp, parse_money, parse_pounds
+from lm3._names import id_key, supplier_key
+from lm3._places import default_directory, resolve_area
+from lm3._read import decode_text
+from lm3._shares import parse_shares
+
+
+@pytest.mark.parametrize(
+    ("text", "pence"),
+    [
+        ("1,000.00", 100000),
+        ("£1,000.00 ", 100000),
+        ("161,413.00-", -16141300),
+        ("(1,043.00)", -104300),
+        ("-250", -25000),
+        (4999.999999999999, 500000),
+        (12, 1200),
+        ("0.125", 13),  # half a penny rounds away from zero
+        ("-0.125", -13),
+        ("400.144", 40014),
+        (".5", 50),
+        ("1.5E+03", 150000),
+        ("1\u00a0000.50", 100050),
+    ],
+)
+def test_money_to_pence(text, pence):
+    parsed, bad = parse_money(pd.Series([text], dtype="object"))
+    assert (parsed.iloc[0], bad.iloc[0]) == (pence, False)
+
+
+@pytest.mark.parametrize("text", ["abc", "--5", "1.2.3", "(5)-", float("inf")])
+def test_not_money_is_flagged(text):
+    parsed, bad = parse_money(pd.Series([text], dtype="object"))
+    assert bad.iloc[0] and pd.isna(parsed.iloc[0])
+
+
+def test_blank_money_is_not_bad_but_missing():
+    parsed, bad = parse_money(pd.Series(["", None, "  "], dtype="object"))
+    assert not bad.any() and parsed.isna().all()
+
+
+def test_pounds_and_formatting():
+    assert parse_pounds("250,000") == 25_000_000
+    assert format_gbp(-123456) == "-£1,234.56" and format_gbp(5, symbol=False) == "0.05"
+    with pytest.raises(ValueError):
+        parse_pounds("lots")
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        (["60%", "45%"], [Fraction(3, 5), Fraction(9, 20)]),
+        (["60", "45"], [Fraction(3, 5), Fraction(9, 20)]),
+        (["0.6", "0.45", "1"], [Fraction(3, 5), Fraction(9, 20), Fraction(1)]),
+        ([0.62, 0.7], [Fraction(31, 50), Fraction(7, 10)]),  # Excel percentage cells
+        (["33.3%", "0.5%"], [Fraction(333, 1000), Fraction(1, 200)]),
+        (["60", "0.5%"], [Fraction(3, 5), Fraction(1, 200)]),
+        (["0", "0"], [Fraction(0), Fraction(0)]),
+    ],
+)
+def test_share_rule(column, expected):
+    shares, problems = parse_shares(pd.Series(column, dtype="object"))
+    assert problems.isna().all()
+    assert shares.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("column", "bad_at", "starts"),
+    [
+        (["60", "0.5"], 1, "is ambiguous in a column of percentages"),
+        (["1", "0"], 0, "is ambiguous (1 could be 1% or 100%)"),
+        (["130%"], 0, "is outside 0-100%"),
+        (["-5%"], 0, "is outside 0-100%"),
+        (["150"], 0, "is outside 0-100%"),
+        (["about half"], 0, "is not a share"),
+    ],
+)
+def test_share_rule_rejects(column, bad_at, starts):
+    shares, problems = parse_shares(pd.Series(column, dtype="object"))
+    assert problems.iloc[bad_at].startswith(starts)
+    assert shares.iloc[bad_at] is None
+
+
+def test_supplier_keys_ignore_case_spacing_punctuation_and_legal_forms():
+    names = [
+        "AIRE VALLEY CATERING LTD",
+        "Aire Valley Catering Limited",
+        "aire  valley\u00a0catering ltd.",
+        "The Aire Valley Catering Co. Ltd",
+    ]
+    assert set(supplier_key(pd.Series(names))) == {"AIRE VALLEY CATERING"}
+    assert supplier_key(pd.Series(["Bradford Youth Arts C.I.C."])).iloc[0] == "BRADFORD YOUTH ARTS"
+    assert supplier_key(pd.Series(["Smith & Sons LLP"])).iloc[0] == "SMITH AND SONS"
+    assert (
+        supplier_key(pd.Series(["Leeds Widgets"])).iloc[0]
+        != supplier_key(pd.Series(["Leeds Gadgets"])).iloc[0]
+    )
+
+
+def test_employee_ids_from_excel_numbers():
+    assert id_key(pd.Series([1001.0, " e7 ", "E7", None])).tolist() == ["1001", "E7", "E7", ""]
+
+
+def test_postcodes_are_placed_with_ons_data():
+    placed = default_directory().place(
+        pd.Series(["bd1 1aa", "BD11 1AA", "BD23 1AA", "GY1 1AA", "ZZ9 9ZZ", "not a postcode", ""])
+    )
+    assert placed["postcode"].tolist()[:5] == ["BD1 1AA", "BD11 1AA", "BD23 1AA", "GY1 1AA", "ZZ9 9ZZ"]
+    assert placed["lad_name"].tolist()[:4] == ["Bradford", "Leeds", "North Yorkshire", "Channel Islands"]
+    assert placed["status"].tolist() == ["placed"] * 4 + ["not found", "invalid", "missing"]
+
+
+def test_areas_by_name_code_and_recode():
+    assert resolve_area("Bradford").codes == ("E08000032",)
+    assert resolve_area("e08000032").names == ("Bradford",)
+    assert resolve_area("City of Bristol").codes == ("E06000023",)
+    assert resolve_area("bristol").codes == ("E06000023",)
+    # Sheffield's old code resolves to its 2025 code, which the postcode data uses.
+    assert resolve_area("E08000019").codes == ("E08000039",)
+    assert resolve_area(["Leeds", "Bradford", "Leeds"]).name == "Leeds and Bradford"
+    with pytest.raises(lm3.AreaError) as err:
+        resolve_area("Calderdael")
+    assert err.value.suggestions[0] == "Calderdale (E08000033)"
+
+
+def test_encodings():
+    assert decode_text("Amount (£)".encode("cp1252")) == "Amount (£)"
+    assert decode_text(b"\xef\xbb\xbfSupplier") == "Supplier"
+    assert decode_text((BAD / "bom_double_encoded.csv").read_bytes()).startswith("Supplier,Amount")
+
+
+def test_tables_read_below_a_title_and_in_cp1252():
+    from lm3._inputs import read_payments
+
+    table = read_payments(BAD / "preamble_payments.csv")
+    assert table.data["row"].iloc[0] == 4  # title on row 1, blank row 2, header row 3
+    assert table.columns == {"supplier": "Supplier", "amount": "Amount", "date": "Date"}
+    cp = read_payments(BAD / "cp1252_pound_header.csv")
+    assert cp.columns["amount"] == "Amount (£)"
+    assert cp.data["amount"].sum() == 1_000_00 + 400_15
+
+
+def test_public_api_is_complete_and_sorted():
+    assert lm3.__all__ == sorted(lm3.__all__)
+    public = {n for n in dir(lm3) if not n.startswith("_")} - {"cli"}
+    assert public == set(lm3.__all__)
+    for name in lm3.__all__:
+        assert getattr(lm3, name).__doc__, f"lm3.{name} has no docstring"
+
+
+def test_core_never_imports_click():
+    code = "import sys, lm3; lm3.calculate; assert 'click' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_lint_and_format():
+    subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "."], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "ruff", "format", "--check", "--quiet", "."], check=True, cwd=ROOT)
