@@ -25,6 +25,7 @@ from lm3._read import Source, Table
 from lm3._result import STAFF_TRACE_COLUMNS, SUPPLIER_TRACE_COLUMNS, LM3Result
 
 PAY_BASES = ("gross", "net")
+UNKNOWN_LISTED = 10  # suppliers of unknown location named in the warning, largest first
 
 SOURCES = {
     "postcodes": "ONS Postcode Directory (NSPD) November 2025, via the PyPI package "
@@ -281,10 +282,13 @@ def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[str]:
     warnings = []
     unknown = trace[trace["location"] == "unknown"]
     if len(unknown):
+        largest = unknown.sort_values("round1", ascending=False, kind="stable").head(UNKNOWN_LISTED)
         listed = "; ".join(
             f"{s} ({format_gbp(a)}): {r}"
-            for s, a, r in unknown[["supplier", "round1", "reason"]].itertuples(index=False)
+            for s, a, r in largest[["supplier", "round1", "reason"]].itertuples(index=False)
         )
+        if len(unknown) > UNKNOWN_LISTED:
+            listed += f"; and {len(unknown) - UNKNOWN_LISTED} more (see the supplier trace)"
         warnings.append(
             f"Location unknown for {len(unknown)} supplier(s), {format_gbp(int(unknown['round1'].sum()))} of "
             f"spend, not counted as local: {listed}. Add them to {register.label} with a postcode."

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from lm3._errors import PROBLEM_COLUMNS, InputError, RowErrors
-from lm3._money import parse_money
+from lm3._money import format_gbp, parse_money
 from lm3._names import id_key, supplier_key
 from lm3._places import postcode_keys
 from lm3._read import Field, Source, Table, read_table
@@ -33,6 +34,8 @@ _SUPPLIER = Field(
         "beneficiary",
         "merchant name",
         "supplier full name",
+        "supplier beneficiary name",
+        "supplier company name",
         "company name",
         "name",
     ),
@@ -91,6 +94,9 @@ PAYMENTS_FIELDS = (
             "line amount",
             "expenditure",
             "spend",
+            "nett amount",
+            "sum of invoice nett amount",
+            "invoice nett amount",
             "gross amount",
             "gross",
         ),
@@ -98,7 +104,15 @@ PAYMENTS_FIELDS = (
     Field(
         "date",
         "date",
-        ("date", "payment date", "date paid", "paid date", "transaction date", "invoice date"),
+        (
+            "date",
+            "payment date",
+            "date paid",
+            "paid date",
+            "invoice payment date",
+            "transaction date",
+            "invoice date",
+        ),
         required=False,
     ),
 )
@@ -158,9 +172,9 @@ class _Problems:
         self.table = table
         self.records: list[dict[str, object]] = []
 
-    def add(self, mask: pd.Series, field: str, problem: str | pd.Series) -> None:
+    def add(self, mask: pd.Series | np.ndarray, field: str, problem: str | pd.Series) -> None:
         data = self.table.data
-        for idx in data.index[mask.to_numpy()]:
+        for idx in data.index[np.asarray(mask, dtype=bool)]:
             value = data.at[idx, field]
             self.records.append(
                 {
@@ -187,66 +201,102 @@ def _text(values: pd.Series) -> pd.Series:
     return values.fillna("").astype("str").str.replace("\u00a0", " ").str.strip()
 
 
+TOTAL_LABELS = {"", "TOTAL", "TOTALS", "GRAND TOTAL", "TOTAL SPEND", "TOTAL PAYMENTS"}
+NO_NAME = "(no supplier name)"
+
+
 def read_payments(source: Source, *, sheet: str | None = None) -> Table:
-    """Payments ledger: supplier, amount (integer pence; credit notes negative), optional date."""
+    """Payments ledger: supplier, amount (integer pence; credit notes negative), optional date.
+
+    A last row whose supplier is blank or reads "Total" is the file's own total when it equals the sum of
+    the payments above it to the penny: it is reported and not counted. Payments with a blank supplier
+    name are kept (as "(no supplier name)", key "") and listed: their place can only be unknown.
+    """
     table = read_table(source, PAYMENTS_FIELDS, what="payments", sheet=sheet)
     data = table.data
     problems = _Problems(table)
     amount, bad = parse_money(data["amount"])
     problems.add(bad, "amount", "is not an amount of money (write it like 1250.00 or -1,250.00)")
     problems.add(_blank(data["amount"]), "amount", "amount is blank: give the amount paid, or delete the row")
-    problems.add(
-        _blank(data["supplier"]) & ~_blank(data["amount"]),
-        "supplier",
-        "supplier name is blank: every payment needs the name of who was paid",
-    )
-    problems.raise_if_any()
     out = pd.DataFrame({"row": data["row"], "supplier": _text(data["supplier"])})
     out["key"] = supplier_key(out["supplier"])
-    out["amount"] = amount.astype("int64")
+    warnings = list(table.warnings)
+
+    last = out.index[-1] if len(out) else None
+    if last is not None and out.at[last, "key"] in TOTAL_LABELS and not bad.iloc[-1] and len(out) > 1:
+        above = int(amount.iloc[:-1].sum())
+        if amount.iloc[-1] == above:
+            warnings.append(
+                f"{table.label}: row {out.at[last, 'row']} is the file's own total ({format_gbp(above)}), "
+                "equal to the payments above it: not counted as a payment."
+            )
+            out, amount, data = out.iloc[:-1], amount.iloc[:-1], data.iloc[:-1]
+        elif out.at[last, "key"]:
+            problems.add(
+                out.index == last,
+                "supplier",
+                f"looks like a total row, but {format_gbp(int(amount.iloc[-1]))} is not the sum of the "
+                f"payments above it ({format_gbp(above)}): correct or delete it",
+            )
+    problems.raise_if_any()
+    out = out.assign(amount=amount.astype("int64"))
+    nameless = out["key"] == ""
+    if nameless.any():
+        out.loc[nameless, "supplier"] = NO_NAME
+        warnings.append(
+            f"{table.label}: {int(nameless.sum())} payment(s) with no supplier name (rows "
+            f"{_rows(out.loc[nameless, 'row'])}), {format_gbp(int(out.loc[nameless, 'amount'].sum()))}: "
+            "counted in round 1, location unknown."
+        )
     if "date" in data:
-        out["date"] = data["date"]
-    return replace(table, data=out)
+        out["date"] = data["date"].to_numpy()
+    return replace(table, data=out.reset_index(drop=True), warnings=tuple(warnings))
 
 
 def read_register(source: Source, *, sheet: str | None = None) -> Table:
-    """Supplier register: supplier name, postcode, optional head office postcode; one row per supplier."""
+    """Supplier register: supplier name, postcode, optional head office postcode.
+
+    A supplier may have several rows with different postcodes (one per contract or site): all are kept and
+    reported; ``lm3._method.locate_suppliers`` decides from all of them. Repeats of the same supplier and
+    postcode are dropped, and listed.
+    """
     table = read_table(source, REGISTER_FIELDS, what="supplier register", sheet=sheet)
     data = table.data
     problems = _Problems(table)
     problems.add(
         _blank(data["supplier"]), "supplier", "supplier name is blank: name the supplier or delete the row"
     )
+    problems.raise_if_any()
     out = pd.DataFrame({"row": data["row"], "supplier": _text(data["supplier"])})
     out["key"] = supplier_key(out["supplier"])
     out["postcode"] = _text(data["postcode"])
     out["head_office_postcode"] = (
         _text(data["head_office_postcode"]) if "head_office_postcode" in data else ""
     )
-
-    named = out["key"] != ""
-    places = postcode_keys(out["postcode"]).where(named)
-    conflicting = named & (places.groupby(out["key"]).transform("nunique") > 1)
-    rows_of = out[conflicting].groupby("key")["row"].apply(lambda r: ", ".join(map(str, r)))
-    problems.add(
-        conflicting,
-        "postcode",
-        out["key"].map(
-            lambda k: (
-                f"is one of several postcodes the register gives this supplier (rows "
-                f"{rows_of.get(k, '')}): keep one row per supplier"
-            )
-        ),
-    )
-    problems.raise_if_any()
-    repeated = out["key"].duplicated()
     warnings = list(table.warnings)
+    repeated = pd.DataFrame({"k": out["key"], "p": postcode_keys(out["postcode"])}).duplicated()
     if repeated.any():
         warnings.append(
             f"{table.label}: {int(repeated.sum())} repeated register row(s) for the same supplier and "
-            f"postcode (rows {', '.join(map(str, out.loc[repeated, 'row']))}); the first of each is used."
+            f"postcode (rows {_rows(out.loc[repeated, 'row'])}); the first of each is used."
         )
-    return replace(table, data=out[~repeated].reset_index(drop=True), warnings=tuple(warnings))
+    out = out[~repeated].reset_index(drop=True)
+    sites = out.groupby("key")["row"].transform("size")
+    if (sites > 1).any():
+        several = out[sites > 1].groupby("key", sort=False)
+        listed = "; ".join(f"{g['supplier'].iloc[0]} (rows {_rows(g['row'])})" for _, g in several)
+        warnings.append(
+            f"{table.label}: {several.ngroups} supplier(s) have several postcodes: {listed}. A supplier with "
+            "a site in the area counts as local; with sites in and outside it, as a local branch."
+        )
+    return replace(table, data=out, warnings=tuple(warnings))
+
+
+def _rows(rows: pd.Series, limit: int = 12) -> str:
+    """Row numbers for a message: "4, 9, 12" (or the first few and how many more)."""
+    numbers = [str(r) for r in rows]
+    more = f" and {len(numbers) - limit} more" if len(numbers) > limit else ""
+    return ", ".join(numbers[:limit]) + more
 
 
 def read_payroll(source: Source, *, pay_basis: str = "gross", sheet: str | None = None) -> Table:
@@ -314,7 +364,7 @@ def _read_survey(source: Source, fields: tuple[Field, ...], what: str, sheet: st
     if unanswered.any():
         warnings.append(
             f"{table.label}: {int(unanswered.sum())} row(s) with no share given (rows "
-            f"{', '.join(map(str, out.loc[unanswered, 'row']))}) are treated as not responding."
+            f"{_rows(out.loc[unanswered, 'row'])}) are treated as not responding."
         )
     kept = answered & ~out["key"].where(answered).duplicated()
     return replace(table, data=out[kept].reset_index(drop=True), warnings=tuple(warnings))

@@ -63,77 +63,104 @@ def locate_suppliers(
 ) -> pd.DataFrame:
     """Place each supplier and decide whether its round-1 money is round-2 (local) money.
 
-    A supplier is "local" when its register postcode is in the area; a "local branch" when it is in the
-    area but its head office postcode is outside (local when ``branch_is_local``: CLES counts a supplier
-    "based in, or with a branch in" the area); "non-local" when placed outside; "unknown" when it is not in
-    the register or its postcode cannot be placed (never assumed local). Suppliers found in the register
-    are named as the register names them. Adds ``register_row``, ``postcode``,
-    ``lad``, ``lad_name``, ``head_office_postcode``, ``head_office_lad_name``, ``location``, ``local``,
-    ``reason`` and ``round2``.
-    """
-    reg = register[["key", "supplier", "row", "postcode", "head_office_postcode"]].rename(
-        columns={"row": "register_row", "supplier": "register_name"}
-    )
-    trace = spend.merge(reg, on="key", how="left")
-    registered = trace["register_row"].notna()
-    trace["supplier"] = trace["register_name"].where(registered, trace["supplier"])
-    here = directory.place(trace["postcode"])
-    office = directory.place(trace["head_office_postcode"])
-    in_area = here["lad"].isin(area.codes)
-    office_outside = (office["status"] == "placed") & ~office["lad"].isin(area.codes)
-    placed = registered & (here["status"] == "placed")
+    - "local": a register postcode in the area, and no site or head office outside it;
+    - "local branch": a site in the area, and a head office postcode (or another site) outside it: local
+      when ``branch_is_local`` (CLES counts a supplier "based in, or with a branch in" the area);
+    - "non-local": placed, with no site in the area;
+    - "unknown": not in the register, or no postcode of it can be placed (never assumed local).
 
+    A register may list a supplier several times with different postcodes (one per contract or site); the
+    row shown is the first site in the area, else the first placed. Suppliers found in the register are
+    named as the register names them. Adds ``register_row``, ``sites``, ``postcode``, ``lad``,
+    ``lad_name``, ``head_office_postcode``, ``head_office_lad_name``, ``location``, ``local``, ``reason``
+    and ``round2``.
+    """
+    reg = register[["key", "supplier", "row", "postcode", "head_office_postcode"]].reset_index(drop=True)
+    here = directory.place(reg["postcode"])
+    office = directory.place(reg["head_office_postcode"])
+    reg["status"] = here["status"]
+    reg["postcode"] = here["postcode"]
+    reg["lad"] = here["lad"]
+    reg["lad_name"] = here["lad_name"]
+    reg["head_office_postcode"] = office["postcode"].where(office["status"] != "missing", None)
+    reg["head_office_lad_name"] = office["lad_name"]
+    reg["in_area"] = here["lad"].isin(area.codes)
+    reg["site_outside"] = (here["status"] == "placed") & ~reg["in_area"]
+    reg["office_outside"] = (office["status"] == "placed") & ~office["lad"].isin(area.codes)
+    reg["placed"] = here["status"] == "placed"
+    flags = reg.groupby("key").agg(
+        sites=("row", "size"),
+        any_site_outside=("site_outside", "any"),
+        any_office_outside=("office_outside", "any"),
+    )
+    first = reg.sort_values(["in_area", "placed", "row"], ascending=[False, False, True], kind="stable")
+    first = first.drop_duplicates("key").set_index("key").join(flags)
+
+    trace = spend.join(first.drop(columns="supplier").rename(columns={"row": "register_row"}), on="key")
+    registered = trace["register_row"].notna()
+    trace["supplier"] = trace["key"].map(first["supplier"]).where(registered, trace["supplier"])
+    placed = registered & trace["placed"].eq(True)
+    in_area = trace["in_area"].eq(True)
+    other_site = trace["any_site_outside"].eq(True)
+    office_outside = trace["any_office_outside"].eq(True)
     location = np.select(
-        [~placed, in_area & office_outside, in_area],
+        [~placed, in_area & (office_outside | other_site), in_area],
         ["unknown", "local branch", "local"],
         default="non-local",
     )
     local = (location == "local") | ((location == "local branch") & branch_is_local)
+
     row_text = " (register row " + trace["register_row"].astype("Int64").astype("str") + ")"
-    pc = "postcode " + here["postcode"].fillna("")
-    place_text = pc + " is in " + here["lad_name"].fillna("")
-    branch_text = (
-        place_text
-        + "; head office "
-        + office["postcode"].fillna("")
+    pc = "postcode " + trace["postcode"].fillna("")
+    place_text = pc + " is in " + trace["lad_name"].fillna("")
+    sites = trace["sites"].fillna(1).astype("int64")
+    elsewhere = np.where(
+        office_outside,
+        "; head office "
+        + trace["head_office_postcode"].fillna("")
         + " is in "
-        + office["lad_name"].fillna("")
-        + (
-            ": a local branch, counted as local"
-            if branch_is_local
-            else ": a local branch, not counted as local (branch_is_local is off)"
-        )
+        + trace["head_office_lad_name"].fillna(""),
+        "",
     )
+    elsewhere = elsewhere + np.where(
+        other_site, "; other sites in the register lie outside the area (" + sites.astype(str) + " rows)", ""
+    )
+    verdict = (
+        ": a local branch, counted as local"
+        if branch_is_local
+        else ": a local branch, not counted as local (branch_is_local is off)"
+    )
+    status = trace["status"]
     reason = np.select(
         [
+            trace["key"] == "",
             ~registered,
-            here["status"] == "missing",
-            here["status"] == "invalid",
-            here["status"] == "not found",
-            here["status"] == "no place",
+            status == "missing",
+            status == "invalid",
+            status == "not found",
+            status == "no place",
             location == "local branch",
         ],
         [
+            "no supplier name in the payments: location unknown",
             "not in the supplier register: location unknown",
             "no postcode in the supplier register" + row_text + ": location unknown",
-            "'" + here["postcode"] + "'" + row_text + " is not a UK postcode: location unknown",
+            "'" + trace["postcode"].fillna("") + "'" + row_text + " is not a UK postcode: location unknown",
             pc + row_text + " is not in the ONS Postcode Directory: location unknown",
             pc + row_text + " has no local authority in the ONS Postcode Directory: location unknown",
-            branch_text,
+            place_text + elsewhere + verdict,
         ],
         default=place_text,
     )
-    trace["postcode"] = here["postcode"].where(registered, None)
-    trace["lad"] = here["lad"]
-    trace["lad_name"] = here["lad_name"]
-    trace["head_office_postcode"] = office["postcode"].where(office["status"] != "missing", None)
-    trace["head_office_lad_name"] = office["lad_name"]
+    trace["sites"] = sites.where(registered, 0)
     trace["location"] = location
     trace["local"] = local
     trace["reason"] = reason
     trace["round2"] = trace["round1"].where(local, 0).astype("int64")
     trace["register_row"] = trace["register_row"].astype("Int64")
-    return trace.drop(columns="register_name")
+    keep = ["register_row", "sites", "postcode", "lad", "lad_name", "head_office_postcode"]
+    keep += ["head_office_lad_name", "location", "local", "reason", "round2"]
+    return trace[[*spend.columns, *keep]]
 
 
 def locate_staff(
@@ -187,7 +214,7 @@ def apply_shares(
         total = format_gbp(int(members["round2"].sum()))
         raise MethodError(
             f"No {group} answered {survey}, so round 3 cannot be estimated for them "
-            f"({members['key'].nunique()} {group}, {total} of round 2). {missing_hint}"
+            f"({group}: {members['key'].nunique()}, with {total} of round 2). {missing_hint}"
         )
     shares = {k: lookup[k] for k in respondents}
     mean = sum(shares.values(), Fraction(0)) / n if n else None

@@ -75,6 +75,13 @@ def calculate(
         if debug:
             raise
         raise click.ClickException(str(err)) from err
+    except Exception as err:
+        if debug:
+            raise
+        raise click.ClickException(
+            f"Unexpected {type(err).__name__}: {err}. This is a bug in lm3: please report it with the output "
+            "of the same command with --debug."
+        ) from err
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

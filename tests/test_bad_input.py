@@ -42,10 +42,9 @@ def test_non_numeric_and_blank_values_are_all_listed_with_row_and_column():
     result = run(*base(**{"--payments": BAD / "non_numeric_amount.csv"}), "--area", "Bradford")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: non_numeric_amount.csv: 3 rows cannot be used:\n"
+        "Error: non_numeric_amount.csv: 2 rows cannot be used:\n"
         "  row 3, column 'Amount': 'twelve pounds' is not an amount of money (write it like 1250.00 or -1,250.00)\n"
-        "  row 4, column 'Supplier': supplier name is blank: every payment needs the name of who was paid\n"
-        "  row 5, column 'Amount': amount is blank: give the amount paid, or delete the row\n"
+        "  row 4, column 'Amount': amount is blank: give the amount paid, or delete the row\n"
     )
 
 
@@ -53,8 +52,8 @@ def test_row_errors_carry_a_table_of_every_problem():
     with pytest.raises(lm3.RowErrors) as err:
         lm3.calculate(BAD / "non_numeric_amount.csv", GOLDEN / "suppliers.csv", area="Bradford")
     problems = err.value.problems
-    assert problems["row"].tolist() == [3, 4, 5]
-    assert problems["column"].tolist() == ["Amount", "Supplier", "Amount"]
+    assert problems["row"].tolist() == [3, 4]
+    assert problems["column"].tolist() == ["Amount", "Amount"]
     assert problems["file"].unique().tolist() == ["non_numeric_amount.csv"]
 
 
@@ -67,7 +66,7 @@ def test_problems_in_several_files_are_reported_together():
             area="Bradford",
         )
     assert set(err.value.problems["file"]) == {"non_numeric_amount.csv", "share_out_of_range.csv"}
-    assert str(err.value).startswith("2 files: 4 rows cannot be used:")
+    assert str(err.value).startswith("2 files: 3 rows cannot be used:")
 
 
 def test_unknown_area_suggests_close_matches():
@@ -95,15 +94,76 @@ def test_ambiguous_share_is_rejected():
     assert "row 3, column 'Local spend share': '0.5' is ambiguous in a column of percentages" in result.output
 
 
-def test_register_with_two_postcodes_for_one_supplier():
-    result = run(*base(**{"--suppliers": BAD / "register_conflicting_postcodes.csv"}), "--area", "Bradford")
+def test_register_with_several_sites_per_supplier(golden):
+    # CLES: a supplier "based in, or with a branch in" the area is local. Aire has sites in Leeds and
+    # Bradford (a local branch); Leeds Widgets two in Leeds (non-local); Print Shop two in Bradford (local),
+    # one repeated.
+    golden["suppliers"] = BAD / "register_several_sites.csv"
+    result = lm3.calculate(area="Bradford", **golden)
+    s = result.suppliers.set_index("supplier")
+    assert s.loc["AIRE VALLEY CATERING LTD", ["location", "local", "postcode", "round2"]].tolist() == [
+        "local branch",
+        True,
+        "BD1 1AA",
+        1_500_00,
+    ]
+    assert s.loc["AIRE VALLEY CATERING LTD", "reason"] == (
+        "postcode BD1 1AA is in Bradford; other sites in the register lie outside the area (2 rows): "
+        "a local branch, counted as local"
+    )
+    assert s.loc["Leeds Widgets Ltd", ["location", "round2"]].tolist() == ["non-local", 0]
+    assert s.loc["Print Shop", ["location", "round2"]].tolist() == ["local", 400_15]
+    assert (
+        "register_several_sites.csv: 1 repeated register row(s) for the same supplier and postcode (rows 8); "
+        "the first of each is used."
+    ) in result.warnings
+    assert (
+        "register_several_sites.csv: 3 supplier(s) have several postcodes: Aire Valley Catering Limited "
+        "(rows 2, 3); Leeds Widgets Ltd (rows 4, 5); Print Shop (rows 6, 7). A supplier with a site in the "
+        "area counts as local; with sites in and outside it, as a local branch."
+    ) in result.warnings
+    not_local = lm3.calculate(area="Bradford", branch_is_local=False, **golden)
+    assert not_local.round2 == result.round2 - 1_500_00  # Bradford Branch has no head office here: local
+
+
+def test_blank_supplier_names_are_kept_as_location_unknown():
+    result = lm3.calculate(
+        BAD / "blank_supplier_name.csv",
+        GOLDEN / "suppliers.csv",
+        area="Bradford",
+        supplier_survey=GOLDEN / "supplier-survey.csv",
+    )
+    assert result.round1 == 1_000_03
+    nameless = result.suppliers.set_index("supplier").loc["(no supplier name)"]
+    assert nameless[["payments", "round1", "location"]].tolist() == [2, 3, "unknown"]
+    assert nameless["reason"] == "no supplier name in the payments: location unknown"
+    assert (
+        "blank_supplier_name.csv: 2 payment(s) with no supplier name (rows 3, 4), £0.03: counted in round 1, "
+        "location unknown."
+    ) in result.warnings
+
+
+def test_total_row_at_end_is_the_files_own_total_when_it_reconciles():
+    result = lm3.calculate(
+        BAD / "total_row_at_end.csv",
+        GOLDEN / "suppliers.csv",
+        area="Bradford",
+        supplier_survey=GOLDEN / "supplier-survey.csv",
+    )
+    assert result.round1 == 1_000_00 + 400_15  # not doubled by the total row
+    assert (
+        "total_row_at_end.csv: row 4 is the file's own total (£1,400.15), equal to the payments above it: "
+        "not counted as a payment."
+    ) in result.warnings
+
+
+def test_total_row_that_does_not_reconcile_is_an_error():
+    result = run(*base(**{"--payments": BAD / "total_row_does_not_reconcile.csv"}), "--area", "Bradford")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: register_conflicting_postcodes.csv: 2 rows cannot be used:\n"
-        "  row 2, column 'Postcode': 'BD1 1AA' is one of several postcodes the register gives this supplier "
-        "(rows 2, 3): keep one row per supplier\n"
-        "  row 3, column 'Postcode': 'LS1 4GS' is one of several postcodes the register gives this supplier "
-        "(rows 2, 3): keep one row per supplier\n"
+        "Error: total_row_does_not_reconcile.csv: 1 row cannot be used:\n"
+        "  row 4, column 'Supplier': 'Grand Total' looks like a total row, but £1,500.00 is not the sum of the "
+        "payments above it (£1,400.15): correct or delete it\n"
     )
 
 
@@ -150,7 +210,7 @@ def test_no_survey_respondents_in_a_group_stops_with_what_is_missing():
     assert result.exit_code == 1
     assert result.output == (
         "Error: No local suppliers answered a supplier survey (none was given), so round 3 cannot be estimated "
-        "for them (3 local suppliers, £2,700.15 of round 2). Give at least one local supplier's share of "
+        "for them (local suppliers: 3, with £2,700.15 of round 2). Give at least one local supplier's share of "
         "spending that stays local with --supplier-survey FILE.\n"
     )
 
@@ -224,3 +284,19 @@ def test_debug_shows_the_traceback():
     assert result.exit_code == 1
     assert isinstance(result.exception, lm3.AreaError)
     assert result.exception.suggestions == ("Bradford (E08000032)",)
+
+
+def test_warning_names_the_ten_largest_unknown_suppliers_only():
+    import pandas as pd
+
+    payments = pd.DataFrame(
+        {"Supplier": [f"Firm {i}" for i in range(12)], "Amount": [str(100 + i) for i in range(12)]}
+    )
+    register = pd.DataFrame({"Supplier": ["Elsewhere Ltd"], "Postcode": ["LS1 4GS"]})
+    result = lm3.calculate(payments, register, area="Bradford")
+    warning = next(w for w in result.warnings if w.startswith("Location unknown"))
+    assert warning.startswith(
+        "Location unknown for 12 supplier(s), £1,266.00 of spend, not counted as local: Firm 11"
+    )
+    assert "Firm 2 (£102.00)" in warning and "Firm 1 (" not in warning
+    assert "; and 2 more (see the supplier trace). Add them to the supplier register table" in warning

@@ -57,7 +57,7 @@ def test_another_area_from_the_command_line():
     assert result.exit_code == 1
     assert result.output == (
         "Error: No local suppliers answered supplier-survey.xlsx, so round 3 cannot be estimated for them "
-        "(1 local suppliers, £14,575.20 of round 2). Give at least one local supplier's share of spending "
+        "(local suppliers: 1, with £14,575.20 of round 2). Give at least one local supplier's share of spending "
         "that stays local in supplier-survey.xlsx.\n"
     )
 
