@@ -25,6 +25,7 @@ from lm3._read import Source, Table
 from lm3._result import STAFF_TRACE_COLUMNS, SUPPLIER_TRACE_COLUMNS, LM3Result
 
 PAY_BASES = ("gross", "net")
+SMALL_STAFF_GROUP = 3  # fewer employees than this in a group: its total is near-personal data
 UNKNOWN_LISTED = 10  # suppliers of unknown location named in the warning, largest first
 
 SOURCES = {
@@ -246,22 +247,20 @@ def _staff_table(staff: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame(columns=STAFF_TRACE_COLUMNS)
     order = ["in the area", "outside the area", "unknown"]
     table = (
-        staff.groupby("home")
+        staff.assign(respondent=staff["employee"].where(staff["responded"]))
+        .groupby("home")
         .agg(
             employees=("employee", "nunique"),
             round1=("round1", "sum"),
             round2=("round2", "sum"),
-            respondents=("responded", "sum"),
+            respondents=("respondent", "nunique"),
             round3=("round3", "sum"),
         )
         .reindex([h for h in order if h in set(staff["home"])])
         .reset_index()
     )
-    table["share"] = np.where(
-        table["round2"] != 0, table["round3"] / table["round2"].where(table["round2"] != 0, 1), np.nan
-    )
-    table["share"] = table["share"].where(table["home"] == "in the area", np.nan)
     local = table["home"] == "in the area"
+    table["share"] = table["round3"] / table["round2"].where(local & (table["round2"] != 0))
     table["share_source"] = ""
     if local.any():
         n = int(table.loc[local, "respondents"].iloc[0])
@@ -300,15 +299,24 @@ def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[str]:
 
 
 def _staff_warnings(staff: pd.DataFrame, payroll: Table) -> list[str]:
+    warnings = []
+    sizes = staff.groupby("home")["employee"].nunique()
+    small = sizes[sizes < SMALL_STAFF_GROUP]
+    if len(small):
+        groups = ", ".join(f"{home} ({n})" for home, n in small.items())
+        warnings.append(
+            f"Staff groups with fewer than {SMALL_STAFF_GROUP} employees: {groups}. Their pay totals are close to "
+            "one person's pay: take care before publishing the staff table."
+        )
     unknown = staff[staff["home"] == "unknown"]
-    if not len(unknown):
-        return []
-    rows = sorted(r for rows in unknown["rows"] for r in rows)
-    return [
-        f"{payroll.label}: home postcode missing or not found for {unknown['employee'].nunique()} employee(s) "
-        f"(rows {', '.join(map(str, rows))}), {format_gbp(int(unknown['round1'].sum()))} of pay: not counted "
-        "as local. Correct the postcodes to include them."
-    ]
+    if len(unknown):
+        rows = sorted(r for rows in unknown["rows"] for r in rows)
+        warnings.append(
+            f"{payroll.label}: home postcode missing or not found for {unknown['employee'].nunique()} "
+            f"employee(s) (rows {', '.join(map(str, rows))}), {format_gbp(int(unknown['round1'].sum()))} of "
+            "pay: not counted as local. Correct the postcodes to include them."
+        )
+    return warnings
 
 
 def _assumptions(

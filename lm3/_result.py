@@ -16,6 +16,8 @@ SUPPLIER_TRACE_COLUMNS = [
     "supplier",
     "payments",
     "round1",
+    "register_row",
+    "sites",
     "postcode",
     "lad_name",
     "head_office_postcode",
@@ -60,7 +62,8 @@ class LM3Result:
     """An LM3 figure with everything needed to trace it.
 
     Money is integer pence. ``suppliers`` has one row per supplier (columns ``SUPPLIER_TRACE_COLUMNS``):
-    the £ in each round, whether it is local and why, the share used and where it came from, and what
+    the £ in each round, the register row that placed it (and how many sites the register gives it),
+    whether it is local and why, the share used and where it came from, and what
     leaks in round 2 (R1 - R2) and round 3 (R2 - R3). ``staff`` is the payroll in aggregate by where staff
     live (no employee identifiers). ``lm3`` = (R1 + R2 + R3) / R1.
     """

@@ -300,3 +300,16 @@ def test_warning_names_the_ten_largest_unknown_suppliers_only():
     )
     assert "Firm 2 (£102.00)" in warning and "Firm 1 (" not in warning
     assert "; and 2 more (see the supplier trace). Add them to the supplier register table" in warning
+
+
+def test_employee_with_two_local_addresses_is_one_respondent(golden):
+    # E1 moved within Bradford during the year: two payroll rows, one person, one survey answer (50%).
+    golden["payroll"] = BAD / "payroll_moved_within_area.csv"
+    result = lm3.calculate(area="Bradford", **golden)
+    here = result.staff.set_index("home").loc["in the area"]
+    assert here[["employees", "respondents", "round2"]].tolist() == [2, 1, 4_000_00]
+    assert here["round3"] == 1_800_00 // 2 + 1_200_00 // 2 + 1_000_00 // 2  # E3 takes the mean: 50%
+    assert (
+        "Staff groups with fewer than 3 employees: in the area (2), outside the area (1). Their pay totals are "
+        "close to one person's pay: take care before publishing the staff table."
+    ) in result.warnings
