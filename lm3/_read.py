@@ -60,6 +60,7 @@ def read_table(source: Source, fields: tuple[Field, ...], *, what: str, sheet: s
     Raises InputError when the file is missing or unreadable, or no row holds the required headers; the
     message names the file, the headers found and the names each missing column may go by.
     """
+    warnings: list[str] = []
     if isinstance(source, pd.DataFrame):
         label = f"the {what} table"
         grid = [list(map(str, source.columns)), *source.astype("object").values.tolist()]
@@ -71,8 +72,13 @@ def read_table(source: Source, fields: tuple[Field, ...], *, what: str, sheet: s
         if not path.is_file():
             raise InputError(f"{what.capitalize()} file not found: {path}. Check the path.")
         if path.suffix.lower() in EXCEL_SUFFIXES or _is_zip(path):
-            grid, sheet_name = _excel_grid(path, sheet)
+            grid, sheet_name, others = _excel_grid(path, sheet)
             rows = list(range(1, len(grid) + 1))
+            if others:
+                warnings.append(
+                    f"{label}: read sheet {sheet_name!r} only; other sheets with data were not read: "
+                    f"{', '.join(map(repr, others))}."
+                )
         else:
             grid, rows = _csv_grid(path)
             sheet_name = None
@@ -89,7 +95,7 @@ def read_table(source: Source, fields: tuple[Field, ...], *, what: str, sheet: s
     blank = data.drop(columns="row").map(_is_blank).all(axis=1)
     data = data[~blank].reset_index(drop=True)
     columns = {f.name: (str(header[mapping[f.name]]).strip() if f.name in mapping else None) for f in fields}
-    return Table(label=label, sheet=sheet_name, data=data, columns=columns)
+    return Table(label=label, sheet=sheet_name, data=data, columns=columns, warnings=tuple(warnings))
 
 
 def _is_blank(value: object) -> bool:
@@ -101,7 +107,8 @@ def _is_zip(path: Path) -> bool:
         return f.read(4) == b"PK\x03\x04"
 
 
-def _excel_grid(path: Path, sheet: str | None) -> tuple[list[list[object]], str]:
+def _excel_grid(path: Path, sheet: str | None) -> tuple[list[list[object]], str, list[str]]:
+    """The cells of the named sheet, or of the first sheet with data; and the other sheets with data."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -112,12 +119,16 @@ def _excel_grid(path: Path, sheet: str | None) -> tuple[list[list[object]], str]
     if sheet is not None:
         if sheet not in names:
             raise InputError(f"{path.name}: no sheet named {sheet!r}. Sheets: {', '.join(names)}.")
-        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), sheet
+        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), sheet, []
+    filled = {}
     for name in names:
         grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         if any(not _is_blank(c) for r in grid for c in r):
-            return grid, name
-    raise InputError(f"{path.name}: every sheet is empty.")
+            filled[name] = grid
+    if not filled:
+        raise InputError(f"{path.name}: every sheet is empty.")
+    first, *others = filled
+    return filled[first], first, others
 
 
 def decode_text(raw: bytes) -> str:

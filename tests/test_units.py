@@ -169,3 +169,24 @@ def test_core_never_imports_click():
 def test_lint_and_format():
     subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "."], check=True, cwd=ROOT)
     subprocess.run([sys.executable, "-m", "ruff", "format", "--check", "--quiet", "."], check=True, cwd=ROOT)
+
+
+def test_workbook_with_several_filled_sheets_says_which_were_not_read(tmp_path):
+    import openpyxl
+
+    from lm3._inputs import read_payments
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "April"
+    wb.active.append(["Supplier", "Amount"])
+    wb.active.append(["Print Shop", 400.15])
+    may = wb.create_sheet("May")
+    may.append(["Supplier", "Amount"])
+    may.append(["Print Shop", 100])
+    wb.create_sheet("Empty")
+    wb.save(tmp_path / "months.xlsx")
+    table = read_payments(tmp_path / "months.xlsx")
+    assert table.sheet == "April" and table.data["amount"].tolist() == [400_15]
+    assert table.warnings == (
+        "months.xlsx: read sheet 'April' only; other sheets with data were not read: 'May'.",
+    )
