@@ -23,7 +23,7 @@ import pandas as pd
 
 from lm3._errors import MethodError
 from lm3._money import format_gbp, round_pence
-from lm3._places import Area, PostcodeDirectory
+from lm3._places import Area, PostcodeDirectory, postcode_keys
 
 SUPPLIER_LOCATIONS = ("local", "local branch", "non-local", "unknown")
 
@@ -172,7 +172,7 @@ def locate_staff(
     organisation spent); ``round2`` is pay on ``pay_basis`` ("gross" or "net") for staff living in the area,
     else 0. ``home`` is "in the area", "outside the area" or "unknown" (postcode missing or not placed).
     """
-    pay = payroll.assign(place_key=payroll["postcode"].str.upper().str.replace(r"[^A-Z0-9]", "", regex=True))
+    pay = payroll.assign(place_key=postcode_keys(payroll["postcode"]))
     grouped = pay.groupby(["employee", "place_key"], sort=False)
     staff = grouped.agg(
         postcode=("postcode", "first"),
