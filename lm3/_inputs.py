@@ -7,6 +7,7 @@ input becomes a warning on the table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -36,9 +37,12 @@ _SUPPLIER = Field(
         "supplier full name",
         "supplier beneficiary name",
         "supplier company name",
+        "supplier beneficiary",
         "company name",
+        "supplier name s",
         "name",
     ),
+    kind="text",
 )
 _SHARE = Field(
     "share",
@@ -82,6 +86,7 @@ PAYMENTS_FIELDS = (
         "amount",
         "amount",
         (
+            # net before plain, plain before gross: with gross, VAT and net columns side by side, net is used
             "amount",
             "net amount",
             "net value",
@@ -90,16 +95,33 @@ PAYMENTS_FIELDS = (
             "value",
             "net",
             "total",
+            "nett amount",
+            "nett",
+            "net amount gbp",
+            "net amount excluding vat",
+            "amount excluding vat",
+            "amount ex vat",
+            "net total",
+            "sum of invoice nett amount",
+            "sum of net amount",
+            "invoice nett amount",
+            "invoice net amount",
             "amount gbp",
             "line amount",
+            "transaction amount",
             "expenditure",
             "spend",
-            "nett amount",
-            "sum of invoice nett amount",
-            "invoice nett amount",
+            "paid amount",
+            "value gbp",
+            "annual value",
+            "total contract value including extensions",
+            "contract value",
             "gross amount",
             "gross",
+            "total amount",
+            "gross value",
         ),
+        kind="money",
     ),
     Field(
         "date",
@@ -111,7 +133,185 @@ PAYMENTS_FIELDS = (
             "paid date",
             "invoice payment date",
             "transaction date",
+            "date of payment",
+            "payment run date",
+            "posting date",
+            "cheque date",
+            "clearing date",
+            "effective date",
             "invoice date",
+            "period",
+            "accounting period",
+            "financial period",
+            "month",
+        ),
+        required=False,
+        kind="date",
+    ),
+    Field(
+        "expense_type",
+        "expense type",
+        (
+            "expenses type",
+            "expense type",
+            "expenditure category",
+            "expenditure catergory",
+            "expense category",
+            "expenditure type",
+            "expenditure description",
+            "expense description",
+            "detailed expenditure type",
+            "sercop expenditure category",
+            "account detail",
+            "account description",
+            "account name",
+            "subjective description",
+            "subjective",
+            "category",
+            "purpose of spend",
+            "purpose of spend summary",
+            "procurement classification",
+            "procurement category",
+            "proclass description",
+        ),
+        required=False,
+    ),
+    Field(
+        "service_area",
+        "service area",
+        (
+            "service area",
+            "service label",
+            "service",
+            "expense area",
+            "service area categorisation",
+            "directorate",
+            "directorate service where expenditure incurred",
+            "department",
+            "service cost centre",
+            "cost centre name",
+            "cost centre description",
+            "service division label",
+            "division",
+            "portfolio",
+            "directorate name",
+        ),
+        required=False,
+    ),
+    Field(
+        "supplier_id",
+        "supplier id",
+        (
+            "supplier id",
+            "supplier number",
+            "supplier no",
+            "supplier ref",
+            "supplier reference",
+            "supplier code",
+            "local supplier internal reference",
+            "vendor id",
+            "vendor number",
+            "vendor no",
+            "creditor number",
+            "creditor no",
+            "creditor id",
+            "payee id",
+        ),
+        required=False,
+    ),
+    Field(
+        "company_number",
+        "company number",
+        (
+            "company number",
+            "supplier registered company number",
+            "registered company number",
+            "company registration number",
+            "company reg no",
+            "company no",
+            "companies house number",
+            "crn",
+        ),
+        required=False,
+    ),
+    Field(
+        "charity_number",
+        "charity number",
+        (
+            "charity number",
+            "supplier registered charity number",
+            "registered charity number",
+            "charity no",
+            "charity registration number",
+        ),
+        required=False,
+    ),
+    Field(
+        "vat_number",
+        "VAT number",
+        (
+            "vat registration number",
+            "vat number",
+            "vat reg no",
+            "vat no",
+            "vat registration",
+            "vat reg number",
+        ),
+        required=False,
+    ),
+    Field(
+        "postcode",
+        "postcode",
+        ("supplier postcode", "postcode", "post code", "supplier post code", "postal code"),
+        required=False,
+    ),
+    Field(
+        "vcse",
+        "VCSE flag",
+        (
+            "voluntary community and social enterprise supplier",
+            "vcse",
+            "vcse supplier",
+            "vcse flag",
+            "vcs",
+            "voluntary or community sector",
+            "third sector",
+        ),
+        required=False,
+    ),
+    Field(
+        "transaction_id",
+        "transaction id",
+        (
+            "transaction number",
+            "transaction no",
+            "transaction id",
+            "transaction reference",
+            "trans no",
+            "internal ref number",
+            "payment reference",
+            "payment number",
+            "document number",
+            "document no",
+            "invoice number",
+            "invoice no",
+            "hbc ref no",
+            "ref no",
+            "reference",
+        ),
+        required=False,
+    ),
+    Field(
+        "capital_revenue",
+        "capital or revenue",
+        (
+            "capital revenue",
+            "capital or revenue",
+            "revenue capital",
+            "revenue or capital",
+            "cap rev",
+            "type of expenditure",
+            "capital revenue indicator",
         ),
         required=False,
     ),
@@ -156,6 +356,7 @@ PAYROLL_FIELDS = (
         "gross",
         "gross pay",
         ("gross pay", "gross", "gross salary", "total gross pay", "gross earnings", "pay", "salary"),
+        kind="money",
     ),
     Field(
         "net", "net pay", ("net pay", "net", "net salary", "take home pay", "net earnings"), required=False
@@ -201,56 +402,62 @@ def _text(values: pd.Series) -> pd.Series:
     return values.fillna("").astype("str").str.replace("\u00a0", " ").str.strip()
 
 
-TOTAL_LABELS = {"", "TOTAL", "TOTALS", "GRAND TOTAL", "TOTAL SPEND", "TOTAL PAYMENTS"}
-NO_NAME = "(no supplier name)"
+def read_payments(
+    source: Source, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+) -> Table:
+    """Payments for a calculation: ``lm3.ingest`` (every rule of which applies), then strict.
 
-
-def read_payments(source: Source, *, sheet: str | None = None) -> Table:
-    """Payments ledger: supplier, amount (integer pence; credit notes negative), optional date.
-
-    A last row whose supplier is blank or reads "Total" is the file's own total when it equals the sum of
-    the payments above it to the penny: it is reported and not counted. Payments with a blank supplier
-    name are kept (as "(no supplier name)", key "") and listed: their place can only be unknown.
+    A calculation does not go ahead on part of a file: rows that ingest rejects, and a total row that does
+    not reconcile with the payments above it, are raised together as ``RowErrors``. Payments with a blank
+    or redacted supplier name are kept (their place can only be unknown) and listed.
     """
-    table = read_table(source, PAYMENTS_FIELDS, what="payments", sheet=sheet)
-    data = table.data
-    problems = _Problems(table)
-    amount, bad = parse_money(data["amount"])
-    problems.add(bad, "amount", "is not an amount of money (write it like 1250.00 or -1,250.00)")
-    problems.add(_blank(data["amount"]), "amount", "amount is blank: give the amount paid, or delete the row")
-    out = pd.DataFrame({"row": data["row"], "supplier": _text(data["supplier"])})
-    out["key"] = supplier_key(out["supplier"])
-    warnings = list(table.warnings)
+    from lm3._ingest import ingest
 
-    last = out.index[-1] if len(out) else None
-    if last is not None and out.at[last, "key"] in TOTAL_LABELS and not bad.iloc[-1] and len(out) > 1:
-        above = int(amount.iloc[:-1].sum())
-        if amount.iloc[-1] == above:
-            warnings.append(
-                f"{table.label}: row {out.at[last, 'row']} is the file's own total ({format_gbp(above)}), "
-                "equal to the payments above it: not counted as a payment."
+    result = ingest(source, sheet=sheet, columns=columns)
+    records = [
+        {
+            "file": result.file,
+            "sheet": r.sheet,
+            "row": int(r.row),
+            "column": r.column,
+            "value": r.value,
+            "problem": r.reason,
+        }
+        for r in result.rejected.itertuples(index=False)
+    ]
+    for total in result.totals:
+        if total.value != total.above:
+            records.append(
+                {
+                    "file": result.file,
+                    "sheet": total.sheet,
+                    "row": total.row,
+                    "column": result.columns["supplier"],
+                    "value": total.label,
+                    "problem": f"looks like a total row, but {format_gbp(total.value)} is not the sum of the "
+                    f"payments above it ({format_gbp(total.above)}): correct or delete it",
+                }
             )
-            out, amount, data = out.iloc[:-1], amount.iloc[:-1], data.iloc[:-1]
-        elif out.at[last, "key"]:
-            problems.add(
-                out.index == last,
-                "supplier",
-                f"looks like a total row, but {format_gbp(int(amount.iloc[-1]))} is not the sum of the "
-                f"payments above it ({format_gbp(above)}): correct or delete it",
-            )
-    problems.raise_if_any()
-    out = out.assign(amount=amount.astype("int64"))
-    nameless = out["key"] == ""
+    if records:
+        raise RowErrors(pd.DataFrame(records, columns=PROBLEM_COLUMNS).sort_values("row", kind="stable"))
+    data = result.data
+    warnings = [w for w in result.warnings if "payment(s) with no supplier name" not in w]
+    nameless = data["supplier_class"] == "blank"
     if nameless.any():
-        out.loc[nameless, "supplier"] = NO_NAME
         warnings.append(
-            f"{table.label}: {int(nameless.sum())} payment(s) with no supplier name (rows "
-            f"{_rows(out.loc[nameless, 'row'])}), {format_gbp(int(out.loc[nameless, 'amount'].sum()))}: "
+            f"{result.file}: {int(nameless.sum())} payment(s) with no supplier name (rows "
+            f"{_rows(data.loc[nameless, 'row'])}), {format_gbp(int(data.loc[nameless, 'amount'].sum()))}: "
             "counted in round 1, location unknown."
         )
-    if "date" in data:
-        out["date"] = data["date"].to_numpy()
-    return replace(table, data=out.reset_index(drop=True), warnings=tuple(warnings))
+    columns_used = {k: result.columns.get(k) for k in ("supplier", "amount", "date")}
+    return Table(
+        label=result.file,
+        sheet=result.sheets[0] if result.sheets else None,
+        data=data,
+        columns=columns_used,
+        warnings=tuple(warnings),
+        sheets=result.sheets,
+    )
 
 
 def read_register(source: Source, *, sheet: str | None = None) -> Table:

@@ -13,55 +13,82 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-_STRIP = r"[£$€\s\u00a0,]"
-_NUMBER = r"^(?P<int>\d*)(?:\.(?P<frac>\d*))?$"
+_STRIP = "[£$€\\s\u00a0,()]"
+_NUMBER = r"^(?P<int>\d{0,15})(?:\.(?P<frac>\d*))?$"
+
+
+def as_text(values: pd.Series) -> pa.Array:
+    """A column as an Arrow string array (nulls where missing), without a Python loop over its values.
+
+    Numbers from Excel cells become their shortest round-trip text (4999.999999999999, 2.675), which is
+    the number the person typed or Excel computed; Python objects of mixed types go through ``str``.
+    """
+    values = pd.Series(values)
+    if isinstance(values.dtype, pd.StringDtype) or values.dtype == "str":
+        arr = pa.array(values.array)
+    elif pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+        arr = pa.array(values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True)
+    else:
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind in ("floating", "integer", "mixed-integer-float"):
+            arr = pa.array(values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True)
+        else:
+            arr = pa.array(values.astype("str").array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_floating(arr.type):
+        integral = pc.equal(pc.floor(arr), arr)
+        as_int = pc.cast(pc.if_else(pc.and_(integral, pc.less(pc.abs(arr), 1e15)), arr, None), pa.int64())
+        arr = pc.coalesce(pc.cast(as_int, pa.string()), pc.cast(arr, pa.string()))
+    if arr.type != pa.string():
+        arr = pc.cast(arr, pa.string())
+    return arr
 
 
 def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse a column of amounts into integer pence.
 
     Returns ``(pence, bad)``: ``pence`` is an Int64 Series (missing where the value is blank or not money)
-    and ``bad`` a boolean Series, True where a non-blank value is not an amount. Vectorised: strings are
-    split into whole pounds and the first three decimals (the third decides rounding, so half-up is exact),
-    numbers are rounded from float; only odd forms (exponents) fall back to Decimal one by one.
+    and ``bad`` a boolean Series, True where a non-blank value is not an amount. Vectorised with Arrow
+    compute: text is split into whole pounds and the first three decimals (the third decides rounding, so
+    half-up is exact); numbers from Excel are read from their shortest text. Only odd forms (exponents such
+    as "1.5e+16") fall back to Decimal, one distinct value at a time.
     """
     values = pd.Series(values)
-    pence = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    is_num = values.map(_is_number, na_action="ignore").fillna(False).astype(bool)
-    if is_num.any():
-        nums = values[is_num].astype("float64")
-        nums = nums[np.isfinite(nums)]
-        pence[nums.index] = np.rint(nums.to_numpy() * 100).astype("int64")
+    text = pc.utf8_trim(as_text(values), " \t\r\n\u00a0")
+    blank = pc.fill_null(pc.equal(text, ""), True)
+    paren = pc.match_substring_regex(text, r"^\(.*\)-?$")
+    cleaned = pc.replace_substring_regex(text, _STRIP, "")
+    trail = pc.ends_with(cleaned, "-")
+    lead = pc.starts_with(cleaned, "-")
+    cleaned = pc.replace_substring_regex(cleaned, r"^[-+]|-$", "")
+    signs = pc.add(pc.add(pc.cast(paren, pa.int8()), pc.cast(trail, pa.int8())), pc.cast(lead, pa.int8()))
+    parts = pc.extract_regex(cleaned, _NUMBER)
+    whole_txt = pc.struct_field(parts, "int")
+    frac_txt = pc.struct_field(parts, "frac")
+    digits = pc.greater(pc.add(pc.utf8_length(whole_txt), pc.utf8_length(frac_txt)), 0)
+    ok = pc.fill_null(pc.and_(digits, pc.less_equal(signs, 1)), False)
+    whole = pc.cast(pc.if_else(pc.equal(whole_txt, ""), "0", whole_txt), pa.int64())
+    frac = pc.cast(pc.utf8_slice_codeunits(pc.utf8_rpad(frac_txt, 3, "0"), 0, 3), pa.int64())
+    tenth = pc.divide(frac, 10)
+    up = pc.cast(pc.greater_equal(pc.subtract(frac, pc.multiply(tenth, 10)), 5), pa.int64())
+    magnitude = pc.add(pc.add(pc.multiply(whole, 100), tenth), up)
+    signed = pc.if_else(pc.greater(signs, 0), pc.negate(magnitude), magnitude)
+    pence_arr = pc.if_else(ok, signed, None)
 
-    text = values[~is_num & values.notna()].astype("str").str.strip()
-    blank = text == ""
-    text = text[~blank]
-    if len(text):
-        negative_paren = text.str.startswith("(") & text.str.endswith(")")
-        cleaned = text.str.replace(_STRIP, "", regex=True).str.strip("()")
-        negative_trail = cleaned.str.endswith("-")
-        cleaned = cleaned.str.rstrip("-")
-        negative_lead = cleaned.str.startswith("-")
-        cleaned = cleaned.str.lstrip("+").str.removeprefix("-")
-        parts = cleaned.str.extract(_NUMBER)
-        ok = parts["int"].notna() & ((parts["int"] != "") | (parts["frac"].fillna("") != ""))
-        signs = negative_paren.astype(int) + negative_trail.astype(int) + negative_lead.astype(int)
-        ok &= signs <= 1
-        whole = parts.loc[ok, "int"].replace("", "0").astype("int64")
-        frac = parts.loc[ok, "frac"].fillna("").str.ljust(3, "0").str[:3].astype("int64")
-        value = whole * 100 + frac // 10 + (frac % 10 >= 5).astype("int64")
-        value = value.where(signs[ok] == 0, -value)
-        pence[value.index] = value.astype("int64")
-        for idx in text.index[~ok]:
-            pence[idx] = _parse_odd(text[idx])
-    bad = pence.isna() & values.notna()
-    bad[blank[blank].index] = False
+    pence = pd.Series(pence_arr.to_numpy(zero_copy_only=False), index=values.index).astype("Int64")
+    odd = np.asarray(pc.and_(pc.invert(ok), pc.invert(blank)).to_numpy(zero_copy_only=False), dtype=bool)
+    if odd.any():
+        odd_text = pd.Series(np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)[odd])
+        codes, uniques = pd.factorize(odd_text)
+        parsed = pd.array([_parse_odd(u) for u in uniques], dtype="Int64")
+        pence.iloc[np.flatnonzero(odd)] = parsed.take(codes)
+    blank_np = np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+    bad = pd.Series(pence.isna().to_numpy() & ~blank_np, index=values.index)
     return pence, bad
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 def _parse_odd(text: str) -> int | None:
@@ -70,7 +97,7 @@ def _parse_odd(text: str) -> int | None:
         amount = Decimal(text.replace(",", "").replace("£", "").strip())
     except InvalidOperation:
         return None
-    if not amount.is_finite():
+    if not amount.is_finite() or abs(amount) >= 10**15:
         return None
     return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 

@@ -1,8 +1,20 @@
-"""Reading tables from CSV and Excel files (or DataFrames), wherever the header row sits.
+"""Reading tables from CSV, Excel and ODS files, ZIPs of them, or DataFrames, wherever the header sits.
 
-Every input (payments, supplier register, payroll, surveys) goes through ``read_table``: load the cells,
-find the header row by the column names it expects (case, spacing and punctuation ignored), and return the
-rows under it with the spreadsheet row number a person would see, so any problem can be pointed at.
+Every input (payments, supplier register, payroll, surveys) goes through ``read_table``:
+
+1. Open the source: a CSV (UTF-8, with a byte-order mark even one encoded twice, else cp1252/latin-1; the
+   delimiter sniffed), a workbook (XLSX, XLSM, XLS, XLSB, ODS through python-calamine), a ZIP holding any of
+   these, or a DataFrame. A workbook's sheets (and a ZIP's files) are candidate tables.
+2. Find the header row in the first rows of the first sheet that has one: the row whose cells name the
+   columns asked for (case, spacing and punctuation ignored, small typos forgiven). Report titles and
+   parameter lines above it are skipped. Other sheets are read too when their header is the same (one sheet
+   per month is common); the rest are listed in a warning.
+3. Choose a column for each field by its header and, where the header is missing or misleading, by its
+   content (an amount column parses as money; a supplier column holds names). ``columns`` overrides this.
+4. Read the rows below the header. CSVs are parsed by pyarrow (no Python loop per row); rows with more
+   fields than the header keep their columns (the extra fields are reported); rows with fewer fields, where
+   an export dropped a delimiter, are split again where exactly one split fits the columns, else reported
+   as unreadable. Blank rows are skipped and counted. Each row keeps the number a person sees in the file.
 """
 
 from __future__ import annotations
@@ -10,26 +22,40 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from rapidfuzz import fuzz
 
+from lm3._dates import parse_dates
 from lm3._errors import InputError
+from lm3._money import as_text, parse_money
 
 Source = str | Path | pd.DataFrame
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
 HEADER_SEARCH_ROWS = 30
+SAMPLE_ROWS = 2000
+UNREADABLE_COLUMNS = ["sheet", "row", "value", "problem"]
 
 
 @dataclass(frozen=True)
 class Field:
-    """A column a reader looks for: its canonical name, how to describe it, and the headers it goes by."""
+    """A column a reader looks for: its canonical name, how to describe it, the headers it goes by, and
+    the kind of content it holds ("text", "money", "date" or "any"), used to check or find it."""
 
     name: str
     label: str
     synonyms: tuple[str, ...]
     required: bool = True
+    kind: str = "any"
 
 
 @dataclass(frozen=True)
@@ -37,8 +63,10 @@ class Table:
     """Rows read from one source, under canonical column names, plus where each came from.
 
     ``data`` has one column per field found (values as read), ``row`` (the row number in the file as a
-    person sees it) and nothing else. ``columns`` maps each field to the header text as it stands in the
-    file (None when absent). ``label`` names the source in messages (the file name).
+    person sees it) and ``sheet`` (the sheet or ZIP member, None for a plain CSV). ``columns`` maps each
+    field to the header text as it stands in the file (None when absent). ``label`` names the source in
+    messages (the file name). ``unreadable`` lists rows that could not be split into the header's columns
+    (sheet, row, value, problem); each reader decides what they mean. ``sheets`` are the sheets read.
     """
 
     label: str
@@ -46,6 +74,10 @@ class Table:
     data: pd.DataFrame
     columns: dict[str, str | None]
     warnings: tuple[str, ...] = field(default=())
+    sheets: tuple[str, ...] = ()
+    blank_rows: int = 0
+    unreadable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNREADABLE_COLUMNS))
+    chosen_by: dict[str, str] = field(default_factory=dict)
 
 
 def header_key(text: object) -> str:
@@ -54,136 +86,570 @@ def header_key(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
-def read_table(source: Source, fields: tuple[Field, ...], *, what: str, sheet: str | None = None) -> Table:
-    """Read ``source`` (a CSV or Excel path, or a DataFrame) as the table ``what`` ("payments", ...).
+# -- opening sources ---------------------------------------------------------------------------------------
 
-    Raises InputError when the file is missing or unreadable, or no row holds the required headers; the
-    message names the file, the headers found and the names each missing column may go by.
-    """
-    warnings: list[str] = []
-    if isinstance(source, pd.DataFrame):
-        label = f"the {what} table"
-        grid = [list(map(str, source.columns)), *source.astype("object").values.tolist()]
-        rows = list(range(1, len(grid) + 1))
-        sheet_name = None
-    else:
-        path = Path(source)
-        label = path.name
-        if not path.is_file():
-            raise InputError(f"{what.capitalize()} file not found: {path}. Check the path.")
-        if path.suffix.lower() in EXCEL_SUFFIXES or _is_zip(path):
-            grid, sheet_name, others = _excel_grid(path, sheet)
-            rows = list(range(1, len(grid) + 1))
-            if others:
-                warnings.append(
-                    f"{label}: read sheet {sheet_name!r} only; other sheets with data were not read: "
-                    f"{', '.join(map(repr, others))}."
-                )
-        else:
-            grid, rows = _csv_grid(path)
-            sheet_name = None
 
-    header_at, mapping = _find_header(grid, fields, label=label, what=what, sheet=sheet_name)
-    header = grid[header_at]
-    width = max((len(r) for r in grid), default=0)
-    body = [list(r) + [""] * (width - len(r)) for r in grid[header_at + 1 :]]
-    frame = pd.DataFrame(body, columns=range(width), dtype="object") if body else None
-    data = pd.DataFrame(
-        {f: (frame[i] if frame is not None else pd.Series(dtype="object")) for f, i in mapping.items()}
+@dataclass
+class _Body:
+    """The cells under a header: ``frame`` has columns 0..width-1; ``rows`` the row number of each."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    long: dict[int, list[str]]  # row -> the fields beyond the header's width, when any is filled
+    short: list[tuple[int, list[str]]]  # rows with fewer fields than the header: (row, fields)
+
+
+class _Sheet:
+    """One candidate table: a CSV, one sheet of a workbook, or a DataFrame."""
+
+    name: str | None
+
+    def head(self) -> list[list[object]]:
+        """The first rows, for finding the header (index i is row i + 1 of the sheet)."""
+        raise NotImplementedError
+
+    def body(self, header_at: int, width: int) -> _Body:
+        raise NotImplementedError
+
+
+class _FrameSheet(_Sheet):
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.name = None
+        self.frame = frame
+
+    def head(self) -> list[list[object]]:
+        top = self.frame.head(HEADER_SEARCH_ROWS - 1).astype("object").values.tolist()
+        return [list(map(str, self.frame.columns)), *top]
+
+    def body(self, header_at: int, width: int) -> _Body:
+        frame = self.frame.iloc[max(header_at, 0) :].reset_index(drop=True)
+        frame.columns = range(frame.shape[1])
+        rows = np.arange(header_at + 2, header_at + 2 + len(frame))
+        return _Body(frame, rows, {}, [])
+
+
+class _ExcelSheet(_Sheet):
+    def __init__(self, book: object, name: str, label: str) -> None:
+        self.name = name
+        self._book = book
+        self._grid: list[list[object]] | None = None
+
+    @property
+    def grid(self) -> list[list[object]]:
+        if self._grid is None:
+            self._grid = self._book.get_sheet_by_name(self.name).to_python(skip_empty_area=False)
+        return self._grid
+
+    def head(self) -> list[list[object]]:
+        return self.grid[:HEADER_SEARCH_ROWS]
+
+    def body(self, header_at: int, width: int) -> _Body:
+        grid = self.grid[header_at + 1 :]
+        full = max((len(r) for r in grid), default=0)
+        if len({len(r) for r in grid}) > 1:
+            grid = [list(r) + [""] * (full - len(r)) for r in grid]
+        columns = list(zip(*grid, strict=True)) if grid else []
+        data = {i: np.array(columns[i], dtype=object) if i < len(columns) else None for i in range(width)}
+        frame = pd.DataFrame(
+            {i: (v if v is not None else np.full(len(grid), "", dtype=object)) for i, v in data.items()}
+        )
+        long: dict[int, list[str]] = {}
+        if full > width:  # cells beyond the header's last column
+            extra = pd.DataFrame({i: columns[i] for i in range(width, full)})
+            filled = ~extra.apply(_blank_mask).all(axis=1)
+            for i in np.flatnonzero(filled.to_numpy()):
+                long[header_at + 2 + int(i)] = [str(v) for v in extra.iloc[i] if not _is_blank(v)]
+        rows = np.arange(header_at + 2, header_at + 2 + len(grid))
+        return _Body(frame, rows, long, [])
+
+
+class _CsvSheet(_Sheet):
+    """A CSV held as bytes. The body is parsed by pyarrow; row numbers are physical line numbers (the row
+    a spreadsheet shows when no value spans lines). Files where values span lines, or pyarrow cannot
+    parse, go through Python's csv module instead (slower, same result)."""
+
+    def __init__(self, raw: bytes, name: str | None, label: str) -> None:
+        self.name = name
+        self.label = label
+        raw = _strip_boms(raw)
+        self.encoding = "utf-8"
+        try:
+            raw[: 1 << 20].decode("utf-8")
+        except UnicodeDecodeError as err:
+            if err.start < (1 << 20) - 4:
+                raw, self.encoding = _to_utf8(raw)
+        if b"\r" in raw[: 1 << 16] and b"\n" not in raw[: 1 << 16]:
+            raw = raw.replace(b"\r", b"\n")  # old Mac line ends
+        self.raw = raw
+        prefix = raw[: 1 << 18].decode("utf-8", errors="replace")
+        self.dialect = _sniff(prefix)
+        self._prefix = prefix
+        self._ends: list[int] = []
+
+    def head(self) -> list[list[object]]:
+        reader = csv.reader(io.StringIO(self._prefix, newline=""), self.dialect)
+        rows: list[list[object]] = []
+        self._ends = []
+        try:
+            for record in reader:
+                rows.append(list(record))
+                self._ends.append(reader.line_num)
+                if len(rows) >= HEADER_SEARCH_ROWS:
+                    break
+        except csv.Error as err:
+            raise InputError(f"{self.label}: line {reader.line_num} cannot be read as CSV ({err}).") from err
+        return rows
+
+    def body(self, header_at: int, width: int) -> _Body:
+        if not self._ends:
+            self.head()
+        lines_before = self._ends[header_at]  # physical lines up to the end of the header row
+        first_row = lines_before + 1
+        try:
+            try:
+                return self._fast_body(self._offset(lines_before), first_row, width)
+            except _Retry:  # not UTF-8 after all: transcoded, and read again
+                return self._fast_body(self._offset(lines_before), first_row, width)
+        except _SlowPath:
+            return self._slow_body(self._offset(lines_before), first_row, width)
+
+    def _offset(self, lines: int) -> int:
+        """Byte offset of the start of the line after the first ``lines`` lines."""
+        pos = 0
+        for _ in range(lines):
+            pos = self.raw.find(b"\n", pos) + 1
+            if pos == 0:
+                return len(self.raw)
+        return pos
+
+    def _fast_body(self, pos: int, first_row: int, width: int) -> _Body:
+        data = memoryview(self.raw)[pos:]
+        if len(data) == 0:
+            return _Body(
+                pd.DataFrame({i: pd.Series(dtype="str") for i in range(width)}), np.array([]), {}, []
+            )
+        invalid: list[tuple[int | None, str]] = []
+
+        def handler(row: pacsv.InvalidRow) -> str:
+            invalid.append((row.number, row.text))
+            return "skip"
+
+        names = [f"c{i}" for i in range(width)]
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.dialect.delimiter,
+                    quote_char=self.dialect.quotechar or False,
+                    double_quote=True,
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=handler,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid as err:
+            if "UTF8" in str(err) and self.encoding == "utf-8":
+                del data
+                self.raw, self.encoding = _to_utf8(self.raw)
+                raise _Retry from err
+            raise _SlowPath from err
+        lines = data.tobytes().count(b"\n") + (0 if data[-1:] == b"\n" else 1)
+        if table.num_rows + len(invalid) != lines or any(n is None for n, _ in invalid):
+            raise _SlowPath  # a value spans lines, or line ends pyarrow reads differently
+        all_rows = np.arange(first_row, first_row + lines)
+        skipped = np.array([first_row + n - 1 for n, _ in invalid], dtype=np.int64)
+        rows = all_rows[~np.isin(all_rows, skipped)] if len(skipped) else all_rows
+        frame = pd.DataFrame(
+            {i: table.column(i).to_pandas(types_mapper=_str_mapper) for i in range(width)}, copy=False
+        )
+        long: dict[int, list[str]] = {}
+        short: list[tuple[int, list[str]]] = []
+        extra_rows: list[tuple[int, list[str]]] = []
+        for n, text in invalid:
+            fields = next(csv.reader([text], self.dialect), [])
+            row = first_row + int(n or 0) - 1
+            if len(fields) > width:
+                extra_rows.append((row, fields[:width]))
+                if any(f.strip() for f in fields[width:]):
+                    long[row] = [f for f in fields[width:] if f.strip()]
+            else:
+                short.append((row, fields))
+        if extra_rows:
+            frame, rows = _insert_rows(frame, rows, extra_rows, width)
+        return _Body(frame, rows, long, short)
+
+    def _slow_body(self, pos: int, first_row: int, width: int) -> _Body:
+        text = self.raw[pos:].decode("utf-8", errors="replace")
+        reader = csv.reader(io.StringIO(text, newline=""), self.dialect)
+        records: list[list[str]] = []
+        rows: list[int] = []
+        long: dict[int, list[str]] = {}
+        short: list[tuple[int, list[str]]] = []
+        start = first_row
+        try:
+            for record in reader:
+                if 0 < len(record) < width:
+                    short.append((start, record))
+                else:
+                    if len(record) > width and any(f.strip() for f in record[width:]):
+                        long[start] = [f for f in record[width:] if f.strip()]
+                    records.append((record + [""] * width)[:width])
+                    rows.append(start)
+                start = first_row + reader.line_num
+        except csv.Error as err:
+            raise InputError(
+                f"{self.label}: line {first_row + reader.line_num - 1} cannot be read as CSV ({err})."
+            ) from err
+        columns = list(zip(*records, strict=True)) if records else [()] * width
+        frame = pd.DataFrame({i: pd.array(list(columns[i]), dtype="str") for i in range(width)})
+        return _Body(frame, np.array(rows, dtype=np.int64), long, short)
+
+
+class _SlowPath(Exception):
+    pass
+
+
+class _Retry(Exception):
+    pass
+
+
+def _str_mapper(t: pa.DataType) -> object:
+    return pd.StringDtype("pyarrow", na_value=np.nan) if t == pa.string() else None
+
+
+def _insert_rows(
+    frame: pd.DataFrame, rows: np.ndarray, extra: list[tuple[int, list[str]]], width: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Add rows (row number, fields) to a body and put everything back in file order."""
+    add = pd.DataFrame(
+        {i: pd.array([f[i] if i < len(f) else "" for _, f in extra], dtype="str") for i in range(width)}
     )
-    data["row"] = rows[header_at + 1 :] if body else []
-    blank = data.drop(columns="row").map(_is_blank).all(axis=1)
-    data = data[~blank].reset_index(drop=True)
-    columns = {f.name: (str(header[mapping[f.name]]).strip() if f.name in mapping else None) for f in fields}
-    return Table(label=label, sheet=sheet_name, data=data, columns=columns, warnings=tuple(warnings))
+    frame = pd.concat([frame, add], ignore_index=True)
+    rows = np.concatenate([rows, np.array([r for r, _ in extra], dtype=np.int64)])
+    order = np.argsort(rows, kind="stable")
+    return frame.iloc[order].reset_index(drop=True), rows[order]
+
+
+def _strip_boms(raw: bytes) -> bytes:
+    for bom in (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf"):
+        while raw.startswith(bom):
+            raw = raw[len(bom) :]
+    return raw
+
+
+def _to_utf8(raw: bytes) -> tuple[bytes, str]:
+    try:
+        return raw.decode("cp1252").encode("utf-8"), "cp1252"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1").encode("utf-8"), "latin-1"
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode a CSV's bytes: UTF-8 (with a byte-order mark, even one encoded twice), else cp1252/latin-1."""
+    raw = _strip_boms(raw)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _to_utf8(raw)[0].decode("utf-8")
+
+
+def _sniff(prefix: str) -> type[csv.Dialect] | csv.Dialect:
+    """The delimiter that splits the most sample lines into the same, largest number of fields."""
+    lines = [ln for ln in prefix.splitlines()[:60] if ln.strip()]
+    best, best_score = ",", (0, 0)
+    for delim in (",", ";", "\t", "|"):
+        counts = [len(next(csv.reader([ln], delimiter=delim), [])) for ln in lines]
+        counts = [c for c in counts if c > 1]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = (counts.count(mode), mode)
+        if score > best_score:
+            best, best_score = delim, score
+
+    class Dialect(csv.excel):
+        delimiter = best
+
+    return Dialect
+
+
+def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
+    if isinstance(source, pd.DataFrame):
+        return f"the {what} table", [_FrameSheet(source)]
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"{what.capitalize()} file not found: {path}. Check the path.")
+    label = path.name
+    with path.open("rb") as f:
+        magic = f.read(8)
+    suffix = path.suffix.lower()
+    if magic.startswith(b"PK\x03\x04") and suffix not in SPREADSHEET_SUFFIXES:
+        return label, _zip_sheets(path, label)
+    if (
+        suffix in SPREADSHEET_SUFFIXES
+        or magic.startswith(b"\xd0\xcf\x11\xe0")
+        or magic.startswith(b"PK\x03\x04")
+    ):
+        return label, _book_sheets(path, label)
+    return label, [_CsvSheet(path.read_bytes(), None, label)]
+
+
+def _book_sheets(source: Path | io.BytesIO, label: str, prefix: str = "") -> list[_Sheet]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = (
+            CalamineWorkbook.from_path(str(source))
+            if isinstance(source, Path)
+            else CalamineWorkbook.from_filelike(source)
+        )
+    except (CalamineError, OSError, ValueError) as err:
+        raise InputError(
+            f"{label}: cannot be read as a spreadsheet ({err}). Save it again as XLSX or CSV."
+        ) from err
+    return [_ExcelSheet(book, name, label) for name in book.sheet_names]
+
+
+def _zip_sheets(path: Path, label: str) -> list[_Sheet]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as err:
+        raise InputError(f"{label}: not a readable ZIP or workbook ({err}).") from err
+    sheets: list[_Sheet] = []
+    with archive:
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not Path(m.filename).name.startswith((".", "~$"))
+            and "__MACOSX" not in m.filename
+        ]
+        for m in members:
+            suffix = Path(m.filename).suffix.lower()
+            if suffix in TEXT_SUFFIXES:
+                sheets.append(_CsvSheet(archive.read(m), m.filename, label))
+            elif suffix in SPREADSHEET_SUFFIXES:
+                for s in _book_sheets(io.BytesIO(archive.read(m)), label):
+                    s.name = f"{m.filename}:{s.name}"
+                    sheets.append(s)
+    if not sheets:
+        names = ", ".join(m.filename for m in members) or "nothing"
+        raise InputError(f"{label}: the ZIP holds no CSV or spreadsheet (it holds {names}).")
+    return sheets
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+
+
+def read_table(
+    source: Source,
+    fields: tuple[Field, ...],
+    *,
+    what: str,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> Table:
+    """Read ``source`` (a CSV, workbook, ZIP or DataFrame) as the table ``what`` ("payments", ...).
+
+    ``sheet`` names the one sheet to read (default: every sheet whose header matches the first sheet that
+    has one). ``columns`` maps field names to header texts, overriding detection. Raises InputError when the
+    file is missing or unreadable, or no row holds the required headers; the message names the file, the
+    headers found and the names each missing column may go by.
+    """
+    label, sheets = _open(source, what)
+    overrides = dict(columns or {})
+    unknown = [k for k in overrides if k not in {f.name for f in fields}]
+    if unknown:
+        raise InputError(
+            f"{label}: no {what} column called {', '.join(map(repr, unknown))} to set. "
+            f"Columns that can be set: {', '.join(f.name for f in fields)}."
+        )
+    if sheet is not None:
+        names = [s.name for s in sheets]
+        if sheet not in names:
+            raise InputError(f"{label}: no sheet named {sheet!r}. Sheets: {', '.join(map(str, names))}.")
+        sheets = [s for s in sheets if s.name == sheet]
+
+    warnings: list[str] = []
+    first: tuple[_Sheet, int, list[str]] | None = None
+    failure: InputError | None = None
+    read: list[tuple[_Sheet, int]] = []
+    skipped: list[str] = []
+    for s in sheets:
+        head = s.head()
+        if first is None:
+            try:
+                at = _find_header(head, fields, overrides, label=label, what=what, sheet=s.name)
+            except InputError as err:
+                failure = failure or err
+                if any(not _is_blank(c) for r in head for c in r):
+                    skipped.append(str(s.name))
+                continue
+            first = (s, at, [header_key(c) for c in head[at]])
+            read.append((s, at))
+        else:
+            at = _same_header(head, first[2])
+            if at is None:
+                if any(not _is_blank(c) for r in head for c in r):
+                    skipped.append(str(s.name))
+            else:
+                read.append((s, at))
+    if first is None:
+        assert failure is not None
+        raise failure
+    first_sheet, header_at, _ = first
+    header = [("" if _is_blank(c) else str(c).strip()) for c in first_sheet.head()[header_at]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    if skipped:
+        warnings.append(
+            f"{label}: sheets without the same header were not read: {', '.join(map(repr, skipped))}."
+        )
+
+    bodies: list[tuple[_Sheet, _Body]] = [(s, s.body(at, width)) for s, at in read]
+    sample = bodies[0][1].frame.head(SAMPLE_ROWS)
+    mapping, chosen_by = _choose_columns(header, sample, fields, overrides, label=label, what=what)
+
+    parts: list[pd.DataFrame] = []
+    unreadable: list[dict[str, object]] = []
+    blank_rows = 0
+    long_rows: list[str] = []
+    kinds = _column_shapes(sample, width)
+    for s, body in bodies:
+        frame = body.frame
+        part = pd.DataFrame({f: frame[i] for f, i in mapping.items()}, copy=False)
+        part["row"] = body.rows
+        blank = _all_blank(frame, list(mapping.values()))
+        blank_rows += int(blank.sum())
+        short = [(r, f) for r, f in body.short if any(v.strip() for v in f)]
+        blank_rows += len(body.short) - len(short)
+        recovered, problems = _recover_short(short, width, kinds, mapping, fields)
+        for row, reason, text in problems:
+            unreadable.append({"sheet": s.name, "row": row, "value": text, "problem": reason})
+        if recovered:
+            add = pd.DataFrame({f: [r[1][i] for r in recovered] for f, i in mapping.items()})
+            add["row"] = [r[0] for r in recovered]
+            part = pd.concat([part[~blank], add], ignore_index=True).sort_values("row", kind="stable")
+            warnings.append(
+                f"{label}{_on(s.name)}: {len(recovered)} row(s) had a delimiter missing between two values; "
+                f"split where only one split fits the columns: rows {_rows([r[0] for r in recovered])}."
+            )
+        else:
+            part = part[~blank]
+        if body.long:
+            bad_long = _misaligned(part, body.long, fields)
+            for row in bad_long:
+                unreadable.append(
+                    {
+                        "sheet": s.name,
+                        "row": row,
+                        "value": ", ".join(body.long[row]),
+                        "problem": f"has more fields than the {width} headers and its columns do not line up "
+                        "(a value probably holds an unquoted comma): quote that value or fix the row",
+                    }
+                )
+            part = part[~part["row"].isin(bad_long)]
+            kept = [r for r in body.long if r not in set(bad_long)]
+            if kept:
+                long_rows.append(f"{_rows(kept)}" + (f" (sheet {s.name!r})" if s.name else ""))
+        part["sheet"] = s.name
+        parts.append(part)
+    if long_rows:
+        warnings.append(
+            f"{label}: rows with more fields than the header; the extra fields have no column and were "
+            f"not used: rows {'; '.join(long_rows)}."
+        )
+    data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    if not any(s.name for s, _ in bodies):
+        data["sheet"] = None
+    column_text = {f.name: (header[mapping[f.name]] if f.name in mapping else None) for f in fields}
+    return Table(
+        label=label,
+        sheet=first_sheet.name,
+        data=data,
+        columns=column_text,
+        warnings=tuple(warnings),
+        sheets=tuple(str(s.name) for s, _ in bodies if s.name is not None),
+        blank_rows=blank_rows,
+        unreadable=pd.DataFrame(unreadable, columns=UNREADABLE_COLUMNS),
+        chosen_by=chosen_by,
+    )
+
+
+def _on(sheet: str | None) -> str:
+    return f" (sheet {sheet!r})" if sheet else ""
+
+
+def _rows(rows: list[int] | pd.Series | np.ndarray, limit: int = 12) -> str:
+    """Row numbers for a message: "4, 9, 12" (or the first few and how many more)."""
+    numbers = [str(int(r)) for r in rows]
+    more = f" and {len(numbers) - limit} more" if len(numbers) > limit else ""
+    return ", ".join(numbers[:limit]) + more
 
 
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
 
 
-def _is_zip(path: Path) -> bool:
-    with path.open("rb") as f:
-        return f.read(4) == b"PK\x03\x04"
+def _blank_mask(values: pd.Series) -> np.ndarray:
+    """True where a cell is empty or only spaces (vectorised)."""
+    text = as_text(values)
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), ""), True)
+    return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _excel_grid(path: Path, sheet: str | None) -> tuple[list[list[object]], str, list[str]]:
-    """The cells of the named sheet, or of the first sheet with data; and the other sheets with data."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as err:
-        raise InputError(f"{path.name}: cannot be read as a spreadsheet ({err}).") from err
-    names = book.sheet_names
-    if sheet is not None:
-        if sheet not in names:
-            raise InputError(f"{path.name}: no sheet named {sheet!r}. Sheets: {', '.join(names)}.")
-        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), sheet, []
-    filled = {}
-    for name in names:
-        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        if any(not _is_blank(c) for r in grid for c in r):
-            filled[name] = grid
-    if not filled:
-        raise InputError(f"{path.name}: every sheet is empty.")
-    first, *others = filled
-    return filled[first], first, others
-
-
-def decode_text(raw: bytes) -> str:
-    """Decode a CSV's bytes: UTF-8 (with a byte-order mark, even one encoded twice), else cp1252/latin-1."""
-    for bom in (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf"):
-        while raw.startswith(bom):
-            raw = raw[len(bom) :]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return raw.decode("cp1252")
-        except UnicodeDecodeError:
-            return raw.decode("latin-1")
-
-
-def _csv_grid(path: Path) -> tuple[list[list[object]], list[int]]:
-    text = decode_text(path.read_bytes())
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    grid: list[list[object]] = []
-    rows: list[int] = []
-    start = 1
-    try:
-        for record in reader:
-            grid.append(list(record))
-            rows.append(start)
-            start = reader.line_num + 1
-    except csv.Error as err:
-        raise InputError(f"{path.name}: line {reader.line_num} cannot be read as CSV ({err}).") from err
-    return grid, rows
+def _all_blank(frame: pd.DataFrame, first: list[int]) -> np.ndarray:
+    """Rows with every cell blank: the mapped columns are checked first, the rest only where needed."""
+    blank = np.ones(len(frame), dtype=bool)
+    for i in first:
+        blank &= _blank_mask(frame[i])
+    if blank.any():
+        idx = np.flatnonzero(blank)
+        rest = frame.iloc[idx, [c for c in range(frame.shape[1]) if c not in set(first)]]
+        for c in rest.columns:
+            blank[idx] &= _blank_mask(rest[c])
+    return blank
 
 
 def _find_header(
-    grid: list[list[object]], fields: tuple[Field, ...], *, label: str, what: str, sheet: str | None
-) -> tuple[int, dict[str, int]]:
+    head: list[list[object]],
+    fields: tuple[Field, ...],
+    overrides: Mapping[str, str],
+    *,
+    label: str,
+    what: str,
+    sheet: str | None,
+) -> int:
+    """Index of the header row: the first row naming every required column (or the override headers)."""
     best: tuple[int, int, dict[str, int]] | None = None
-    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+    for i, row in enumerate(head):
         keys = [header_key(c) if not _is_blank(c) else "" for c in row]
-        if not any(keys):
+        if sum(1 for k in keys if k) < 2 and len(fields) > 1 and len(row) > 1:
             continue
-        mapping = _match_fields(keys, fields)
+        mapping = _match_synonyms(keys, fields)
+        for name, text in overrides.items():
+            if header_key(text) in keys:
+                mapping[name] = keys.index(header_key(text))
         if all(f.name in mapping for f in fields if f.required):
-            return i, mapping
+            return i
+        found_required = sum(1 for f in fields if f.required and f.name in mapping)
+        # a header naming some columns, where content may find the rest (a misleading header)
+        if found_required and len(mapping) >= 2 and _content_may_complete(keys, fields, mapping):
+            return i
         if best is None or len(mapping) > best[1]:
             best = (i, len(mapping), mapping)
     where = f"{label}" + (f" (sheet {sheet!r})" if sheet else "")
     if best is None:
         raise InputError(f"{where}: the {what} file is empty.")
     i, _, mapping = best
-    found = [str(c).strip() for c in grid[i] if not _is_blank(c)]
+    found = [str(c).strip() for c in head[i] if not _is_blank(c)]
     missing = [f for f in fields if f.required and f.name not in mapping]
     lines = [
         f"{where}: no column for {' or '.join(f.label for f in missing)}.",
@@ -191,20 +657,275 @@ def _find_header(
     ]
     for f in missing:
         lines.append(f"  {f.label.capitalize()} may be headed: {', '.join(f.synonyms[:8])}")
-    lines.append("  Rename the column in the file to one of these names.")
+    hint = ", or say which column it is with --columns" if what == "payments" else ""
+    lines.append(f"  Rename the column in the file to one of these names{hint}.")
     raise InputError("\n".join(lines))
 
 
-def _match_fields(keys: list[str], fields: tuple[Field, ...]) -> dict[str, int]:
-    """Map each field to the first column whose header is one of its synonyms (best synonym first)."""
+_SUPPLIERISH = re.compile(
+    r"\b(supplier|vendor|payee|creditor|beneficiary|recipient|merchant|company|name|contractor)\b"
+)
+
+
+def _content_may_complete(keys: list[str], fields: tuple[Field, ...], mapping: dict[str, int]) -> bool:
+    """A missing required text column can be found by content when another header names a supplier."""
+    missing = [f for f in fields if f.required and f.name not in mapping]
+    if any(f.kind != "text" for f in missing):
+        return False
+    return any(_SUPPLIERISH.search(k) for j, k in enumerate(keys) if j not in mapping.values())
+
+
+def _same_header(head: list[list[object]], keys: list[str]) -> int | None:
+    want = [k for k in keys]
+    while want and not want[-1]:
+        want.pop()
+    for i, row in enumerate(head):
+        got = [header_key(c) if not _is_blank(c) else "" for c in row]
+        while got and not got[-1]:
+            got.pop()
+        if got == want:
+            return i
+    return None
+
+
+def _match_synonyms(keys: list[str], fields: tuple[Field, ...]) -> dict[str, int]:
+    """Map each field to the first unused column whose header is one of its synonyms (best first)."""
     mapping: dict[str, int] = {}
     used: set[int] = set()
     for f in fields:
-        for synonym in f.synonyms:
-            target = header_key(synonym)
-            hits = [i for i, k in enumerate(keys) if k == target and i not in used]
-            if hits:
-                mapping[f.name] = hits[0]
-                used.add(hits[0])
-                break
+        for i in _candidates(keys, f, used):
+            mapping[f.name] = i
+            used.add(i)
+            break
     return mapping
+
+
+def _candidates(keys: list[str], f: Field, used: set[int]) -> list[int]:
+    """Columns whose header names field ``f``, best first: exact synonyms in order, then near misses."""
+    out: list[int] = []
+    for synonym in f.synonyms:
+        target = header_key(synonym)
+        out += [i for i, k in enumerate(keys) if k == target and i not in used and i not in out]
+    for synonym in f.synonyms:
+        target = header_key(synonym)
+        if len(target) < 6:
+            continue
+        out += [
+            i
+            for i, k in enumerate(keys)
+            if k and i not in used and i not in out and len(k) >= 6 and fuzz.ratio(k, target) >= 92
+        ]
+    return out
+
+
+def _content_ok(values: pd.Series, kind: str) -> bool:
+    """Whether a column's sample holds what a field of this kind holds."""
+    filled = values[~_blank_mask(values)]
+    if kind == "any" or len(filled) == 0:
+        return kind == "any"
+    if kind == "money":
+        return float((~parse_money(filled)[1]).mean()) >= 0.9
+    if kind == "date":
+        return float((~parse_dates(filled).bad).mean()) >= 0.9
+    if kind == "text":
+        letters = filled.astype("str").str.contains(r"[A-Za-z]", regex=True)
+        return float(letters.mean()) >= 0.5
+    return True
+
+
+def _choose_columns(
+    header: list[str],
+    sample: pd.DataFrame,
+    fields: tuple[Field, ...],
+    overrides: Mapping[str, str],
+    *,
+    label: str,
+    what: str,
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Map fields to column indices: overrides, then headers checked against content, then content alone.
+
+    Returns the mapping and, for each field not chosen by its header alone, how it was chosen.
+    """
+    keys = [header_key(h) for h in header]
+    mapping: dict[str, int] = {}
+    chosen_by: dict[str, str] = {}
+    used: set[int] = set()
+    for name, text in overrides.items():
+        hits = [i for i, k in enumerate(keys) if k == header_key(text) and i not in used]
+        if not hits:
+            raise InputError(
+                f"{label}: --columns {name}={text!r}: no column headed {text!r}. "
+                f"Columns: {', '.join(h for h in header if h)}."
+            )
+        mapping[name] = hits[0]
+        used.add(hits[0])
+        chosen_by[name] = "set by you"
+    for f in fields:
+        if f.name in mapping:
+            continue
+        candidates = _candidates(keys, f, used)
+        misleading: list[int] = []
+        for i in candidates:
+            if f.kind == "any" or len(sample) == 0 or _content_ok(sample[i], f.kind):
+                mapping[f.name] = i
+                used.add(i)
+                if misleading:
+                    chosen_by[f.name] = (
+                        f"by content: {', '.join(repr(header[j]) for j in misleading)} does not hold "
+                        f"{'amounts' if f.kind == 'money' else f.kind + 's'}"
+                    )
+                break
+            misleading.append(i)
+        if f.name not in mapping and candidates:
+            # no column with the right header holds the right content: keep the header's choice, and let the
+            # rows that do not fit be reported one by one (a content search is for when no header names it)
+            mapping[f.name] = candidates[0]
+            used.add(candidates[0])
+    for f in fields:
+        if f.name in mapping or not f.required or len(sample) == 0:
+            continue
+        found = _by_content(keys, sample, f, used)
+        if found is not None:
+            mapping[f.name] = found
+            used.add(found)
+            chosen_by[f.name] = f"by content (its header {header[found]!r} does not say it)"
+    missing = [f for f in fields if f.required and f.name not in mapping]
+    if missing:
+        f = missing[0]
+        raise InputError(
+            f"{label}: no column holds the {f.label} ({f.kind}). Columns: {', '.join(h for h in header if h)}.\n"
+            f'  Say which column it is with --columns {f.name}="Header".'
+        )
+    return mapping, chosen_by
+
+
+def _by_content(keys: list[str], sample: pd.DataFrame, f: Field, used: set[int]) -> int | None:
+    free = [i for i in range(len(keys)) if i not in used and i in sample.columns]
+    if f.kind == "text":
+        for i in free:
+            if _SUPPLIERISH.search(keys[i]) and _content_ok(sample[i], "text") and _repeats(sample[i]):
+                return i
+        return None
+    if f.kind == "money":
+        idish = re.compile(r"\b(id|no|number|code|ref|reference|date|year|period|account)\b")
+        for i in free:
+            if idish.search(keys[i]):
+                continue
+            values = sample[i][~_blank_mask(sample[i])]
+            if (
+                len(values)
+                and _content_ok(values, "money")
+                and values.astype("str").str.contains(r"\.\d", regex=True).mean() > 0.2
+            ):
+                return i
+    return None
+
+
+def _repeats(values: pd.Series) -> bool:
+    filled = values[~_blank_mask(values)].astype("str")
+    return len(filled) > 0 and filled.nunique() < max(len(filled), 2)
+
+
+# -- rows that do not fit the header ------------------------------------------------------------------------
+
+_STRICT_MONEY = re.compile(r"^[-+]?£?\(?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?\)?-?$")
+_STRICT_DATE = re.compile(r"^(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})$")
+_DIGITS = re.compile(r"^\d+$")
+
+
+def _column_shapes(sample: pd.DataFrame, width: int) -> list[tuple[str, int | None]]:
+    """For each column, what its values look like: ("money"|"date"|"digits"|"text", fixed length or None)."""
+    shapes: list[tuple[str, int | None]] = []
+    for i in range(width):
+        if i not in sample.columns:
+            shapes.append(("text", None))
+            continue
+        filled = sample[i][~_blank_mask(sample[i])].astype("str").str.strip()
+        if len(filled) == 0:
+            shapes.append(("text", None))
+            continue
+        lengths = filled.str.len()
+        fixed = int(lengths.iloc[0]) if lengths.nunique() == 1 else None
+        for kind, pattern in (("date", _STRICT_DATE), ("digits", _DIGITS), ("money", _STRICT_MONEY)):
+            if filled.str.match(pattern.pattern).mean() >= 0.95:
+                shapes.append((kind, fixed if kind != "money" else None))
+                break
+        else:
+            shapes.append(("text", None))
+    return shapes
+
+
+def _fits(value: str, shape: tuple[str, int | None]) -> bool:
+    kind, fixed = shape
+    value = value.strip()
+    if fixed is not None and len(value) != fixed:
+        return False
+    if kind == "date":
+        return bool(_STRICT_DATE.match(value))
+    if kind == "digits":
+        return bool(_DIGITS.match(value))
+    if kind == "money":
+        return bool(_STRICT_MONEY.match(value))
+    return value != "" and not _STRICT_MONEY.match(value) and not _STRICT_DATE.match(value)
+
+
+def _recover_short(
+    short: list[tuple[int, list[str]]],
+    width: int,
+    shapes: list[tuple[str, int | None]],
+    mapping: dict[str, int],
+    fields: tuple[Field, ...],
+) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str, str]]]:
+    """Split rows that lost one delimiter where exactly one split fits the columns' shapes."""
+    recovered: list[tuple[int, list[str]]] = []
+    problems: list[tuple[int, str, str]] = []
+    for row, fields_ in short:
+        text = ",".join(fields_)
+        if len(fields_) != width - 1:
+            problems.append(
+                (
+                    row,
+                    f"has {len(fields_)} field(s) where the header has {width}: fix the row in the file",
+                    text,
+                )
+            )
+            continue
+        fits: list[list[str]] = []
+        for j, value in enumerate(fields_):
+            left, right = shapes[j], shapes[j + 1]
+            if left[0] == "text" and right[0] == "text":
+                continue  # two free-text neighbours can be split anywhere
+            for cut in range(1, len(value)):
+                a, b = value[:cut], value[cut:]
+                if _fits(a, left) and _fits(b, right):
+                    fits.append([*fields_[:j], a, b, *fields_[j + 1 :]])
+        if len(fits) == 1:
+            recovered.append((row, fits[0]))
+        else:
+            why = (
+                "no split of one value fits the columns" if not fits else f"{len(fits)} different splits fit"
+            )
+            problems.append(
+                (
+                    row,
+                    f"has {width - 1} fields where the header has {width}: a delimiter seems to be missing, "
+                    f"and {why}; put the missing delimiter back",
+                    text,
+                )
+            )
+    return recovered, problems
+
+
+def _misaligned(part: pd.DataFrame, long: dict[int, list[str]], fields: tuple[Field, ...]) -> list[int]:
+    """Rows with extra fields whose money or date columns do not hold money or dates."""
+    rows = part[part["row"].isin(list(long))]
+    bad = np.zeros(len(rows), dtype=bool)
+    for f in fields:
+        if f.name not in rows or f.kind not in ("money", "date"):
+            continue
+        values = rows[f.name]
+        if f.kind == "money":
+            bad |= parse_money(values)[1].to_numpy()
+        else:
+            bad |= parse_dates(values).bad.to_numpy()
+    return [int(r) for r in rows["row"].to_numpy()[bad]]

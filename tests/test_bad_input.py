@@ -34,7 +34,7 @@ def test_missing_required_column_names_file_columns_found_and_expected():
         "Error: missing_amount_column.csv: no column for amount.\n"
         "  Columns found (row 1): Date, Supplier, Description\n"
         "  Amount may be headed: amount, net amount, net value, amount paid, payment amount, value, net, total\n"
-        "  Rename the column in the file to one of these names.\n"
+        "  Rename the column in the file to one of these names, or say which column it is with --columns.\n"
     )
 
 

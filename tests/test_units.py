@@ -171,7 +171,7 @@ def test_lint_and_format():
     subprocess.run([sys.executable, "-m", "ruff", "format", "--check", "--quiet", "."], check=True, cwd=ROOT)
 
 
-def test_workbook_with_several_filled_sheets_says_which_were_not_read(tmp_path):
+def test_workbook_sheets_with_the_same_header_are_all_read_and_others_named(tmp_path):
     import openpyxl
 
     from lm3._inputs import read_payments
@@ -183,10 +183,14 @@ def test_workbook_with_several_filled_sheets_says_which_were_not_read(tmp_path):
     may = wb.create_sheet("May")
     may.append(["Supplier", "Amount"])
     may.append(["Print Shop", 100])
+    notes = wb.create_sheet("Notes")
+    notes.append(["Published under the Local Government Transparency Code"])
     wb.create_sheet("Empty")
     wb.save(tmp_path / "months.xlsx")
     table = read_payments(tmp_path / "months.xlsx")
-    assert table.sheet == "April" and table.data["amount"].tolist() == [400_15]
-    assert table.warnings == (
-        "months.xlsx: read sheet 'April' only; other sheets with data were not read: 'May'.",
-    )
+    assert table.sheets == ("April", "May")
+    assert table.data[["sheet", "row", "amount"]].values.tolist() == [
+        ["April", 2, 400_15],
+        ["May", 2, 100_00],
+    ]
+    assert table.warnings == ("months.xlsx: sheets without the same header were not read: 'Notes'.",)

@@ -1,0 +1,499 @@
+"""Ingest a spend file as published: every row accepted or rejected with a reason, to the penny.
+
+``ingest`` reads a "spend over £500" file (CSV, XLSX, XLSM, XLS, ODS, or a ZIP of one) through
+``lm3._read.read_table`` and turns it into one canonical table of payments:
+
+    sheet, row, supplier, key, supplier_class, amount (integer pence), date, period,
+    and where the file has them: expense_type, service_area, supplier_id, company_number, charity_number,
+    vat_number, postcode, vcse, transaction_id, capital_revenue
+
+Rules (each is listed in the result when it applies):
+
+- Amounts: "£1,000.00", "1,000.00 ", "161,413.00-", "(1,043.00)", Excel float noise (rounded to the penny,
+  halves away from zero). A blank or non-money amount rejects the row, with the reason.
+- Credit notes (negative amounts) are kept; they net off against their supplier.
+- A last row labelled "Total"/"Grand Total" (or with no supplier) whose amount equals the sum of the rows
+  above it is the file's own total: it is reported, not counted. A labelled total that does not reconcile is
+  reported with the difference. Labelled subtotal rows inside the file are rejected as not payments.
+- Redacted suppliers ("REDACTED PERSONAL DATA", "Redacted Personal Information", "THIRD PARTY SUPPLIER",
+  mis-encoded dashes and the like) are one class, "redacted": supplier "(redacted)", key "(REDACTED)", which
+  no real supplier's key can equal. Payments with no supplier name are kept as "(no supplier name)".
+- Supplier names get a key (``lm3._names.supplier_key``); keys that differ only by a typo (rapidfuzz ratio at
+  or above ``merge_threshold``, same digits) are merged into the key with more spend, and every merge listed.
+- Dates and period codes: see ``lm3._dates``. A value that is neither keeps its row, with no date, and is
+  listed.
+
+Accounting: rows_accepted + rows_rejected = the payment rows of the file (blank rows and the file's total
+row are not payment rows, and are counted separately); total = the sum of accepted amounts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from lm3._dates import parse_dates
+from lm3._money import format_gbp, parse_money, pence_to_decimal
+from lm3._names import supplier_key
+from lm3._read import Source, Table, _blank_mask, _is_blank, _rows, read_table
+
+REDACTED = "(redacted)"
+REDACTED_KEY = "(REDACTED)"
+NO_NAME = "(no supplier name)"
+DEFAULT_MERGE_THRESHOLD = 95.0
+REJECTED_COLUMNS = ["sheet", "row", "column", "value", "reason"]
+OPTIONAL_FIELDS = (
+    "expense_type",
+    "service_area",
+    "supplier_id",
+    "company_number",
+    "charity_number",
+    "vat_number",
+    "postcode",
+    "vcse",
+    "transaction_id",
+    "capital_revenue",
+)
+
+# Matched against the supplier key (upper case, punctuation as spaces): the spellings councils use.
+_REDACTED = re.compile(
+    r"\bREDACTED\b|\bREDACTION\b|\bPERSONAL (?:DATA|INFORMATION|INFO|DETAILS)\b|\bTHIRD PARTY (?:SUPPLIER|PAYEE|PAYMENT)\b"
+    r"|\bWITHHELD\b|\bNOT DISCLOSED\b|\bNON DISCLOSABLE\b|\bDATA PROTECTION\b|\bPRIVATE INDIVIDUAL\b"
+    r"|\bCONFIDENTIAL\b|\bSENSITIVE\b|\bGDPR\b"
+)
+# Only these labels: suppliers called "Total Produce", "TOTAL HYGIENE LTD" or "Total Parking" are real.
+_TOTAL = re.compile(
+    r"^(?:GRAND |SUB ?|OVERALL |REPORT |PAGE |SHEET |MONTH |PERIOD |YEAR )?TOTALS?"
+    r"(?: (?:SPEND|PAYMENTS|EXPENDITURE|AMOUNT|VALUE|PAID|FOR [A-Z0-9 ]+))?$"
+)
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    """A file's own total row: where it is, its label, its amount and the sum of the payments above it."""
+
+    sheet: str | None
+    row: int
+    label: str | None
+    value: int
+    above: int
+
+    @property
+    def reconciles(self) -> bool:
+        return self.value == self.above
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """A spend file read into canonical payments, with everything that happened to its rows.
+
+    ``data``: accepted payments (columns in the module docstring), in file order. ``rejected``: sheet, row,
+    column, value, reason for each row not accepted. ``columns``: for each field, the header text as it
+    stands in the file, or None. ``chosen_by``: fields not chosen by their header alone, and how.
+    ``file_total``: the file's own total row in pence (None when it has none); ``merges``: supplier keys
+    merged as near-duplicates (key, into, score, names).
+    """
+
+    file: str
+    data: pd.DataFrame
+    rejected: pd.DataFrame
+    columns: dict[str, str | None]
+    sheets: tuple[str, ...] = ()
+    file_total: int | None = None
+    totals: tuple[TotalRow, ...] = ()
+    blank_rows: int = 0
+    merges: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["key", "into", "score", "names"])
+    )
+    chosen_by: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def rows_accepted(self) -> int:
+        return len(self.data)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+    @property
+    def total(self) -> int:
+        """Sum of the accepted amounts, in pence."""
+        return int(self.data["amount"].sum())
+
+    def top_suppliers(self, n: int = 10) -> pd.DataFrame:
+        """The n suppliers with most spend: supplier, payments, amount (pence)."""
+        grouped = self.data.groupby("key", sort=False).agg(
+            supplier=("supplier", "first"), payments=("amount", "size"), amount=("amount", "sum")
+        )
+        return (
+            grouped.sort_values(["amount", "supplier"], ascending=[False, True])
+            .head(n)
+            .reset_index(drop=True)
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON contract of ``lm3 ingest --json`` (amounts as strings with two decimals)."""
+        return {
+            "file": self.file,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "total": str(pence_to_decimal(self.total)),
+            "columns": {k: self.columns.get(k) for k in ("supplier", "amount", "date")},
+            "all_columns": dict(self.columns),
+            "sheets": list(self.sheets),
+            "file_total": None if self.file_total is None else str(pence_to_decimal(self.file_total)),
+            "blank_rows": self.blank_rows,
+            "rejected": [
+                {"row": int(r.row), "sheet": r.sheet, "reason": r.reason}
+                for r in self.rejected.itertuples(index=False)
+            ],
+            "merges": [
+                {"key": r.key, "into": r.into, "score": round(float(r.score), 1), "names": list(r.names)}
+                for r in self.merges.itertuples(index=False)
+            ],
+            "warnings": list(self.warnings),
+        }
+
+    def to_file(self, path: str | Path) -> Path:
+        """Write the accepted payments as .parquet or .csv (amount in pounds as text with two decimals,
+        and amount_pence as an integer, so nothing is lost to floating point)."""
+        path = Path(path)
+        out = self.data.copy()
+        out.insert(out.columns.get_loc("amount"), "amount_pence", out["amount"])
+        sign = np.where(out["amount"] < 0, "-", "")
+        pounds, pence = np.divmod(np.abs(out["amount"].to_numpy()), 100)
+        out["amount"] = (
+            pd.Series(sign)
+            .str.cat(pd.Series(pounds).astype("str"))
+            .str.cat(pd.Series(pence).astype("str").str.zfill(2), sep=".")
+            .to_numpy()
+        )
+        out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+        suffix = path.suffix.lower()
+        if suffix == ".parquet":
+            out.to_parquet(path, index=False)
+        elif suffix == ".csv":
+            out.to_csv(path, index=False)
+        else:
+            raise ValueError(f"{path.name}: write .parquet or .csv")
+        return path
+
+
+def ingest(
+    source: Source,
+    *,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    merge_threshold: float | None = DEFAULT_MERGE_THRESHOLD,
+) -> IngestResult:
+    """Read a spend file into canonical payments; see the module docstring for every rule.
+
+    ``columns`` maps fields ("supplier", "amount", "date", "expense_type", ...) to header texts, overriding
+    detection; ``sheet`` reads one sheet only; ``merge_threshold`` (0-100, None for no merging) is the
+    rapidfuzz ratio at which two supplier keys are taken as the same supplier.
+    """
+    from lm3._inputs import PAYMENTS_FIELDS
+
+    table = read_table(source, PAYMENTS_FIELDS, what="payments", sheet=sheet, columns=columns)
+    data = table.data
+    warnings = list(table.warnings)
+    rejected: list[pd.DataFrame] = [_unreadable(table)]
+
+    amount, bad = parse_money(data["amount"])
+    blank_amount = _blank_mask(data["amount"])
+    supplier, key, klass = _suppliers(data["supplier"])
+
+    # the file's own total: the last row of a sheet, labelled Total or with no supplier, equal to the rows above
+    labelled = key.str.fullmatch(_TOTAL.pattern).fillna(False).to_numpy() & (klass == "named").to_numpy()
+    total_row = np.zeros(len(data), dtype=bool)
+    file_total: int | None = None
+    totals: list[TotalRow] = []
+    usable = ~bad.to_numpy() & ~blank_amount
+    sheet_codes = (
+        pd.factorize(data["sheet"].astype("object").fillna(""))[0] if len(data) else np.array([], int)
+    )
+    for s in np.unique(sheet_codes):
+        idx = np.flatnonzero(sheet_codes == s)
+        last = idx[-1]
+        if len(idx) < 2 or not usable[last] or not (labelled[last] or klass.iloc[last] == "blank"):
+            continue
+        above = idx[:-1][usable[idx[:-1]] & ~labelled[idx[:-1]]]
+        above_sum = int(amount.iloc[above].sum())
+        value = int(amount.iloc[last])
+        where = f"{table.label}{_on(data['sheet'].iloc[last])}: row {int(data['row'].iloc[last])}"
+        if value == above_sum:
+            warnings.append(
+                f"{where} is the file's own total ({format_gbp(value)}), equal to the payments above it: "
+                "not counted as a payment."
+            )
+        elif labelled[last]:
+            warnings.append(
+                f"{where} is the file's own total ({format_gbp(value)}), but the payments above it add up to "
+                f"{format_gbp(above_sum)} (difference {format_gbp(value - above_sum)}): check the file is "
+                "complete. The total row is not counted as a payment."
+            )
+        else:
+            continue
+        total_row[last] = True
+        sheet_name = data["sheet"].iloc[last]
+        label = data["supplier"].iloc[last]
+        totals.append(
+            TotalRow(
+                sheet=sheet_name if isinstance(sheet_name, str) else None,
+                row=int(data["row"].iloc[last]),
+                label=None if _is_blank(label) else str(label).strip(),
+                value=value,
+                above=above_sum,
+            )
+        )
+        file_total = value + (file_total or 0)
+
+    reasons = pd.Series(pd.NA, index=data.index, dtype="object")
+    reasons[bad.to_numpy()] = "is not an amount of money (write it like 1250.00 or -1,250.00)"
+    no_supplier = (klass == "blank").to_numpy()
+    reasons[blank_amount & no_supplier] = "has no supplier and no amount: not a payment"
+    reasons[blank_amount & ~no_supplier] = "amount is blank: give the amount paid, or delete the row"
+    subtotal = labelled & ~total_row & usable
+    reasons[subtotal] = "is a total row inside the file, not a payment"
+    reasons[total_row] = pd.NA
+    is_rejected = reasons.notna().to_numpy()
+    if is_rejected.any():
+        column = np.where(subtotal[is_rejected], table.columns["supplier"], table.columns["amount"])
+        value = np.where(
+            subtotal[is_rejected],
+            data["supplier"].astype("object").to_numpy()[is_rejected],
+            data["amount"].astype("object").to_numpy()[is_rejected],
+        )
+        rejected.append(
+            pd.DataFrame(
+                {
+                    "sheet": data["sheet"].to_numpy()[is_rejected],
+                    "row": data["row"].to_numpy()[is_rejected],
+                    "column": column,
+                    "value": [None if v is None or v != v or str(v).strip() == "" else str(v) for v in value],
+                    "reason": reasons[is_rejected].to_numpy(),
+                }
+            )
+        )
+
+    keep = ~is_rejected & ~total_row
+    out = pd.DataFrame(
+        {
+            "sheet": data["sheet"].to_numpy()[keep],
+            "row": data["row"].to_numpy()[keep].astype("int64"),
+            "supplier": supplier.to_numpy()[keep],
+            "key": key.to_numpy()[keep],
+            "supplier_class": klass.to_numpy()[keep],
+            "amount": amount.to_numpy()[keep].astype("int64"),
+        }
+    )
+    if "date" in data:
+        dates = parse_dates(data["date"].iloc[np.flatnonzero(keep)])
+        out["date"] = dates.date.to_numpy()
+        out["period"] = dates.period.to_numpy()
+        if dates.month_first:
+            warnings.append(
+                f"{table.label}: dates in {table.columns['date']!r} are month first (like 05/31/2022): read so."
+            )
+        if dates.bad.any():
+            warnings.append(
+                f"{table.label}: {int(dates.bad.sum())} row(s) with a date that is not a date (rows "
+                f"{_rows(out.loc[dates.bad.to_numpy(), 'row'])}): kept, with no date."
+            )
+    else:
+        out["date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
+        out["period"] = pd.Series(pd.NA, index=out.index, dtype="str")
+    for name in OPTIONAL_FIELDS:
+        if name in data:
+            out[name] = _optional(name, data[name].iloc[np.flatnonzero(keep)]).to_numpy()
+
+    merges = _merge_near_duplicates(out, merge_threshold)
+    if len(merges):
+        listed = "; ".join(f"{' / '.join(m.names)}" for m in merges.head(10).itertuples())
+        more = f" and {len(merges) - 10} more" if len(merges) > 10 else ""
+        warnings.append(
+            f"{table.label}: {len(merges)} supplier name(s) merged as near-duplicates of another "
+            f"(similarity >= {merge_threshold:g}): {listed}{more}."
+        )
+    for what, count in (
+        ("redacted", (out["supplier_class"] == "redacted")),
+        ("blank", out["supplier_class"] == "blank"),
+    ):
+        if count.any():
+            label = "redacted supplier names" if what == "redacted" else "no supplier name"
+            warnings.append(
+                f"{table.label}: {int(count.sum())} payment(s) with {label}, "
+                f"{format_gbp(int(out.loc[count, 'amount'].sum()))} (rows {_rows(out.loc[count, 'row'])})."
+            )
+    rejected_frame = (
+        pd.concat([r for r in rejected if len(r)], ignore_index=True)
+        if any(len(r) for r in rejected)
+        else pd.DataFrame(columns=REJECTED_COLUMNS)
+    )
+    rejected_frame = (
+        rejected_frame.sort_values(["sheet", "row"], kind="stable", na_position="first").reset_index(
+            drop=True
+        )
+        if len(rejected_frame)
+        else rejected_frame
+    )
+    if len(rejected_frame):
+        warnings.append(
+            f"{table.label}: {len(rejected_frame)} row(s) rejected (rows {_rows(rejected_frame['row'])}); "
+            "see the rejected list for the reasons."
+        )
+    for name, how in table.chosen_by.items():
+        warnings.append(f"{table.label}: {name} column {table.columns[name]!r} chosen {how}.")
+    return IngestResult(
+        file=table.label,
+        data=out,
+        rejected=rejected_frame,
+        columns=table.columns,
+        sheets=table.sheets,
+        file_total=file_total,
+        totals=tuple(totals),
+        blank_rows=table.blank_rows,
+        merges=merges,
+        chosen_by=dict(table.chosen_by),
+        warnings=tuple(warnings),
+    )
+
+
+def _on(sheet: object) -> str:
+    return f" (sheet {sheet!r})" if isinstance(sheet, str) and sheet else ""
+
+
+def _unreadable(table: Table) -> pd.DataFrame:
+    u = table.unreadable
+    return pd.DataFrame(
+        {"sheet": u["sheet"], "row": u["row"], "column": None, "value": u["value"], "reason": u["problem"]},
+        columns=REJECTED_COLUMNS,
+    )
+
+
+def _suppliers(names: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Display name, key and class ("named", "redacted", "blank") per row, computed once per distinct name."""
+    codes, uniques = pd.factorize(names.astype("object"), use_na_sentinel=True)
+    texts = pd.Series(uniques, dtype="object").astype("str").str.replace("\u00a0", " ").str.strip()
+    texts = texts.str.replace(r"\s+", " ", regex=True)
+    keys = supplier_key(texts)
+    # mis-encoded dashes and quotes ("REDACTED \x96 PERSONAL DATA") vanish in the key; the words remain
+    redacted = keys.str.contains(_REDACTED.pattern, regex=True)
+    klass = np.where(keys == "", "blank", np.where(redacted, "redacted", "named"))
+    shown = np.where(klass == "blank", NO_NAME, np.where(klass == "redacted", REDACTED, texts))
+    keys = np.where(klass == "redacted", REDACTED_KEY, keys)
+    take = np.where(codes < 0, len(uniques), codes)
+    shown = np.append(shown, NO_NAME)[take]
+    keys = np.append(keys, "")[take]
+    klass = np.append(klass, "blank")[take]
+    idx = names.index
+    return (
+        pd.Series(shown, index=idx, dtype="str"),
+        pd.Series(keys, index=idx, dtype="str"),
+        pd.Series(klass, index=idx, dtype="str"),
+    )
+
+
+def _optional(name: str, values: pd.Series) -> pd.Series:
+    """Canonical form of an optional column, computed once per distinct value."""
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    texts = (
+        pd.Series(uniques, dtype="object").map(_cell_text).str.replace(r"\s+", " ", regex=True).str.strip()
+    )
+    if name in ("supplier_id", "transaction_id", "vat_number", "charity_number"):
+        texts = texts.str.upper()
+    if name == "vat_number":
+        texts = texts.str.replace(r"^GB|\s", "", regex=True)
+    if name == "company_number":
+        # Companies House numbers are 8 characters: 2535986 -> 02535986, sc123456 -> SC123456
+        texts = texts.str.upper().str.replace(r"\s", "", regex=True)
+        texts = texts.where(~texts.str.fullmatch(r"\d{1,7}"), texts.str.zfill(8))
+        texts = texts.where(~texts.str.fullmatch(r"N/?A|NONE|0+|-"), "")
+    if name == "postcode":
+        texts = texts.str.upper()
+    if name == "vcse":
+        yes = texts.str.upper().isin(["Y", "YES", "TRUE", "1", "VCSE"])
+        no = texts.str.upper().isin(["N", "NO", "FALSE", "0"])
+        flags = pd.Series(np.where(yes, "yes", np.where(no, "no", "")), dtype="str")
+        texts = flags
+    if name == "capital_revenue":
+        upper = texts.str.upper()
+        texts = pd.Series(
+            np.where(
+                upper.str.startswith("C"), "capital", np.where(upper.str.startswith("R"), "revenue", texts)
+            ),
+            dtype="str",
+        )
+    texts = texts.where(texts != "", None)
+    take = np.where(codes < 0, len(uniques), codes)
+    return pd.Series(np.append(texts.to_numpy(dtype=object), None)[take], index=values.index, dtype="str")
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _merge_near_duplicates(out: pd.DataFrame, threshold: float | None) -> pd.DataFrame:
+    """Merge keys that differ by a typo into the key with more spend (in place on ``out``); list merges.
+
+    Compared: named keys of 8 or more characters with the same first letter and the same digits ("UNIT 4"
+    and "UNIT 5" are different suppliers), by rapidfuzz ``ratio`` at or above ``threshold``.
+    """
+    empty = pd.DataFrame(columns=["key", "into", "score", "names"])
+    if threshold is None or out.empty:
+        return empty
+    named = out["supplier_class"] == "named"
+    spend = out.loc[named].groupby("key", sort=False)["amount"].agg(["sum", "size"])
+    keys = spend.index.to_series()
+    keys = keys[keys.str.len() >= 8]
+    if len(keys) < 2:
+        return empty
+    digits = keys.str.replace(r"\D", "", regex=True)
+    block = keys.str[0] + "|" + digits
+    into: dict[str, tuple[str, float]] = {}
+    for _, group in keys.groupby(block.to_numpy(), sort=False):
+        if len(group) < 2:
+            continue
+        items = group.tolist()
+        scores = process.cdist(items, items, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
+        np.fill_diagonal(scores, 0)
+        pairs = np.argwhere(scores > 0)
+        for a, b in pairs:
+            if a >= b:
+                continue
+            ka, kb = items[a], items[b]
+            big, small = (ka, kb) if (spend.at[ka, "sum"], ka) >= (spend.at[kb, "sum"], kb) else (kb, ka)
+            if small not in into:
+                into[small] = (big, float(scores[a, b]))
+    if not into:
+        return empty
+
+    def root(k: str) -> str:
+        seen = set()
+        while k in into and k not in seen:
+            seen.add(k)
+            k = into[k][0]
+        return k
+
+    mapping = {k: root(k) for k in into}
+    names = out.loc[named].groupby("key", sort=False)["supplier"].first()
+    merges = pd.DataFrame(
+        [
+            {"key": k, "into": v, "score": into[k][1], "names": (names[k], names[v])}
+            for k, v in sorted(mapping.items())
+        ]
+    )
+    hit = out["key"].isin(list(mapping))
+    out.loc[hit, "key"] = out.loc[hit, "key"].map(mapping)
+    return merges
