@@ -5,11 +5,13 @@
     >>> result.headline
     'Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford.'
 
-``lm3.calculate(payments, suppliers, area=..., ...)`` does the same from files or DataFrames.
+``lm3.calculate(payments, suppliers, area=..., ...)`` does the same from files or DataFrames, and
+``lm3.ingest(path)`` reads a spend file as published, accounting for every row.
 """
 
 from lm3._calculate import calculate
 from lm3._errors import AreaError, InputError, LM3Error, MethodError, RowErrors
+from lm3._ingest import IngestResult, TotalRow, ingest
 from lm3._method import Assumption
 from lm3._places import Area, resolve_area
 from lm3._project import Project, load_project
@@ -21,13 +23,16 @@ __all__ = [
     "Area",
     "AreaError",
     "Assumption",
+    "IngestResult",
     "InputError",
     "LM3Error",
     "LM3Result",
     "MethodError",
     "Project",
     "RowErrors",
+    "TotalRow",
     "calculate",
+    "ingest",
     "load_project",
     "resolve_area",
 ]

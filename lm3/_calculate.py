@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -54,6 +54,8 @@ def calculate(
     pay_basis: str = "gross",
     branch_is_local: bool = True,
     name: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
     directory: PostcodeDirectory | None = None,
 ) -> LM3Result:
     """Calculate LM3 for an organisation's spending in an area.
@@ -62,7 +64,8 @@ def calculate(
     office postcode]) are required; ``payroll`` (employee id, home postcode, gross pay[, net pay]) and the
     two surveys (who, local spend share) are optional. Each may be a CSV or Excel path, or a DataFrame.
     ``area`` names local authority districts by name or ONS code. ``income`` (pounds) replaces the default
-    round 1 (payments plus gross payroll). See ``lm3._method`` for the formula and its sources.
+    round 1 (payments plus gross payroll). ``columns`` and ``sheet`` apply to the payments file, as in
+    ``lm3.ingest``, which reads it. See ``lm3._method`` for the formula and its sources.
 
     Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
     """
@@ -74,7 +77,7 @@ def calculate(
 
     tables = _read_all(
         {
-            "payments": (read_payments, payments, {}),
+            "payments": (read_payments, payments, {"columns": columns, "sheet": sheet}),
             "suppliers": (read_register, suppliers, {}),
             "payroll": (read_payroll, payroll, {"pay_basis": pay_basis}),
             "supplier_survey": (read_supplier_survey, supplier_survey, {}),

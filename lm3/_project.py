@@ -6,6 +6,10 @@
     pay_basis = "gross"                # or "net"
     branch_is_local = true
 
+    [columns]                          # optional: the payments file's columns, where detection is wrong
+    supplier = "Vendor Name"
+    amount = "Net"
+
     [inputs]                           # paths relative to this file
     payments = "payments.xlsx"
     suppliers = "suppliers.xlsx"
@@ -29,7 +33,7 @@ from lm3._result import LM3Result
 
 CONFIG_NAME = "lm3.toml"
 INPUT_KEYS = ("payments", "suppliers", "payroll", "supplier_survey", "staff_survey")
-OPTION_KEYS = ("name", "area", "income", "pay_basis", "branch_is_local")
+OPTION_KEYS = ("name", "area", "income", "pay_basis", "branch_is_local", "sheet")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Project:
     pay_basis: str = "gross"
     branch_is_local: bool = True
     name: str | None = None
+    columns: dict[str, str] | None = None
+    sheet: str | None = None
 
     def with_options(self, **overrides: Any) -> Project:
         """A copy with the options given (None means "not given": the project's value stays)."""
@@ -79,20 +85,27 @@ def load_project(directory: str | Path) -> Project:
         raise InputError(f"{config}: not valid TOML ({err}).") from err
 
     inputs = data.pop("inputs", {})
+    columns = data.pop("columns", None)
     unknown = [k for k in data if k not in OPTION_KEYS] + [
         f"inputs.{k}" for k in inputs if k not in INPUT_KEYS
     ]
     if unknown:
         raise InputError(
             f"{config}: unknown setting {', '.join(map(repr, unknown))}. Settings: {', '.join(OPTION_KEYS)}; "
-            f"under [inputs]: {', '.join(INPUT_KEYS)}."
+            f"under [inputs]: {', '.join(INPUT_KEYS)}; [columns] for the payments file's columns."
         )
+    if columns is not None and (
+        not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values())
+    ):
+        raise InputError(f'{config}: [columns] maps a column to its header, like supplier = "Vendor Name".')
     base = config.parent
     fields: dict[str, Any] = {k: base / str(v) for k, v in inputs.items()}
     for key in OPTION_KEYS:
         if key in data:
             value = data[key]
             fields[key] = tuple(value) if isinstance(value, list) else value
+    if columns:
+        fields["columns"] = dict(columns)
     if "income" in fields:
         fields["income"] = str(fields["income"])
     if not isinstance(fields.get("branch_is_local", True), bool):

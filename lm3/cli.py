@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,8 @@ import click
 
 from lm3 import __version__
 from lm3._errors import LM3Error
+from lm3._ingest import DEFAULT_MERGE_THRESHOLD, IngestResult
+from lm3._ingest import ingest as api_ingest
 from lm3._money import format_gbp
 from lm3._project import Project, load_project
 from lm3._result import LM3Result
@@ -52,6 +57,13 @@ def cli() -> None:
     help="Count a local branch of a non-local head office as local (default) or not.",
 )
 @click.option("--name", help="The organisation's name, for the headline.")
+@click.option(
+    "--columns",
+    "columns",
+    multiple=True,
+    help='The payments file\'s columns, where detection is wrong: supplier="Vendor Name",amount=Net.',
+)
+@click.option("--sheet", help="Read only this sheet of the payments workbook.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 def calculate(
@@ -59,6 +71,7 @@ def calculate(
     as_json: bool,
     debug: bool,
     area: tuple[str, ...],
+    columns: tuple[str, ...],
     **options: Any,
 ) -> None:
     """Calculate LM3 from input files, or from PROJECT, a folder holding lm3.toml (options override it).
@@ -68,13 +81,107 @@ def calculate(
       lm3 calculate data/samples/bradford-trident
       lm3 calculate --payments pay.csv --suppliers register.xlsx --area Bradford
     """
-    try:
+    with _errors(debug):
         base = load_project(project) if project is not None else Project()
-        result = base.with_options(area=area or None, **options).calculate()
+        mapping = parse_columns(columns) or None
+        result = base.with_options(area=area or None, columns=mapping, **options).calculate()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_result(result))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--columns",
+    multiple=True,
+    help='Say which column is which, where detection is wrong: supplier="Vendor Name",amount=Net.',
+)
+@click.option("--sheet", help="Read only this sheet (default: every sheet with the same header).")
+@click.option(
+    "--merge-threshold",
+    type=click.FloatRange(0, 100),
+    default=DEFAULT_MERGE_THRESHOLD,
+    show_default=True,
+    help="Similarity (0-100) at which two supplier names are merged as one; 100 merges none.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the accepted payments to a .parquet or .csv file.",
+)
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def ingest(
+    file: Path,
+    columns: tuple[str, ...],
+    sheet: str | None,
+    merge_threshold: float,
+    as_json: bool,
+    out: Path | None,
+    debug: bool,
+) -> None:
+    """Read a spend file (CSV, XLSX, XLS, ODS or a ZIP of one) and account for every row.
+
+    \b
+    Example:
+      lm3 ingest payments.csv
+      lm3 ingest ledger.xlsx --columns supplier="Vendor Name",amount=Net --out payments.parquet
+    """
+    if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
+        raise click.BadParameter("write .parquet or .csv", param_hint="--out")
+    with _errors(debug):
+        result = api_ingest(
+            file,
+            columns=parse_columns(columns) or None,
+            sheet=sheet,
+            merge_threshold=None if merge_threshold >= 100 else merge_threshold,
+        )
+        if out is not None:
+            result.to_file(out)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_ingest(result))
+        if out is not None:
+            click.echo(f"\nWrote {result.rows_accepted:,} payments to {out}")
+
+
+_PAIR = re.compile(r"\s*(\w+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^,]*))\s*(?:,|$)")
+
+
+def parse_columns(values: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``supplier="Vendor Name",amount=Net`` (one or more) as {"supplier": "Vendor Name", "amount": "Net"}."""
+    mapping: dict[str, str] = {}
+    for text in values:
+        pos = 0
+        text = text.strip()
+        while pos < len(text):
+            m = _PAIR.match(text, pos)
+            if not m or m.end() == pos:
+                raise click.BadParameter(
+                    f"{text!r}: write field=header pairs separated by commas, like "
+                    'supplier="Vendor Name",amount=Net',
+                    param_hint="--columns",
+                )
+            header = next(g for g in m.groups()[1:] if g is not None).strip()
+            mapping[m.group(1)] = header
+            pos = m.end()
+    return mapping
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """Turn lm3's errors into a message (and anything else into a bug report hint), unless --debug."""
+    try:
+        yield
     except LM3Error as err:
         if debug:
             raise
         raise click.ClickException(str(err)) from err
+    except click.ClickException:
+        raise
     except Exception as err:
         if debug:
             raise
@@ -82,10 +189,49 @@ def calculate(
             f"Unexpected {type(err).__name__}: {err}. This is a bug in lm3: please report it with the output "
             "of the same command with --debug."
         ) from err
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(format_result(result))
+
+
+def format_ingest(result: IngestResult, top: int = 10) -> str:
+    """The plain-text account of an ingest: columns chosen, rows, total, top suppliers, rejects, warnings."""
+    where = f" (sheets: {', '.join(result.sheets)})" if result.sheets else ""
+    lines = [f"Read {result.file}{where}", "", "Columns:"]
+    found = {k: v for k, v in result.columns.items() if v is not None}
+    width = max(len(k) for k in found)
+    for name, header in found.items():
+        how = f"  ({result.chosen_by[name]})" if name in result.chosen_by else ""
+        lines.append(f"  {name:<{width}}  {header}{how}")
+    missing = [k for k in ("date",) if result.columns.get(k) is None]
+    if missing:
+        lines.append(f"  (no {', '.join(missing)} column)")
+    lines += [
+        "",
+        f"Rows: {result.rows_accepted:,} accepted, {result.rows_rejected:,} rejected"
+        + (f"; {result.blank_rows:,} blank rows skipped" if result.blank_rows else ""),
+        f"Total: {format_gbp(result.total)}",
+    ]
+    if result.file_total is not None:
+        same = "reconciles" if all(t.reconciles for t in result.totals) else "does NOT reconcile"
+        lines.append(f"File's own total: {format_gbp(result.file_total)} ({same})")
+    if result.rows_accepted:
+        lines += ["", f"Top {min(top, result.data['key'].nunique())} suppliers:"]
+        tops = result.top_suppliers(top)
+        amount_width = max(len(format_gbp(int(a))) for a in tops["amount"])
+        for r in tops.itertuples(index=False):
+            lines.append(
+                f"  {format_gbp(int(r.amount)):>{amount_width}}  {r.supplier} ({r.payments:,} payment{"" if r.payments == 1 else "s"})"
+            )
+    if result.rows_rejected:
+        lines += ["", "Rejected rows:"]
+        for r in result.rejected.head(20).itertuples(index=False):
+            sheet = f"sheet {r.sheet!r}, " if isinstance(r.sheet, str) else ""
+            value = f" {r.value!r}" if isinstance(r.value, str) else ""
+            lines.append(f"  {sheet}row {int(r.row)}:{value} {r.reason}")
+        if result.rows_rejected > 20:
+            lines.append(f"  ... and {result.rows_rejected - 20:,} more (see --json)")
+    if result.warnings:
+        lines += ["", "Warnings:"]
+        lines += [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
 
 
 def format_result(result: LM3Result) -> str:
