@@ -218,7 +218,7 @@ def format_ingest(result: IngestResult, top: int = 10) -> str:
         amount_width = max(len(format_gbp(int(a))) for a in tops["amount"])
         for r in tops.itertuples(index=False):
             lines.append(
-                f"  {format_gbp(int(r.amount)):>{amount_width}}  {r.supplier} ({r.payments:,} payment{"" if r.payments == 1 else "s"})"
+                f"  {format_gbp(int(r.amount)):>{amount_width}}  {r.supplier} ({r.payments:,} payment{'' if r.payments == 1 else 's'})"
             )
     if result.rows_rejected:
         lines += ["", "Rejected rows:"]
