@@ -104,8 +104,6 @@ def spend_frame(rows: int, seed: int = 2026) -> tuple[pd.DataFrame, int]:
     style = rng.integers(0, 10, rows)
     pounds = np.abs(net) // 100
     pence = np.abs(net) % 100
-    plain = np.char.mod("%d.%02d", np.stack([pounds, pence], axis=1).T.tolist()) if False else None
-    del plain
     base = pd.Series(pounds).astype("str") + "." + pd.Series(pence).astype("str").str.zfill(2)
     commas = pd.Series(pounds).map("{:,}".format) + "." + pd.Series(pence).astype("str").str.zfill(2)
     negative = pd.Series(net < 0)
@@ -163,27 +161,46 @@ def write_csv(path: Path, rows: int) -> int:
 
 
 def write_xlsx(path: Path, rows: int) -> int:
-    """Write the XLSX (one sheet per quarter, amounts as numbers); returns its total in pence."""
+    """Write the XLSX: a title row, one sheet per quarter with the same header, amounts as numbers (some
+    with Excel's float noise, some as text), dates as Excel dates, and a notes sheet. Returns the total."""
+    import openpyxl
+
     frame, total = spend_frame(rows, seed=11)
-    frame = frame.drop(columns=[9, 10])
-    header = [h for i, h in enumerate(HEADER) if i not in (9, 10)]
-    frame[11] = pd.Series(np.arange(rows)).pipe(lambda _: frame[11])
-    net, _bad = _pence(frame[11])
-    frame[11] = net / 100
-    frame.columns = header
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for q, part in enumerate(np.array_split(np.arange(rows), 4), start=1):
-            frame.iloc[part].to_excel(writer, sheet_name=f"Q{q}", index=False)
+    net = _pence(frame[11])
+    rng = np.random.default_rng(3)
+    noise = rng.random(rows) < 0.05
+    amounts = (net / 100).astype(object)
+    amounts[noise] = (net[noise] - 1e-10) / 100  # 4999.999999999999-style values from Excel arithmetic
+    as_text = rng.random(rows) < 0.05
+    amounts[as_text] = frame[11].to_numpy()[as_text]
+    dates = pd.to_datetime(frame[5], format="mixed", dayfirst=True).dt.to_pydatetime()
+    columns = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11]
+    header = [HEADER[i] for i in columns]
+    values = [frame[i].to_numpy() for i in columns[:-1]]
+    values[5] = dates
+    book = openpyxl.Workbook(write_only=True)
+    for q, part in enumerate(np.array_split(np.arange(rows), 4), start=1):
+        sheet = book.create_sheet(f"Q{q} 2025-26")
+        sheet.append([f"Payments to suppliers, quarter {q}"])
+        sheet.append([])
+        sheet.append(header)
+        for i in part:
+            sheet.append([v[i] for v in values] + [amounts[i]])
+    notes = book.create_sheet("Notes")
+    notes.append(["Published under the Local Government Transparency Code 2015."])
+    book.save(path)
     return total
 
 
-def _pence(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _pence(text: pd.Series) -> np.ndarray:
+    """The generator's own amounts back in pence (it knows every form it wrote)."""
     cleaned = text.str.strip().str.replace(r"[£,()]", "", regex=True)
     negative = cleaned.str.endswith("-") | cleaned.str.startswith("-") | text.str.startswith("(")
     cleaned = cleaned.str.strip("-")
-    value = (cleaned.astype("float64") * 100).round().astype("int64")
-    return np.where(negative, -value, value), np.zeros(len(text), bool)
+    whole = cleaned.str.split(".").str[0].astype("int64")
+    pence = cleaned.str.split(".").str[1].astype("int64")
+    value = (whole * 100 + pence).to_numpy()
+    return np.where(negative.to_numpy(), -value, value)
 
 
 def main() -> None:

@@ -36,10 +36,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from lm3._dates import parse_dates
-from lm3._money import format_gbp, parse_money, pence_to_decimal
+from lm3._money import as_text, format_gbp, parse_money, pence_to_decimal
 from lm3._names import supplier_key
 from lm3._read import Source, Table, _blank_mask, _is_blank, _rows, read_table
 
@@ -201,8 +203,11 @@ def ingest(
     """
     from lm3._inputs import PAYMENTS_FIELDS
 
-    table = read_table(source, PAYMENTS_FIELDS, what="payments", sheet=sheet, columns=columns)
+    table = read_table(
+        source, PAYMENTS_FIELDS, what="payments", sheet=sheet, columns=columns, keep_blank=True
+    )
     data = table.data
+    blank = data["blank"].to_numpy(dtype=bool)
     warnings = list(table.warnings)
     rejected: list[pd.DataFrame] = [_unreadable(table)]
 
@@ -215,16 +220,18 @@ def ingest(
     total_row = np.zeros(len(data), dtype=bool)
     file_total: int | None = None
     totals: list[TotalRow] = []
-    usable = ~bad.to_numpy() & ~blank_amount
+    usable = ~bad.to_numpy() & ~blank_amount & ~blank
     sheet_codes = (
         pd.factorize(data["sheet"].astype("object").fillna(""))[0] if len(data) else np.array([], int)
     )
+    row_numbers = data["row"].to_numpy()
     for s in np.unique(sheet_codes):
-        idx = np.flatnonzero(sheet_codes == s)
-        last = idx[-1]
+        idx = np.flatnonzero((sheet_codes == s) & ~blank)
+        last = idx[np.argmax(row_numbers[idx])]  # the last row of the sheet (rows may not be in file order)
         if len(idx) < 2 or not usable[last] or not (labelled[last] or klass.iloc[last] == "blank"):
             continue
-        above = idx[:-1][usable[idx[:-1]] & ~labelled[idx[:-1]]]
+        others = idx[idx != last]
+        above = others[usable[others] & ~labelled[others]]
         above_sum = int(amount.iloc[above].sum())
         value = int(amount.iloc[last])
         where = f"{table.label}{_on(data['sheet'].iloc[last])}: row {int(data['row'].iloc[last])}"
@@ -262,19 +269,19 @@ def ingest(
     reasons[blank_amount & ~no_supplier] = "amount is blank: give the amount paid, or delete the row"
     subtotal = labelled & ~total_row & usable
     reasons[subtotal] = "is a total row inside the file, not a payment"
-    reasons[total_row] = pd.NA
+    reasons[total_row | blank] = pd.NA
     is_rejected = reasons.notna().to_numpy()
     if is_rejected.any():
         column = np.where(subtotal[is_rejected], table.columns["supplier"], table.columns["amount"])
         value = np.where(
             subtotal[is_rejected],
-            data["supplier"].astype("object").to_numpy()[is_rejected],
-            data["amount"].astype("object").to_numpy()[is_rejected],
+            data["supplier"].iloc[np.flatnonzero(is_rejected)].astype("object").to_numpy(),
+            data["amount"].iloc[np.flatnonzero(is_rejected)].astype("object").to_numpy(),
         )
         rejected.append(
             pd.DataFrame(
                 {
-                    "sheet": data["sheet"].to_numpy()[is_rejected],
+                    "sheet": data["sheet"].iloc[np.flatnonzero(is_rejected)].to_numpy(),
                     "row": data["row"].to_numpy()[is_rejected],
                     "column": column,
                     "value": [None if v is None or v != v or str(v).strip() == "" else str(v) for v in value],
@@ -283,21 +290,25 @@ def ingest(
             )
         )
 
-    keep = ~is_rejected & ~total_row
+    keep = ~is_rejected & ~total_row & ~blank
     out = pd.DataFrame(
         {
-            "sheet": data["sheet"].to_numpy()[keep],
-            "row": data["row"].to_numpy()[keep].astype("int64"),
-            "supplier": supplier.to_numpy()[keep],
-            "key": key.to_numpy()[keep],
-            "supplier_class": klass.to_numpy()[keep],
-            "amount": amount.to_numpy()[keep].astype("int64"),
+            "sheet": data["sheet"],
+            "row": data["row"].astype("int64"),
+            "supplier": supplier,
+            "key": key,
+            "supplier_class": klass,
+            "amount": amount,
         }
     )
+    if not keep.all():
+        out = out[keep].reset_index(drop=True)
+    out["amount"] = out["amount"].astype("int64")
+    kept = np.flatnonzero(keep)
     if "date" in data:
-        dates = parse_dates(data["date"].iloc[np.flatnonzero(keep)])
-        out["date"] = dates.date.to_numpy()
-        out["period"] = dates.period.to_numpy()
+        dates = parse_dates(data["date"].iloc[kept] if len(kept) < len(data) else data["date"])
+        out["date"] = dates.date.array
+        out["period"] = dates.period.array
         if dates.month_first:
             warnings.append(
                 f"{table.label}: dates in {table.columns['date']!r} are month first (like 05/31/2022): read so."
@@ -312,7 +323,7 @@ def ingest(
         out["period"] = pd.Series(pd.NA, index=out.index, dtype="str")
     for name in OPTIONAL_FIELDS:
         if name in data:
-            out[name] = _optional(name, data[name].iloc[np.flatnonzero(keep)]).to_numpy()
+            out[name] = _optional(name, data[name].iloc[kept] if len(kept) < len(data) else data[name]).array
 
     merges = _merge_near_duplicates(out, merge_threshold)
     if len(merges):
@@ -378,70 +389,76 @@ def _unreadable(table: Table) -> pd.DataFrame:
     )
 
 
+def _expand(uniques: np.ndarray, codes: np.ndarray, fill: str | None, index: pd.Index) -> pd.Series:
+    """Per-row text from per-distinct-value text (``codes`` as from ``pd.factorize``; -1 takes ``fill``)."""
+    table = pa.array([*uniques, fill], type=pa.string())
+    taken = table.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+    return pd.Series(pd.array(taken, dtype="str"), index=index)
+
+
 def _suppliers(names: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Display name, key and class ("named", "redacted", "blank") per row, computed once per distinct name."""
-    codes, uniques = pd.factorize(names.astype("object"), use_na_sentinel=True)
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
     texts = pd.Series(uniques, dtype="object").astype("str").str.replace("\u00a0", " ").str.strip()
     texts = texts.str.replace(r"\s+", " ", regex=True)
     keys = supplier_key(texts)
     # mis-encoded dashes and quotes ("REDACTED \x96 PERSONAL DATA") vanish in the key; the words remain
     redacted = keys.str.contains(_REDACTED.pattern, regex=True)
     klass = np.where(keys == "", "blank", np.where(redacted, "redacted", "named"))
-    shown = np.where(klass == "blank", NO_NAME, np.where(klass == "redacted", REDACTED, texts))
-    keys = np.where(klass == "redacted", REDACTED_KEY, keys)
-    take = np.where(codes < 0, len(uniques), codes)
-    shown = np.append(shown, NO_NAME)[take]
-    keys = np.append(keys, "")[take]
-    klass = np.append(klass, "blank")[take]
+    shown = np.where(
+        klass == "blank", NO_NAME, np.where(klass == "redacted", REDACTED, texts.to_numpy(dtype=object))
+    )
+    keys = np.where(klass == "redacted", REDACTED_KEY, keys.to_numpy(dtype=object))
     idx = names.index
     return (
-        pd.Series(shown, index=idx, dtype="str"),
-        pd.Series(keys, index=idx, dtype="str"),
-        pd.Series(klass, index=idx, dtype="str"),
+        _expand(shown, codes, NO_NAME, idx),
+        _expand(keys, codes, "", idx),
+        _expand(klass, codes, "blank", idx),
     )
 
 
 def _optional(name: str, values: pd.Series) -> pd.Series:
-    """Canonical form of an optional column, computed once per distinct value."""
-    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
-    texts = (
-        pd.Series(uniques, dtype="object").map(_cell_text).str.replace(r"\s+", " ", regex=True).str.strip()
-    )
-    if name in ("supplier_id", "transaction_id", "vat_number", "charity_number"):
-        texts = texts.str.upper()
+    """Canonical text of an optional column: per distinct value when values repeat (categories, service
+    areas), else vectorised over the column (ids and references, a value per row)."""
+    head = values.iloc[:2000]
+    if len(values) > 2000 and head.nunique() * 2 > len(head):  # ids: a value per row
+        return pd.Series(pd.array(_clean_optional(name, as_text(values)), dtype="str"), index=values.index)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) * 4 < len(values):
+        clean = _clean_optional(name, as_text(pd.Series(uniques, dtype="object")))
+        return _expand(np.asarray(clean.to_pylist(), dtype=object), codes, None, values.index)
+    return pd.Series(pd.array(_clean_optional(name, as_text(values)), dtype="str"), index=values.index)
+
+
+def _clean_optional(name: str, text: pa.Array) -> pa.Array:
+    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
+    if name in (
+        "supplier_id",
+        "transaction_id",
+        "vat_number",
+        "charity_number",
+        "postcode",
+        "company_number",
+    ):
+        text = pc.utf8_upper(text)
     if name == "vat_number":
-        texts = texts.str.replace(r"^GB|\s", "", regex=True)
+        text = pc.replace_substring_regex(text, r"^GB|\s", "")
     if name == "company_number":
         # Companies House numbers are 8 characters: 2535986 -> 02535986, sc123456 -> SC123456
-        texts = texts.str.upper().str.replace(r"\s", "", regex=True)
-        texts = texts.where(~texts.str.fullmatch(r"\d{1,7}"), texts.str.zfill(8))
-        texts = texts.where(~texts.str.fullmatch(r"N/?A|NONE|0+|-"), "")
-    if name == "postcode":
-        texts = texts.str.upper()
+        text = pc.replace_substring_regex(text, r"\s", "")
+        text = pc.if_else(pc.match_substring_regex(text, r"^\d{1,7}$"), pc.utf8_lpad(text, 8, "0"), text)
+        text = pc.if_else(pc.match_substring_regex(text, r"^(N/?A|NONE|0+|-)$"), "", text)
     if name == "vcse":
-        yes = texts.str.upper().isin(["Y", "YES", "TRUE", "1", "VCSE"])
-        no = texts.str.upper().isin(["N", "NO", "FALSE", "0"])
-        flags = pd.Series(np.where(yes, "yes", np.where(no, "no", "")), dtype="str")
-        texts = flags
+        upper = pc.utf8_upper(text)
+        yes = pc.is_in(upper, pa.array(["Y", "YES", "TRUE", "1", "VCSE"]))
+        no = pc.is_in(upper, pa.array(["N", "NO", "FALSE", "0"]))
+        text = pc.if_else(yes, "yes", pc.if_else(no, "no", ""))
     if name == "capital_revenue":
-        upper = texts.str.upper()
-        texts = pd.Series(
-            np.where(
-                upper.str.startswith("C"), "capital", np.where(upper.str.startswith("R"), "revenue", texts)
-            ),
-            dtype="str",
+        upper = pc.utf8_upper(text)
+        text = pc.if_else(
+            pc.starts_with(upper, "C"), "capital", pc.if_else(pc.starts_with(upper, "R"), "revenue", text)
         )
-    texts = texts.where(texts != "", None)
-    take = np.where(codes < 0, len(uniques), codes)
-    return pd.Series(np.append(texts.to_numpy(dtype=object), None)[take], index=values.index, dtype="str")
-
-
-def _cell_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
 def _merge_near_duplicates(out: pd.DataFrame, threshold: float | None) -> pd.DataFrame:
@@ -453,19 +470,23 @@ def _merge_near_duplicates(out: pd.DataFrame, threshold: float | None) -> pd.Dat
     empty = pd.DataFrame(columns=["key", "into", "score", "names"])
     if threshold is None or out.empty:
         return empty
-    named = out["supplier_class"] == "named"
-    spend = out.loc[named].groupby("key", sort=False)["amount"].agg(["sum", "size"])
+    named = (out["supplier_class"] == "named").to_numpy()
+    spend = out["amount"][named].groupby(out["key"][named], sort=False).agg(["sum", "size"])
     keys = spend.index.to_series()
     keys = keys[keys.str.len() >= 8]
     if len(keys) < 2:
         return empty
     digits = keys.str.replace(r"\D", "", regex=True)
-    block = keys.str[0] + "|" + digits
+    block = (keys.str[0] + "|" + digits).to_numpy(dtype=object)
+    codes, _ = pd.factorize(block)
+    sizes = np.bincount(codes)
+    shared = sizes[codes] > 1
+    order = np.argsort(codes[shared], kind="stable")
+    items_all = keys.to_numpy(dtype=object)[shared][order]
+    bounds = np.flatnonzero(np.diff(codes[shared][order])) + 1
     into: dict[str, tuple[str, float]] = {}
-    for _, group in keys.groupby(block.to_numpy(), sort=False):
-        if len(group) < 2:
-            continue
-        items = group.tolist()
+    for group in np.split(items_all, bounds) if len(items_all) else []:
+        items = list(group)
         scores = process.cdist(items, items, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
         np.fill_diagonal(scores, 0)
         pairs = np.argwhere(scores > 0)
@@ -487,7 +508,8 @@ def _merge_near_duplicates(out: pd.DataFrame, threshold: float | None) -> pd.Dat
         return k
 
     mapping = {k: root(k) for k in into}
-    names = out.loc[named].groupby("key", sort=False)["supplier"].first()
+    involved = out["key"].isin(list(mapping) + list(set(mapping.values()))).to_numpy() & named
+    names = out["supplier"][involved].groupby(out["key"][involved], sort=False).first()
     merges = pd.DataFrame(
         [
             {"key": k, "into": v, "score": into[k][1], "names": (names[k], names[v])}

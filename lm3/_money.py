@@ -37,8 +37,6 @@ def as_text(values: pd.Series) -> pa.Array:
             arr = pa.array(values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True)
         else:
             arr = pa.array(values.astype("str").array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     if pa.types.is_floating(arr.type):
         integral = pc.equal(pc.floor(arr), arr)
         as_int = pc.cast(pc.if_else(pc.and_(integral, pc.less(pc.abs(arr), 1e15)), arr, None), pa.int64())
@@ -53,13 +51,60 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Returns ``(pence, bad)``: ``pence`` is an Int64 Series (missing where the value is blank or not money)
     and ``bad`` a boolean Series, True where a non-blank value is not an amount. Vectorised with Arrow
-    compute: text is split into whole pounds and the first three decimals (the third decides rounding, so
-    half-up is exact); numbers from Excel are read from their shortest text. Only odd forms (exponents such
-    as "1.5e+16") fall back to Decimal, one distinct value at a time.
+    compute: plain numbers ("1234.5", "-12") by integer arithmetic on their digits, the rest ("£1,000.00",
+    "161,413.00-", "(1,043.00)") split into whole pounds and the first three decimals. The third decimal
+    decides rounding, so half-up is exact; numbers from Excel are read from their shortest text. Only odd
+    forms (exponents such as "1.5e+16") fall back to Decimal, one distinct value at a time.
     """
     values = pd.Series(values)
     text = pc.utf8_trim(as_text(values), " \t\r\n\u00a0")
-    blank = pc.fill_null(pc.equal(text, ""), True)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    pence = np.zeros(len(text), dtype=np.int64)
+    ok = np.zeros(len(text), dtype=bool)
+    blank = _np(pc.fill_null(pc.equal(text, ""), True))
+    plain = _np(pc.fill_null(pc.match_substring_regex(text, r"^-?\d{1,15}(?:\.\d{1,3})?$"), False))
+    if plain.any():
+        pence[plain] = _plain_pence(text if plain.all() else text.filter(pa.array(plain)))
+        ok |= plain
+    rest = ~plain & ~blank
+    if rest.any():
+        idx = np.flatnonzero(rest)
+        sub = text.filter(pa.array(rest))
+        parsed, parsed_ok = _messy_pence(sub)
+        pence[idx[parsed_ok]] = parsed[parsed_ok]
+        ok[idx[parsed_ok]] = True
+        if (~parsed_ok).any():
+            odd_text = pd.Series(sub.filter(pa.array(~parsed_ok)).to_pylist(), dtype="object")
+            codes, uniques = pd.factorize(odd_text)
+            found = [_parse_odd(u) for u in uniques]
+            odd_ok = np.array([f is not None for f in found], dtype=bool)[codes]
+            odd_value = np.array([f if f is not None else 0 for f in found], dtype=np.int64)[codes]
+            where = idx[~parsed_ok]
+            pence[where[odd_ok]] = odd_value[odd_ok]
+            ok[where[odd_ok]] = True
+    result = pd.Series(pd.arrays.IntegerArray(pence, ~ok), index=values.index)
+    return result, pd.Series(~ok & ~blank, index=values.index)
+
+
+def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(arr.to_numpy(zero_copy_only=False))
+
+
+def _plain_pence(text: pa.Array) -> np.ndarray:
+    """Pence of plain numbers ("-1234.567"): digits as an integer, scaled to thousandths, half up."""
+    negative = _np(pc.starts_with(text, "-"))
+    body = pc.replace_substring(text, "-", "")
+    dot = pc.find_substring(body, ".")
+    decimals = pc.if_else(pc.less(dot, 0), 0, pc.subtract(pc.subtract(pc.utf8_length(body), dot), 1))
+    digits = pc.cast(pc.replace_substring(body, ".", ""), pa.int64())
+    thousandths = pc.multiply(digits, pc.power(10, pc.subtract(3, pc.cast(decimals, pa.int64()))))
+    magnitude = _np(pc.divide(pc.add(thousandths, 5), 10))
+    return np.where(negative, -magnitude, magnitude)
+
+
+def _messy_pence(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Pence of amounts with symbols, separators and sign conventions; and which parsed."""
     paren = pc.match_substring_regex(text, r"^\(.*\)-?$")
     cleaned = pc.replace_substring_regex(text, _STRIP, "")
     trail = pc.ends_with(cleaned, "-")
@@ -70,25 +115,14 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     whole_txt = pc.struct_field(parts, "int")
     frac_txt = pc.struct_field(parts, "frac")
     digits = pc.greater(pc.add(pc.utf8_length(whole_txt), pc.utf8_length(frac_txt)), 0)
-    ok = pc.fill_null(pc.and_(digits, pc.less_equal(signs, 1)), False)
+    ok = _np(pc.fill_null(pc.and_(digits, pc.less_equal(signs, 1)), False)).astype(bool)
     whole = pc.cast(pc.if_else(pc.equal(whole_txt, ""), "0", whole_txt), pa.int64())
     frac = pc.cast(pc.utf8_slice_codeunits(pc.utf8_rpad(frac_txt, 3, "0"), 0, 3), pa.int64())
     tenth = pc.divide(frac, 10)
     up = pc.cast(pc.greater_equal(pc.subtract(frac, pc.multiply(tenth, 10)), 5), pa.int64())
-    magnitude = pc.add(pc.add(pc.multiply(whole, 100), tenth), up)
-    signed = pc.if_else(pc.greater(signs, 0), pc.negate(magnitude), magnitude)
-    pence_arr = pc.if_else(ok, signed, None)
-
-    pence = pd.Series(pence_arr.to_numpy(zero_copy_only=False), index=values.index).astype("Int64")
-    odd = np.asarray(pc.and_(pc.invert(ok), pc.invert(blank)).to_numpy(zero_copy_only=False), dtype=bool)
-    if odd.any():
-        odd_text = pd.Series(np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)[odd])
-        codes, uniques = pd.factorize(odd_text)
-        parsed = pd.array([_parse_odd(u) for u in uniques], dtype="Int64")
-        pence.iloc[np.flatnonzero(odd)] = parsed.take(codes)
-    blank_np = np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
-    bad = pd.Series(pence.isna().to_numpy() & ~blank_np, index=values.index)
-    return pence, bad
+    magnitude = pc.fill_null(pc.add(pc.add(pc.multiply(whole, 100), tenth), up), 0)
+    signed = _np(pc.if_else(pc.greater(signs, 0), pc.negate(magnitude), magnitude))
+    return np.where(ok, signed, 0).astype(np.int64), ok
 
 
 def _parse_odd(text: str) -> int | None:

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,15 +131,18 @@ class _FrameSheet(_Sheet):
 
 
 class _ExcelSheet(_Sheet):
-    def __init__(self, book: object, name: str, label: str) -> None:
+    """One sheet of a workbook. ``open`` gives a workbook handle: each thread that loads a sheet opens its
+    own, so the sheets of a workbook load in parallel (python-calamine releases the GIL)."""
+
+    def __init__(self, open_book: Callable[[], object], name: str, label: str) -> None:
         self.name = name
-        self._book = book
+        self._open = open_book
         self._grid: list[list[object]] | None = None
 
     @property
     def grid(self) -> list[list[object]]:
         if self._grid is None:
-            self._grid = self._book.get_sheet_by_name(self.name).to_python(skip_empty_area=False)
+            self._grid = self._open().get_sheet_by_name(self.name).to_python(skip_empty_area=False)
         return self._grid
 
     def head(self) -> list[list[object]]:
@@ -145,22 +150,35 @@ class _ExcelSheet(_Sheet):
 
     def body(self, header_at: int, width: int) -> _Body:
         grid = self.grid[header_at + 1 :]
-        full = max((len(r) for r in grid), default=0)
-        if len({len(r) for r in grid}) > 1:
-            grid = [list(r) + [""] * (full - len(r)) for r in grid]
-        columns = list(zip(*grid, strict=True)) if grid else []
-        data = {i: np.array(columns[i], dtype=object) if i < len(columns) else None for i in range(width)}
-        frame = pd.DataFrame(
-            {i: (v if v is not None else np.full(len(grid), "", dtype=object)) for i, v in data.items()}
-        )
+        full = max(width, len(grid[0]) if grid else 0)
+        cells = np.array(grid, dtype=object) if grid else np.empty((0, full), dtype=object)
+        if cells.ndim != 2:  # rows of different lengths
+            wide = max(len(r) for r in grid)
+            cells = np.array([list(r) + [""] * (wide - len(r)) for r in grid], dtype=object)
+        if cells.shape[1] < width:
+            cells = np.hstack([cells, np.full((len(cells), width - cells.shape[1]), "", dtype=object)])
+        frame = pd.DataFrame({i: pd.Series(cells[:, i], dtype="object") for i in range(width)}, copy=False)
         long: dict[int, list[str]] = {}
-        if full > width:  # cells beyond the header's last column
-            extra = pd.DataFrame({i: columns[i] for i in range(width, full)})
-            filled = ~extra.apply(_blank_mask).all(axis=1)
-            for i in np.flatnonzero(filled.to_numpy()):
-                long[header_at + 2 + int(i)] = [str(v) for v in extra.iloc[i] if not _is_blank(v)]
+        if cells.shape[1] > width:  # cells beyond the header's last column
+            extra = cells[:, width:]
+            filled = np.flatnonzero(
+                ~np.column_stack([_blank_mask(pd.Series(c)) for c in extra.T]).all(axis=1)
+            )
+            for i in filled:
+                long[header_at + 2 + int(i)] = [str(v) for v in extra[i] if not _is_blank(v)]
         rows = np.arange(header_at + 2, header_at + 2 + len(grid))
         return _Body(frame, rows, long, [])
+
+
+def _column(values: pd.Series) -> pd.Series:
+    """A column of cells: text columns as Arrow-backed strings (cheap to work on), others as objects."""
+    if values.dtype != object:
+        return values
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)  # stops at the first non-text cell
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return values
+    return pd.Series(pd.array(text, dtype="str"), index=values.index)
 
 
 class _CsvSheet(_Sheet):
@@ -238,7 +256,9 @@ class _CsvSheet(_Sheet):
         try:
             table = pacsv.read_csv(
                 pa.py_buffer(data),
-                read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=1 << 24),
+                read_options=pacsv.ReadOptions(
+                    column_names=names, use_threads=False, block_size=max(len(data) + 1, 1 << 20)
+                ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self.dialect.delimiter,
                     quote_char=self.dialect.quotechar or False,
@@ -259,7 +279,7 @@ class _CsvSheet(_Sheet):
                 self.raw, self.encoding = _to_utf8(self.raw)
                 raise _Retry from err
             raise _SlowPath from err
-        lines = data.tobytes().count(b"\n") + (0 if data[-1:] == b"\n" else 1)
+        lines = self.raw.count(b"\n", pos) + (0 if self.raw.endswith(b"\n") else 1)
         if table.num_rows + len(invalid) != lines or any(n is None for n, _ in invalid):
             raise _SlowPath  # a value spans lines, or line ends pyarrow reads differently
         all_rows = np.arange(first_row, first_row + lines)
@@ -326,14 +346,13 @@ def _str_mapper(t: pa.DataType) -> object:
 def _insert_rows(
     frame: pd.DataFrame, rows: np.ndarray, extra: list[tuple[int, list[str]]], width: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Add rows (row number, fields) to a body and put everything back in file order."""
+    """Add rows (row number, fields) after a body's rows. They are not moved into place (that would copy
+    every column); ``row`` says where each is, and readers that care about order use it."""
     add = pd.DataFrame(
         {i: pd.array([f[i] if i < len(f) else "" for _, f in extra], dtype="str") for i in range(width)}
     )
     frame = pd.concat([frame, add], ignore_index=True)
-    rows = np.concatenate([rows, np.array([r for r, _ in extra], dtype=np.int64)])
-    order = np.argsort(rows, kind="stable")
-    return frame.iloc[order].reset_index(drop=True), rows[order]
+    return frame, np.concatenate([rows, np.array([r for r, _ in extra], dtype=np.int64)])
 
 
 def _strip_boms(raw: bytes) -> bytes:
@@ -400,20 +419,30 @@ def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
     return label, [_CsvSheet(path.read_bytes(), None, label)]
 
 
-def _book_sheets(source: Path | io.BytesIO, label: str, prefix: str = "") -> list[_Sheet]:
+def _book_sheets(source: Path | bytes, label: str) -> list[_Sheet]:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    def open_book() -> CalamineWorkbook:
+        if isinstance(source, Path):
+            return CalamineWorkbook.from_path(str(source))
+        return CalamineWorkbook.from_filelike(io.BytesIO(source))
+
     try:
-        book = (
-            CalamineWorkbook.from_path(str(source))
-            if isinstance(source, Path)
-            else CalamineWorkbook.from_filelike(source)
-        )
+        names = open_book().sheet_names
     except (CalamineError, OSError, ValueError) as err:
         raise InputError(
             f"{label}: cannot be read as a spreadsheet ({err}). Save it again as XLSX or CSV."
         ) from err
-    return [_ExcelSheet(book, name, label) for name in book.sheet_names]
+    return [_ExcelSheet(open_book, name, label) for name in names]
+
+
+def _load_in_parallel(sheets: list[_Sheet]) -> None:
+    """Load the cells of several workbook sheets at once, on as many threads as there are cores."""
+    pending = [s for s in sheets if isinstance(s, _ExcelSheet) and s._grid is None]
+    if len(pending) < 2:
+        return
+    with ThreadPoolExecutor(max_workers=min(len(pending), os.cpu_count() or 1)) as pool:
+        list(pool.map(lambda s: s.grid, pending))
 
 
 def _zip_sheets(path: Path, label: str) -> list[_Sheet]:
@@ -435,7 +464,7 @@ def _zip_sheets(path: Path, label: str) -> list[_Sheet]:
             if suffix in TEXT_SUFFIXES:
                 sheets.append(_CsvSheet(archive.read(m), m.filename, label))
             elif suffix in SPREADSHEET_SUFFIXES:
-                for s in _book_sheets(io.BytesIO(archive.read(m)), label):
+                for s in _book_sheets(archive.read(m), label):
                     s.name = f"{m.filename}:{s.name}"
                     sheets.append(s)
     if not sheets:
@@ -454,11 +483,13 @@ def read_table(
     what: str,
     sheet: str | None = None,
     columns: Mapping[str, str] | None = None,
+    keep_blank: bool = False,
 ) -> Table:
     """Read ``source`` (a CSV, workbook, ZIP or DataFrame) as the table ``what`` ("payments", ...).
 
     ``sheet`` names the one sheet to read (default: every sheet whose header matches the first sheet that
-    has one). ``columns`` maps field names to header texts, overriding detection. Raises InputError when the
+    has one). ``columns`` maps field names to header texts, overriding detection. ``keep_blank`` keeps blank
+    rows, marked in a ``blank`` column, for a reader that filters rows once (filtering copies). Raises InputError when the
     file is missing or unreadable, or no row holds the required headers; the message names the file, the
     headers found and the names each missing column may go by.
     """
@@ -476,6 +507,7 @@ def read_table(
             raise InputError(f"{label}: no sheet named {sheet!r}. Sheets: {', '.join(map(str, names))}.")
         sheets = [s for s in sheets if s.name == sheet]
 
+    _load_in_parallel(sheets)
     warnings: list[str] = []
     first: tuple[_Sheet, int, list[str]] | None = None
     failure: InputError | None = None
@@ -524,25 +556,29 @@ def read_table(
     kinds = _column_shapes(sample, width)
     for s, body in bodies:
         frame = body.frame
-        part = pd.DataFrame({f: frame[i] for f, i in mapping.items()}, copy=False)
+        part = pd.DataFrame({f: _column(frame[i]) for f, i in mapping.items()}, copy=False)
         part["row"] = body.rows
-        blank = _all_blank(frame, list(mapping.values()))
+        blank = _all_blank(frame, [mapping[f.name] for f in fields if f.required])
         blank_rows += int(blank.sum())
         short = [(r, f) for r, f in body.short if any(v.strip() for v in f)]
         blank_rows += len(body.short) - len(short)
         recovered, problems = _recover_short(short, width, kinds, mapping, fields)
         for row, reason, text in problems:
             unreadable.append({"sheet": s.name, "row": row, "value": text, "problem": reason})
+        if keep_blank:
+            part["blank"] = blank
+        elif blank.any():
+            part = part[~blank]
         if recovered:
             add = pd.DataFrame({f: [r[1][i] for r in recovered] for f, i in mapping.items()})
             add["row"] = [r[0] for r in recovered]
-            part = pd.concat([part[~blank], add], ignore_index=True).sort_values("row", kind="stable")
+            if keep_blank:
+                add["blank"] = False
+            part = pd.concat([part, add], ignore_index=True)
             warnings.append(
                 f"{label}{_on(s.name)}: {len(recovered)} row(s) had a delimiter missing between two values; "
                 f"split where only one split fits the columns: rows {_rows([r[0] for r in recovered])}."
             )
-        else:
-            part = part[~blank]
         if body.long:
             bad_long = _misaligned(part, body.long, fields)
             for row in bad_long:
@@ -555,7 +591,8 @@ def read_table(
                         "(a value probably holds an unquoted comma): quote that value or fix the row",
                     }
                 )
-            part = part[~part["row"].isin(bad_long)]
+            if bad_long:
+                part = part[~part["row"].isin(bad_long)]
             kept = [r for r in body.long if r not in set(bad_long)]
             if kept:
                 long_rows.append(f"{_rows(kept)}" + (f" (sheet {s.name!r})" if s.name else ""))
@@ -600,13 +637,16 @@ def _is_blank(value: object) -> bool:
 
 def _blank_mask(values: pd.Series) -> np.ndarray:
     """True where a cell is empty or only spaces (vectorised)."""
+    if values.dtype == object:  # cells from a workbook: numbers and dates are never blank
+        cells = values.to_numpy()
+        return np.asarray(pd.isna(cells) | (cells == "") | (cells == " "), dtype=bool)
     text = as_text(values)
     blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), ""), True)
     return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _all_blank(frame: pd.DataFrame, first: list[int]) -> np.ndarray:
-    """Rows with every cell blank: the mapped columns are checked first, the rest only where needed."""
+    """Rows with every cell blank: the columns ``first`` are checked first, the rest only where needed."""
     blank = np.ones(len(frame), dtype=bool)
     for i in first:
         blank &= _blank_mask(frame[i])
