@@ -29,8 +29,10 @@ row are not payment rows, and are counted separately); total = the sum of accept
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,12 +213,21 @@ def ingest(
     warnings = list(table.warnings)
     rejected: list[pd.DataFrame] = [_unreadable(table)]
 
-    amount, bad = parse_money(data["amount"])
-    blank_amount = _blank_mask(data["amount"])
-    supplier, key, klass = _suppliers(data["supplier"])
+    # columns are independent: parsed on as many threads as there are cores (Arrow releases the GIL)
+    optional = [name for name in OPTIONAL_FIELDS if name in data]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        money_job = pool.submit(parse_money, data["amount"])
+        blank_job = pool.submit(_blank_mask, data["amount"])
+        supplier_job = pool.submit(_suppliers, data["supplier"])
+        dates_job = pool.submit(parse_dates, data["date"]) if "date" in data else None
+        optional_jobs = {name: pool.submit(_optional, name, data[name]) for name in optional}
+        amount, bad = money_job.result()
+        blank_amount = blank_job.result()
+        supplier, key, klass, labelled = supplier_job.result()
+        dates = dates_job.result() if dates_job is not None else None
+        optional_values = {name: job.result() for name, job in optional_jobs.items()}
 
     # the file's own total: the last row of a sheet, labelled Total or with no supplier, equal to the rows above
-    labelled = key.str.fullmatch(_TOTAL.pattern).fillna(False).to_numpy() & (klass == "named").to_numpy()
     total_row = np.zeros(len(data), dtype=bool)
     file_total: int | None = None
     totals: list[TotalRow] = []
@@ -291,39 +302,36 @@ def ingest(
         )
 
     keep = ~is_rejected & ~total_row & ~blank
-    out = pd.DataFrame(
-        {
-            "sheet": data["sheet"],
-            "row": data["row"].astype("int64"),
-            "supplier": supplier,
-            "key": key,
-            "supplier_class": klass,
-            "amount": amount,
-        }
-    )
+    columns_out = {
+        "sheet": data["sheet"],
+        "row": data["row"].astype("int64"),
+        "supplier": supplier,
+        "key": key,
+        "supplier_class": klass,
+        "amount": amount,
+    }
+    if dates is not None:
+        columns_out["date"] = dates.date
+        columns_out["period"] = dates.period
+    columns_out.update(optional_values)
+    out = pd.DataFrame(columns_out, copy=False)
     if not keep.all():
         out = out[keep].reset_index(drop=True)
     out["amount"] = out["amount"].astype("int64")
-    kept = np.flatnonzero(keep)
-    if "date" in data:
-        dates = parse_dates(data["date"].iloc[kept] if len(kept) < len(data) else data["date"])
-        out["date"] = dates.date.array
-        out["period"] = dates.period.array
+    if dates is None:
+        out.insert(6, "date", pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]"))
+        out.insert(7, "period", pd.Series(pd.NA, index=out.index, dtype="str"))
+    else:
         if dates.month_first:
             warnings.append(
                 f"{table.label}: dates in {table.columns['date']!r} are month first (like 05/31/2022): read so."
             )
-        if dates.bad.any():
+        bad_dates = dates.bad.to_numpy() & keep
+        if bad_dates.any():
             warnings.append(
-                f"{table.label}: {int(dates.bad.sum())} row(s) with a date that is not a date (rows "
-                f"{_rows(out.loc[dates.bad.to_numpy(), 'row'])}): kept, with no date."
+                f"{table.label}: {int(bad_dates.sum())} row(s) with a date that is not a date (rows "
+                f"{_rows(data['row'].to_numpy()[bad_dates])}): kept, with no date."
             )
-    else:
-        out["date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
-        out["period"] = pd.Series(pd.NA, index=out.index, dtype="str")
-    for name in OPTIONAL_FIELDS:
-        if name in data:
-            out[name] = _optional(name, data[name].iloc[kept] if len(kept) < len(data) else data[name]).array
 
     merges = _merge_near_duplicates(out, merge_threshold)
     if len(merges):
@@ -396,8 +404,9 @@ def _expand(uniques: np.ndarray, codes: np.ndarray, fill: str | None, index: pd.
     return pd.Series(pd.array(taken, dtype="str"), index=index)
 
 
-def _suppliers(names: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Display name, key and class ("named", "redacted", "blank") per row, computed once per distinct name."""
+def _suppliers(names: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, np.ndarray]:
+    """Display name, key, class ("named", "redacted", "blank") and whether the name is a total label
+    ("Total", "Grand Total"), per row, computed once per distinct name."""
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
     texts = pd.Series(uniques, dtype="object").astype("str").str.replace("\u00a0", " ").str.strip()
     texts = texts.str.replace(r"\s+", " ", regex=True)
@@ -408,12 +417,14 @@ def _suppliers(names: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     shown = np.where(
         klass == "blank", NO_NAME, np.where(klass == "redacted", REDACTED, texts.to_numpy(dtype=object))
     )
+    total = (keys.str.fullmatch(_TOTAL.pattern).fillna(False).to_numpy(dtype=bool)) & (klass == "named")
     keys = np.where(klass == "redacted", REDACTED_KEY, keys.to_numpy(dtype=object))
     idx = names.index
     return (
         _expand(shown, codes, NO_NAME, idx),
         _expand(keys, codes, "", idx),
         _expand(klass, codes, "blank", idx),
+        np.append(total, False)[np.where(codes < 0, len(total), codes)],
     )
 
 

@@ -182,24 +182,26 @@ def _column(values: pd.Series) -> pd.Series:
 
 
 class _CsvSheet(_Sheet):
-    """A CSV held as bytes. The body is parsed by pyarrow; row numbers are physical line numbers (the row
-    a spreadsheet shows when no value spans lines). Files where values span lines, or pyarrow cannot
-    parse, go through Python's csv module instead (slower, same result)."""
+    """A CSV held as bytes. The body is parsed by pyarrow, in pieces split at line ends and read on as many
+    threads as there are cores; row numbers are line numbers (the row a spreadsheet shows). Files where a
+    quoted value spans lines, or that pyarrow cannot parse, go through Python's csv module instead (slower,
+    same result)."""
 
     def __init__(self, raw: bytes, name: str | None, label: str) -> None:
         self.name = name
         self.label = label
-        raw = _strip_boms(raw)
+        self.start = _bom_length(raw)
         self.encoding = "utf-8"
         try:
-            raw[: 1 << 20].decode("utf-8")
+            raw[self.start : self.start + (1 << 20)].decode("utf-8")
         except UnicodeDecodeError as err:
             if err.start < (1 << 20) - 4:
-                raw, self.encoding = _to_utf8(raw)
+                raw, self.encoding = _to_utf8(raw[self.start :])
+                self.start = 0
         if b"\r" in raw[: 1 << 16] and b"\n" not in raw[: 1 << 16]:
             raw = raw.replace(b"\r", b"\n")  # old Mac line ends
         self.raw = raw
-        prefix = raw[: 1 << 18].decode("utf-8", errors="replace")
+        prefix = raw[self.start : self.start + (1 << 18)].decode("utf-8", errors="replace")
         self.dialect = _sniff(prefix)
         self._prefix = prefix
         self._ends: list[int] = []
@@ -233,7 +235,7 @@ class _CsvSheet(_Sheet):
 
     def _offset(self, lines: int) -> int:
         """Byte offset of the start of the line after the first ``lines`` lines."""
-        pos = 0
+        pos = self.start
         for _ in range(lines):
             pos = self.raw.find(b"\n", pos) + 1
             if pos == 0:
@@ -241,29 +243,30 @@ class _CsvSheet(_Sheet):
         return pos
 
     def _fast_body(self, pos: int, first_row: int, width: int) -> _Body:
-        data = memoryview(self.raw)[pos:]
-        if len(data) == 0:
+        raw = self.raw
+        if pos >= len(raw):
             return _Body(
                 pd.DataFrame({i: pd.Series(dtype="str") for i in range(width)}), np.array([]), {}, []
             )
-        invalid: list[tuple[int | None, str]] = []
-
-        def handler(row: pacsv.InvalidRow) -> str:
-            invalid.append((row.number, row.text))
-            return "skip"
-
+        pieces = _pieces(raw, pos, os.cpu_count() or 1)
         names = [f"c{i}" for i in range(width)]
-        try:
+
+        def parse(piece: tuple[int, int]) -> tuple[pa.Table, list[tuple[int, str]], int]:
+            start, stop = piece
+            lines = _count_lines(raw, start, stop)
+            invalid: list[tuple[int, str]] = []
+
+            def handler(row: pacsv.InvalidRow) -> str:
+                invalid.append((row.number, row.text))
+                return "skip"
+
             table = pacsv.read_csv(
-                pa.py_buffer(data),
-                read_options=pacsv.ReadOptions(
-                    column_names=names, use_threads=False, block_size=max(len(data) + 1, 1 << 20)
-                ),
+                pa.py_buffer(memoryview(raw)[start:stop]),
+                read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self.dialect.delimiter,
                     quote_char=self.dialect.quotechar or False,
                     double_quote=True,
-                    newlines_in_values=True,
                     ignore_empty_lines=False,
                     invalid_row_handler=handler,
                 ),
@@ -273,27 +276,47 @@ class _CsvSheet(_Sheet):
                     quoted_strings_can_be_null=False,
                 ),
             )
+            return table, invalid, lines
+
+        try:
+            if len(pieces) == 1:
+                results = [parse(pieces[0])]
+            else:
+                with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
+                    results = list(pool.map(parse, pieces))
         except pa.ArrowInvalid as err:
             if "UTF8" in str(err) and self.encoding == "utf-8":
-                del data
-                self.raw, self.encoding = _to_utf8(self.raw)
+                self.raw, self.encoding = _to_utf8(raw[self.start :])
+                self.start = 0
                 raise _Retry from err
             raise _SlowPath from err
-        lines = self.raw.count(b"\n", pos) + (0 if self.raw.endswith(b"\n") else 1)
-        if table.num_rows + len(invalid) != lines or any(n is None for n, _ in invalid):
-            raise _SlowPath  # a value spans lines, or line ends pyarrow reads differently
-        all_rows = np.arange(first_row, first_row + lines)
-        skipped = np.array([first_row + n - 1 for n, _ in invalid], dtype=np.int64)
-        rows = all_rows[~np.isin(all_rows, skipped)] if len(skipped) else all_rows
+
+        row_parts: list[np.ndarray] = []
+        invalid_all: list[tuple[int, str]] = []
+        line = first_row
+        quote = self.dialect.quotechar or '"'
+        for table, invalid, lines in results:
+            if table.num_rows + len(invalid) != lines or any(n is None for n, _ in invalid):
+                raise _SlowPath  # line ends pyarrow reads differently
+            if any(text.count(quote) % 2 for _, text in invalid):
+                raise _SlowPath  # a quoted value spans lines: pyarrow split it where a line ends
+            numbers = np.arange(line, line + lines)
+            if invalid:
+                skipped = np.array([line + n - 1 for n, _ in invalid], dtype=np.int64)
+                numbers = numbers[~np.isin(numbers, skipped)]
+                invalid_all += [(line + n - 1, text) for n, text in invalid]
+            row_parts.append(numbers)
+            line += lines
+        table = pa.concat_tables([r[0] for r in results])
+        rows = np.concatenate(row_parts)
         frame = pd.DataFrame(
             {i: table.column(i).to_pandas(types_mapper=_str_mapper) for i in range(width)}, copy=False
         )
         long: dict[int, list[str]] = {}
         short: list[tuple[int, list[str]]] = []
         extra_rows: list[tuple[int, list[str]]] = []
-        for n, text in invalid:
+        for row, text in invalid_all:
             fields = next(csv.reader([text], self.dialect), [])
-            row = first_row + int(n or 0) - 1
             if len(fields) > width:
                 extra_rows.append((row, fields[:width]))
                 if any(f.strip() for f in fields[width:]):
@@ -331,6 +354,29 @@ class _CsvSheet(_Sheet):
         return _Body(frame, np.array(rows, dtype=np.int64), long, short)
 
 
+def _pieces(raw: bytes, pos: int, n: int) -> list[tuple[int, int]]:
+    """Split raw[pos:] into up to ``n`` byte ranges of whole lines (at least 8 MB each)."""
+    size = len(raw) - pos
+    n = max(1, min(n, size // (8 << 20)))
+    cuts = [pos]
+    for k in range(1, n):
+        at = raw.find(b"\n", pos + size * k // n)
+        if at < 0 or at + 1 >= len(raw):
+            break
+        cuts.append(at + 1)
+    cuts.append(len(raw))
+    return list(zip(cuts[:-1], cuts[1:], strict=True))
+
+
+def _count_lines(raw: bytes, start: int, stop: int) -> int:
+    """Lines in raw[start:stop], the last one counted even without a line end (numpy releases the GIL)."""
+    view = np.frombuffer(raw, dtype=np.uint8)
+    count = 0
+    for at in range(start, stop, 1 << 24):
+        count += int(np.count_nonzero(view[at : min(at + (1 << 24), stop)] == 10))
+    return count + (0 if stop == start or raw[stop - 1 : stop] == b"\n" else 1)
+
+
 class _SlowPath(Exception):
     pass
 
@@ -355,11 +401,23 @@ def _insert_rows(
     return frame, np.concatenate([rows, np.array([r for r, _ in extra], dtype=np.int64)])
 
 
+_BOMS = (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf")  # UTF-8's, and UTF-8's encoded twice
+
+
+def _bom_length(raw: bytes) -> int:
+    """Bytes of byte-order marks at the start (a BOM may even repeat)."""
+    at = 0
+    while True:
+        for bom in _BOMS:
+            if raw.startswith(bom, at):
+                at += len(bom)
+                break
+        else:
+            return at
+
+
 def _strip_boms(raw: bytes) -> bytes:
-    for bom in (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf"):
-        while raw.startswith(bom):
-            raw = raw[len(bom) :]
-    return raw
+    return raw[_bom_length(raw) :]
 
 
 def _to_utf8(raw: bytes) -> tuple[bytes, str]:
