@@ -1,6 +1,6 @@
 """Ingest speed and memory against raw readers, measured in the same run (issue 3's targets).
 
-    python benchmarks/bench_ingest.py [--dir DIR] [--rows 1000000] [--xlsx-rows 200000] [--repeat 3]
+    python benchmarks/bench_ingest.py [--dir DIR] [--rows 1000000] [--xlsx-rows 200000] [--repeat 5]
 
 Generates (once, into DIR) a 1,000,000-row spend CSV and a 200,000-row XLSX with real files' quirks
 (benchmarks/make_spend.py), then prints, as the median of ``--repeat`` runs, each timed call in a fresh
@@ -107,7 +107,7 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=HERE / ".data")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
     from make_spend import write_csv, write_xlsx

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -110,8 +111,14 @@ class _Sheet:
         """The first rows, for finding the header (index i is row i + 1 of the sheet)."""
         raise NotImplementedError
 
-    def body(self, header_at: int, width: int) -> _Body:
+    def body(self, header_at: int, width: int, columns: list[int] | None = None) -> _Body:
+        """The rows under the header; ``columns`` (indices) may limit the columns read, where that saves
+        time (a CSV); other columns may still be present."""
         raise NotImplementedError
+
+    def sample(self, header_at: int, width: int) -> pd.DataFrame:
+        """The first rows under the header, every column, for choosing columns by their content."""
+        return self.body(header_at, width).frame.head(SAMPLE_ROWS)
 
 
 class _FrameSheet(_Sheet):
@@ -123,7 +130,7 @@ class _FrameSheet(_Sheet):
         top = self.frame.head(HEADER_SEARCH_ROWS - 1).astype("object").values.tolist()
         return [list(map(str, self.frame.columns)), *top]
 
-    def body(self, header_at: int, width: int) -> _Body:
+    def body(self, header_at: int, width: int, columns: list[int] | None = None) -> _Body:
         frame = self.frame.iloc[max(header_at, 0) :].reset_index(drop=True)
         frame.columns = range(frame.shape[1])
         rows = np.arange(header_at + 2, header_at + 2 + len(frame))
@@ -138,6 +145,7 @@ class _ExcelSheet(_Sheet):
         self.name = name
         self._open = open_book
         self._grid: list[list[object]] | None = None
+        self._body: tuple[tuple[int, int], _Body] | None = None
 
     @property
     def grid(self) -> list[list[object]]:
@@ -148,7 +156,12 @@ class _ExcelSheet(_Sheet):
     def head(self) -> list[list[object]]:
         return self.grid[:HEADER_SEARCH_ROWS]
 
-    def body(self, header_at: int, width: int) -> _Body:
+    def body(self, header_at: int, width: int, columns: list[int] | None = None) -> _Body:
+        if self._body is None or self._body[0] != (header_at, width):
+            self._body = ((header_at, width), self._read_body(header_at, width))
+        return self._body[1]
+
+    def _read_body(self, header_at: int, width: int) -> _Body:
         grid = self.grid[header_at + 1 :]
         full = max(width, len(grid[0]) if grid else 0)
         cells = np.array(grid, dtype=object) if grid else np.empty((0, full), dtype=object)
@@ -220,16 +233,39 @@ class _CsvSheet(_Sheet):
             raise InputError(f"{self.label}: line {reader.line_num} cannot be read as CSV ({err}).") from err
         return rows
 
-    def body(self, header_at: int, width: int) -> _Body:
+    def sample(self, header_at: int, width: int) -> pd.DataFrame:
+        if not self._ends:
+            self.head()
+        lines_before = self._ends[header_at]
+        text = self.raw[self._offset(lines_before) : self._offset(lines_before) + (1 << 20)]
+        text = text.decode("utf-8", errors="replace")
+        if len(text) >= (1 << 20) - 8:
+            text = text[: text.rfind("\n") + 1]
+        records = []
+        try:
+            for record in csv.reader(io.StringIO(text, newline=""), self.dialect):
+                if len(record) == width or (
+                    len(record) > width and not any(f.strip() for f in record[width:])
+                ):
+                    records.append(record[:width])
+                if len(records) >= SAMPLE_ROWS:
+                    break
+        except csv.Error:
+            pass
+        columns = list(zip(*records, strict=True)) if records else [()] * width
+        return pd.DataFrame({i: pd.array(list(columns[i]), dtype="str") for i in range(width)})
+
+    def body(self, header_at: int, width: int, columns: list[int] | None = None) -> _Body:
         if not self._ends:
             self.head()
         lines_before = self._ends[header_at]  # physical lines up to the end of the header row
         first_row = lines_before + 1
+        wanted = sorted(set(columns)) if columns is not None else list(range(width))
         try:
             try:
-                return self._fast_body(self._offset(lines_before), first_row, width)
+                return self._fast_body(self._offset(lines_before), first_row, width, wanted)
             except _Retry:  # not UTF-8 after all: transcoded, and read again
-                return self._fast_body(self._offset(lines_before), first_row, width)
+                return self._fast_body(self._offset(lines_before), first_row, width, wanted)
         except _SlowPath:
             return self._slow_body(self._offset(lines_before), first_row, width)
 
@@ -242,12 +278,10 @@ class _CsvSheet(_Sheet):
                 return len(self.raw)
         return pos
 
-    def _fast_body(self, pos: int, first_row: int, width: int) -> _Body:
+    def _fast_body(self, pos: int, first_row: int, width: int, wanted: list[int]) -> _Body:
         raw = self.raw
         if pos >= len(raw):
-            return _Body(
-                pd.DataFrame({i: pd.Series(dtype="str") for i in range(width)}), np.array([]), {}, []
-            )
+            return _Body(pd.DataFrame({i: pd.Series(dtype="str") for i in wanted}), np.array([]), {}, [])
         pieces = _pieces(raw, pos, os.cpu_count() or 1)
         names = [f"c{i}" for i in range(width)]
 
@@ -274,6 +308,7 @@ class _CsvSheet(_Sheet):
                     column_types=dict.fromkeys(names, pa.string()),
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
+                    include_columns=[names[i] for i in wanted],
                 ),
             )
             return table, invalid, lines
@@ -310,7 +345,7 @@ class _CsvSheet(_Sheet):
         table = pa.concat_tables([r[0] for r in results])
         rows = np.concatenate(row_parts)
         frame = pd.DataFrame(
-            {i: table.column(i).to_pandas(types_mapper=_str_mapper) for i in range(width)}, copy=False
+            {i: table.column(names[i]).to_pandas(types_mapper=_str_mapper) for i in wanted}, copy=False
         )
         long: dict[int, list[str]] = {}
         short: list[tuple[int, list[str]]] = []
@@ -365,7 +400,7 @@ def _pieces(raw: bytes, pos: int, n: int) -> list[tuple[int, int]]:
             break
         cuts.append(at + 1)
     cuts.append(len(raw))
-    return list(zip(cuts[:-1], cuts[1:], strict=True))
+    return list(itertools.pairwise(cuts))
 
 
 def _count_lines(raw: bytes, start: int, stop: int) -> int:
@@ -395,7 +430,7 @@ def _insert_rows(
     """Add rows (row number, fields) after a body's rows. They are not moved into place (that would copy
     every column); ``row`` says where each is, and readers that care about order use it."""
     add = pd.DataFrame(
-        {i: pd.array([f[i] if i < len(f) else "" for _, f in extra], dtype="str") for i in range(width)}
+        {i: pd.array([f[i] if i < len(f) else "" for _, f in extra], dtype="str") for i in frame.columns}
     )
     frame = pd.concat([frame, add], ignore_index=True)
     return frame, np.concatenate([rows, np.array([r for r, _ in extra], dtype=np.int64)])
@@ -603,9 +638,9 @@ def read_table(
             f"{label}: sheets without the same header were not read: {', '.join(map(repr, skipped))}."
         )
 
-    bodies: list[tuple[_Sheet, _Body]] = [(s, s.body(at, width)) for s, at in read]
-    sample = bodies[0][1].frame.head(SAMPLE_ROWS)
+    sample = read[0][0].sample(read[0][1], width)
     mapping, chosen_by = _choose_columns(header, sample, fields, overrides, label=label, what=what)
+    bodies: list[tuple[_Sheet, _Body]] = [(s, s.body(at, width, list(mapping.values()))) for s, at in read]
 
     parts: list[pd.DataFrame] = []
     unreadable: list[dict[str, object]] = []
@@ -710,7 +745,7 @@ def _all_blank(frame: pd.DataFrame, first: list[int]) -> np.ndarray:
         blank &= _blank_mask(frame[i])
     if blank.any():
         idx = np.flatnonzero(blank)
-        rest = frame.iloc[idx, [c for c in range(frame.shape[1]) if c not in set(first)]]
+        rest = frame.iloc[idx, [j for j, c in enumerate(frame.columns) if c not in set(first)]]
         for c in rest.columns:
             blank[idx] &= _blank_mask(rest[c])
     return blank
