@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SHARED
+from conftest import DATA
 
 import lm3
 from lm3._inputs import read_register
 
-SPEND = SHARED / "spend"
+SPEND = DATA / "spend"
 SALFORD_REGISTER = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"
-
-pytestmark = pytest.mark.skipif(not SPEND.is_dir(), reason="../shared/data is not beside this checkout")
 
 
 def test_craven_total_row_reconciles_with_round1():
