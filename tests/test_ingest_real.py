@@ -160,7 +160,9 @@ def test_real_redacted_suppliers_are_one_class(name, encoding):
     redacted = [
         r
         for r in rows
-        if any(w in r[supplier].upper() for w in ("REDACTED", "PERSONAL DATA", "PERSONAL INFORMATION"))
+        if any(
+            w in (r[supplier] or "").upper() for w in ("REDACTED", "PERSONAL DATA", "PERSONAL INFORMATION")
+        )
     ]
     result = lm3.ingest(SPEND / name)
     data = result.data
