@@ -315,8 +315,10 @@ def ingest(
         columns_out["period"] = dates.period
     columns_out.update(optional_values)
     out = pd.DataFrame(columns_out, copy=False)
-    if not keep.all():
-        out = out[keep].reset_index(drop=True)
+    # one take that drops what is not kept and puts rows split again or with extra fields back in file order
+    order = np.lexsort((row_numbers, sheet_codes)) if len(data) else np.arange(0)
+    if (order != np.arange(len(order))).any() or not keep.all():
+        out = out.take(order[keep[order]]).reset_index(drop=True)
     out["amount"] = out["amount"].astype("int64")
     if dates is None:
         out.insert(6, "date", pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]"))
@@ -356,6 +358,10 @@ def ingest(
         if any(len(r) for r in rejected)
         else pd.DataFrame(columns=REJECTED_COLUMNS)
     )
+    if len(rejected_frame):
+        rejected_frame["value"] = (
+            rejected_frame["value"].astype("object").where(rejected_frame["value"].notna(), None)
+        )
     rejected_frame = (
         rejected_frame.sort_values(["sheet", "row"], kind="stable", na_position="first").reset_index(
             drop=True

@@ -143,6 +143,7 @@ class _ExcelSheet(_Sheet):
 
     def __init__(self, open_book: Callable[[], object], name: str, label: str) -> None:
         self.name = name
+        self.sheet_name = name  # as the workbook calls it (``name`` may add the ZIP member's name)
         self._open = open_book
         self._grid: list[list[object]] | None = None
         self._body: tuple[tuple[int, int], _Body] | None = None
@@ -150,7 +151,7 @@ class _ExcelSheet(_Sheet):
     @property
     def grid(self) -> list[list[object]]:
         if self._grid is None:
-            self._grid = self._open().get_sheet_by_name(self.name).to_python(skip_empty_area=False)
+            self._grid = self._open().get_sheet_by_name(self.sheet_name).to_python(skip_empty_area=False)
         return self._grid
 
     def head(self) -> list[list[object]]:
@@ -805,7 +806,8 @@ def _content_may_complete(keys: list[str], fields: tuple[Field, ...], mapping: d
     missing = [f for f in fields if f.required and f.name not in mapping]
     if any(f.kind != "text" for f in missing):
         return False
-    return any(_SUPPLIERISH.search(k) for j, k in enumerate(keys) if j not in mapping.values())
+    required = {mapping[f.name] for f in fields if f.required and f.name in mapping}
+    return any(_SUPPLIERISH.search(k) for j, k in enumerate(keys) if j not in required)
 
 
 def _same_header(head: list[list[object]], keys: list[str]) -> int | None:
@@ -893,9 +895,20 @@ def _choose_columns(
         mapping[name] = hits[0]
         used.add(hits[0])
         chosen_by[name] = "set by you"
-    for f in fields:
+    # required fields first, by header then by content, so an optional field cannot take a column whose
+    # header misleads ("Supplier ID" holding names)
+    ordered = [f for f in fields if f.required] + [f for f in fields if not f.required]
+    for f in ordered:
         if f.name in mapping:
             continue
+        if not f.required and any(g.required and g.name not in mapping for g in fields) and len(sample):
+            for g in fields:
+                if g.required and g.name not in mapping:
+                    found = _by_content(keys, sample, g, used)
+                    if found is not None:
+                        mapping[g.name] = found
+                        used.add(found)
+                        chosen_by[g.name] = f"by content (its header {header[found]!r} does not say it)"
         candidates = _candidates(keys, f, used)
         misleading: list[int] = []
         for i in candidates:
@@ -978,7 +991,8 @@ def _column_shapes(sample: pd.DataFrame, width: int) -> list[tuple[str, int | No
             shapes.append(("text", None))
             continue
         lengths = filled.str.len()
-        fixed = int(lengths.iloc[0]) if lengths.nunique() == 1 else None
+        # a fixed width is only believed from enough rows ("1/4/2025" alone says nothing about "11/4/2025")
+        fixed = int(lengths.iloc[0]) if lengths.nunique() == 1 and len(filled) >= 20 else None
         for kind, pattern in (("date", _STRICT_DATE), ("digits", _DIGITS), ("money", _STRICT_MONEY)):
             if filled.str.match(pattern.pattern).mean() >= 0.95:
                 shapes.append((kind, fixed if kind != "money" else None))
@@ -1031,7 +1045,9 @@ def _recover_short(
             for cut in range(1, len(value)):
                 a, b = value[:cut], value[cut:]
                 if _fits(a, left) and _fits(b, right):
-                    fits.append([*fields_[:j], a, b, *fields_[j + 1 :]])
+                    candidate = [*fields_[:j], a.strip(), b.strip(), *fields_[j + 1 :]]
+                    if candidate not in fits:  # "Shop" + " 1/4/2025" is "Shop " + "1/4/2025"
+                        fits.append(candidate)
         if len(fits) == 1:
             recovered.append((row, fits[0]))
         else:
