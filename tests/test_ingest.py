@@ -354,3 +354,23 @@ def test_calculate_reads_payments_through_ingest_with_columns(tmp_path, golden):
         expected.round2,
         expected.round3,
     )
+
+
+def test_project_columns_and_sheet_in_lm3_toml(tmp_path, golden):
+    import shutil
+
+    for path in golden.values():
+        shutil.copy(path, tmp_path / path.name)
+    frame = pd.read_csv(golden["payments"], dtype=str).rename(columns={"Supplier": "Payee Ref"})
+    frame.to_csv(tmp_path / "payments.csv", index=False)
+    inputs = "\n".join(f'{k} = "{p.name}"' for k, p in golden.items())
+    (tmp_path / "lm3.toml").write_text(
+        f'area = "Bradford"\n\n[columns]\nsupplier = "Payee Ref"\n\n[inputs]\n{inputs}\n', encoding="utf-8"
+    )
+    project = lm3.load_project(tmp_path)
+    assert project.columns == {"supplier": "Payee Ref"}
+    expected = lm3.calculate(golden.pop("payments"), golden.pop("suppliers"), area="Bradford", **golden)
+    assert project.calculate().lm3 == expected.lm3
+    (tmp_path / "lm3.toml").write_text('area = "Bradford"\ncolumns = "Payee Ref"\n', encoding="utf-8")
+    with pytest.raises(lm3.InputError, match=r"\[columns\] maps a column to its header"):
+        lm3.load_project(tmp_path)
