@@ -297,7 +297,9 @@ class _CsvSheet(_Sheet):
 
             table = pacsv.read_csv(
                 pa.py_buffer(memoryview(raw)[start:stop]),
-                read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+                read_options=pacsv.ReadOptions(
+                    column_names=names, use_threads=False, block_size=max(stop - start + 1, 1 << 20)
+                ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self.dialect.delimiter,
                     quote_char=self.dialect.quotechar or False,
