@@ -448,14 +448,20 @@ def _optional(name: str, values: pd.Series) -> pd.Series:
 
 
 def _clean_optional(name: str, text: pa.Array) -> pa.Array:
-    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
-    if name in (
-        "supplier_id",
-        "transaction_id",
-        "vat_number",
-        "charity_number",
-        "postcode",
-        "company_number",
+    if pc.any(pc.match_substring_regex(text, "\\s\\s|[\t\r\n\u00a0]")).as_py():  # most columns need not
+        text = pc.replace_substring_regex(text, r"\s+", " ")
+    text = pc.utf8_trim_whitespace(text)
+    if (
+        name
+        in (
+            "supplier_id",
+            "transaction_id",
+            "vat_number",
+            "charity_number",
+            "postcode",
+            "company_number",
+        )
+        and pc.any(pc.match_substring_regex(text, "[a-z]")).as_py()
     ):
         text = pc.utf8_upper(text)
     if name == "vat_number":

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import mmap
 import os
 import re
 import zipfile
@@ -447,7 +448,7 @@ def _bom_length(raw: bytes) -> int:
     at = 0
     while True:
         for bom in _BOMS:
-            if raw.startswith(bom, at):
+            if raw[at : at + len(bom)] == bom:
                 at += len(bom)
                 break
         else:
@@ -512,7 +513,16 @@ def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
         or magic.startswith(b"PK\x03\x04")
     ):
         return label, _book_sheets(path, label)
-    return label, [_CsvSheet(path.read_bytes(), None, label)]
+    return label, [_CsvSheet(_map(path), None, label)]
+
+
+def _map(path: Path) -> bytes | mmap.mmap:
+    """A file's bytes; a large file is memory-mapped rather than copied into memory."""
+    size = path.stat().st_size
+    if size < (8 << 20):
+        return path.read_bytes()
+    with path.open("rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _book_sheets(source: Path | bytes, label: str) -> list[_Sheet]:
