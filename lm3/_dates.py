@@ -51,7 +51,35 @@ class Dates:
 def parse_dates(values: pd.Series) -> Dates:
     """Parse a column of payment dates; see the module docstring for the forms accepted."""
     values = pd.Series(values)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    coded = parse_dates_coded(values)
+    idx = np.where(coded.codes < 0, len(coded.dates) - 1, coded.codes)
+    return Dates(
+        date=pd.Series(coded.dates[idx], index=values.index),
+        period=pd.Series(coded.periods[idx], index=values.index, dtype="str"),
+        bad=pd.Series(coded.bad[idx], index=values.index),
+        month_first=coded.month_first,
+    )
+
+
+@dataclass(frozen=True)
+class CodedDates:
+    """Parsed dates per distinct value: row i has ``dates[codes[i]]`` (code -1: the last entry, empty)."""
+
+    codes: np.ndarray
+    dates: np.ndarray
+    periods: np.ndarray
+    bad: np.ndarray
+    month_first: bool
+
+    def rows(self, take: np.ndarray | None = None) -> np.ndarray:
+        """Index into the per-value arrays for each row (or for rows ``take``)."""
+        codes = self.codes if take is None else self.codes[take]
+        return np.where(codes < 0, len(self.dates) - 1, codes)
+
+
+def parse_dates_coded(values: pd.Series) -> CodedDates:
+    """``parse_dates`` without expanding to rows: each distinct value parsed once, rows as codes."""
+    codes, uniques = pd.factorize(pd.Series(values), use_na_sentinel=True)
     texts = [_as_text(u) for u in uniques]
     month_first = _month_first(texts)
     parsed = [_one(u, t, month_first) for u, t in zip(uniques, texts, strict=True)]
@@ -63,14 +91,7 @@ def parse_dates(values: pd.Series) -> Dates:
     bad = np.array(
         [p[0] is None and p[1] is None and t != "" for p, t in zip(parsed, texts, strict=True)] + [False]
     )
-    idx = np.where(codes < 0, len(parsed), codes)
-    period = pd.Series(periods[idx], index=values.index, dtype="str")
-    return Dates(
-        date=pd.Series(dates[idx], index=values.index),
-        period=period,
-        bad=pd.Series(bad[idx], index=values.index),
-        month_first=month_first,
-    )
+    return CodedDates(codes=codes, dates=dates, periods=periods, bad=bad, month_first=month_first)
 
 
 def _as_text(value: object) -> str:

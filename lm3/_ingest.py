@@ -42,14 +42,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from lm3._dates import parse_dates
+from lm3._dates import parse_dates_coded
 from lm3._money import as_text, format_gbp, parse_money, pence_to_decimal
 from lm3._names import supplier_key
-from lm3._read import Source, Table, _blank_mask, _is_blank, _rows, read_table
+from lm3._read import Source, Table, _is_blank, _rows, read_table
 
 REDACTED = "(redacted)"
 REDACTED_KEY = "(REDACTED)"
 NO_NAME = "(no supplier name)"
+CLASSES = np.array(["named", "redacted", "blank"], dtype=object)  # supplier_class, by code
+NAMED, REDACTED_CLASS, BLANK = 0, 1, 2
 DEFAULT_MERGE_THRESHOLD = 95.0
 REJECTED_COLUMNS = ["sheet", "row", "column", "value", "reason"]
 OPTIONAL_FIELDS = (
@@ -213,38 +215,46 @@ def ingest(
     warnings = list(table.warnings)
     rejected: list[pd.DataFrame] = [_unreadable(table)]
 
-    # columns are independent: parsed on as many threads as there are cores (Arrow releases the GIL)
+    # columns are independent: parsed on as many threads as there are cores (Arrow releases the GIL).
+    # Columns with repeated values (names, dates, categories) stay as codes into their distinct values
+    # until the accepted rows are known, so each output column is built once.
     optional = [name for name in OPTIONAL_FIELDS if name in data]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         money_job = pool.submit(parse_money, data["amount"])
-        blank_job = pool.submit(_blank_mask, data["amount"])
         supplier_job = pool.submit(_suppliers, data["supplier"])
-        dates_job = pool.submit(parse_dates, data["date"]) if "date" in data else None
+        dates_job = pool.submit(parse_dates_coded, data["date"]) if "date" in data else None
         optional_jobs = {name: pool.submit(_optional, name, data[name]) for name in optional}
-        amount, bad = money_job.result()
-        blank_amount = blank_job.result()
-        supplier, key, klass, labelled = supplier_job.result()
+        amount_series, bad_series = money_job.result()
+        names = supplier_job.result()
         dates = dates_job.result() if dates_job is not None else None
         optional_values = {name: job.result() for name, job in optional_jobs.items()}
+    bad = bad_series.to_numpy(dtype=bool)
+    missing = amount_series.isna().to_numpy()
+    blank_amount = missing & ~bad
+    amount = amount_series.to_numpy(dtype=np.int64, na_value=0)
+    labelled = names.total[names.idx]
+    klass_row = names.klass[names.idx]
 
     # the file's own total: the last row of a sheet, labelled Total or with no supplier, equal to the rows above
     total_row = np.zeros(len(data), dtype=bool)
     file_total: int | None = None
     totals: list[TotalRow] = []
-    usable = ~bad.to_numpy() & ~blank_amount & ~blank
+    usable = ~bad & ~blank_amount & ~blank
     sheet_codes = (
-        pd.factorize(data["sheet"].astype("object").fillna(""))[0] if len(data) else np.array([], int)
+        pd.factorize(data["sheet"].astype("object").fillna(""))[0]
+        if table.sheets
+        else np.zeros(len(data), dtype=np.int64)  # a CSV: one sheet
     )
     row_numbers = data["row"].to_numpy()
-    for s in np.unique(sheet_codes):
+    for s in np.unique(sheet_codes) if table.sheets else [0] * bool(len(data)):
         idx = np.flatnonzero((sheet_codes == s) & ~blank)
         last = idx[np.argmax(row_numbers[idx])]  # the last row of the sheet (rows may not be in file order)
-        if len(idx) < 2 or not usable[last] or not (labelled[last] or klass.iloc[last] == "blank"):
+        if len(idx) < 2 or not usable[last] or not (labelled[last] or klass_row[last] == BLANK):
             continue
         others = idx[idx != last]
         above = others[usable[others] & ~labelled[others]]
-        above_sum = int(amount.iloc[above].sum())
-        value = int(amount.iloc[last])
+        above_sum = int(amount[above].sum())
+        value = int(amount[last])
         where = f"{table.label}{_on(data['sheet'].iloc[last])}: row {int(data['row'].iloc[last])}"
         if value == above_sum:
             warnings.append(
@@ -274,8 +284,8 @@ def ingest(
         file_total = value + (file_total or 0)
 
     reasons = pd.Series(pd.NA, index=data.index, dtype="object")
-    reasons[bad.to_numpy()] = "is not an amount of money (write it like 1250.00 or -1,250.00)"
-    no_supplier = (klass == "blank").to_numpy()
+    reasons[bad] = "is not an amount of money (write it like 1250.00 or -1,250.00)"
+    no_supplier = klass_row == BLANK
     reasons[blank_amount & no_supplier] = "has no supplier and no amount: not a payment"
     reasons[blank_amount & ~no_supplier] = "amount is blank: give the amount paid, or delete the row"
     subtotal = labelled & ~total_row & usable
@@ -283,59 +293,62 @@ def ingest(
     reasons[total_row | blank] = pd.NA
     is_rejected = reasons.notna().to_numpy()
     if is_rejected.any():
-        column = np.where(subtotal[is_rejected], table.columns["supplier"], table.columns["amount"])
+        at = np.flatnonzero(is_rejected)
+        column = np.where(subtotal[at], table.columns["supplier"], table.columns["amount"])
         value = np.where(
-            subtotal[is_rejected],
-            data["supplier"].iloc[np.flatnonzero(is_rejected)].astype("object").to_numpy(),
-            data["amount"].iloc[np.flatnonzero(is_rejected)].astype("object").to_numpy(),
+            subtotal[at],
+            data["supplier"].iloc[at].astype("object").to_numpy(),
+            data["amount"].iloc[at].astype("object").to_numpy(),
         )
         rejected.append(
             pd.DataFrame(
                 {
-                    "sheet": data["sheet"].iloc[np.flatnonzero(is_rejected)].to_numpy(),
-                    "row": data["row"].to_numpy()[is_rejected],
+                    "sheet": data["sheet"].iloc[at].to_numpy(),
+                    "row": row_numbers[at],
                     "column": column,
                     "value": [None if v is None or v != v or str(v).strip() == "" else str(v) for v in value],
-                    "reason": reasons[is_rejected].to_numpy(),
+                    "reason": reasons.iloc[at].to_numpy(),
                 }
             )
         )
 
+    # the accepted rows, in file order (rows split again or with extra fields were read after the rest)
     keep = ~is_rejected & ~total_row & ~blank
-    columns_out = {
-        "sheet": data["sheet"],
-        "row": data["row"].astype("int64"),
-        "supplier": supplier,
-        "key": key,
-        "supplier_class": klass,
-        "amount": amount,
-    }
-    if dates is not None:
-        columns_out["date"] = dates.date
-        columns_out["period"] = dates.period
-    columns_out.update(optional_values)
-    out = pd.DataFrame(columns_out, copy=False)
-    # one take that drops what is not kept and puts rows split again or with extra fields back in file order
     order = np.lexsort((row_numbers, sheet_codes)) if len(data) else np.arange(0)
-    if (order != np.arange(len(order))).any() or not keep.all():
-        out = out.take(order[keep[order]]).reset_index(drop=True)
-    out["amount"] = out["amount"].astype("int64")
+    take = order[keep[order]]
+    everything = len(take) == len(data) and bool((take == np.arange(len(take))).all())
+    name_idx = names.idx[take]
+    merges, merged_keys = _merge_near_duplicates(names, name_idx, amount[take], merge_threshold)
+    klass_kept = names.klass[name_idx]
+    columns_out: dict[str, object] = {
+        "sheet": data["sheet"].to_numpy()[take],
+        "row": row_numbers[take].astype("int64"),
+        "supplier": _expand(names.shown, name_idx),
+        "key": _expand(merged_keys, name_idx),
+        "supplier_class": _expand(CLASSES, klass_kept),
+        "amount": amount[take],
+    }
     if dates is None:
-        out.insert(6, "date", pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]"))
-        out.insert(7, "period", pd.Series(pd.NA, index=out.index, dtype="str"))
+        columns_out["date"] = np.full(len(take), np.datetime64("NaT"), dtype="datetime64[s]")
+        columns_out["period"] = pd.Series(pd.NA, index=pd.RangeIndex(len(take)), dtype="str")
     else:
+        date_idx = dates.rows(take)
+        columns_out["date"] = dates.dates[date_idx]
+        columns_out["period"] = _expand(dates.periods, date_idx)
         if dates.month_first:
             warnings.append(
                 f"{table.label}: dates in {table.columns['date']!r} are month first (like 05/31/2022): read so."
             )
-        bad_dates = dates.bad.to_numpy() & keep
+        bad_dates = dates.bad[dates.rows()] & keep
         if bad_dates.any():
             warnings.append(
                 f"{table.label}: {int(bad_dates.sum())} row(s) with a date that is not a date (rows "
-                f"{_rows(data['row'].to_numpy()[bad_dates])}): kept, with no date."
+                f"{_rows(row_numbers[bad_dates])}): kept, with no date."
             )
+    for name, value in optional_values.items():
+        columns_out[name] = value.rows(None if everything else take)
+    out = pd.DataFrame(columns_out, copy=False)
 
-    merges = _merge_near_duplicates(out, merge_threshold)
     if len(merges):
         listed = "; ".join(f"{' / '.join(m.names)}" for m in merges.head(10).itertuples())
         more = f" and {len(merges) - 10} more" if len(merges) > 10 else ""
@@ -343,15 +356,12 @@ def ingest(
             f"{table.label}: {len(merges)} supplier name(s) merged as near-duplicates of another "
             f"(similarity >= {merge_threshold:g}): {listed}{more}."
         )
-    for what, count in (
-        ("redacted", (out["supplier_class"] == "redacted")),
-        ("blank", out["supplier_class"] == "blank"),
-    ):
-        if count.any():
-            label = "redacted supplier names" if what == "redacted" else "no supplier name"
+    for klass, label in ((REDACTED_CLASS, "redacted supplier names"), (BLANK, "no supplier name")):
+        these = klass_kept == klass
+        if these.any():
             warnings.append(
-                f"{table.label}: {int(count.sum())} payment(s) with {label}, "
-                f"{format_gbp(int(out.loc[count, 'amount'].sum()))} (rows {_rows(out.loc[count, 'row'])})."
+                f"{table.label}: {int(these.sum())} payment(s) with {label}, "
+                f"{format_gbp(int(amount[take][these].sum()))} (rows {_rows(row_numbers[take][these])})."
             )
     rejected_frame = (
         pd.concat([r for r in rejected if len(r)], ignore_index=True)
@@ -403,67 +413,98 @@ def _unreadable(table: Table) -> pd.DataFrame:
     )
 
 
-def _expand(uniques: np.ndarray, codes: np.ndarray, fill: str | None, index: pd.Index) -> pd.Series:
-    """Per-row text from per-distinct-value text (``codes`` as from ``pd.factorize``; -1 takes ``fill``)."""
-    table = pa.array([*uniques, fill], type=pa.string())
-    taken = table.take(pa.array(np.where(codes < 0, len(uniques), codes)))
-    return pd.Series(pd.array(taken, dtype="str"), index=index)
+def _expand(values: np.ndarray, idx: np.ndarray) -> pd.Series:
+    """Per-row text from per-distinct-value text: row i is ``values[idx[i]]`` (None is missing)."""
+    taken = pa.array(values, type=pa.string()).take(pa.array(idx, type=pa.int64()))
+    return pd.Series(pd.array(taken, dtype="str"))
 
 
-def _suppliers(names: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, np.ndarray]:
-    """Display name, key, class ("named", "redacted", "blank") and whether the name is a total label
-    ("Total", "Grand Total"), per row, computed once per distinct name."""
+@dataclass(frozen=True)
+class _Names:
+    """Supplier names per distinct value: row i has ``shown[idx[i]]``, ``keys[idx[i]]``, class
+    ``klass[idx[i]]`` (an index into CLASSES) and whether it is a total label ("Total", "Grand Total").
+    The last entry of each array stands for an empty cell."""
+
+    idx: np.ndarray
+    shown: np.ndarray
+    keys: np.ndarray
+    klass: np.ndarray
+    total: np.ndarray
+
+
+def _suppliers(names: pd.Series) -> _Names:
+    """Display name, key, class and total label of each distinct supplier name, and each row's code."""
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
     texts = pd.Series(uniques, dtype="object").astype("str").str.replace("\u00a0", " ").str.strip()
     texts = texts.str.replace(r"\s+", " ", regex=True)
     keys = supplier_key(texts)
     # mis-encoded dashes and quotes ("REDACTED \x96 PERSONAL DATA") vanish in the key; the words remain
-    redacted = keys.str.contains(_REDACTED.pattern, regex=True)
-    klass = np.where(keys == "", "blank", np.where(redacted, "redacted", "named"))
+    redacted = keys.str.contains(_REDACTED.pattern, regex=True).to_numpy(dtype=bool)
+    klass = np.where(keys == "", BLANK, np.where(redacted, REDACTED_CLASS, NAMED)).astype(np.int8)
     shown = np.where(
-        klass == "blank", NO_NAME, np.where(klass == "redacted", REDACTED, texts.to_numpy(dtype=object))
+        klass == BLANK, NO_NAME, np.where(klass == REDACTED_CLASS, REDACTED, texts.to_numpy(dtype=object))
     )
-    total = (keys.str.fullmatch(_TOTAL.pattern).fillna(False).to_numpy(dtype=bool)) & (klass == "named")
-    keys = np.where(klass == "redacted", REDACTED_KEY, keys.to_numpy(dtype=object))
-    idx = names.index
-    return (
-        _expand(shown, codes, NO_NAME, idx),
-        _expand(keys, codes, "", idx),
-        _expand(klass, codes, "blank", idx),
-        np.append(total, False)[np.where(codes < 0, len(total), codes)],
+    total = (keys.str.fullmatch(_TOTAL.pattern).fillna(False).to_numpy(dtype=bool)) & (klass == NAMED)
+    keys = np.where(klass == REDACTED_CLASS, REDACTED_KEY, keys.to_numpy(dtype=object))
+    n = len(uniques)
+    return _Names(
+        idx=np.where(codes < 0, n, codes),
+        shown=np.append(shown.astype(object), NO_NAME),
+        keys=np.append(keys.astype(object), ""),
+        klass=np.append(klass, np.int8(BLANK)),
+        total=np.append(total, False),
     )
 
 
-def _optional(name: str, values: pd.Series) -> pd.Series:
+@dataclass(frozen=True)
+class _Column:
+    """An optional column's canonical text: per row (``full``), or per distinct value (``values``, the last
+    entry missing) with each row's index into them (``idx``)."""
+
+    full: pa.Array | None = None
+    idx: np.ndarray | None = None
+    values: np.ndarray | None = None
+
+    def rows(self, take: np.ndarray | None) -> pd.Series:
+        if self.full is not None:
+            full = self.full if take is None else self.full.take(pa.array(take, type=pa.int64()))
+            return pd.Series(pd.array(full, dtype="str"))
+        assert self.idx is not None and self.values is not None
+        return _expand(self.values, self.idx if take is None else self.idx[take])
+
+
+def _optional(name: str, values: pd.Series) -> _Column:
     """Canonical text of an optional column: per distinct value when values repeat (categories, service
     areas), else vectorised over the column (ids and references, a value per row)."""
     head = values.iloc[:2000]
     if len(values) > 2000 and head.nunique() * 2 > len(head):  # ids: a value per row
-        return pd.Series(pd.array(_clean_optional(name, as_text(values)), dtype="str"), index=values.index)
+        return _Column(full=_clean_optional(name, as_text(values)))
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) * 4 < len(values):
         clean = _clean_optional(name, as_text(pd.Series(uniques, dtype="object")))
-        return _expand(np.asarray(clean.to_pylist(), dtype=object), codes, None, values.index)
-    return pd.Series(pd.array(_clean_optional(name, as_text(values)), dtype="str"), index=values.index)
+        return _Column(
+            idx=np.where(codes < 0, len(uniques), codes),
+            values=np.asarray([*clean.to_pylist(), None], dtype=object),
+        )
+    return _Column(full=_clean_optional(name, as_text(values)))
 
 
 def _clean_optional(name: str, text: pa.Array) -> pa.Array:
-    if pc.any(pc.match_substring_regex(text, "\\s\\s|[\t\r\n\u00a0]")).as_py():  # most columns need not
-        text = pc.replace_substring_regex(text, r"\s+", " ")
-    text = pc.utf8_trim_whitespace(text)
-    if (
-        name
-        in (
-            "supplier_id",
-            "transaction_id",
-            "vat_number",
-            "charity_number",
-            "postcode",
-            "company_number",
-        )
-        and pc.any(pc.match_substring_regex(text, "[a-z]")).as_py()
-    ):
-        text = pc.utf8_upper(text)
+    ids = name in (
+        "supplier_id",
+        "transaction_id",
+        "vat_number",
+        "charity_number",
+        "postcode",
+        "company_number",
+    )
+    # one pass finds whether any value needs its spaces or case fixed; most columns need neither
+    spaces = "^\\s|\\s$|\\s\\s|[\t\r\n\u00a0]"
+    if pc.any(pc.match_substring_regex(text, spaces + ("|[a-z]" if ids else ""))).as_py():
+        if pc.any(pc.match_substring_regex(text, spaces)).as_py():
+            text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
+        if ids:
+            text = pc.utf8_upper(text)
     if name == "vat_number":
         text = pc.replace_substring_regex(text, r"^GB|\s", "")
     if name == "company_number":
@@ -481,49 +522,77 @@ def _clean_optional(name: str, text: pa.Array) -> pa.Array:
         text = pc.if_else(
             pc.starts_with(upper, "C"), "capital", pc.if_else(pc.starts_with(upper, "R"), "revenue", text)
         )
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    if len(text) and pc.min(pc.binary_length(text)).as_py() == 0:
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    return text
 
 
-def _merge_near_duplicates(out: pd.DataFrame, threshold: float | None) -> pd.DataFrame:
-    """Merge keys that differ by a typo into the key with more spend (in place on ``out``); list merges.
+def _sum_by(codes: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
+    """Exact int64 sums of ``amounts`` by ``codes`` (0..n-1), without a Python loop: by ``np.bincount``
+    when no sum can pass 2**53 pence (float64 adds integers exactly below that), else sorted and summed
+    between group boundaries."""
+    if len(codes) == 0:
+        return np.zeros(n, dtype=np.int64)
+    if int(np.abs(amounts).sum()) < 2**53:  # every partial sum is exact in float64: count in one pass
+        return np.bincount(codes, weights=amounts, minlength=n).astype(np.int64)
+    order = np.argsort(codes, kind="stable")
+    sums = np.add.reduceat(amounts[order], np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0]))
+    out = np.zeros(n, dtype=np.int64)
+    out[np.unique(codes)] = sums
+    return out
 
-    Compared: named keys of 8 or more characters with the same first letter and the same digits ("UNIT 4"
-    and "UNIT 5" are different suppliers), by rapidfuzz ``ratio`` at or above ``threshold``.
+
+def _merge_near_duplicates(
+    names: _Names, name_idx: np.ndarray, amounts: np.ndarray, threshold: float | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Merge keys that differ by a typo into the key with more spend; the merges, and each distinct name's
+    key after merging.
+
+    Compared: named keys of 8 or more characters among the accepted rows (``name_idx``, their ``amounts``)
+    with the same first letter and the same digits ("UNIT 4" and "UNIT 5" are different suppliers), by
+    rapidfuzz ``ratio`` at or above ``threshold``. Works on distinct keys, never on rows.
     """
     empty = pd.DataFrame(columns=["key", "into", "score", "names"])
-    if threshold is None or out.empty:
-        return empty
-    named = (out["supplier_class"] == "named").to_numpy()
-    spend = out["amount"][named].groupby(out["key"][named], sort=False).agg(["sum", "size"])
-    keys = spend.index.to_series()
-    keys = keys[keys.str.len() >= 8]
-    if len(keys) < 2:
-        return empty
-    digits = keys.str.replace(r"\D", "", regex=True)
-    block = (keys.str[0] + "|" + digits).to_numpy(dtype=object)
+    if threshold is None or len(name_idx) == 0:
+        return empty, names.keys
+    key_of_name, key_values = pd.factorize(pd.Series(names.keys, dtype="object"))
+    # spend per name, then per key: exact integer pence
+    per_name = _sum_by(name_idx, amounts, len(names.keys))
+    total = np.zeros(len(key_values), dtype=np.int64)
+    np.add.at(total, key_of_name, per_name)
+    present = np.zeros(len(key_values), dtype=bool)
+    present[key_of_name[np.bincount(name_idx, minlength=len(names.keys)) > 0]] = True
+    named = np.zeros(len(key_values), dtype=bool)
+    named[key_of_name[names.klass == NAMED]] = True
+    long_enough = np.fromiter((len(k) >= 8 for k in key_values), dtype=bool, count=len(key_values))
+    candidate = (named & present & long_enough).nonzero()[0]
+    if len(candidate) < 2:
+        return empty, names.keys
+    cand = pa.array(np.asarray(key_values, dtype=object)[candidate], type=pa.string())
+    block = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(cand, 0, 1), pc.replace_substring_regex(cand, r"\D+", ""), "|"
+    ).to_numpy(zero_copy_only=False)
     codes, _ = pd.factorize(block)
-    sizes = np.bincount(codes)
-    shared = sizes[codes] > 1
+    shared = np.bincount(codes)[codes] > 1
     order = np.argsort(codes[shared], kind="stable")
-    items_all = keys.to_numpy(dtype=object)[shared][order]
+    members = candidate[shared][order]
     bounds = np.flatnonzero(np.diff(codes[shared][order])) + 1
-    into: dict[str, tuple[str, float]] = {}
-    for group in np.split(items_all, bounds) if len(items_all) else []:
-        items = list(group)
+    into: dict[int, tuple[int, float]] = {}
+    for group in np.split(members, bounds) if len(members) else []:
+        items = [key_values[k] for k in group]
         scores = process.cdist(items, items, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
         np.fill_diagonal(scores, 0)
-        pairs = np.argwhere(scores > 0)
-        for a, b in pairs:
+        for a, b in np.argwhere(scores > 0):
             if a >= b:
                 continue
-            ka, kb = items[a], items[b]
-            big, small = (ka, kb) if (spend.at[ka, "sum"], ka) >= (spend.at[kb, "sum"], kb) else (kb, ka)
+            ka, kb = int(group[a]), int(group[b])
+            big, small = (ka, kb) if (total[ka], key_values[ka]) >= (total[kb], key_values[kb]) else (kb, ka)
             if small not in into:
                 into[small] = (big, float(scores[a, b]))
     if not into:
-        return empty
+        return empty, names.keys
 
-    def root(k: str) -> str:
+    def root(k: int) -> int:
         seen = set()
         while k in into and k not in seen:
             seen.add(k)
@@ -531,14 +600,22 @@ def _merge_near_duplicates(out: pd.DataFrame, threshold: float | None) -> pd.Dat
         return k
 
     mapping = {k: root(k) for k in into}
-    involved = out["key"].isin(list(mapping) + list(set(mapping.values()))).to_numpy() & named
-    names = out["supplier"][involved].groupby(out["key"][involved], sort=False).first()
+    # each key's name as first written among the accepted rows
+    involved = np.zeros(len(key_values), dtype=bool)
+    involved[list(mapping)] = True
+    involved[list(mapping.values())] = True
+    row_key = key_of_name[name_idx]
+    at = np.flatnonzero(involved[row_key] & (names.klass[name_idx] == NAMED))
+    first = pd.Series(at).groupby(row_key[at]).first()
+    shown = {int(k): names.shown[name_idx[i]] for k, i in first.items()}
     merges = pd.DataFrame(
         [
-            {"key": k, "into": v, "score": into[k][1], "names": (names[k], names[v])}
-            for k, v in sorted(mapping.items())
+            {"key": key_values[k], "into": key_values[v], "score": into[k][1], "names": (shown[k], shown[v])}
+            for k, v in sorted(mapping.items(), key=lambda kv: key_values[kv[0]])
         ]
     )
-    hit = out["key"].isin(list(mapping))
-    out.loc[hit, "key"] = out.loc[hit, "key"].map(mapping)
-    return merges
+    target = np.arange(len(key_values))
+    for k, v in mapping.items():
+        target[k] = v
+    merged = np.asarray(key_values, dtype=object)[target[key_of_name]]
+    return merges, merged

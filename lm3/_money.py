@@ -51,28 +51,29 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Returns ``(pence, bad)``: ``pence`` is an Int64 Series (missing where the value is blank or not money)
     and ``bad`` a boolean Series, True where a non-blank value is not an amount. Vectorised with Arrow
-    compute: plain numbers ("1234.5", "-12") by integer arithmetic on their digits, the rest ("£1,000.00",
-    "161,413.00-", "(1,043.00)") split into whole pounds and the first three decimals. The third decimal
-    decides rounding, so half-up is exact; numbers from Excel are read from their shortest text. Only odd
-    forms (exponents such as "1.5e+16") fall back to Decimal, one distinct value at a time.
+    compute: symbols, thousands separators and spaces are removed, the sign read from a leading or trailing
+    minus or brackets (one of them), and what is left, a plain number with up to three decimals, is cast to
+    an exact decimal in thousandths of a pound; the third decimal decides rounding, so half-up is exact.
+    Numbers from Excel are read from their shortest text. Only odd forms (exponents such as "1.5E+03", more
+    than three decimals) fall back to Decimal, one distinct value at a time.
     """
     values = pd.Series(values)
     text = pc.utf8_trim(as_text(values), " \t\r\n\u00a0")
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    pence = np.zeros(len(text), dtype=np.int64)
+    thousandths = np.zeros(len(text), dtype=np.int64)
     ok = np.zeros(len(text), dtype=bool)
     blank = _np(pc.fill_null(pc.equal(text, ""), True))
-    plain = _np(pc.fill_null(pc.match_substring_regex(text, r"^-?\d{1,15}(?:\.\d{1,3})?$"), False))
+    plain = _np(pc.fill_null(pc.match_substring_regex(text, _PLAIN), False))
     if plain.any():
-        pence[plain] = _plain_pence(text if plain.all() else text.filter(pa.array(plain)))
+        thousandths[plain] = _thousandths(text if plain.all() else text.filter(pa.array(plain)))
         ok |= plain
     rest = ~plain & ~blank
     if rest.any():
         idx = np.flatnonzero(rest)
         sub = text.filter(pa.array(rest))
-        parsed, parsed_ok = _messy_pence(sub)
-        pence[idx[parsed_ok]] = parsed[parsed_ok]
+        parsed, parsed_ok = _messy_thousandths(sub)
+        thousandths[idx[parsed_ok]] = parsed[parsed_ok]
         ok[idx[parsed_ok]] = True
         if (~parsed_ok).any():
             odd_text = pd.Series(sub.filter(pa.array(~parsed_ok)).to_pylist(), dtype="object")
@@ -81,48 +82,58 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             odd_ok = np.array([f is not None for f in found], dtype=bool)[codes]
             odd_value = np.array([f if f is not None else 0 for f in found], dtype=np.int64)[codes]
             where = idx[~parsed_ok]
-            pence[where[odd_ok]] = odd_value[odd_ok]
+            thousandths[where[odd_ok]] = odd_value[odd_ok] * 10  # already whole pence
             ok[where[odd_ok]] = True
+    # to the nearest penny, halves away from zero
+    pence = np.sign(thousandths) * ((np.abs(thousandths) + 5) // 10)
     result = pd.Series(pd.arrays.IntegerArray(pence, ~ok), index=values.index)
     return result, pd.Series(~ok & ~blank, index=values.index)
+
+
+_PLAIN = r"^-?\d{1,15}(?:\.\d{0,3})?$"
+_UNSIGNED = r"^\d{0,15}(?:\.\d{0,3})?$"
+_REMOVED = ("£", ",", " ", "\u00a0", "$", "€", "(", ")", "+")
 
 
 def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(arr.to_numpy(zero_copy_only=False))
 
 
-def _plain_pence(text: pa.Array) -> np.ndarray:
-    """Pence of plain numbers ("-1234.567"): digits as an integer, scaled to thousandths, half up."""
-    negative = _np(pc.starts_with(text, "-"))
-    body = pc.replace_substring(text, "-", "")
-    dot = pc.find_substring(body, ".")
-    decimals = pc.if_else(pc.less(dot, 0), 0, pc.subtract(pc.subtract(pc.utf8_length(body), dot), 1))
-    digits = pc.cast(pc.replace_substring(body, ".", ""), pa.int64())
-    thousandths = pc.multiply(digits, pc.power(10, pc.subtract(3, pc.cast(decimals, pa.int64()))))
-    magnitude = _np(pc.divide(pc.add(thousandths, 5), 10))
-    return np.where(negative, -magnitude, magnitude)
+def _thousandths(text: pa.Array) -> np.ndarray:
+    """Thousandths of a pound of plain numbers ("-1234.567", "12."): an exact decimal cast, whose 128-bit
+    values are read as their low 64 bits (exact: at most 18 digits)."""
+    dec = pc.cast(text, pa.decimal128(18, 3))
+    words = np.frombuffer(dec.buffers()[1], dtype=np.int64)
+    return words[2 * dec.offset : 2 * (dec.offset + len(dec)) : 2].copy()
 
 
-def _messy_pence(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Pence of amounts with symbols, separators and sign conventions; and which parsed."""
-    paren = pc.match_substring_regex(text, r"^\(.*\)-?$")
-    cleaned = pc.replace_substring_regex(text, _STRIP, "")
-    trail = pc.ends_with(cleaned, "-")
-    lead = pc.starts_with(cleaned, "-")
-    cleaned = pc.replace_substring_regex(cleaned, r"^[-+]|-$", "")
-    signs = pc.add(pc.add(pc.cast(paren, pa.int8()), pc.cast(trail, pa.int8())), pc.cast(lead, pa.int8()))
-    parts = pc.extract_regex(cleaned, _NUMBER)
-    whole_txt = pc.struct_field(parts, "int")
-    frac_txt = pc.struct_field(parts, "frac")
-    digits = pc.greater(pc.add(pc.utf8_length(whole_txt), pc.utf8_length(frac_txt)), 0)
-    ok = _np(pc.fill_null(pc.and_(digits, pc.less_equal(signs, 1)), False)).astype(bool)
-    whole = pc.cast(pc.if_else(pc.equal(whole_txt, ""), "0", whole_txt), pa.int64())
-    frac = pc.cast(pc.utf8_slice_codeunits(pc.utf8_rpad(frac_txt, 3, "0"), 0, 3), pa.int64())
-    tenth = pc.divide(frac, 10)
-    up = pc.cast(pc.greater_equal(pc.subtract(frac, pc.multiply(tenth, 10)), 5), pa.int64())
-    magnitude = pc.fill_null(pc.add(pc.add(pc.multiply(whole, 100), tenth), up), 0)
-    signed = _np(pc.if_else(pc.greater(signs, 0), pc.negate(magnitude), magnitude))
-    return np.where(ok, signed, 0).astype(np.int64), ok
+def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Thousandths of amounts with symbols, separators and sign conventions; and which parsed.
+
+    At most one sign: a leading minus, a trailing minus ("161,413.00-") or brackets ("(1,043.00)").
+    """
+    paren = _np(pc.and_(pc.starts_with(text, "("), pc.match_substring_regex(text, r"\)-?$")))
+    brackets = _np(pc.add(pc.count_substring(text, "("), pc.count_substring(text, ")")))
+    cleaned = text
+    for symbol in _REMOVED:
+        if pc.any(pc.match_substring(cleaned, symbol)).as_py():
+            cleaned = pc.replace_substring(cleaned, symbol, "")
+    trail = _np(pc.ends_with(cleaned, "-"))
+    lead = _np(pc.starts_with(cleaned, "-"))
+    minus = _np(pc.count_substring(cleaned, "-"))
+    signs = paren.astype(np.int8) + trail + lead
+    cleaned = pc.replace_substring(cleaned, "-", "")
+    ok = (
+        (minus == trail.astype(np.int64) + lead)
+        & (brackets == np.where(paren, 2, 0))  # brackets around the whole amount, or none
+        & (signs <= 1)
+        & _np(pc.fill_null(pc.match_substring_regex(cleaned, _UNSIGNED), False))
+        & _np(pc.match_substring_regex(cleaned, r"\d"))
+    )
+    value = np.zeros(len(text), dtype=np.int64)
+    if ok.any():
+        value[ok] = _thousandths(cleaned.filter(pa.array(ok)))
+    return np.where(signs > 0, -value, value), ok
 
 
 def _parse_odd(text: str) -> int | None:

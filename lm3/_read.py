@@ -659,7 +659,6 @@ def read_table(
     unreadable: list[dict[str, object]] = []
     blank_rows = 0
     long_rows: list[str] = []
-    kinds = _column_shapes(sample, width)
     for s, body in bodies:
         frame = body.frame
         part = pd.DataFrame({f: _column(frame[i]) for f, i in mapping.items()}, copy=False)
@@ -668,6 +667,7 @@ def read_table(
         blank_rows += int(blank.sum())
         short = [(r, f) for r, f in body.short if any(v.strip() for v in f)]
         blank_rows += len(body.short) - len(short)
+        kinds = _column_shapes(sample, width) if short else []
         recovered, problems = _recover_short(short, width, kinds, mapping, fields)
         for row, reason, text in problems:
             unreadable.append({"sheet": s.name, "row": row, "value": text, "problem": reason})
@@ -747,8 +747,8 @@ def _blank_mask(values: pd.Series) -> np.ndarray:
         cells = values.to_numpy()
         return np.asarray(pd.isna(cells) | (cells == "") | (cells == " "), dtype=bool)
     text = as_text(values)
-    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), ""), True)
-    return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+    blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    return np.asarray(pc.fill_null(blank, True).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _all_blank(frame: pd.DataFrame, first: list[int]) -> np.ndarray:
@@ -1079,7 +1079,7 @@ def _recover_short(
 
 def _misaligned(part: pd.DataFrame, long: dict[int, list[str]], fields: tuple[Field, ...]) -> list[int]:
     """Rows with extra fields whose money or date columns do not hold money or dates."""
-    rows = part[part["row"].isin(list(long))]
+    rows = part.iloc[np.flatnonzero(part["row"].isin(list(long)).to_numpy())]
     bad = np.zeros(len(rows), dtype=bool)
     for f in fields:
         if f.name not in rows or f.kind not in ("money", "date"):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import BAD, ROOT
@@ -41,7 +42,9 @@ def test_money_to_pence(text, pence):
     assert (parsed.iloc[0], bad.iloc[0]) == (pence, False)
 
 
-@pytest.mark.parametrize("text", ["abc", "--5", "1.2.3", "(5)-", float("inf")])
+@pytest.mark.parametrize(
+    "text", ["abc", "--5", "1.2.3", "(5)-", float("inf"), "(1,000", "1,0)00", "1-2", "£"]
+)
 def test_not_money_is_flagged(text):
     parsed, bad = parse_money(pd.Series([text], dtype="object"))
     assert bad.iloc[0] and pd.isna(parsed.iloc[0])
@@ -194,3 +197,15 @@ def test_workbook_sheets_with_the_same_header_are_all_read_and_others_named(tmp_
         ["May", 2, 100_00],
     ]
     assert table.warnings == ("months.xlsx: sheets without the same header were not read: 'Notes'.",)
+
+
+def test_sums_by_code_are_exact_beyond_float_precision():
+    from lm3._ingest import _sum_by
+
+    codes = np.array([0, 1, 0, 2, 1, 0])
+    small = np.array([1, 2, 3, 4, 5, -6], dtype=np.int64)
+    assert _sum_by(codes, small, 4).tolist() == [-2, 7, 4, 0]
+    big = np.array(
+        [2**60, 1, 3, 2**60, -(2**60), 1], dtype=np.int64
+    )  # sums past 2**53: float would lose them
+    assert _sum_by(codes, big, 4).tolist() == [2**60 + 4, 1 - 2**60, 2**60, 0]
