@@ -71,9 +71,9 @@ def calculate(
     """
     if pay_basis not in PAY_BASES:
         raise InputError(f"pay_basis must be 'gross' or 'net', not {pay_basis!r}.")
-    area = area if isinstance(area, Area) else resolve_area(area)
-    income_pence = _income(income)
     directory = directory or default_directory()
+    area = resolve_area(area, directory)
+    income_pence = _income(income)
 
     tables = _read_all(
         {
@@ -336,7 +336,11 @@ def _assumptions(
     unknown = int(trace.loc[trace["location"] == "unknown", "round1"].sum())
     out = [
         Assumption("method", "LM3 = (R1 + R2 + R3) / R1", SOURCES["lm3"]),
-        Assumption("area", f"{area.name} ({', '.join(area.codes)})", "given by the user"),
+        Assumption(
+            "area",
+            f"{area.name} ({', '.join(area.codes)})" if area.codes and not area.label else area.name,
+            "given by the user",
+        ),
         Assumption(
             "round 1",
             f"income given: {format_gbp(income)}"

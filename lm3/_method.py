@@ -84,9 +84,9 @@ def locate_suppliers(
     reg["lad_name"] = here["lad_name"]
     reg["head_office_postcode"] = office["postcode"].where(office["status"] != "missing", None)
     reg["head_office_lad_name"] = office["lad_name"]
-    reg["in_area"] = here["lad"].isin(area.codes)
+    reg["in_area"] = area.contains(here)
     reg["site_outside"] = (here["status"] == "placed") & ~reg["in_area"]
-    reg["office_outside"] = (office["status"] == "placed") & ~office["lad"].isin(area.codes)
+    reg["office_outside"] = (office["status"] == "placed") & ~area.contains(office)
     reg["placed"] = here["status"] == "placed"
     flags = reg.groupby("key").agg(
         sites=("row", "size"),
@@ -184,7 +184,7 @@ def locate_staff(
     staff["status"] = placed["status"]
     staff["lad"] = placed["lad"]
     staff["home"] = np.select(
-        [placed["status"] != "placed", placed["lad"].isin(area.codes)],
+        [placed["status"] != "placed", area.contains(placed)],
         ["unknown", "in the area"],
         default="outside the area",
     )

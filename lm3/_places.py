@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -45,17 +45,61 @@ def format_postcode(key: str) -> str:
 
 @dataclass(frozen=True)
 class Area:
-    """The local area: one or more local authority districts, by ONS code (LAD25)."""
+    """The local area, in one of the forms people use:
 
-    codes: tuple[str, ...]
-    names: tuple[str, ...]
+    - local authority districts (``codes``, ONS LAD25, with their ``names``), e.g. "Bradford";
+    - postcode districts and sectors (``postcode_areas``: "BD7", "BD7 1");
+    - a radius (``radius_km``) around a postcode (``centre``, at ``centre_xy``: easting, northing, grid);
+    - the whole UK (``uk``).
+
+    ``label`` names it in reports (a tier's name, or a nation). ``contains`` says which placed rows of
+    ``PostcodeDirectory.place`` lie in it.
+    """
+
+    codes: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    postcode_areas: tuple[str, ...] = ()
+    centre: str | None = None
+    radius_km: float | None = None
+    centre_xy: tuple[float, float, str] | None = None
+    uk: bool = False
+    label: str | None = None
 
     @property
     def name(self) -> str:
-        """The area as people say it: "Bradford", or "Bradford and Leeds"."""
-        if len(self.names) <= 2:
-            return " and ".join(self.names)
-        return ", ".join(self.names[:-1]) + " and " + self.names[-1]
+        """The area as people say it: "Bradford", "Bradford and Leeds", "5 km around BD7 1AA"."""
+        if self.label:
+            return self.label
+        if self.uk:
+            return "the UK"
+        if self.radius_km is not None:
+            return f"{self.radius_km:g} km around {self.centre}"
+        items = self.names or self.postcode_areas
+        if len(items) <= 2:
+            return " and ".join(items)
+        return ", ".join(items[:-1]) + " and " + items[-1]
+
+    def with_label(self, label: str) -> Area:
+        return replace(self, label=label)
+
+    def contains(self, places: pd.DataFrame) -> np.ndarray:
+        """True where a row of ``PostcodeDirectory.place`` output is placed in the area."""
+        placed = (places["status"] == "placed").to_numpy()
+        if self.uk:
+            return placed & places["lad"].str[0].isin(list(NATIONS)).to_numpy()
+        if self.radius_km is not None:
+            assert self.centre_xy is not None
+            x, y, grid = self.centre_xy
+            same_grid = (
+                places["postcode"].astype("str").str.startswith("BT") == (grid == "irish")
+            ).to_numpy()
+            distance = np.hypot(places["easting"].to_numpy() - x, places["northing"].to_numpy() - y)
+            with np.errstate(invalid="ignore"):
+                return placed & same_grid & (distance <= self.radius_km * 1000)
+        if self.postcode_areas:
+            wanted = list(self.postcode_areas)
+            return placed & (places["district"].isin(wanted) | places["sector"].isin(wanted)).to_numpy()
+        return placed & places["lad"].isin(list(self.codes)).to_numpy()
 
 
 @cache
@@ -72,17 +116,44 @@ def lad_names(codes: pd.Series) -> pd.Series:
     return pd.Series(codes, dtype="object").map(names)
 
 
-def resolve_area(area: str | Sequence[str]) -> Area:
-    """Turn what a person typed ("Bradford", "E08000032", ["Bradford", "Leeds"]) into an Area.
+_RADIUS = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(km|kilometres?|kilometers?|mi|miles?)\s+(?:around|of|from|round)\s+(.+?)\s*$",
+    re.IGNORECASE,
+)
+_POSTCODE_AREA = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?(?: [0-9])?$")
+_UK = {"uk", "the uk", "united kingdom", "gb uk"}
 
-    Names match ignoring case and punctuation, and "Bristol" finds "Bristol, City of". A code replaced in
-    2025 (Barnsley E08000016, Sheffield E08000019) resolves to its new code, which the postcode data uses.
-    Raises AreaError with close matches when a name is unknown.
+
+def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory | None = None) -> Area:
+    """Turn what a person typed into an Area.
+
+    - LAD names or codes: "Bradford", "E08000032", ["Bradford", "Leeds"]. Names match ignoring case and
+      punctuation ("Bristol" finds "Bristol, City of"); a code replaced in 2025 (Barnsley E08000016,
+      Sheffield E08000019) resolves to its new code, which the postcode data uses.
+    - A nation ("England", "Wales", "Scotland", "Northern Ireland") or the UK ("UK").
+    - Postcode districts or sectors: "BD7", ["BD1", "BD2", "BD3 1"].
+    - A radius: "5km around BD7 1AA", "3 miles of LS1 4DY".
+
+    Raises AreaError (with close matches for an unknown name, or the postcode that cannot be placed).
     """
+    if isinstance(area, Area):
+        return area
     items = [area] if isinstance(area, str) else list(area)
-    items = [str(a).strip() for a in items if str(a).strip()]
+    items = [re.sub(r"\s+", " ", str(a).strip()) for a in items if str(a).strip()]
     if not items:
         raise AreaError("No area given: name a local authority district, e.g. --area Bradford.")
+    if len(items) == 1 and items[0].casefold().replace(".", "") in _UK:
+        return Area(uk=True)
+    if len(items) == 1 and (m := _RADIUS.match(items[0])):
+        return _radius(float(m.group(1)), m.group(2), m.group(3), directory)
+    shaped = [bool(_POSTCODE_AREA.match(i.upper())) for i in items]
+    if all(shaped):
+        return Area(postcode_areas=tuple(dict.fromkeys(i.upper() for i in items)))
+    if len(items) == 1 and items[0].casefold() in {n.casefold() for n in NATIONS.values()}:
+        nation = next(k for k, v in NATIONS.items() if v.casefold() == items[0].casefold())
+        table = lad_table()
+        current = table[(table["replaced_by"] == "") & table["code"].str.startswith(nation)]
+        return Area(codes=tuple(current["code"]), names=tuple(current["name"]), label=NATIONS[nation])
     table = lad_table()
     current = table[table["replaced_by"] == ""]
     by_code = dict(zip(current["code"], current["name"], strict=True))
@@ -103,6 +174,64 @@ def resolve_area(area: str | Sequence[str]) -> Area:
         if code not in codes:
             codes.append(code)
     return Area(codes=tuple(codes), names=tuple(by_code[c] for c in codes))
+
+
+def _radius(size: float, unit: str, centre: str, directory: PostcodeDirectory | None) -> Area:
+    km = size * (1.609344 if unit.lower().startswith("mi") else 1.0)
+    placed = (directory or default_directory()).place(pd.Series([centre])).iloc[0]
+    if placed["kind"] != "postcode" or placed["status"] != "placed" or np.isnan(placed["easting"]):
+        raise AreaError(
+            f"Cannot draw a radius around {centre!r}: give a full UK postcode that is in the ONS Postcode "
+            "Directory, e.g. --area '5km around BD1 1HY'."
+        )
+    grid = "irish" if str(placed["postcode"]).startswith("BT") else "british"
+    return Area(
+        centre=str(placed["postcode"]),
+        radius_km=km,
+        centre_xy=(float(placed["easting"]), float(placed["northing"]), grid),
+    )
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One of the concentric areas a result is reported at (Locality's Bradford guidance)."""
+
+    name: str
+    area: Area
+
+
+def resolve_tiers(
+    tiers: Sequence[str | tuple[str, object] | Tier] | Mapping[str, object] | None,
+    area: Area,
+    directory: PostcodeDirectory | None = None,
+) -> tuple[Tier, ...]:
+    """Tiers from "Name=spec" strings ("Neighbourhood=3km around BD7 1AA", "West Yorkshire=Bradford,Leeds"),
+    (name, spec) pairs or a mapping; specs as for ``resolve_area``, a list of LADs separated by commas or
+    semicolons. Without tiers: the area, then the UK."""
+    if not tiers:
+        return (Tier(area.name, area), Tier("UK", Area(uk=True)))
+    pairs: list[tuple[str, object]] = []
+    items = list(tiers.items()) if isinstance(tiers, Mapping) else list(tiers)
+    for item in items:
+        if isinstance(item, Tier):
+            pairs.append((item.name, item.area))
+        elif isinstance(item, str):
+            name, sep, spec = item.partition("=")
+            if not sep or not name.strip() or not spec.strip():
+                raise AreaError(
+                    f"Tier {item!r} is not 'Name=area', e.g. 'District=Bradford' or "
+                    "'Neighbourhood=3km around BD7 1AA'."
+                )
+            pairs.append((name.strip(), spec.strip()))
+        else:
+            name, spec = item
+            pairs.append((str(name), spec))
+    out = []
+    for name, spec in pairs:
+        if isinstance(spec, str) and not _RADIUS.match(spec) and re.search(r"[;,]", spec):
+            spec = [p for p in re.split(r"[;,]", spec) if p.strip()]
+        out.append(Tier(name, resolve_area(spec, directory)))  # type: ignore[arg-type]
+    return tuple(out)
 
 
 def _name_key(name: str) -> str:

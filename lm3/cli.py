@@ -236,7 +236,8 @@ def format_ingest(result: IngestResult, top: int = 10) -> str:
 
 def format_result(result: LM3Result) -> str:
     """The plain-text report: the rounds as a table, the headline, where the money went, caveats."""
-    title = f"LM3 for {result.area.name} ({', '.join(result.area.codes)})"
+    codes = f" ({', '.join(result.area.codes)})" if result.area.codes and not result.area.label else ""
+    title = f"LM3 for {result.area.name}{codes}"
     lines = [title + (f": {result.name}" if result.name else ""), ""]
     summary = result.summary()
     width = max(len(format_gbp(int(a), symbol=False)) for a in summary["amount"])
