@@ -18,7 +18,8 @@ from lm3._inputs import (
     read_staff_survey,
     read_supplier_survey,
 )
-from lm3._method import Assumption, apply_shares, locate_staff, locate_suppliers, spend_by_supplier
+from lm3._locate import DEFAULT_MATCH_THRESHOLD, place_suppliers, review_warnings
+from lm3._method import Assumption, apply_shares, locate_staff
 from lm3._money import format_gbp, parse_pounds
 from lm3._places import Area, PostcodeDirectory, default_directory, resolve_area
 from lm3._read import Source, Table
@@ -56,6 +57,7 @@ def calculate(
     name: str | None = None,
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
+    match_threshold: float = DEFAULT_MATCH_THRESHOLD,
     directory: PostcodeDirectory | None = None,
 ) -> LM3Result:
     """Calculate LM3 for an organisation's spending in an area.
@@ -65,7 +67,9 @@ def calculate(
     two surveys (who, local spend share) are optional. Each may be a CSV or Excel path, or a DataFrame.
     ``area`` names local authority districts by name or ONS code. ``income`` (pounds) replaces the default
     round 1 (payments plus gross payroll). ``columns`` and ``sheet`` apply to the payments file, as in
-    ``lm3.ingest``, which reads it. See ``lm3._method`` for the formula and its sources.
+    ``lm3.ingest``, which reads it. Suppliers are matched to the register and placed as by ``lm3.locate``
+    (supplier id, company number, name, then a fuzzy name at ``match_threshold``, listed in the warnings).
+    See ``lm3._method`` for the formula and its sources.
 
     Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
     """
@@ -86,10 +90,15 @@ def calculate(
     )
     warnings: list[str] = [w for t in tables.values() if t is not None for w in t.warnings]
 
-    spend = spend_by_supplier(tables["payments"].data)
-    trace = locate_suppliers(
-        spend, tables["suppliers"].data, area=area, branch_is_local=branch_is_local, directory=directory
+    trace, matched = place_suppliers(
+        tables["payments"].data,
+        tables["suppliers"].data,
+        area=area,
+        branch_is_local=branch_is_local,
+        match_threshold=match_threshold,
+        directory=directory,
     )
+    warnings += review_warnings(matched)
     trace = _supplier_round3(trace, tables["supplier_survey"], warnings)
     warnings += _supplier_warnings(trace, tables["suppliers"])
 

@@ -344,6 +344,19 @@ REGISTER_FIELDS = (
         ),
         required=False,
     ),
+    *(f for f in PAYMENTS_FIELDS if f.name in ("supplier_id", "company_number", "charity_number", "vcse")),
+    Field(
+        "type",
+        "supplier type",
+        ("supplier type", "type", "organisation type", "vendor type", "category", "sector"),
+        required=False,
+    ),
+    Field(
+        "sme",
+        "SME flag",
+        ("sme supplier", "sme", "sme flag", "is sme", "small or medium enterprise", "sme status"),
+        required=False,
+    ),
 )
 PAYROLL_FIELDS = (
     _EMPLOYEE,
@@ -460,6 +473,16 @@ def read_payments(
     )
 
 
+def company_numbers(values: pd.Series) -> pd.Series:
+    """Companies House numbers as Companies House writes them: 8 characters, digits zero-padded
+    (2535986 -> 02535986, sc123456 -> SC123456); None for blanks and "N/A"."""
+    text = pd.Series(values, dtype="object").astype("str").str.upper().str.replace(r"\s|\.0$", "", regex=True)
+    text = text.where(~text.str.fullmatch(r"\d{1,7}"), text.str.zfill(8))
+    return text.where(
+        ~text.str.fullmatch(r"N/?A|NONE|NAN|0+|-|") & pd.Series(values).notna().to_numpy(), None
+    )
+
+
 def read_register(source: Source, *, sheet: str | None = None) -> Table:
     """Supplier register: supplier name, postcode, optional head office postcode.
 
@@ -480,6 +503,10 @@ def read_register(source: Source, *, sheet: str | None = None) -> Table:
     out["head_office_postcode"] = (
         _text(data["head_office_postcode"]) if "head_office_postcode" in data else ""
     )
+    for name in ("supplier_id", "company_number", "charity_number", "vcse", "type", "sme"):
+        out[name] = _text(data[name]).replace("", None) if name in data else None
+    if out["company_number"].notna().any():
+        out["company_number"] = company_numbers(out["company_number"])
     warnings = list(table.warnings)
     repeated = pd.DataFrame({"k": out["key"], "p": postcode_keys(out["postcode"])}).duplicated()
     if repeated.any():

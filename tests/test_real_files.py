@@ -20,8 +20,14 @@ def test_craven_total_row_reconciles_with_round1():
         "craven_dc_payments_2017-03.csv: row 173 is the file's own total (£726,583.94), equal to the payments "
         "above it: not counted as a payment."
     ) in result.warnings
-    # No Craven supplier is in Salford's contracts register: everything is location unknown, nothing local.
-    assert set(result.suppliers["location"]) == {"unknown"}
+    # No Craven supplier's name is in Salford's contracts register as such; one is there under a near
+    # name ("Northgate Public Services (UK) Ltd" / "Northgate Public Services Limited"): matched by a fuzzy
+    # name, said in the warnings, and placed outside Salford. Nothing is local.
+    s = result.suppliers
+    fuzzy = s["supplier"] == "Northgate Public Services Limited"
+    assert s.loc[fuzzy, "location"].tolist() == ["non-local"]
+    assert set(s.loc[~fuzzy, "location"]) == {"unknown"}
+    assert any("1 supplier(s) matched to the register by a similar name" in w for w in result.warnings)
     assert result.round2 == 0 and result.lm3 == 1.0
 
 
