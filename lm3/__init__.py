@@ -12,8 +12,9 @@
 from lm3._calculate import calculate
 from lm3._errors import AreaError, InputError, LM3Error, MethodError, RowErrors
 from lm3._ingest import IngestResult, TotalRow, ingest
+from lm3._locate import LocateResult, locate
 from lm3._method import Assumption
-from lm3._places import Area, resolve_area
+from lm3._places import Area, PostcodeDirectory, Tier, resolve_area, resolve_tiers
 from lm3._project import Project, load_project
 from lm3._result import LM3Result
 
@@ -27,12 +28,17 @@ __all__ = [
     "InputError",
     "LM3Error",
     "LM3Result",
+    "LocateResult",
     "MethodError",
+    "PostcodeDirectory",
     "Project",
     "RowErrors",
+    "Tier",
     "TotalRow",
     "calculate",
     "ingest",
     "load_project",
+    "locate",
     "resolve_area",
+    "resolve_tiers",
 ]

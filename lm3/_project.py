@@ -5,6 +5,9 @@
     # income = 1250000                 # round 1, when it should be income rather than spend
     pay_basis = "gross"                # or "net"
     branch_is_local = true
+    # tiers = ["Neighbourhood=3km around BD7 1AA", "District=Bradford",
+    #          "West Yorkshire=Bradford,Calderdale,Kirklees,Leeds,Wakefield", "UK=UK"]
+    # match_threshold = 90            # fuzzy supplier-name matching to the register (0-100)
 
     [columns]                          # optional: the payments file's columns, where detection is wrong
     supplier = "Vendor Name"
@@ -29,11 +32,21 @@ from typing import Any
 
 from lm3._calculate import calculate
 from lm3._errors import InputError
+from lm3._locate import DEFAULT_MATCH_THRESHOLD, LocateResult, locate
 from lm3._result import LM3Result
 
 CONFIG_NAME = "lm3.toml"
 INPUT_KEYS = ("payments", "suppliers", "payroll", "supplier_survey", "staff_survey")
-OPTION_KEYS = ("name", "area", "income", "pay_basis", "branch_is_local", "sheet")
+OPTION_KEYS = (
+    "name",
+    "area",
+    "income",
+    "pay_basis",
+    "branch_is_local",
+    "sheet",
+    "tiers",
+    "match_threshold",
+)
 
 
 @dataclass(frozen=True)
@@ -52,21 +65,41 @@ class Project:
     name: str | None = None
     columns: dict[str, str] | None = None
     sheet: str | None = None
+    tiers: tuple[str, ...] | None = None
+    match_threshold: float = DEFAULT_MATCH_THRESHOLD
 
     def with_options(self, **overrides: Any) -> Project:
         """A copy with the options given (None means "not given": the project's value stays)."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
-    def calculate(self) -> LM3Result:
-        """Run ``lm3.calculate`` on this project."""
+    def _check(self) -> None:
         missing = [k for k in ("payments", "suppliers", "area") if getattr(self, k) in (None, ())]
         if missing:
             flags = ", ".join("--" + k.replace("_", "-") for k in missing)
             raise InputError(
                 f"Missing {flags}: give them as options, or in a project folder's {CONFIG_NAME}."
             )
+
+    def calculate(self) -> LM3Result:
+        """Run ``lm3.calculate`` on this project."""
+        self._check()
         args = asdict(self)
+        args.pop("tiers")
         return calculate(args.pop("payments"), args.pop("suppliers"), **args)
+
+    def locate(self) -> LocateResult:
+        """Run ``lm3.locate`` on this project (payments, suppliers, area, tiers and matching options)."""
+        self._check()
+        return locate(
+            self.payments,  # type: ignore[arg-type]
+            self.suppliers,  # type: ignore[arg-type]
+            area=self.area,  # type: ignore[arg-type]
+            tiers=self.tiers,
+            branch_is_local=self.branch_is_local,
+            match_threshold=self.match_threshold,
+            columns=self.columns,
+            sheet=self.sheet,
+        )
 
 
 def load_project(directory: str | Path) -> Project:
@@ -108,6 +141,8 @@ def load_project(directory: str | Path) -> Project:
         fields["columns"] = dict(columns)
     if "income" in fields:
         fields["income"] = str(fields["income"])
+    if "match_threshold" in fields and not isinstance(fields["match_threshold"], int | float):
+        raise InputError(f"{config}: match_threshold must be a number from 0 to 100.")
     if not isinstance(fields.get("branch_is_local", True), bool):
         raise InputError(f"{config}: branch_is_local must be true or false.")
     return Project(**fields)

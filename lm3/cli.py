@@ -15,6 +15,7 @@ from lm3 import __version__
 from lm3._errors import LM3Error
 from lm3._ingest import DEFAULT_MERGE_THRESHOLD, IngestResult
 from lm3._ingest import ingest as api_ingest
+from lm3._locate import DEFAULT_MATCH_THRESHOLD, LocateResult
 from lm3._money import format_gbp
 from lm3._project import Project, load_project
 from lm3._result import LM3Result
@@ -151,6 +152,76 @@ def ingest(
 _PAIR = re.compile(r"\s*(\w+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^,]*))\s*(?:,|$)")
 
 
+@cli.command()
+@click.argument("project", required=False, type=click.Path(path_type=Path))
+@click.option("--payments", type=FILE, help="Spend file (anything `lm3 ingest` reads).")
+@click.option(
+    "--suppliers",
+    type=FILE,
+    help="Supplier register: name, postcode, and any of head office postcode, supplier id, company "
+    "number, charity number, VCSE flag, type, SME flag.",
+)
+@click.option(
+    "--area",
+    multiple=True,
+    help="The local area: LADs (Bradford, E08000032), postcode districts (BD7), '5km around BD1 1HY', "
+    "England, UK. Repeat for several LADs or districts.",
+)
+@click.option(
+    "--tier",
+    "tiers",
+    multiple=True,
+    help="A tier to report, as Name=area ('Neighbourhood=3km around BD7 1AA', "
+    "'West Yorkshire=Bradford,Leeds,Calderdale,Kirklees,Wakefield'); repeat, innermost first.",
+)
+@click.option(
+    "--branch-is-local/--branch-is-not-local",
+    default=None,
+    help="Count a local branch of a non-local head office as local (default) or not.",
+)
+@click.option(
+    "--match-threshold",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help=f"Similarity (0-100) for matching a supplier to the register by a near name [default: "
+    f"{DEFAULT_MATCH_THRESHOLD:g}]; fuzzy matches are listed for checking.",
+)
+@click.option(
+    "--columns", multiple=True, help='The spend file\'s columns: supplier="Vendor Name",amount=Net.'
+)
+@click.option("--sheet", help="Read only this sheet of the spend workbook.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def locate(
+    project: Path | None,
+    area: tuple[str, ...],
+    tiers: tuple[str, ...],
+    columns: tuple[str, ...],
+    as_json: bool,
+    debug: bool,
+    **options: Any,
+) -> None:
+    """Where the money goes: suppliers matched to a register, placed, and reported by area, tier, type
+    and head office. PROJECT is a folder holding lm3.toml (options override it).
+
+    \b
+    Example:
+      lm3 locate --payments spend.csv --suppliers register.xlsx --area Manchester
+      lm3 locate --payments spend.csv --suppliers register.xlsx --area Bradford \\
+        --tier "Neighbourhood=3km around BD7 1AA" --tier District=Bradford --tier UK=UK
+    """
+    with _errors(debug):
+        base = load_project(project) if project is not None else Project()
+        mapping = parse_columns(columns) or None
+        result = base.with_options(
+            area=area or None, tiers=tiers or None, columns=mapping, **options
+        ).locate()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_locate(result))
+
+
 def parse_columns(values: tuple[str, ...] | list[str]) -> dict[str, str]:
     """``supplier="Vendor Name",amount=Net`` (one or more) as {"supplier": "Vendor Name", "amount": "Net"}."""
     mapping: dict[str, str] = {}
@@ -231,6 +302,51 @@ def format_ingest(result: IngestResult, top: int = 10) -> str:
     if result.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def format_locate(result: LocateResult, top: int = 10) -> str:
+    """The plain-text report of ``lm3 locate``."""
+
+    def pct(x: float | None) -> str:
+        return "n/a" if x is None or x != x else f"{x:.1%}"
+
+    cov = result.coverage_table()
+    placed = cov.iloc[0]
+    lines = [
+        f"Where the money goes: {result.file}, area {result.area.name}",
+        "",
+        f"  Spend              {format_gbp(result.total):>16}  ({len(result.suppliers)} suppliers)",
+        f"  Placed             {format_gbp(result.placed):>16}  {pct(result.coverage)} of spend, "
+        f"{int(placed['suppliers'])} suppliers ({pct(float(placed['supplier_share']))})",
+        f"  In the area        {format_gbp(result.local):>16}  {pct(result.local_share)} of placed spend",
+        "",
+        "Tiers (each includes the ones before it; share of placed spend):",
+    ]
+    for t in result.tiers.itertuples(index=False):
+        lines.append(f"  {t.name:<28} {format_gbp(t.amount):>16}  {pct(t.share)}")
+    leak = result.head_office_leakage()
+    lines += ["", f"Local branches with a head office elsewhere: {len(leak)}"]
+    for r in leak.head(top).itertuples(index=False):
+        where = r.head_office_lad_name if isinstance(r.head_office_lad_name, str) else "not placed"
+        lines.append(f"  {r.supplier:<40} {format_gbp(r.amount):>14}  head office {r.head_office} ({where})")
+    lines += ["", "By supplier type:"]
+    for r in result.by_type().itertuples(index=False):
+        if r.suppliers:
+            lines.append(
+                f"  {r.type:<24} {r.suppliers:>5} suppliers {format_gbp(r.amount):>16}  {pct(r.share)} of spend, "
+                f"{pct(r.local_share)} of it placed locally"
+            )
+    unplaced = result.unplaced(top)
+    if len(unplaced):
+        lines += [
+            "",
+            f"Largest suppliers not placed (of {int((result.suppliers['location'] == 'unknown').sum())}):",
+        ]
+        for r in unplaced.itertuples(index=False):
+            lines.append(f"  {r.supplier:<40} {format_gbp(r.amount):>14}  {r.reason}")
+    if result.warnings:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in result.warnings]
     return "\n".join(lines)
 
 
