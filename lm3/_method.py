@@ -37,22 +37,6 @@ class Assumption:
     source: str
 
 
-def spend_by_supplier(payments: pd.DataFrame) -> pd.DataFrame:
-    """Round-1 money per supplier: payments (credit notes net off) summed by normalised name.
-
-    Returns one row per supplier key: ``key``, ``supplier`` (the spelling used most often), ``payments``
-    (number of rows) and ``round1`` (pence).
-    """
-    grouped = payments.groupby("key", sort=False)
-    names = payments.groupby(["key", "supplier"], sort=False).size().rename("n").reset_index()
-    names = names.sort_values("n", ascending=False, kind="stable").drop_duplicates("key")
-    out = pd.DataFrame({"payments": grouped.size(), "round1": grouped["amount"].sum()}).reset_index()
-    out = out.merge(names[["key", "supplier"]], on="key", how="left")
-    return out[["key", "supplier", "payments", "round1"]].sort_values(
-        "round1", ascending=False, kind="stable", ignore_index=True
-    )
-
-
 def locate_suppliers(
     spend: pd.DataFrame,
     register: pd.DataFrame,
