@@ -40,6 +40,7 @@ from lm3._places import (
     Tier,
     default_directory,
     nation_of,
+    region_of,
     resolve_area,
     resolve_tiers,
 )
@@ -130,7 +131,8 @@ class LocateResult:
 
     def head_office_leakage(self) -> pd.DataFrame:
         """Local branches of businesses with a head office outside the area, largest spend first:
-        supplier, head_office (postcode), head_office_lad, head_office_lad_name, head_office_nation, amount.
+        supplier, head_office (postcode), head_office_lad, head_office_lad_name, head_office_region,
+        head_office_nation, amount.
         """
         s = self.suppliers[self.suppliers["location"] == "local branch"]
         s = s.sort_values(["round1", "supplier"], ascending=[False, True], kind="stable")
@@ -140,27 +142,33 @@ class LocateResult:
                 "head_office": s["head_office_postcode"],
                 "head_office_lad": s["head_office_lad"],
                 "head_office_lad_name": s["head_office_lad_name"],
+                "head_office_region": region_of(s["head_office_lad"]).to_numpy(),
                 "head_office_nation": nation_of(s["head_office_lad"]).to_numpy(),
                 "amount": s["round1"],
             }
         )
         return out.reset_index(drop=True)
 
-    def leakage_by_place(self) -> pd.DataFrame:
-        """Head-office leakage by the place of the head office: head_office_lad_name, nation, suppliers,
-        amount (largest first)."""
-        leak = self.head_office_leakage()
+    def leakage_by_place(self, by: str = "lad") -> pd.DataFrame:
+        """Head-office leakage by where the head offices are, largest first. ``by="lad"``:
+        head_office_lad_name, region, suppliers, amount; ``by="region"``: region, suppliers, amount.
+        Head offices whose postcode cannot be placed are one line, "(head office not placed)"."""
+        if by not in ("lad", "region"):
+            raise ValueError(f"by must be 'lad' or 'region', not {by!r}")
+        leak = self.head_office_leakage().rename(columns={"head_office_region": "region"})
+        unplaced = "(head office not placed)"
+        leak["head_office_lad_name"] = leak["head_office_lad_name"].fillna(unplaced)
+        leak["region"] = leak["region"].fillna(unplaced)
+        key = "head_office_lad_name" if by == "lad" else "region"
+        columns = [key, "region", "suppliers", "amount"] if by == "lad" else [key, "suppliers", "amount"]
         if leak.empty:
-            return pd.DataFrame(columns=["head_office_lad_name", "nation", "suppliers", "amount"])
-        grouped = leak.fillna({"head_office_lad_name": "(head office not placed)"}).groupby(
-            ["head_office_lad_name"], dropna=False
-        )
-        out = grouped.agg(
-            nation=("head_office_nation", "first"), suppliers=("supplier", "size"), amount=("amount", "sum")
-        ).reset_index()
-        return out.sort_values(["amount", "head_office_lad_name"], ascending=[False, True]).reset_index(
-            drop=True
-        )
+            return pd.DataFrame(columns=columns)
+        sums = {"suppliers": ("supplier", "size"), "amount": ("amount", "sum")}
+        if by == "lad":
+            sums = {"region": ("region", "first")} | sums
+        out = leak.groupby(key, sort=False).agg(**sums).reset_index()
+        out = out.sort_values(["amount", key], ascending=[False, True], kind="stable").reset_index(drop=True)
+        return out[columns]
 
     def by_type(self) -> pd.DataFrame:
         """Spend by supplier type: type, suppliers, amount, share (of all spend), local, local_share."""
@@ -215,6 +223,7 @@ class LocateResult:
                     "supplier": r.supplier,
                     "head_office": r.head_office,
                     "head_office_place": r.head_office_lad_name,
+                    "head_office_region": r.head_office_region,
                     "amount": money(r.amount),
                 }
                 for r in self.head_office_leakage().itertuples(index=False)
@@ -338,6 +347,7 @@ def place_suppliers(
     trace["register_key"] = trace["register_key"].where(trace["register_key"] != _UNMATCHED, None)
     trace["payments_name"] = matched["supplier"].to_numpy()  # ``supplier``: as the register names it
     trace = _explain_unmatched(trace)
+    trace["region"] = region_of(trace["lad"]).to_numpy()
     trace["head_office_lad"] = directory.place(trace["head_office_postcode"].fillna(""))["lad"].to_numpy()
     trace["type"] = supplier_types(trace, register)
     return trace, matched

@@ -104,7 +104,8 @@ class Area:
 
 @cache
 def lad_table() -> pd.DataFrame:
-    """The local authority districts lm3 knows: code, name, replaced_by (for the 2025 recodes)."""
+    """The local authority districts lm3 knows: code, name, replaced_by (for the 2025 recodes), region_code,
+    region (the ONS region: one of England's nine, else the nation)."""
     with resources.files("lm3").joinpath("data/lads.csv").open(encoding="utf-8") as f:
         table = pd.read_csv(f, dtype="str", keep_default_na=False)
     return table
@@ -114,6 +115,14 @@ def lad_names(codes: pd.Series) -> pd.Series:
     """Names for LAD codes (Channel Islands and Isle of Man for the ONS pseudo-codes)."""
     names = dict(zip(lad_table()["code"], lad_table()["name"], strict=True)) | PSEUDO_LADS
     return pd.Series(codes, dtype="object").map(names)
+
+
+def region_of(codes: pd.Series) -> pd.Series:
+    """The ONS region of each LAD code: one of England's nine regions, else Wales, Scotland or Northern
+    Ireland; None for the Channel Islands, the Isle of Man and unknown codes."""
+    regions = dict(zip(lad_table()["code"], lad_table()["region"], strict=True))
+    out = pd.Series(codes, dtype="object").map(regions).astype("object")
+    return out.where(out.notna(), None)
 
 
 _RADIUS = re.compile(
@@ -131,6 +140,7 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
       punctuation ("Bristol" finds "Bristol, City of"); a code replaced in 2025 (Barnsley E08000016,
       Sheffield E08000019) resolves to its new code, which the postcode data uses.
     - A nation ("England", "Wales", "Scotland", "Northern Ireland") or the UK ("UK").
+    - An English region ("Yorkshire and The Humber", "North West", "London", "East of England").
     - Postcode districts or sectors: "BD7", ["BD1", "BD2", "BD3 1"].
     - A radius: "5km around BD7 1AA", "3 miles of LS1 4DY".
 
@@ -156,6 +166,9 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
         return Area(codes=tuple(current["code"]), names=tuple(current["name"]), label=NATIONS[nation])
     table = lad_table()
     current = table[table["replaced_by"] == ""]
+    if len(items) == 1 and (region := _region_named(items[0])):
+        inside = current[current["region"] == region]
+        return Area(codes=tuple(inside["code"]), names=tuple(inside["name"]), label=region)
     by_code = dict(zip(current["code"], current["name"], strict=True))
     replaced = dict(zip(table["code"], table["replaced_by"], strict=True))
     by_name: dict[str, str] = {}
@@ -235,7 +248,16 @@ def resolve_tiers(
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.casefold()).strip()
+    return re.sub(r"[^a-z0-9]+", " ", name.casefold().replace("&", " and ")).strip()
+
+
+def _region_named(text: str) -> str | None:
+    """The English region a name means ("yorkshire & the humber", "the north west"), or None."""
+    key = _name_key(text).removeprefix("the ")
+    regions = lad_table().loc[lambda t: t["code"].str.startswith("E"), "region"].unique()
+    by_key = {_name_key(r): r for r in regions} | {"east": "East of England", "eastern": "East of England"}
+    by_key |= {"yorkshire": "Yorkshire and The Humber", "greater london": "London"}
+    return by_key.get(key)
 
 
 def _name_variants(name: str) -> Iterable[str]:

@@ -328,8 +328,18 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
     leak = result.head_office_leakage()
     lines += ["", f"Local branches with a head office elsewhere: {len(leak)}"]
     for r in leak.head(top).itertuples(index=False):
-        where = r.head_office_lad_name if isinstance(r.head_office_lad_name, str) else "not placed"
+        where = (
+            f"{r.head_office_lad_name}, {r.head_office_region}"
+            if isinstance(r.head_office_lad_name, str)
+            else "not placed"
+        )
         lines.append(f"  {r.supplier:<40} {format_gbp(r.amount):>14}  head office {r.head_office} ({where})")
+    if len(leak):
+        by_region = result.leakage_by_place("region")
+        lines.append(
+            "  By head-office region: "
+            + "; ".join(f"{r.region} {format_gbp(r.amount)}" for r in by_region.itertuples(index=False))
+        )
     lines += ["", "By supplier type:"]
     for r in result.by_type().itertuples(index=False):
         if r.suppliers:

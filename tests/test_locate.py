@@ -18,7 +18,7 @@ from conftest import DATA
 
 import lm3
 from lm3._locate import locate
-from lm3._places import default_directory, resolve_area, resolve_tiers
+from lm3._places import default_directory, lad_table, region_of, resolve_area, resolve_tiers
 from lm3.cli import cli
 
 LOCATE = DATA / "locate"
@@ -89,9 +89,8 @@ def test_crafted_register_matched_every_way_and_worked_by_hand():
     assert leak[["supplier", "head_office", "head_office_lad_name", "amount"]].values.tolist() == [
         ["National Widgets", "SW1A 1AA", "Westminster", 5_000_00]
     ]
-    assert result.leakage_by_place()[["head_office_lad_name", "nation", "amount"]].values.tolist() == [
-        ["Westminster", "England", 5_000_00]
-    ]
+    assert result.leakage_by_place().values.tolist() == [["Westminster", "London", 1, 5_000_00]]
+    assert result.leakage_by_place("region").values.tolist() == [["London", 1, 5_000_00]]
     types = result.by_type().set_index("type")
     assert types.loc["VCSE", "amount"] == 400_00  # Shipley Food Bank: a charity number
     assert types.loc["public body", "amount"] == 250_00  # the council, by its name
@@ -275,6 +274,7 @@ def test_cli_locate_json_contract():
             "supplier": "National Widgets",
             "head_office": "SW1A 1AA",
             "head_office_place": "Westminster",
+            "head_office_region": "London",
             "amount": "5000.00",
         }
     ]
@@ -294,3 +294,33 @@ def test_project_tiers_and_threshold_in_lm3_toml(tmp_path):
     out = CliRunner().invoke(cli, ["locate", str(tmp_path), "--json"])
     assert out.exit_code == 0, out.output
     assert [t["name"] for t in json.loads(out.output)["tiers"]] == ["District", "UK"]
+
+
+def test_regions_follow_the_ons_counts_and_resolve_as_areas():
+    # ONS, Local Authority District to Region (April 2023) Lookup in England: 296 LADs in nine regions
+    table = lad_table()
+    english = table[table["code"].str.startswith("E") & (table["replaced_by"] == "")]
+    assert len(english) == 296
+    assert english.groupby("region").size().to_dict() == {
+        "North East": 12,
+        "North West": 35,
+        "Yorkshire and The Humber": 15,
+        "East Midlands": 35,
+        "West Midlands": 30,
+        "East of England": 45,
+        "London": 33,
+        "South East": 64,
+        "South West": 27,
+    }
+    assert region_of(pd.Series(["E08000032", "E06000042", "E07000037", "W06000015", "L99999999"])).tolist() == [
+        "Yorkshire and The Humber",  # Bradford
+        "South East",  # Milton Keynes
+        "East Midlands",  # High Peak (Derbyshire)
+        "Wales",
+        None,  # Channel Islands
+    ]
+    yorkshire = resolve_area("Yorkshire & the Humber")
+    assert yorkshire.name == "Yorkshire and The Humber" and len(yorkshire.codes) == 15
+    assert "E08000039" in yorkshire.codes  # Sheffield under its 2025 code, as the postcode data has it
+    assert resolve_area("London").codes == tuple(f"E09{n:06d}" for n in range(1, 34))
+    assert resolve_area("City of London").codes == ("E09000001",)
