@@ -312,7 +312,9 @@ def test_regions_follow_the_ons_counts_and_resolve_as_areas():
         "South East": 64,
         "South West": 27,
     }
-    assert region_of(pd.Series(["E08000032", "E06000042", "E07000037", "W06000015", "L99999999"])).tolist() == [
+    assert region_of(
+        pd.Series(["E08000032", "E06000042", "E07000037", "W06000015", "L99999999"])
+    ).tolist() == [
         "Yorkshire and The Humber",  # Bradford
         "South East",  # Milton Keynes
         "East Midlands",  # High Peak (Derbyshire)

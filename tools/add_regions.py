@@ -96,7 +96,9 @@ def main() -> None:
         else:
             row["region_code"], row["region"] = NATION_REGIONS[code[0]]
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, ["code", "name", "replaced_by", "region_code", "region"], lineterminator="\n")
+        writer = csv.DictWriter(
+            f, ["code", "name", "replaced_by", "region_code", "region"], lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(rows)
 
