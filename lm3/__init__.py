@@ -6,17 +6,21 @@
     'Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford.'
 
 ``lm3.calculate(payments, suppliers, area=..., ...)`` does the same from files or DataFrames, and
-``lm3.ingest(path)`` reads a spend file as published, accounting for every row.
+``lm3.ingest(path)`` reads a spend file as published, accounting for every row; ``lm3.locate`` says where
+the money goes; ``lm3.write_supplier_template`` and ``lm3.match_companies_house`` help place more suppliers.
 """
 
 from lm3._calculate import calculate
+from lm3._companies_house import CompaniesHouseMatches, match_companies_house
 from lm3._errors import AreaError, InputError, LM3Error, MethodError, RowErrors
 from lm3._ingest import IngestResult, TotalRow, ingest
+from lm3._inputs import read_registers
 from lm3._locate import LocateResult, locate
 from lm3._method import Assumption
 from lm3._places import Area, PostcodeDirectory, Tier, resolve_area, resolve_tiers
 from lm3._project import Project, load_project
 from lm3._result import LM3Result
+from lm3._template import write_supplier_template
 
 __version__ = "0.1.0"
 
@@ -24,6 +28,7 @@ __all__ = [
     "Area",
     "AreaError",
     "Assumption",
+    "CompaniesHouseMatches",
     "IngestResult",
     "InputError",
     "LM3Error",
@@ -39,6 +44,9 @@ __all__ = [
     "ingest",
     "load_project",
     "locate",
+    "match_companies_house",
+    "read_registers",
     "resolve_area",
     "resolve_tiers",
+    "write_supplier_template",
 ]

@@ -127,6 +127,44 @@ def write_supplier_template(
     )
 
 
+def write_table(frame: pd.DataFrame, path: str | Path, *, sheet: str = "Suppliers") -> Path:
+    """Write a table for people and for lm3 to read back: .csv (UTF-8) or .xlsx (bold frozen header,
+    filters, widths; text always text, never a formula). Raises InputError for another suffix or a path
+    that cannot be written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError(f"{path}: write a .csv or an .xlsx file.")
+    try:
+        if suffix == ".csv":
+            frame.to_csv(path, index=False, encoding="utf-8")
+            return path
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        book = Workbook()
+        ws = book.active
+        ws.title = sheet
+        ws.append(list(frame.columns))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for i, row in enumerate(frame.itertuples(index=False), start=2):
+            for j, value in enumerate(row, start=1):
+                if isinstance(value, str):
+                    _text(ws.cell(i, j), value)
+                elif value is not None and value == value:
+                    ws.cell(i, j, value)
+        for j, name in enumerate(frame.columns, start=1):
+            longest = max([len(str(name)), *(len(str(v)) for v in frame.iloc[:200, j - 1])])
+            ws.column_dimensions[ws.cell(1, j).column_letter].width = min(max(longest + 2, 10), 60)
+        ws.freeze_panes = "B2"
+        ws.auto_filter.ref = ws.dimensions
+        book.save(path)
+    except OSError as err:
+        raise InputError(f"Cannot write {path}: {err.strerror or err}.") from err
+    return path
+
+
 def _text(cell: object, value: object) -> None:
     """Put text in a cell as text: never a formula, whatever it starts with ("=", "+", "-", "@")."""
     if value is None or (isinstance(value, float) and value != value):

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from lm3 import __version__
+from lm3._companies_house import match_companies_house, suppliers_to_look_up
 from lm3._errors import LM3Error
 from lm3._ingest import DEFAULT_MERGE_THRESHOLD, IngestResult
 from lm3._ingest import ingest as api_ingest
@@ -19,7 +20,7 @@ from lm3._locate import DEFAULT_MATCH_THRESHOLD, LocateResult
 from lm3._money import format_gbp
 from lm3._project import Project, load_project
 from lm3._result import LM3Result
-from lm3._template import write_supplier_template
+from lm3._template import write_supplier_template, write_table
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 _HOME = {
@@ -288,6 +289,78 @@ def template(project: Path | None, out: Path, limit: int | None, debug: bool, **
             f"Left out: {summary.left_out} individual(s) or redacted payee(s) with "
             f"{format_gbp(summary.left_out_amount)} (not placeable; personal data)."
         )
+
+
+@suppliers.command("companies-house")
+@click.argument("files", nargs=-1, required=True, type=FILE)
+@click.option("--project", type=click.Path(path_type=Path), help="A project folder holding lm3.toml.")
+@click.option("--payments", type=FILE, help="Spend file (anything `lm3 ingest` reads).")
+@click.option(
+    "--suppliers",
+    type=FILE,
+    multiple=True,
+    help="Supplier register(s): their company numbers are used, and with --unplaced-only only suppliers "
+    "they do not place are looked up.",
+)
+@click.option(
+    "--columns", multiple=True, help='The spend file\'s columns: supplier="Vendor Name",amount=Net.'
+)
+@click.option("--sheet", help="Read only this sheet of the spend workbook.")
+@click.option(
+    "--out", type=FILE, required=True, help="Where to write the matches, as a register (.csv or .xlsx)."
+)
+@click.option("--unplaced-only", is_flag=True, help="Look up only the suppliers the register does not place.")
+@click.option(
+    "--head-office-only",
+    is_flag=True,
+    help="Write the registered office as the head office postcode only, never as the supplier's site.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a summary as one JSON object.")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def companies_house(
+    files: tuple[Path, ...],
+    project: Path | None,
+    suppliers: tuple[Path, ...],
+    columns: tuple[str, ...],
+    out: Path,
+    unplaced_only: bool,
+    head_office_only: bool,
+    as_json: bool,
+    debug: bool,
+    **options: Any,
+) -> None:
+    """Match the spend file's suppliers to Companies House bulk data (BasicCompanyData: FILES are the CSV or
+    its ZIPs): by company number where the spend file or register gives one, else by name. Writes a register
+    with each match's registered office postcode (the head office), SIC codes, category and status; give it
+    to `lm3 locate` as a second --suppliers.
+
+    \b
+    Example:
+      lm3 suppliers companies-house BasicCompanyDataAsOneFile-2025-11-01.zip \\
+        --payments spend.csv --suppliers register.xlsx --out companies-house.xlsx
+    """
+    with _errors(debug):
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            raise LM3Error(f"{out}: write the matches to a .csv or an .xlsx file.")
+        chosen = _project(project, area=(), tiers=(), suppliers=suppliers, columns=columns, **options)
+        if not chosen.area:
+            chosen = chosen.with_options(area="UK")
+        located = chosen.locate(register_required=False)
+        wanted = suppliers_to_look_up(located, unplaced_only=unplaced_only)
+        found = match_companies_house(files, wanted)
+        write_table(found.register(head_office_only=head_office_only), out, sheet="Companies House")
+    if as_json:
+        click.echo(json.dumps(found.to_dict() | {"out": str(out)}, indent=2, ensure_ascii=False))
+        return
+    counts = found.counts()
+    click.echo(
+        f"Read {found.rows_read:,} companies from {', '.join(found.files)}.\n"
+        f"Looked up {len(wanted)} supplier(s): {counts['company number']} matched by company number, "
+        f"{counts['name']} by name, {counts['ambiguous']} ambiguous (not matched), {counts['none']} not found.\n"
+        f"Wrote {counts['company number'] + counts['name']} match(es) to {out}."
+    )
+    for warning in found.warnings:
+        click.echo(f"Warning: {warning}")
 
 
 def parse_columns(values: tuple[str, ...] | list[str]) -> dict[str, str]:

@@ -144,3 +144,22 @@ def test_cli_suppliers_template(tmp_path):
 def test_cli_suppliers_template_needs_payments(tmp_path):
     done = CliRunner().invoke(cli, ["suppliers", "template", "--out", str(tmp_path / "t.xlsx")])
     assert done.exit_code != 0 and "Missing --payments" in done.output
+
+
+def test_project_names_several_registers(tmp_path):
+    filled = tmp_path / "unplaced.xlsx"
+    write_supplier_template(locate(LOCATE / "payments.csv", LOCATE / "register.csv", area="Bradford"), filled)
+    book = openpyxl.load_workbook(filled)
+    book[SHEET]["E2"] = "BD1 1HY"  # Mystery Trading, the largest unplaced
+    book.save(filled)
+    (tmp_path / "lm3.toml").write_text(
+        'area = "Bradford"\n[inputs]\n'
+        f'payments = "{(LOCATE / "payments.csv").as_posix()}"\n'
+        f'suppliers = ["{(LOCATE / "register.csv").as_posix()}", "unplaced.xlsx"]\n',
+        encoding="utf-8",
+    )
+    done = CliRunner().invoke(cli, ["locate", str(tmp_path), "--json"])
+    assert done.exit_code == 0, done.output
+    # by hand: 10,000.00 placed and 9,200.00 local before; Mystery Trading's 700.00 now placed, in Bradford
+    assert json.loads(done.output)["placed"] == "10700.00"
+    assert json.loads(done.output)["local"] == "9900.00"
