@@ -392,11 +392,16 @@ def _names_and_numbers(rows: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndar
     words = np.char.add(np.char.add(np.array(WORDS_A)[a], " "), np.char.add(np.array(WORDS_B)[b], " "))
     words = np.char.add(words, np.array(WORDS_C)[c])
     names = np.where(cycle == 0, words, np.char.add(np.char.add(words, " "), cycle.astype(str)))
-    serial = rows + 1_000_000
-    kind = (serial * 7919) % 100  # 90% England and Wales, then SC, NI, OC, CE
-    prefix = np.select([kind < 90, kind < 95, kind < 97, kind < 99], ["", "SC", "NI", "OC"], "CE")
+    # 90% England and Wales (8 digits), then SC, NI, OC, CE (6 digits): unique, as real numbers are
+    kind = rows % 100
+    lows, highs = np.array([90, 95, 97, 99]), np.array([95, 97, 99, 100])
+    which = np.searchsorted(highs, kind, side="right").clip(0, 3)
+    prefix = np.where(kind < 90, "", np.array(["SC", "NI", "OC", "CE"])[which])
+    within = (rows // 100) * (highs - lows)[which] + (kind - lows[which])
     digits = np.where(
-        prefix == "", np.char.zfill(serial.astype(str), 8), np.char.zfill((serial % 1_000_000).astype(str), 6)
+        kind < 90,
+        np.char.zfill((rows + 1_000_000).astype(str), 8),
+        np.char.zfill(within.astype(str), 6),
     )
     return names, np.char.add(prefix, digits)
 

@@ -282,3 +282,25 @@ def test_cli_companies_house_then_locate(tmp_path, ons):
     )
     assert wrong.exit_code != 0 and "not Companies House BasicCompanyData" in wrong.output
     assert "Traceback" not in wrong.output
+
+
+def test_generated_file_in_the_real_format(tmp_path):
+    """The benchmark's generator (the real header, values shaped like the real ones), at a small size: every
+    supplier the generator placed in the file is found, by number or by name, and no other."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_companies_house as bench
+    import make_companies_house as gen
+
+    path = gen.write(tmp_path / "BasicCompanyData.csv", 30_000)
+    with path.open(encoding="utf-8") as f:
+        assert f.readline().rstrip("\n") == ",".join(_real_rows()[0])  # the header, leading spaces and all
+    suppliers = bench.make_suppliers(30_000, 1_000)
+    found = match_companies_house(path, suppliers[["supplier", "company_number"]], block_size=1 << 20)
+    assert found.rows_read == 30_000
+    assert found.counts() == {"company number": 150, "name": 600, "ambiguous": 0, "none": 250}
+    got = found.matches["company_number"].fillna("").tolist()
+    assert got == suppliers["expect"].tolist()
