@@ -19,11 +19,19 @@ from lm3._inputs import (
     read_supplier_survey,
 )
 from lm3._locate import DEFAULT_MATCH_THRESHOLD, place_suppliers, review_warnings
-from lm3._method import Assumption, apply_shares, locate_staff
+from lm3._method import (
+    MIN_CATEGORY_RESPONDENTS,
+    Assumption,
+    Responses,
+    apply_shares,
+    default_shares,
+    locate_staff,
+)
 from lm3._money import format_gbp, parse_pounds
 from lm3._places import Area, PostcodeDirectory, default_directory, resolve_area
 from lm3._read import Source, Table
 from lm3._result import STAFF_TRACE_COLUMNS, SUPPLIER_TRACE_COLUMNS, LM3Result
+from lm3._uncertainty import DEFAULT_DRAWS, DEFAULT_LEVEL, Interval, bootstrap_interval
 
 PAY_BASES = ("gross", "net")
 SMALL_STAFF_GROUP = 3  # fewer employees than this in a group: its total is near-personal data
@@ -58,6 +66,12 @@ def calculate(
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     match_threshold: float = DEFAULT_MATCH_THRESHOLD,
+    imputation: str = "mean",
+    min_category: int = MIN_CATEGORY_RESPONDENTS,
+    defaults: Mapping[str, object] | None = None,
+    level: float = DEFAULT_LEVEL,
+    seed: int | None = None,
+    draws: int = DEFAULT_DRAWS,
     directory: PostcodeDirectory | None = None,
 ) -> LM3Result:
     """Calculate LM3 for an organisation's spending in an area.
@@ -70,6 +84,13 @@ def calculate(
     ``lm3.ingest``, which reads it. Suppliers are matched to the register and placed as by ``lm3.locate``
     (supplier id, company number, name, then a fuzzy name at ``match_threshold``, listed in the warnings).
     See ``lm3._method`` for the formula and its sources.
+
+    Round 3: respondents use their answers; non-respondents take the mean of their group's respondents
+    (``imputation="mean"``, NEF) or the round-2-weighted mean (``"weighted"``); local suppliers of a type
+    (VCSE, SME, large, public body) with at least ``min_category`` respondents take their type's. A group
+    with no respondents takes a published default share (``defaults`` overrides them: ``{"staff_share":
+    "40%"}``), flagged in the headline. ``level``, ``seed`` and ``draws`` set the bootstrap interval
+    (``lm3._uncertainty``).
 
     Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
     """
@@ -99,7 +120,12 @@ def calculate(
         directory=directory,
     )
     warnings += review_warnings(matched)
-    trace = _supplier_round3(trace, tables["supplier_survey"], warnings)
+    fallback = default_shares(defaults)
+    shares_options = {"imputation": imputation, "min_category": min_category}
+    trace, supplier_group = _supplier_round3(
+        trace, tables["supplier_survey"], warnings, default=fallback["supplier_share"], **shares_options
+    )
+    groups = [supplier_group]
     warnings += _supplier_warnings(trace, tables["suppliers"])
 
     payments_total = int(tables["payments"].data["amount"].sum())
@@ -107,7 +133,15 @@ def calculate(
     payroll_total = 0
     if tables["payroll"] is not None:
         staff = locate_staff(tables["payroll"].data, area=area, pay_basis=pay_basis, directory=directory)
-        staff = _staff_round3(staff, tables["staff_survey"], tables["payroll"], warnings)
+        staff, staff_group = _staff_round3(
+            staff,
+            tables["staff_survey"],
+            tables["payroll"],
+            warnings,
+            default=fallback["staff_share"],
+            **shares_options,
+        )
+        groups.append(staff_group)
         payroll_total = int(staff["round1"].sum())
         warnings += _staff_warnings(staff, tables["payroll"])
     elif tables["staff_survey"] is not None:
@@ -128,6 +162,17 @@ def calculate(
     round2 = int(trace["round2"].sum()) + (int(staff["round2"].sum()) if staff is not None else 0)
     round3 = int(trace["round3"].sum()) + (int(staff["round3"].sum()) if staff is not None else 0)
 
+    interval = bootstrap_interval(
+        groups,
+        round1=round1,
+        round2=round2,
+        round3=round3,
+        level=level,
+        seed=seed,
+        draws=draws,
+        min_category=min_category,
+    )
+    responses = tuple(r for _, r in groups)
     assumptions = _assumptions(
         area,
         income_pence,
@@ -137,6 +182,9 @@ def calculate(
         branch_is_local,
         trace,
         has_payroll=staff is not None,
+        responses=responses,
+        interval=interval,
+        min_category=min_category,
     )
     return LM3Result(
         area=area,
@@ -150,6 +198,8 @@ def calculate(
         staff=_staff_table(staff),
         assumptions=tuple(assumptions),
         warnings=tuple(warnings),
+        interval=interval,
+        responses=responses,
     )
 
 
@@ -183,15 +233,18 @@ def _read_all(
     return tables
 
 
-def _supplier_round3(trace: pd.DataFrame, survey: Table | None, warnings: list[str]) -> pd.DataFrame:
+def _supplier_round3(
+    trace: pd.DataFrame, survey: Table | None, warnings: list[str], **options: Any
+) -> tuple[pd.DataFrame, tuple[pd.DataFrame, Responses]]:
     answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
     where = f"in {survey.label}" if survey is not None else "with --supplier-survey FILE"
-    members, _, _ = apply_shares(
-        trace.loc[trace["local"], ["key", "round2"]],
+    members, responses = apply_shares(
+        trace.loc[trace["local"], ["key", "round2", "type"]].rename(columns={"type": "category"}),
         answers,
         group="local suppliers",
         survey=survey.label if survey is not None else "a supplier survey (none was given)",
         missing_hint=f"Give at least one local supplier's share of spending that stays local {where}.",
+        **options,
     )
     trace = trace.merge(members[["key", "share", "share_source", "round3"]], on="key", how="left")
     trace["share"] = trace["share"].map(lambda s: float(s) if isinstance(s, Fraction) else np.nan)
@@ -212,21 +265,22 @@ def _supplier_round3(trace: pd.DataFrame, survey: Table | None, warnings: list[s
                 f"{survey.label}: {int(not_local.sum())} answer(s) from suppliers not counted as local are not "
                 f"used in round 3: {', '.join(answers.loc[not_local, 'supplier'])}."
             )
-    return trace
+    return trace, (members, responses)
 
 
 def _staff_round3(
-    staff: pd.DataFrame, survey: Table | None, payroll: Table, warnings: list[str]
-) -> pd.DataFrame:
+    staff: pd.DataFrame, survey: Table | None, payroll: Table, warnings: list[str], **options: Any
+) -> tuple[pd.DataFrame, tuple[pd.DataFrame, Responses]]:
     answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
     where = f"in {survey.label}" if survey is not None else "with --staff-survey FILE"
     local = staff["home"] == "in the area"
-    members, _, _ = apply_shares(
+    members, responses = apply_shares(
         staff.loc[local, ["employee", "round2"]].rename(columns={"employee": "key"}),
         answers,
         group="local staff",
         survey=survey.label if survey is not None else "a staff survey (none was given)",
         missing_hint=f"Give at least one local employee's share of pay spent locally {where}.",
+        **options,
     )
     staff = staff.copy()
     staff["responded"] = staff["employee"].isin(answers["key"]) & local
@@ -250,7 +304,7 @@ def _staff_round3(
                 f"{survey.label}: {int(away.sum())} answer(s) from staff living outside the area are not used "
                 f"in round 3 (rows {', '.join(map(str, survey.data.loc[away, 'row']))})."
             )
-    return staff
+    return staff, (members, responses)
 
 
 def _staff_table(staff: pd.DataFrame | None) -> pd.DataFrame:
@@ -341,6 +395,9 @@ def _assumptions(
     trace: pd.DataFrame,
     *,
     has_payroll: bool,
+    responses: tuple[Responses, ...],
+    interval: Interval,
+    min_category: int,
 ) -> list[Assumption]:
     unknown = int(trace.loc[trace["location"] == "unknown", "round1"].sum())
     out = [
@@ -368,7 +425,31 @@ def _assumptions(
             f"not counted as local ({format_gbp(unknown)})",
             "lm3: spend is never assumed local without a place",
         ),
-        Assumption("round 3 non-respondents", "simple mean of respondents in the group", SOURCES["mean"]),
+        Assumption(
+            "round 3 non-respondents",
+            (
+                "simple mean of respondents in the group"
+                if responses[0].imputation == "mean"
+                else "round-2-weighted mean of respondents in the group"
+            )
+            + f"; a supplier type with at least {min_category} respondents uses its own",
+            SOURCES["mean"]
+            if responses[0].imputation == "mean"
+            else "chosen by the user (--imputation weighted)",
+        ),
+        *[
+            Assumption(
+                f"default share for {r.group}", r.default.text, f"{r.default.source} ({r.default.date})"
+            )
+            for r in responses
+            if r.default is not None
+        ],
+        Assumption(
+            "interval",
+            f"{interval.level:.0%} percentile bootstrap over survey respondents, {interval.draws} draws, "
+            f"seed {interval.seed}",
+            "lm3: non-respondents' shares re-imputed in each draw (see lm3._uncertainty)",
+        ),
         Assumption(
             "rounding",
             "each round-3 line rounded to the penny, halves away from zero",

@@ -8,6 +8,13 @@
     # tiers = ["Neighbourhood=3km around BD7 1AA", "District=Bradford",
     #          "West Yorkshire=Bradford,Calderdale,Kirklees,Leeds,Wakefield", "UK=UK"]
     # match_threshold = 90            # fuzzy supplier-name matching to the register (0-100)
+    # imputation = "mean"             # non-respondents: "mean" of respondents (NEF) or "weighted" by round 2
+    # min_category = 5                # respondents a supplier type needs to use its own mean
+    # level = 0.9                     # the bootstrap interval; seed = 2002 fixes its draws
+
+    # [defaults]                      # round-3 shares for a group with no respondents (published ones ship)
+    # supplier_share = "76%"
+    # staff_share = "45.4%"
 
     [columns]                          # optional: the payments file's columns, where detection is wrong
     supplier = "Vendor Name"
@@ -33,7 +40,9 @@ from typing import Any
 from lm3._calculate import calculate
 from lm3._errors import InputError
 from lm3._locate import DEFAULT_MATCH_THRESHOLD, LocateResult, locate
+from lm3._method import MIN_CATEGORY_RESPONDENTS
 from lm3._result import LM3Result
+from lm3._uncertainty import DEFAULT_LEVEL
 
 CONFIG_NAME = "lm3.toml"
 INPUT_KEYS = ("payments", "suppliers", "payroll", "supplier_survey", "staff_survey")
@@ -46,6 +55,10 @@ OPTION_KEYS = (
     "sheet",
     "tiers",
     "match_threshold",
+    "imputation",
+    "min_category",
+    "level",
+    "seed",
 )
 
 
@@ -67,6 +80,11 @@ class Project:
     sheet: str | None = None
     tiers: tuple[str, ...] | None = None
     match_threshold: float = DEFAULT_MATCH_THRESHOLD
+    imputation: str = "mean"
+    min_category: int = MIN_CATEGORY_RESPONDENTS
+    level: float = DEFAULT_LEVEL
+    seed: int | None = None
+    defaults: dict[str, object] | None = None
 
     def with_options(self, **overrides: Any) -> Project:
         """A copy with the options given (None means "not given": the project's value stays)."""
@@ -120,13 +138,15 @@ def load_project(directory: str | Path) -> Project:
 
     inputs = data.pop("inputs", {})
     columns = data.pop("columns", None)
+    defaults = data.pop("defaults", None)
     unknown = [k for k in data if k not in OPTION_KEYS] + [
         f"inputs.{k}" for k in inputs if k not in INPUT_KEYS
     ]
     if unknown:
         raise InputError(
             f"{config}: unknown setting {', '.join(map(repr, unknown))}. Settings: {', '.join(OPTION_KEYS)}; "
-            f"under [inputs]: {', '.join(INPUT_KEYS)}; [columns] for the payments file's columns."
+            f"under [inputs]: {', '.join(INPUT_KEYS)}; [columns] for the payments file's columns; "
+            "[defaults] for round-3 default shares."
         )
     if columns is not None and (
         not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values())
@@ -146,6 +166,10 @@ def load_project(directory: str | Path) -> Project:
             fields[key] = tuple(value) if isinstance(value, list) else value
     if columns:
         fields["columns"] = dict(columns)
+    if defaults is not None:
+        if not isinstance(defaults, dict):
+            raise InputError(f'{config}: [defaults] maps a default to a share, like staff_share = "40%".')
+        fields["defaults"] = dict(defaults)
     if "income" in fields:
         fields["income"] = str(fields["income"])
     if "match_threshold" in fields and not isinstance(fields["match_threshold"], int | float):

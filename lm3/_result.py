@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lm3._method import Assumption
+from lm3._method import Assumption, Responses
 from lm3._money import format_gbp
 from lm3._places import Area
+from lm3._uncertainty import Interval
 
 SUPPLIER_TRACE_COLUMNS = [
     "supplier",
@@ -46,6 +47,9 @@ STAFF_TRACE_COLUMNS = [
 ]
 
 
+_GROUP_WORD = {"local suppliers": "supplier", "local staff": "staff"}
+
+
 def _json_value(value: Any, *, money: bool) -> Any:
     """A table cell as JSON: missing -> null, pence -> pounds, numpy scalars -> Python numbers."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -79,6 +83,8 @@ class LM3Result:
     staff: pd.DataFrame
     assumptions: tuple[Assumption, ...]
     warnings: tuple[str, ...]
+    interval: Interval | None = None
+    responses: tuple[Responses, ...] = ()
 
     @property
     def lm3(self) -> float:
@@ -87,12 +93,47 @@ class LM3Result:
 
     @property
     def headline(self) -> str:
-        """'Every £1 ... creates £X.XX for <area>.'"""
+        """'Every £1 ... creates £X.XX for <area> (90% interval £a-£b; n supplier and m staff responses).'
+        A group on a default share, with no survey, is named."""
         if self.income_given:
             start = f"Every £1 of {self.name}'s income" if self.name else "Every £1 of income"
         else:
             start = f"Every £1 spent by {self.name}" if self.name else "Every £1 spent"
-        return f"{start} creates £{self.lm3:.2f} for {self.area.name}."
+        notes = []
+        if self.interval is not None:
+            notes.append(
+                f"{self.interval.level:.0%} interval £{self.interval.low:.2f}-£{self.interval.high:.2f}"
+            )
+        answered = [
+            f"{r.respondents} {_GROUP_WORD.get(r.group, r.group)}" for r in self.responses if r.members
+        ]
+        if answered:
+            notes.append(" and ".join(answered) + " responses")
+        defaults = [r.group for r in self.responses if r.default is not None]
+        if defaults:
+            notes.append(f"round 3 for {' and '.join(defaults)} on a published default share, not a survey")
+        detail = f" ({'; '.join(notes)})" if notes else ""
+        return f"{start} creates £{self.lm3:.2f} for {self.area.name}{detail}."
+
+    def responses_table(self) -> pd.DataFrame:
+        """Survey coverage per group: respondents, members, rate, round-2 £ covered (pence) and its share,
+        how non-respondents were filled, and the default share used (if any)."""
+        return pd.DataFrame(
+            [
+                {
+                    "group": r.group,
+                    "respondents": r.respondents,
+                    "members": r.members,
+                    "rate": r.rate,
+                    "round2": r.round2,
+                    "round2_covered": r.round2_covered,
+                    "round2_rate": r.round2_rate,
+                    "imputation": r.imputation,
+                    "default": r.default.text if r.default else None,
+                }
+                for r in self.responses
+            ]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-ready data: money in pounds (numbers, exact to the penny)."""
@@ -124,6 +165,26 @@ class LM3Result:
                 self.suppliers, ["round1", "round2", "round3", "leakage_round2", "leakage_round3"]
             ),
             "staff": records(self.staff, ["round1", "round2", "round3", "leakage_round2", "leakage_round3"]),
+            "interval": None
+            if self.interval is None
+            else {
+                "level": self.interval.level,
+                "low": self.interval.low,
+                "high": self.interval.high,
+                "round3_low": pounds(self.interval.round3_low),
+                "round3_high": pounds(self.interval.round3_high),
+                "draws": self.interval.draws,
+                "seed": self.interval.seed,
+            },
+            "responses": {
+                r.group: {
+                    "respondents": r.respondents,
+                    "group_size": r.members,
+                    "round2_covered": r.round2_rate,
+                    "default_share": float(r.default.share) if r.default else None,
+                }
+                for r in self.responses
+            },
             "assumptions": [{"name": a.name, "value": a.value, "source": a.source} for a in self.assumptions],
             "warnings": list(self.warnings),
         }

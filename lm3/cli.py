@@ -66,6 +66,25 @@ def cli() -> None:
 )
 @click.option("--name", help="The organisation's name, for the headline.")
 @click.option(
+    "--imputation",
+    type=click.Choice(["mean", "weighted"]),
+    help="Non-respondents take the simple mean of respondents (default, NEF) or the round-2-weighted mean.",
+)
+@click.option(
+    "--min-category",
+    type=click.IntRange(1),
+    help="Respondents a supplier type (VCSE, SME, large, public body) needs to use its own mean [default: 5].",
+)
+@click.option(
+    "--default",
+    "defaults",
+    multiple=True,
+    help="A round-3 share for a group with no respondents, replacing the published one: "
+    "supplier_share=50%, staff_share=40%.",
+)
+@click.option("--level", type=click.FloatRange(0.5, 0.999), help="The interval's level [default: 0.9].")
+@click.option("--seed", type=int, help="Seed of the bootstrap's draws [default: 2002].")
+@click.option(
     "--columns",
     "columns",
     multiple=True,
@@ -81,6 +100,7 @@ def calculate(
     area: tuple[str, ...],
     columns: tuple[str, ...],
     suppliers: tuple[Path, ...],
+    defaults: tuple[str, ...],
     **options: Any,
 ) -> None:
     """Calculate LM3 from input files, or from PROJECT, a folder holding lm3.toml (options override it).
@@ -93,8 +113,11 @@ def calculate(
     with _errors(debug):
         base = load_project(project) if project is not None else Project()
         mapping = parse_columns(columns) or None
+        given = parse_columns(defaults) or None
+        if given and base.defaults:
+            given = base.defaults | given
         result = base.with_options(
-            area=area or None, suppliers=suppliers or None, columns=mapping, **options
+            area=area or None, suppliers=suppliers or None, columns=mapping, defaults=given, **options
         ).calculate()
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -524,21 +547,24 @@ def format_result(result: LM3Result) -> str:
             label = "location unknown" if location == "unknown" else location
             parts.append(f"{len(chosen)} {label} ({format_gbp(int(chosen['round1'].sum()))})")
     lines.append("Suppliers: " + ", ".join(parts))
-    local = s[s["local"]]
-    answered = int((local["share_source"] == "survey").sum())
-    survey = [f"{answered} of {len(local)} local suppliers"]
     if len(result.staff):
         staff = ", ".join(
             f"{int(r.employees)} {_HOME[r.home]} ({format_gbp(int(r.round1))})"
             for r in result.staff.itertuples(index=False)
         )
         lines.append(f"Staff: {staff}")
-        here = result.staff[result.staff["home"] == "in the area"]
-        if len(here):
-            survey.append(
-                f"{int(here['respondents'].iloc[0])} of {int(here['employees'].iloc[0])} local staff"
-            )
+    survey = []
+    for r in result.responses:
+        covered = f", {r.round2_rate:.0%} of their round 2" if r.round2_rate is not None else ""
+        filled = f"; default share {r.default.text}" if r.default else ""
+        survey.append(f"{r.respondents} of {r.members} {r.group}{covered}{filled}")
     lines.append("Survey answers: " + "; ".join(survey))
+    if result.interval is not None:
+        i = result.interval
+        lines.append(
+            f"Interval: LM3 {i.low:.2f} to {i.high:.2f} ({i.level:.0%}, bootstrap over respondents, "
+            f"{i.draws} draws, seed {i.seed}); round 3 {format_gbp(i.round3_low)} to {format_gbp(i.round3_high)}"
+        )
     leaks = f"{format_gbp(result.round1 - result.round2)} in round 2, {format_gbp(result.round2 - result.round3)} in round 3"
     lines.append(f"Leakage: {leaks}")
     lines += ["", "Assumptions:"]

@@ -3,6 +3,8 @@ warning): never a traceback. Files in tests/data/bad hold one problem each."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from conftest import BAD, GOLDEN
@@ -205,22 +207,53 @@ def test_staff_home_postcode_missing_is_a_warning_with_rows_not_ids(golden):
     assert not any("E2" in w for w in result.warnings)
 
 
-def test_no_survey_respondents_in_a_group_stops_with_what_is_missing():
-    result = run(*base(), "--area", "Bradford")
-    assert result.exit_code == 1
-    assert result.output == (
-        "Error: No local suppliers answered a supplier survey (none was given), so round 3 cannot be estimated "
-        "for them (local suppliers: 3, with £2,700.15 of round 2). Give at least one local supplier's share of "
-        "spending that stays local with --supplier-survey FILE.\n"
+def test_no_survey_respondents_uses_the_published_default_and_says_so():
+    result = run(*base(), "--area", "Bradford", "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    # by hand: local suppliers Aire Valley 1,500.00, Bradford Branch 800.00 (a local branch), Print Shop
+    # 400.15; at the shipped default of 76%: 1,140.00 + 608.00 + 304.11 (304.114) = 2,052.11
+    assert out["round3"] == 2052.11
+    default = next(a for a in out["assumptions"] if a["name"] == "default share for local suppliers")
+    assert (
+        default["value"] == "76.0%"
+        and "Northumberland" in default["source"]
+        and "(2005)" in default["source"]
     )
+    assert "local suppliers on a published default share, not a survey" in out["headline"]
+    assert out["responses"]["local suppliers"] == {
+        "respondents": 0,
+        "group_size": 3,
+        "round2_covered": 0.0,
+        "default_share": 0.76,
+    }
 
 
-def test_no_staff_respondents_names_the_survey_file(golden, tmp_path):
+def test_defaults_can_be_overridden(golden):
+    del golden["supplier_survey"], golden["staff_survey"]
+    result = lm3.calculate(area="Bradford", defaults={"supplier_share": "50%", "staff_share": 0.25}, **golden)
+    staff = result.staff.set_index("home")
+    # by hand at 50%: 750.00 + 400.00 + 200.08 (200.075, halves away from zero) = 1,350.08 from suppliers,
+    # and 25% of the local staff's round 2
+    local_staff_r2 = int(staff.loc["in the area", "round2"])
+    assert result.round3 == 1_350_08 + round(local_staff_r2 * 0.25)
+    assert [a.value for a in result.assumptions if a.name.startswith("default share")] == ["50.0%", "25.0%"]
+    with pytest.raises(lm3.MethodError, match="Unknown default 'supplier'"):
+        lm3.calculate(area="Bradford", defaults={"supplier": "50%"}, **golden)
+    with pytest.raises(lm3.MethodError, match="Default staff_share = '150%' is outside 0-100%"):
+        lm3.calculate(area="Bradford", defaults={"staff_share": "150%"}, **golden)
+
+
+def test_staff_answers_from_no_local_employee_fall_back_to_the_default(golden, tmp_path):
     survey = tmp_path / "staff.csv"
     survey.write_text("Employee ID,Local spend share\nE2,50%\n")
     golden["staff_survey"] = survey
-    with pytest.raises(lm3.MethodError, match=r"^No local staff answered staff.csv, so round 3 cannot"):
-        lm3.calculate(area="Bradford", **golden)
+    result = lm3.calculate(area="Bradford", **golden)
+    assert any(
+        w.startswith("staff.csv: 1 answer(s) from staff living outside the area") for w in result.warnings
+    )
+    assert "local staff on a published default share" in result.headline
+    assert [a.value for a in result.assumptions if a.name == "default share for local staff"] == ["45.4%"]
 
 
 def test_net_pay_basis_without_net_column(golden, tmp_path):

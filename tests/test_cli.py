@@ -25,7 +25,12 @@ def test_plain_output_has_the_rounds_table_and_headline():
     assert lines[0] == "LM3 for Bradford (E08000032): Bradford Trident (illustrative sample)"
     assert [line.split()[:2] for line in lines[3:6]] == [["Round", "1"], ["Round", "2"], ["Round", "3"]]
     assert lines[6].split()[0] == "LM3" and lines[6].split()[-1] == "2.52"
-    assert "Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford." in lines
+    assert any(
+        line.startswith(
+            "Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford (90% "
+        )
+        for line in lines
+    )
 
 
 def test_json_contract():
@@ -52,14 +57,18 @@ def test_flags_override_the_project_file():
 
 
 def test_another_area_from_the_command_line():
-    # In Leeds only one sample supplier is local, and it did not answer the survey: say so and stop.
-    result = invoke("calculate", SAMPLE, "--area", "Leeds")
-    assert result.exit_code == 1
-    assert result.output == (
-        "Error: No local suppliers answered supplier-survey.xlsx, so round 3 cannot be estimated for them "
-        "(local suppliers: 1, with £14,575.20 of round 2). Give at least one local supplier's share of spending "
-        "that stays local in supplier-survey.xlsx.\n"
-    )
+    # In Leeds only one sample supplier is local, and it did not answer the survey: round 3 for suppliers
+    # falls back on the published default, and the headline says so.
+    result = invoke("calculate", SAMPLE, "--area", "Leeds", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["area"] == "Leeds"
+    assert data["responses"]["local suppliers"]["respondents"] == 0
+    assert data["responses"]["local suppliers"]["group_size"] == 1
+    assert "local suppliers on a published default share, not a survey" in data["headline"]
+    supplier = next(s for s in data["suppliers"] if s["local"])
+    assert supplier["round2"] == 14_575.20
+    assert supplier["round3"] == round(14_575.20 * 0.76, 2)  # the shipped default, 76%
 
 
 def test_several_areas():
@@ -84,7 +93,7 @@ def test_files_as_options():
         args += [flag, GOLDEN / name]
     result = invoke(*args, "--name", "Golden Example")
     assert result.exit_code == 0, result.output
-    assert "Every £1 spent by Golden Example creates £1.92 for Bradford." in result.output
+    assert "Every £1 spent by Golden Example creates £1.92 for Bradford (90% interval £" in result.output
 
 
 def test_entry_points_behave_the_same():

@@ -5,6 +5,7 @@ Round 1 is checked against totals read from the XLSX files with openpyxl, indepe
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -33,9 +34,19 @@ def column_total(path, header: str) -> int:
 def test_sample_gives_2_52():
     result = lm3.load_project(SAMPLE).calculate()
     assert f"{result.lm3:.2f}" == "2.52"
-    assert result.headline == (
-        "Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford."
+    m = re.fullmatch(
+        r"Every £1 spent by Bradford Trident \(illustrative sample\) creates £2\.52 for Bradford "
+        r"\(90% interval £(\d\.\d\d)-£(\d\.\d\d); (\d+) supplier and (\d+) staff responses\)\.",
+        result.headline,
     )
+    assert m, result.headline
+    assert float(m[1]) <= result.lm3 <= float(m[2])
+    # the responses: survey rows of suppliers counted as local, and of staff living in the area
+    local = set(result.suppliers.loc[result.suppliers["local"], "supplier"].str.upper())
+    answered = {str(r[0]).upper() for r in xlsx_rows(SAMPLE / "supplier-survey.xlsx")[1:] if r[1] is not None}
+    assert int(m[3]) == len(local & answered) == result.responses[0].respondents
+    staff = result.staff.set_index("home")
+    assert int(m[4]) == staff.loc["in the area", "respondents"]
 
 
 def test_sample_round1_is_ledger_plus_gross_payroll():

@@ -1,0 +1,173 @@
+"""Round 3: imputation worked by hand (NEF's survey-averaging sheet), defaults, and properties of LM3 and of
+the bootstrap interval (hypothesis), on the real calculation with the real postcode directory."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import lm3
+from lm3._method import apply_shares
+from lm3._uncertainty import bootstrap_interval
+
+NEF_SHARES = ["42.1%", "50.5%", "63.1%", "37.8%", "33.6%"]  # NEF survey-averaging sheet's five respondents
+
+
+def _group(round2_pounds, shares, categories=None):
+    keys = [f"S{i}" for i in range(len(round2_pounds))]
+    members = pd.DataFrame({"key": keys, "round2": [p * 100 for p in round2_pounds]})
+    if categories is not None:
+        members["category"] = categories
+    answers = pd.DataFrame(
+        {
+            "key": [k for k, s in zip(keys, shares, strict=True) if s is not None],
+            "share": [Fraction(s.rstrip("%")) / 100 for s in shares if s is not None],
+        }
+    )
+    return members, answers
+
+
+def test_nef_mean_worked_by_hand():
+    # five respondents with £10,000 each, one non-respondent with £200,000
+    members, answers = _group([10_000] * 5 + [200_000], [*NEF_SHARES, None])
+    out, responses = apply_shares(members, answers, group="local suppliers", survey="s", missing_hint="")
+    # (42.1 + 50.5 + 63.1 + 37.8 + 33.6) / 5 = 227.1 / 5 = 45.42%; 45.42% x £200,000 = £90,840.00
+    assert out["share"].iloc[5] == Fraction(4542, 10_000)
+    assert out["round3"].tolist() == [421_000, 505_000, 631_000, 378_000, 336_000, 9_084_000]
+    assert (responses.respondents, responses.members) == (5, 6)
+    assert responses.round2_covered == 5_000_000 and responses.round2 == 25_000_000
+
+
+def test_weighted_mean_and_categories_worked_by_hand():
+    members, answers = _group([1_000, 3_000, 200_000], ["20%", "60%", None])
+    out, _ = apply_shares(
+        members, answers, group="local suppliers", survey="s", missing_hint="", imputation="weighted"
+    )
+    # (1,000 x 20% + 3,000 x 60%) / 4,000 = 2,000 / 4,000 = 50%: £100,000 (the simple mean, 40%, would give 80,000)
+    assert out["round3"].iloc[2] == 100_000_00
+
+    cats = ["VCSE"] * 5 + ["SME", "VCSE", "SME"]
+    members, answers = _group([100] * 8, ["10%", "20%", "30%", "40%", "50%", "90%", None, None], cats)
+    out, _ = apply_shares(members, answers, group="local suppliers", survey="s", missing_hint="")
+    # VCSE has 5 respondents: its own mean, 30%; SME has one: the group's mean, (150 + 90) / 6 = 40%
+    assert out["share"].tolist()[6:] == [Fraction(3, 10), Fraction(2, 5)]
+    assert out["share_source"].iloc[6] == "mean of 5 respondents among local suppliers of type VCSE"
+    assert out["share_source"].iloc[7] == "mean of 6 respondents among local suppliers"
+
+
+# A small organisation in Bradford: suppliers in Bradford (local) and Leeds (not), a survey of some.
+LOCAL_POSTCODES = ["BD1 1AA", "BD7 1AA", "BD21 3LG", "BD18 3QF"]
+
+
+def _calculate(amounts, local, shares, **options):
+    names = [f"Supplier {i}" for i in range(len(amounts))]
+    payments = pd.DataFrame({"Supplier": names, "Amount": [f"{a}.00" for a in amounts]})
+    register = pd.DataFrame(
+        {
+            "Supplier": names,
+            "Postcode": [LOCAL_POSTCODES[i % 4] if loc else "LS1 4GS" for i, loc in enumerate(local)],
+        }
+    )
+    survey = pd.DataFrame(
+        {
+            "Supplier": [n for n, s in zip(names, shares, strict=True) if s is not None],
+            "Local share": [f"{s}%" for s in shares if s is not None],
+        }
+    )
+    return lm3.calculate(payments, register, supplier_survey=survey, area="Bradford", draws=400, **options)
+
+
+suppliers = st.lists(
+    st.tuples(
+        st.integers(1, 50_000),  # amount, pounds
+        st.booleans(),  # local?
+        st.one_of(st.none(), st.integers(0, 100)),  # survey answer, per cent
+    ),
+    min_size=1,
+    max_size=8,
+)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(suppliers)
+def test_lm3_lies_between_1_and_3(rows):
+    amounts, local, shares = map(list, zip(*rows, strict=True))
+    result = _calculate(amounts, local, shares)
+    assert 1 <= result.lm3 <= 3
+    assert result.interval.low <= result.lm3 <= result.interval.high
+
+
+@SETTINGS
+@given(suppliers, st.data())
+def test_raising_a_local_share_never_lowers_lm3(rows, data):
+    amounts, local, shares = map(list, zip(*rows, strict=True))
+    answered = [i for i, s in enumerate(shares) if s is not None]
+    assume(answered)
+    i = data.draw(st.sampled_from(answered))
+    higher = shares.copy()
+    higher[i] = data.draw(st.integers(shares[i], 100))
+    for imputation in ("mean", "weighted"):
+        before = _calculate(amounts, local, shares, imputation=imputation)
+        after = _calculate(amounts, local, higher, imputation=imputation)
+        assert after.round3 >= before.round3 and after.lm3 >= before.lm3
+
+
+@SETTINGS
+@given(suppliers, st.data())
+def test_moving_spend_to_a_local_supplier_never_lowers_round2(rows, data):
+    amounts, local, shares = map(list, zip(*rows, strict=True))
+    assume(any(local) and not all(local))
+    src = data.draw(st.sampled_from([i for i, loc in enumerate(local) if not loc]))
+    dst = data.draw(st.sampled_from([i for i, loc in enumerate(local) if loc]))
+    moved = data.draw(st.integers(0, amounts[src] - 1))
+    after = amounts.copy()
+    after[src] -= moved
+    after[dst] += moved
+    assume(any(s is not None and local[i] for i, s in enumerate(shares)))
+    before_r = _calculate(amounts, local, shares)
+    after_r = _calculate(after, local, shares)
+    assert after_r.round2 == before_r.round2 + moved * 100
+
+
+def _interval(shares_pct, non_respondent_pounds, seed=7, draws=2000):
+    members, answers = _group([1_000] * len(shares_pct) + [non_respondent_pounds], [*shares_pct, None])
+    out, responses = apply_shares(members, answers, group="local suppliers", survey="s", missing_hint="")
+    r2 = int(out["round2"].sum())
+    r3 = int(out["round3"].sum())
+    return bootstrap_interval(
+        [(out, responses)], round1=2 * r2, round2=r2, round3=r3, seed=seed, draws=draws
+    ), (2 * r2 + r2 + r3) / (2 * r2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 100), min_size=3, max_size=12), st.integers(1_000, 500_000))
+def test_interval_holds_the_estimate_narrows_with_more_respondents_and_repeats_with_its_seed(shares, pounds):
+    assume(len(set(shares)) > 1)
+    pct = [f"{s}%" for s in shares]
+    few, point = _interval(pct, pounds)
+    assert few.low <= point <= few.high
+    assert few.high > few.low  # respondents disagree and a non-respondent depends on them
+    many, _ = _interval(pct * 4, pounds)  # four times the respondents, the same spread of answers
+    assert many.high - many.low < few.high - few.low
+    again, _ = _interval(pct, pounds)
+    assert again == few
+
+
+def test_everyone_answered_means_no_sampling_error():
+    members, answers = _group([1_000, 2_000, 3_000], ["10%", "50%", "90%"])
+    out, responses = apply_shares(members, answers, group="local suppliers", survey="s", missing_hint="")
+    r3 = int(out["round3"].sum())
+    interval = bootstrap_interval([(out, responses)], round1=600_000, round2=600_000, round3=r3)
+    assert interval.low == interval.high == (600_000 + 600_000 + r3) / 600_000
+
+
+def test_bad_interval_options_are_errors():
+    with pytest.raises(lm3.MethodError, match="level must be between 0 and 1"):
+        _calculate([100], [True], [50], level=90)
+    with pytest.raises(lm3.MethodError, match="imputation must be one of mean, weighted"):
+        _calculate([100], [True], [50], imputation="median")
