@@ -171,3 +171,21 @@ def test_bad_interval_options_are_errors():
         _calculate([100], [True], [50], level=90)
     with pytest.raises(lm3.MethodError, match="imputation must be one of mean, weighted"):
         _calculate([100], [True], [50], imputation="median")
+
+
+def test_project_file_sets_round3_options(tmp_path):
+    from conftest import GOLDEN
+
+    (tmp_path / "lm3.toml").write_text(
+        'area = "Bradford"\nimputation = "weighted"\nlevel = 0.8\nseed = 11\n'
+        '[defaults]\nsupplier_share = "50%"\n[inputs]\n'
+        f'payments = "{(GOLDEN / "payments.csv").as_posix()}"\n'
+        f'suppliers = "{(GOLDEN / "suppliers.csv").as_posix()}"\n',
+        encoding="utf-8",
+    )
+    result = lm3.load_project(tmp_path).calculate()
+    # by hand at 50%: Aire Valley 750.00 + Bradford Branch 400.00 + Print Shop 200.08 (200.075) = 1,350.08
+    assert result.round3 == 1_350_08
+    assert (result.interval.level, result.interval.seed) == (0.8, 11)
+    assert result.responses[0].imputation == "weighted" and result.responses[0].default.text == "50.0%"
+    assert "80% interval" in result.headline
