@@ -20,6 +20,7 @@ from lm3._method import Assumption
 from lm3._places import Area, PostcodeDirectory, Tier, resolve_area, resolve_tiers
 from lm3._project import Project, load_project
 from lm3._result import LM3Result
+from lm3._survey import SurveyTemplate, read_survey, write_survey_template
 from lm3._template import write_supplier_template
 
 __version__ = "0.1.0"
@@ -38,6 +39,7 @@ __all__ = [
     "PostcodeDirectory",
     "Project",
     "RowErrors",
+    "SurveyTemplate",
     "Tier",
     "TotalRow",
     "calculate",
@@ -46,7 +48,9 @@ __all__ = [
     "locate",
     "match_companies_house",
     "read_registers",
+    "read_survey",
     "resolve_area",
     "resolve_tiers",
     "write_supplier_template",
+    "write_survey_template",
 ]

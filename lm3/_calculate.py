@@ -57,8 +57,8 @@ def calculate(
     *,
     area: str | Sequence[str] | Area,
     payroll: Source | None = None,
-    supplier_survey: Source | None = None,
-    staff_survey: Source | None = None,
+    supplier_survey: Source | Sequence[Source] | None = None,
+    staff_survey: Source | Sequence[Source] | None = None,
     income: str | int | Decimal | None = None,
     pay_basis: str = "gross",
     branch_is_local: bool = True,
@@ -78,7 +78,8 @@ def calculate(
 
     ``payments`` (supplier, amount[, date]) and ``suppliers`` (the register: supplier, postcode[, head
     office postcode]; or a list of registers, read as one) are required; ``payroll`` (employee id, home postcode, gross pay[, net pay]) and the
-    two surveys (who, local spend share) are optional. Each may be a CSV or Excel path, or a DataFrame.
+    two surveys are optional: each one file, a list of files or a folder (one form per respondent), holding
+    a filled-in ``lm3 survey template`` or a who / local spend share table (``lm3._survey``). Each may be a CSV or Excel path, or a DataFrame.
     ``area`` names local authority districts by name or ONS code. ``income`` (pounds) replaces the default
     round 1 (payments plus gross payroll). ``columns`` and ``sheet`` apply to the payments file, as in
     ``lm3.ingest``, which reads it. Suppliers are matched to the register and placed as by ``lm3.locate``
@@ -294,7 +295,7 @@ def _staff_round3(
         if unknown.any():
             warnings.append(
                 f"{survey.label}: {int(unknown.sum())} answer(s) match no employee in {payroll.label} and are "
-                f"not used (rows {', '.join(map(str, survey.data.loc[unknown, 'row']))})."
+                f"not used ({', '.join(survey.data.loc[unknown, 'where'])})."
             )
         away = answers["key"].isin(staff.loc[~local, "employee"]) & ~answers["key"].isin(
             staff.loc[local, "employee"]
@@ -302,7 +303,7 @@ def _staff_round3(
         if away.any():
             warnings.append(
                 f"{survey.label}: {int(away.sum())} answer(s) from staff living outside the area are not used "
-                f"in round 3 (rows {', '.join(map(str, survey.data.loc[away, 'row']))})."
+                f"in round 3 ({', '.join(survey.data.loc[away, 'where'])})."
             )
     return staff, (members, responses)
 

@@ -18,7 +18,6 @@ from lm3._money import format_gbp, parse_money
 from lm3._names import id_key, supplier_key
 from lm3._places import postcode_keys
 from lm3._read import Field, Source, Table, read_table
-from lm3._shares import parse_shares
 
 _SUPPLIER = Field(
     "supplier",
@@ -606,46 +605,17 @@ def read_payroll(source: Source, *, pay_basis: str = "gross", sheet: str | None 
     return replace(table, data=out)
 
 
-def _read_survey(source: Source, fields: tuple[Field, ...], what: str, sheet: str | None) -> Table:
-    table = read_table(source, fields, what=what, sheet=sheet)
-    data = table.data
-    problems = _Problems(table)
-    shares, share_problems = parse_shares(data["share"])
-    problems.add(share_problems.notna(), "share", share_problems)
-    who = fields[0].name
-    problems.add(_blank(data[who]), who, f"{fields[0].label} is blank: say who answered, or delete the row")
-    out = pd.DataFrame({"row": data["row"]})
-    if who == "supplier":
-        out["supplier"] = _text(data["supplier"])
-        out["key"] = supplier_key(out["supplier"])
-    else:
-        out["key"] = id_key(data["employee"])
-    out["share"] = shares
+def read_supplier_survey(source: Source | Sequence[Source], *, sheet: str | None = None) -> Table:
+    """Supplier survey answers: one file, several or a folder; a share column, or the two parts of the
+    ``lm3 survey template`` form (see ``lm3._survey``)."""
+    from lm3._survey import read_survey
 
-    answered = out["share"].notna() & (out["key"] != "")
-    conflicting = answered & (out["share"].where(answered).groupby(out["key"]).transform("nunique") > 1)
-    problems.add(
-        conflicting,
-        "share",
-        f"is one of several different answers from the same {fields[0].label.split()[0]}: keep one answer",
-    )
-    problems.raise_if_any()
-    warnings = list(table.warnings)
-    unanswered = ~out["share"].notna() & (out["key"] != "")
-    if unanswered.any():
-        warnings.append(
-            f"{table.label}: {int(unanswered.sum())} row(s) with no share given (rows "
-            f"{_rows(out.loc[unanswered, 'row'])}) are treated as not responding."
-        )
-    kept = answered & ~out["key"].where(answered).duplicated()
-    return replace(table, data=out[kept].reset_index(drop=True), warnings=tuple(warnings))
+    return read_survey(source, "suppliers", sheet=sheet)
 
 
-def read_supplier_survey(source: Source, *, sheet: str | None = None) -> Table:
-    """Supplier survey: supplier name and the share of its spending that is local (see ``lm3._shares``)."""
-    return _read_survey(source, SUPPLIER_SURVEY_FIELDS, "supplier survey", sheet)
+def read_staff_survey(source: Source | Sequence[Source], *, sheet: str | None = None) -> Table:
+    """Staff survey answers: one file, several or a folder; a share column, or spending by category as in
+    the ``lm3 survey template`` form (see ``lm3._survey``)."""
+    from lm3._survey import read_survey
 
-
-def read_staff_survey(source: Source, *, sheet: str | None = None) -> Table:
-    """Staff survey: employee id and the share of their pay spent locally (see ``lm3._shares``)."""
-    return _read_survey(source, STAFF_SURVEY_FIELDS, "staff survey", sheet)
+    return read_survey(source, "staff", sheet=sheet)

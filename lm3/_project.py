@@ -25,7 +25,7 @@
     suppliers = "suppliers.xlsx"       # or several: ["register.xlsx", "unplaced-filled.xlsx"]
     payroll = "payroll.xlsx"
     supplier_survey = "supplier-survey.xlsx"
-    staff_survey = "staff-survey.xlsx"
+    staff_survey = "staff-survey.xlsx"  # or a list, or a folder of one form per person
 
 The keys are the argument names of ``lm3.calculate`` (and the CLI's flags, with - for _).
 """
@@ -69,8 +69,8 @@ class Project:
     payments: Path | None = None
     suppliers: Path | tuple[Path, ...] | None = None
     payroll: Path | None = None
-    supplier_survey: Path | None = None
-    staff_survey: Path | None = None
+    supplier_survey: Path | tuple[Path, ...] | None = None
+    staff_survey: Path | tuple[Path, ...] | None = None
     area: str | tuple[str, ...] | None = None
     income: str | None = None
     pay_basis: str = "gross"
@@ -157,9 +157,11 @@ def load_project(directory: str | Path) -> Project:
         k: tuple(base / str(p) for p in v) if isinstance(v, list) else base / str(v)
         for k, v in inputs.items()
     }
-    several = [k for k, v in fields.items() if isinstance(v, tuple) and k != "suppliers"]
+    several = [k for k, v in fields.items() if isinstance(v, tuple) and k in ("payments", "payroll")]
     if several:
-        raise InputError(f"{config}: [inputs] {several[0]} names one file (only suppliers may be a list).")
+        raise InputError(
+            f"{config}: [inputs] {several[0]} names one file (suppliers and the surveys may be lists)."
+        )
     for key in OPTION_KEYS:
         if key in data:
             value = data[key]

@@ -11,6 +11,11 @@ applied to one column at a time:
    100%?). Write the per cent sign to settle it.
 4. Rejected as out of range: below 0% or above 100%.
 
+A column whose header says it holds percentages (the survey forms' "% ... (0-100)" columns) is read with
+``percent=True``: its bare numbers are percentages whatever the others hold ("1" is 1%, "100" is 100%), and
+a bare number strictly between 0 and 1 is rejected as ambiguous (Excel turns "60%" typed into a plain cell
+into 0.6).
+
 Shares are exact fractions (``fractions.Fraction``), so "33.3%" is 333/1000, and means of shares are exact.
 """
 
@@ -22,8 +27,8 @@ from fractions import Fraction
 import pandas as pd
 
 
-def parse_shares(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Read a column of shares under the rule above.
+def parse_shares(values: pd.Series, *, percent: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Read a column of shares under the rule above (``percent``: the column is one of percentages).
 
     Returns ``(shares, problems)``: ``shares`` holds a Fraction in [0, 1] or None (blank or rejected);
     ``problems`` holds, for each rejected value, the reason and what to write instead (else None).
@@ -39,22 +44,23 @@ def parse_shares(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         text = str(value).strip() if not isinstance(value, float) else repr(value)
         if text == "":
             continue
-        percent = text.endswith("%")
+        signed = text.endswith("%")
         number = _number(text.removesuffix("%").strip())
         if number is None:
             problems[idx] = "is not a share: write it as 60%, 60 or 0.6"
             continue
-        parsed[idx] = (number, percent)
+        parsed[idx] = (number, signed)
 
     bare = [n for n, pct in parsed.values() if not pct]
-    column_is_percent = any(n > 1 for n in bare)
-    zero_one_only = bool(bare) and all(n in (0, 1) for n in bare) and any(n == 1 for n in bare)
-    for idx, (number, percent) in parsed.items():
-        if percent or column_is_percent:
-            if not percent and 0 < number < 1:
-                problems[idx] = (
-                    "is ambiguous in a column of percentages (0.6 could be 0.6% or 60%): "
-                    "write the per cent sign, e.g. 60%"
+    column_is_percent = percent or any(n > 1 for n in bare)
+    zero_one_only = (
+        not percent and bool(bare) and all(n in (0, 1) for n in bare) and any(n == 1 for n in bare)
+    )
+    for idx, (number, signed) in parsed.items():
+        if signed or column_is_percent:
+            if not signed and 0 < number < 1:
+                problems[idx] = "is ambiguous in a column of percentages (0.6 could be 0.6% or 60%): " + (
+                    "write 60 for 60%" if percent else "write the per cent sign, e.g. 60%"
                 )
                 continue
             share = number / 100

@@ -46,8 +46,20 @@ def cli() -> None:
     help="Supplier register: supplier, postcode[, head office postcode]. Repeat to combine several.",
 )
 @click.option("--payroll", type=FILE, help="Payroll: employee id, home postcode, gross pay[, net pay].")
-@click.option("--supplier-survey", type=FILE, help="Supplier survey: supplier, local spend share.")
-@click.option("--staff-survey", type=FILE, help="Staff survey: employee id, local spend share.")
+@click.option(
+    "--supplier-survey",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Supplier survey answers: a filled-in `lm3 survey template suppliers`, or supplier and local spend "
+    "share columns. Repeat, or give a folder, for one file per supplier.",
+)
+@click.option(
+    "--staff-survey",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Staff survey answers: a filled-in `lm3 survey template staff`, or employee id and local spend "
+    "share columns. Repeat, or give a folder, for one file per person.",
+)
 @click.option(
     "--area",
     multiple=True,
@@ -101,6 +113,8 @@ def calculate(
     columns: tuple[str, ...],
     suppliers: tuple[Path, ...],
     defaults: tuple[str, ...],
+    supplier_survey: tuple[Path, ...],
+    staff_survey: tuple[Path, ...],
     **options: Any,
 ) -> None:
     """Calculate LM3 from input files, or from PROJECT, a folder holding lm3.toml (options override it).
@@ -117,7 +131,13 @@ def calculate(
         if given and base.defaults:
             given = base.defaults | given
         result = base.with_options(
-            area=area or None, suppliers=suppliers or None, columns=mapping, defaults=given, **options
+            area=area or None,
+            suppliers=suppliers or None,
+            supplier_survey=_one_or_many(supplier_survey),
+            staff_survey=_one_or_many(staff_survey),
+            columns=mapping,
+            defaults=given,
+            **options,
         ).calculate()
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -183,6 +203,10 @@ def ingest(
 
 
 _PAIR = re.compile(r"\s*(\w+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^,]*))\s*(?:,|$)")
+
+
+def _one_or_many(paths: tuple[Path, ...]) -> Path | tuple[Path, ...] | None:
+    return None if not paths else paths[0] if len(paths) == 1 else paths
 
 
 def _locate_options(command: Any) -> Any:
@@ -384,6 +408,70 @@ def companies_house(
     )
     for warning in found.warnings:
         click.echo(f"Warning: {warning}")
+
+
+@cli.group()
+def survey() -> None:
+    """Round-3 surveys: forms to send to local suppliers and staff."""
+
+
+@survey.command("template")
+@click.argument("group", type=click.Choice(["suppliers", "staff"]))
+@click.option("--project", type=click.Path(path_type=Path), help="A project folder holding lm3.toml.")
+@click.option("--area", multiple=True, help="The local area named in the form (default: the project's).")
+@click.option("--name", help="The organisation sending the survey (default: the project's name).")
+@click.option(
+    "--out", type=FILE, required=True, help="The workbook to write (.xlsx), e.g. supplier-survey.xlsx."
+)
+@click.option(
+    "--rows", type=click.IntRange(0), default=200, show_default=True, help="Empty rows ready to fill in."
+)
+@click.option(
+    "--list-local/--no-list-local",
+    default=True,
+    help="With a project's payments and register: list its local suppliers, largest first (default).",
+)
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def survey_template(
+    group: str,
+    project: Path | None,
+    area: tuple[str, ...],
+    name: str | None,
+    out: Path,
+    rows: int,
+    list_local: bool,
+    debug: bool,
+) -> None:
+    """Write a survey form (.xlsx) for GROUP, suppliers or staff, naming the area: suppliers give the % of
+    their costs spent with local suppliers and on local staff; staff give, for each kind of spending
+    (housing, council tax, food, travel, leisure, savings, loans, income tax ...), the £ a month and the %
+    spent in the area. Cells are checked as they are typed. Give the filled-in files back to
+    `lm3 calculate --supplier-survey/--staff-survey` (one file, several, or a folder).
+
+    \b
+    Example:
+      lm3 survey template suppliers --project data/samples/bradford-trident --out supplier-survey.xlsx
+      lm3 survey template staff --area Bradford --name "Bradford Trident" --out staff-survey.xlsx
+    """
+    from lm3._places import resolve_area
+    from lm3._survey import local_suppliers, write_survey_template
+
+    with _errors(debug):
+        chosen = load_project(project) if project is not None else Project()
+        chosen = chosen.with_options(area=area or None, name=name)
+        if not chosen.area:
+            raise LM3Error("Name the area the survey asks about: --area Bradford (or --project DIR).")
+        listed: list[str] = []
+        if group == "suppliers" and list_local and chosen.payments is not None and chosen.suppliers:
+            listed = local_suppliers(chosen.locate())
+        written = write_survey_template(
+            group, out, area=resolve_area(chosen.area), name=chosen.name, respondents=listed, rows=rows
+        )
+    listing = f", listing {written.listed} local supplier(s) largest first" if written.listed else ""
+    click.echo(
+        f"Wrote the {'supplier' if group == 'suppliers' else 'staff'} survey for {written.area} to {out}{listing}. Send it out; give the filled-in "
+        f"files back with lm3 calculate --{'supplier' if group == 'suppliers' else 'staff'}-survey."
+    )
 
 
 def parse_columns(values: tuple[str, ...] | list[str]) -> dict[str, str]:
