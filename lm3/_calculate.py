@@ -30,7 +30,7 @@ from lm3._method import (
 from lm3._money import format_gbp, parse_pounds
 from lm3._places import Area, PostcodeDirectory, default_directory, resolve_area
 from lm3._read import Source, Table
-from lm3._result import STAFF_TRACE_COLUMNS, SUPPLIER_TRACE_COLUMNS, LM3Result
+from lm3._result import STAFF_TRACE_COLUMNS, SUPPLIER_TRACE_COLUMNS, LM3Result, NonLocalRespend
 from lm3._uncertainty import DEFAULT_DRAWS, DEFAULT_LEVEL, Interval, bootstrap_interval
 
 PAY_BASES = ("gross", "net")
@@ -72,6 +72,7 @@ def calculate(
     level: float = DEFAULT_LEVEL,
     seed: int | None = None,
     draws: int = DEFAULT_DRAWS,
+    count_non_local: bool = False,
     directory: PostcodeDirectory | None = None,
 ) -> LM3Result:
     """Calculate LM3 for an organisation's spending in an area.
@@ -92,6 +93,11 @@ def calculate(
     with no respondents takes a published default share (``defaults`` overrides them: ``{"staff_share":
     "40%"}``), flagged in the headline. ``level``, ``seed`` and ``draws`` set the bootstrap interval
     (``lm3._uncertainty``).
+
+    ``count_non_local``: also count what non-local suppliers re-spend in the area (a national contractor
+    employing local staff), as its own line beside the rounds (``result.non_local``), never inside them:
+    surveyed non-local suppliers use their answers, the others the mean of those, else the published 36%
+    (NEF with Northumberland, 2005).
 
     Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
     """
@@ -124,10 +130,22 @@ def calculate(
     fallback = default_shares(defaults)
     shares_options = {"imputation": imputation, "min_category": min_category}
     trace, supplier_group = _supplier_round3(
-        trace, tables["supplier_survey"], warnings, default=fallback["supplier_share"], **shares_options
+        trace,
+        tables["supplier_survey"],
+        warnings,
+        count_non_local,
+        default=fallback["supplier_share"],
+        **shares_options,
     )
     groups = [supplier_group]
     warnings += _supplier_warnings(trace, tables["suppliers"])
+    trace, non_local = _non_local_respend(
+        trace,
+        tables["supplier_survey"],
+        count_non_local,
+        default=fallback["non_local_supplier_share"],
+        **shares_options,
+    )
 
     payments_total = int(tables["payments"].data["amount"].sum())
     staff = None
@@ -187,6 +205,23 @@ def calculate(
         interval=interval,
         min_category=min_category,
     )
+    if non_local is not None:
+        r = non_local.responses
+        assumptions.insert(
+            -2,
+            Assumption(
+                "non-local suppliers' local re-spend",
+                "counted as its own line beside the rounds (not in R2 or R3): "
+                + (
+                    f"default {r.default.text}"
+                    if r.default is not None
+                    else f"survey answers of {r.respondents} of {r.members}, the others their mean"
+                ),
+                f"{r.default.source} ({r.default.date})"
+                if r.default is not None
+                else "LM3 Online (NEF): a national contractor's local staff and subcontractors",
+            ),
+        )
     return LM3Result(
         area=area,
         name=name,
@@ -201,6 +236,39 @@ def calculate(
         warnings=tuple(warnings),
         interval=interval,
         responses=responses,
+        non_local=non_local,
+    )
+
+
+def _non_local_respend(
+    trace: pd.DataFrame, survey: Table | None, count: bool, **options: Any
+) -> tuple[pd.DataFrame, NonLocalRespend | None]:
+    """What non-local suppliers re-spend in the area, per supplier (``non_local_respend``, pence), when
+    ``count``; else a column of zeros and None."""
+    trace = trace.assign(non_local_respend=np.int64(0))
+    if not count:
+        return trace, None
+    answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
+    away = trace["location"] == "non-local"
+    members, responses = apply_shares(
+        trace.loc[away, ["key", "round1"]].rename(columns={"round1": "round2"}),
+        answers,
+        group="non-local suppliers",
+        survey=survey.label if survey is not None else "a supplier survey (none was given)",
+        missing_hint="",
+        **options,
+    )
+    respend = trace["key"].map(dict(zip(members["key"], members["round3"], strict=True)))
+    trace["non_local_respend"] = respend.where(away, 0).fillna(0).astype("int64")
+    shares = members["share"].dropna()
+    return trace, NonLocalRespend(
+        round1=int(members["round2"].sum()),
+        amount=int(trace["non_local_respend"].sum()),
+        responses=responses,
+        share_source=str(members["share_source"].iloc[0])
+        if len(members) and responses.respondents == 0
+        else "",
+        mean_share=float(sum(shares) / len(shares)) if len(shares) else None,
     )
 
 
@@ -235,7 +303,11 @@ def _read_all(
 
 
 def _supplier_round3(
-    trace: pd.DataFrame, survey: Table | None, warnings: list[str], **options: Any
+    trace: pd.DataFrame,
+    survey: Table | None,
+    warnings: list[str],
+    count_non_local: bool = False,
+    **options: Any,
 ) -> tuple[pd.DataFrame, tuple[pd.DataFrame, Responses]]:
     answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
     where = f"in {survey.label}" if survey is not None else "with --supplier-survey FILE"
@@ -261,6 +333,8 @@ def _supplier_round3(
                 f"used: {', '.join(answers.loc[~paid, 'supplier'])}."
             )
         not_local = answers["key"].isin(trace.loc[~trace["local"], "key"])
+        if count_non_local:
+            not_local &= ~answers["key"].isin(trace.loc[trace["location"] == "non-local", "key"])
         if not_local.any():
             warnings.append(
                 f"{survey.label}: {int(not_local.sum())} answer(s) from suppliers not counted as local are not "

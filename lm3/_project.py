@@ -11,10 +11,12 @@
     # imputation = "mean"             # non-respondents: "mean" of respondents (NEF) or "weighted" by round 2
     # min_category = 5                # respondents a supplier type needs to use its own mean
     # level = 0.9                     # the bootstrap interval; seed = 2002 fixes its draws
+    # count_non_local = true          # non-local suppliers' local re-spend as its own line (default 36%)
 
     # [defaults]                      # round-3 shares for a group with no respondents (published ones ship)
     # supplier_share = "76%"
     # staff_share = "45.4%"
+    # non_local_supplier_share = "36%"
 
     [columns]                          # optional: the payments file's columns, where detection is wrong
     supplier = "Vendor Name"
@@ -59,6 +61,7 @@ OPTION_KEYS = (
     "min_category",
     "level",
     "seed",
+    "count_non_local",
 )
 
 
@@ -84,6 +87,7 @@ class Project:
     min_category: int = MIN_CATEGORY_RESPONDENTS
     level: float = DEFAULT_LEVEL
     seed: int | None = None
+    count_non_local: bool = False
     defaults: dict[str, object] | None = None
 
     def with_options(self, **overrides: Any) -> Project:
@@ -176,6 +180,7 @@ def load_project(directory: str | Path) -> Project:
         fields["income"] = str(fields["income"])
     if "match_threshold" in fields and not isinstance(fields["match_threshold"], int | float):
         raise InputError(f"{config}: match_threshold must be a number from 0 to 100.")
-    if not isinstance(fields.get("branch_is_local", True), bool):
-        raise InputError(f"{config}: branch_is_local must be true or false.")
+    for flag in ("branch_is_local", "count_non_local"):
+        if not isinstance(fields.get(flag, True), bool):
+            raise InputError(f"{config}: {flag} must be true or false.")
     return Project(**fields)

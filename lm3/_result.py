@@ -32,6 +32,7 @@ SUPPLIER_TRACE_COLUMNS = [
     "round3",
     "leakage_round2",
     "leakage_round3",
+    "non_local_respend",
 ]
 STAFF_TRACE_COLUMNS = [
     "home",
@@ -61,6 +62,24 @@ def _json_value(value: Any, *, money: bool) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class NonLocalRespend:
+    """What non-local suppliers re-spend in the area: their round-1 £ (pence), the £ re-spent locally
+    (pence, summed per supplier), the survey's coverage of them, the mean share applied, and the default's
+    source when no non-local supplier answered."""
+
+    round1: int
+    amount: int
+    responses: Responses
+    share_source: str
+    mean_share: float | None
+
+    @property
+    def per_pound(self) -> float | None:
+        """Pence re-spent locally per £1 paid to a non-local supplier (Northumberland 2005: 36p)."""
+        return self.amount / self.round1 if self.round1 else None
+
+
 @dataclass(frozen=True, eq=False)
 class LM3Result:
     """An LM3 figure with everything needed to trace it.
@@ -85,6 +104,26 @@ class LM3Result:
     warnings: tuple[str, ...]
     interval: Interval | None = None
     responses: tuple[Responses, ...] = ()
+    non_local: NonLocalRespend | None = None
+
+    @property
+    def lm3_with_non_local(self) -> float | None:
+        """(R1 + R2 + R3 + non-local suppliers' local re-spend) / R1, when that re-spend was counted."""
+        if self.non_local is None:
+            return None
+        return (self.round1 + self.round2 + self.round3 + self.non_local.amount) / self.round1
+
+    def value_of_a_pound(self) -> dict[str, float | None]:
+        """LM3 Online's framing: what £1 paid to a local supplier is worth to the area (the £1 plus what
+        local suppliers re-spend locally per £1, R3 / R2 of suppliers), and what £1 paid to a non-local
+        one brings back (its local re-spend per £1; None unless counted). Northumberland 2005: £1.76, 36p."""
+        s = self.suppliers
+        local = s[s["local"]]
+        r2 = int(local["round2"].sum())
+        return {
+            "local_supplier": 1 + int(local["round3"].sum()) / r2 if r2 else None,
+            "non_local_supplier": self.non_local.per_pound if self.non_local is not None else None,
+        }
 
     @property
     def lm3(self) -> float:
@@ -162,8 +201,23 @@ class LM3Result:
                 "round3": pounds(self.round2 - self.round3),
             },
             "suppliers": records(
-                self.suppliers, ["round1", "round2", "round3", "leakage_round2", "leakage_round3"]
+                self.suppliers,
+                ["round1", "round2", "round3", "leakage_round2", "leakage_round3", "non_local_respend"],
             ),
+            "value_of_a_pound": self.value_of_a_pound(),
+            "non_local_respend": None
+            if self.non_local is None
+            else {
+                "round1": pounds(self.non_local.round1),
+                "amount": pounds(self.non_local.amount),
+                "per_pound": self.non_local.per_pound,
+                "respondents": self.non_local.responses.respondents,
+                "group_size": self.non_local.responses.members,
+                "default_share": float(self.non_local.responses.default.share)
+                if self.non_local.responses.default
+                else None,
+                "lm3_with_it": self.lm3_with_non_local,
+            },
             "staff": records(self.staff, ["round1", "round2", "round3", "leakage_round2", "leakage_round3"]),
             "interval": None
             if self.interval is None

@@ -94,6 +94,12 @@ def cli() -> None:
     help="A round-3 share for a group with no respondents, replacing the published one: "
     "supplier_share=50%, staff_share=40%.",
 )
+@click.option(
+    "--count-non-local/--no-count-non-local",
+    default=None,
+    help="Also count non-local suppliers' local re-spend (their survey answers, else the published 36%), "
+    "as its own line beside the rounds.",
+)
 @click.option("--level", type=click.FloatRange(0.5, 0.999), help="The interval's level [default: 0.9].")
 @click.option("--seed", type=int, help="Seed of the bootstrap's draws [default: 2002].")
 @click.option(
@@ -647,6 +653,23 @@ def format_result(result: LM3Result) -> str:
         filled = f"; default share {r.default.text}" if r.default else ""
         survey.append(f"{r.respondents} of {r.members} {r.group}{covered}{filled}")
     lines.append("Survey answers: " + "; ".join(survey))
+    value = result.value_of_a_pound()
+    if value["local_supplier"] is not None:
+        text = f"£1 paid to a local supplier is worth £{value['local_supplier']:.2f} to {result.area.name}"
+        if value["non_local_supplier"] is not None:
+            text += f"; £1 paid to a non-local one brings back {value['non_local_supplier'] * 100:.0f}p"
+        lines.append(text + " (LM3 Online's framing)")
+    if result.non_local is not None:
+        n = result.non_local
+        how = (
+            f"default share {n.responses.default.text}"
+            if n.responses.default
+            else f"{n.responses.respondents} of {n.responses.members} answered"
+        )
+        lines.append(
+            f"Non-local suppliers re-spend {format_gbp(n.amount)} in the area ({how}): LM3 with it "
+            f"{result.lm3_with_non_local:.2f} (not in the rounds above)"
+        )
     if result.interval is not None:
         i = result.interval
         lines.append(

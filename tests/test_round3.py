@@ -3,6 +3,7 @@ the bootstrap interval (hypothesis), on the real calculation with the real postc
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import pandas as pd
@@ -189,3 +190,52 @@ def test_project_file_sets_round3_options(tmp_path):
     assert (result.interval.level, result.interval.seed) == (0.8, 11)
     assert result.responses[0].imputation == "weighted" and result.responses[0].default.text == "50.0%"
     assert "80% interval" in result.headline
+
+
+def test_non_local_suppliers_respend_is_its_own_line_worked_by_hand(golden, tmp_path):
+    """The golden example (test_golden.py): Leeds Widgets (LS1 4GS) is its one non-local supplier, paid
+    £2,000.00; Mystery Co is unplaced, never counted. Local suppliers: R2 £2,700.15, R3 £1,380.05."""
+    plain = lm3.calculate(area="Bradford", **golden)
+    assert plain.non_local is None and plain.lm3_with_non_local is None
+    assert plain.value_of_a_pound() == {"local_supplier": 1 + 1_380_05 / 2_700_15, "non_local_supplier": None}
+
+    counted = lm3.calculate(area="Bradford", count_non_local=True, **golden)
+    # no non-local supplier answered: the published 36% (Northumberland 2005): 2,000.00 x 36% = 720.00
+    assert (counted.round1, counted.round2, counted.round3) == (plain.round1, plain.round2, plain.round3)
+    assert counted.non_local.amount == 720_00 and counted.non_local.round1 == 2_000_00
+    assert counted.lm3_with_non_local == (plain.round1 + plain.round2 + plain.round3 + 720_00) / plain.round1
+    assert counted.value_of_a_pound()["non_local_supplier"] == 0.36
+    note = next(a for a in counted.assumptions if a.name == "non-local suppliers' local re-spend")
+    assert "36.0%" in note.value and "Northumberland" in note.source
+    row = counted.suppliers.set_index("supplier").loc["Leeds Widgets Ltd"]
+    assert row["non_local_respend"] == 720_00 and counted.suppliers["non_local_respend"].sum() == 720_00
+
+    # Leeds Widgets answers 20%: used, not the default, and no longer warned about as unused
+    survey = tmp_path / "supplier-survey.csv"
+    survey.write_text(golden["supplier_survey"].read_text() + "Leeds Widgets Ltd,20%\n")
+    answered = lm3.calculate(area="Bradford", count_non_local=True, **(golden | {"supplier_survey": survey}))
+    assert answered.non_local.amount == 400_00 and answered.round3 == plain.round3
+    assert not any("not counted as local are not used" in w for w in answered.warnings)
+    ignored = lm3.calculate(area="Bradford", **(golden | {"supplier_survey": survey}))
+    assert any(
+        "not counted as local are not used in round 3: Leeds Widgets Ltd" in w for w in ignored.warnings
+    )
+
+    from click.testing import CliRunner
+
+    from lm3.cli import cli
+
+    args = ["calculate", "--area", "Bradford", "--count-non-local", "--json"]
+    for flag, key in (
+        ("--payments", "payments"),
+        ("--suppliers", "suppliers"),
+        ("--supplier-survey", "supplier_survey"),
+    ):
+        args += [flag, str(golden[key])]
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert (
+        data["non_local_respend"]["amount"] == 720.0
+        and data["value_of_a_pound"]["non_local_supplier"] == 0.36
+    )
