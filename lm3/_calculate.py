@@ -31,6 +31,7 @@ from lm3._money import format_gbp, parse_pounds
 from lm3._places import Area, PostcodeDirectory, default_directory, resolve_area
 from lm3._read import Source, Table
 from lm3._result import STAFF_TRACE_COLUMNS, SUPPLIER_TRACE_COLUMNS, LM3Result, NonLocalRespend
+from lm3._sensitivity import sensitivity
 from lm3._uncertainty import DEFAULT_DRAWS, DEFAULT_LEVEL, Interval, bootstrap_interval
 
 PAY_BASES = ("gross", "net")
@@ -192,6 +193,14 @@ def calculate(
         min_category=min_category,
     )
     responses = tuple(r for _, r in groups)
+    moved = sensitivity(
+        round1=round1,
+        round2=round2,
+        round3=round3,
+        groups=groups,
+        suppliers=trace,
+        branch_is_local=branch_is_local,
+    )
     assumptions = _assumptions(
         area,
         income_pence,
@@ -237,6 +246,7 @@ def calculate(
         interval=interval,
         responses=responses,
         non_local=non_local,
+        sensitivity=moved,
     )
 
 

@@ -105,6 +105,9 @@ class LM3Result:
     interval: Interval | None = None
     responses: tuple[Responses, ...] = ()
     non_local: NonLocalRespend | None = None
+    sensitivity: pd.DataFrame | None = None
+    """How LM3 moves as each assumption moves over a stated range (``lm3._sensitivity``): assumption,
+    low, high, lm3_low, lm3_high, swing, range; largest swing first (a tornado chart's bars)."""
 
     @property
     def lm3_with_non_local(self) -> float | None:
@@ -239,6 +242,7 @@ class LM3Result:
                 }
                 for r in self.responses
             },
+            "sensitivity": [] if self.sensitivity is None else records(self.sensitivity, []),
             "assumptions": [{"name": a.name, "value": a.value, "source": a.source} for a in self.assumptions],
             "warnings": list(self.warnings),
         }

@@ -676,6 +676,12 @@ def format_result(result: LM3Result) -> str:
             f"Interval: LM3 {i.low:.2f} to {i.high:.2f} ({i.level:.0%}, bootstrap over respondents, "
             f"{i.draws} draws, seed {i.seed}); round 3 {format_gbp(i.round3_low)} to {format_gbp(i.round3_high)}"
         )
+    if result.sensitivity is not None and len(result.sensitivity):
+        lines.append("Sensitivity (LM3 as each assumption moves over its range, largest first):")
+        for r in result.sensitivity.itertuples(index=False):
+            lines.append(
+                f"  - {r.assumption}: {r.low} -> {r.lm3_low:.2f}, {r.high} -> {r.lm3_high:.2f} ({r.range})"
+            )
     leaks = f"{format_gbp(result.round1 - result.round2)} in round 2, {format_gbp(result.round2 - result.round3)} in round 3"
     lines.append(f"Leakage: {leaks}")
     lines += ["", "Assumptions:"]

@@ -239,3 +239,37 @@ def test_non_local_suppliers_respend_is_its_own_line_worked_by_hand(golden, tmp_
         data["non_local_respend"]["amount"] == 720.0
         and data["value_of_a_pound"]["non_local_supplier"] == 0.36
     )
+
+
+def test_sensitivity_worked_by_hand_on_the_golden_example(golden):
+    """test_golden.py's example: R1 £11,000.15, R2 £6,700.15, R3 £3,380.05. Bradford Branch (£800.00) is the
+    one supplier non-respondent; Aire Valley (£1,500.00) said 60%, Print Shop (£400.15) 30%; E3 (£1,000.00)
+    the one staff non-respondent, E1 the one local staff respondent (50%)."""
+    result = lm3.calculate(area="Bradford", **golden)
+    r1, r2, r3 = 11_000_15, 6_700_15, 3_380_05
+    assert (result.round1, result.round2, result.round3) == (r1, r2, r3)
+    table = result.sensitivity.set_index("assumption")
+
+    def lm3_of(round2, round3):
+        return (r1 + round2 + round3) / r1
+
+    suppliers = table.loc["share re-spent locally by local suppliers who did not answer"]
+    # Branch at 30% = 240.00 and at 60% = 480.00, instead of the mean's 360.00
+    assert (suppliers["low"], suppliers["high"]) == ("30.0%", "60.0%")
+    assert suppliers["lm3_low"] == lm3_of(r2, r3 - 360_00 + 240_00)
+    assert suppliers["lm3_high"] == lm3_of(r2, r3 - 360_00 + 480_00)
+    staff = table.loc["share re-spent locally by local staff who did not answer"]
+    assert staff["lm3_low"] == staff["lm3_high"] == result.lm3  # one respondent: no spread to move over
+    branch = table.loc["local branches of non-local head offices"]
+    assert branch["lm3_low"] == lm3_of(r2 - 800_00, r3 - 360_00) and branch["lm3_high"] == result.lm3
+    weighted = table.loc["how non-respondents are filled (one share per group)"]
+    # weighted supplier share (1,500.00 x 60% + 400.15 x 30%) / 1,900.15; Branch's line rounded to the penny
+    share = (Fraction(150000) * Fraction(6, 10) + Fraction(40015) * Fraction(3, 10)) / 190015
+    branch_r3 = int(Fraction(80000) * share + Fraction(1, 2))
+    assert weighted["lm3_low"] == result.lm3 and weighted["lm3_high"] == lm3_of(r2, r3 - 360_00 + branch_r3)
+    unknown = table.loc["suppliers of unknown location"]
+    # Mystery Co (£300.00) all local at the local suppliers' R3/R2 = 1,380.05 / 2,700.15
+    extra = int(Fraction(30000) * Fraction(138005, 270015) + Fraction(1, 2))
+    assert unknown["lm3_high"] == lm3_of(r2 + 300_00, r3 + extra)
+    assert list(result.sensitivity["swing"]) == sorted(result.sensitivity["swing"], reverse=True)
+    assert result.to_dict()["sensitivity"][0]["assumption"] == result.sensitivity["assumption"].iloc[0]
