@@ -20,6 +20,7 @@ from lm3._method import Assumption
 from lm3._places import Area, PostcodeDirectory, Tier, resolve_area, resolve_tiers
 from lm3._project import Project, load_project
 from lm3._result import LM3Result
+from lm3._scenario import Shift, compare, parse_shift, scenarios
 from lm3._survey import SurveyTemplate, read_survey, write_survey_template
 from lm3._template import write_supplier_template
 
@@ -39,18 +40,22 @@ __all__ = [
     "PostcodeDirectory",
     "Project",
     "RowErrors",
+    "Shift",
     "SurveyTemplate",
     "Tier",
     "TotalRow",
     "calculate",
+    "compare",
     "ingest",
     "load_project",
     "locate",
     "match_companies_house",
+    "parse_shift",
     "read_registers",
     "read_survey",
     "resolve_area",
     "resolve_tiers",
+    "scenarios",
     "write_supplier_template",
     "write_survey_template",
 ]

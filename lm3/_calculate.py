@@ -30,7 +30,13 @@ from lm3._method import (
 from lm3._money import format_gbp, parse_pounds
 from lm3._places import Area, PostcodeDirectory, default_directory, resolve_area
 from lm3._read import Source, Table
-from lm3._result import STAFF_TRACE_COLUMNS, SUPPLIER_TRACE_COLUMNS, LM3Result, NonLocalRespend
+from lm3._result import (
+    STAFF_TRACE_COLUMNS,
+    SUPPLIER_TRACE_COLUMNS,
+    LM3Result,
+    NonLocalRespend,
+    ResultDetail,
+)
 from lm3._sensitivity import sensitivity
 from lm3._uncertainty import DEFAULT_DRAWS, DEFAULT_LEVEL, Interval, bootstrap_interval
 
@@ -247,6 +253,39 @@ def calculate(
         responses=responses,
         non_local=non_local,
         sensitivity=moved,
+        detail=ResultDetail(
+            trace=trace[["key", "supplier", "location", "local", "round1"]].reset_index(drop=True),
+            categories=_categories(tables["payments"].data, tables["suppliers"].data, trace),
+            groups=tuple(groups),
+            min_category=min_category,
+        ),
+    )
+
+
+def _categories(payments: pd.DataFrame, register: pd.DataFrame, trace: pd.DataFrame) -> pd.DataFrame:
+    """Spend per supplier key and category: the payments' expense type (else service area); where the
+    payments give none, the register's type text for the supplier ("facilities"); else no category."""
+    column = next(
+        (c for c in ("expense_type", "service_area") if c in payments and payments[c].notna().any()), None
+    )
+    if column is not None:
+        category = payments[column].astype("object").where(payments[column].notna(), None)
+        table = (
+            payments.assign(category=category.map(lambda v: str(v).strip() if v is not None else None))
+            .groupby(["key", "category"], dropna=False, sort=False)["amount"]
+            .sum()
+            .rename("round1")
+            .reset_index()
+        )
+        return table.astype({"round1": "int64"})
+    types = register.drop_duplicates("key").set_index("key")["type"] if "type" in register else None
+    category = trace["register_key"].map(types) if types is not None else pd.Series(None, index=trace.index)
+    return pd.DataFrame(
+        {
+            "key": trace["key"].to_numpy(),
+            "category": category.astype("object").where(category.notna(), None).to_numpy(),
+            "round1": trace["round1"].astype("int64").to_numpy(),
+        }
     )
 
 

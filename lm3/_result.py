@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -81,6 +81,18 @@ class NonLocalRespend:
 
 
 @dataclass(frozen=True, eq=False)
+class ResultDetail:
+    """What scenarios need beyond the published tables, kept off every output: the supplier trace with
+    its keys, spend per supplier and category (key, category, round1; pence), each round-3 group's
+    members with their Responses, and the ``min_category`` used."""
+
+    trace: pd.DataFrame
+    categories: pd.DataFrame
+    groups: tuple[tuple[pd.DataFrame, Responses], ...]
+    min_category: int
+
+
+@dataclass(frozen=True, eq=False)
 class LM3Result:
     """An LM3 figure with everything needed to trace it.
 
@@ -105,6 +117,7 @@ class LM3Result:
     interval: Interval | None = None
     responses: tuple[Responses, ...] = ()
     non_local: NonLocalRespend | None = None
+    detail: ResultDetail | None = field(default=None, repr=False)
     sensitivity: pd.DataFrame | None = None
     """How LM3 moves as each assumption moves over a stated range (``lm3._sensitivity``): assumption,
     low, high, lm3_low, lm3_high, swing, range; largest swing first (a tornado chart's bars)."""
@@ -156,6 +169,13 @@ class LM3Result:
             notes.append(f"round 3 for {' and '.join(defaults)} on a published default share, not a survey")
         detail = f" ({'; '.join(notes)})" if notes else ""
         return f"{start} creates £{self.lm3:.2f} for {self.area.name}{detail}."
+
+    def scenarios(self, shifts: Any, *, to: str | None = None) -> pd.DataFrame:
+        """What if spend moved to local suppliers: this result, then each shift ("category=Facilities,
+        share=10%", or a ``lm3.Shift``); see ``lm3._scenario``."""
+        from lm3._scenario import scenarios
+
+        return scenarios(self, [shifts] if isinstance(shifts, str) else list(shifts), to=to)
 
     def responses_table(self) -> pd.DataFrame:
         """Survey coverage per group: respondents, members, rate, round-2 £ covered (pence) and its share,

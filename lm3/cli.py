@@ -416,6 +416,93 @@ def companies_house(
         click.echo(f"Warning: {warning}")
 
 
+@cli.command()
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option(
+    "--shift",
+    "shifts",
+    multiple=True,
+    required=True,
+    help='A scenario: "share=10%" of all non-local spend, or "category=Facilities,share=10%"; optionally '
+    '"to=<local supplier>" and "name=<label>". Repeat to compare several.',
+)
+@click.option(
+    "--to", "to", help='Where moved spend goes: "local" (default: local suppliers at the survey mean).'
+)
+@click.option("--to-supplier", help="Move the spend to this local supplier, at its own re-spend share.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per scenario.")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def scenario(
+    project: Path,
+    shifts: tuple[str, ...],
+    to: str | None,
+    to_supplier: str | None,
+    as_json: bool,
+    debug: bool,
+) -> None:
+    """What if we keep it local? Move a share of the spend now with non-local suppliers (optionally in one
+    expense category) to local suppliers, and see round 2, round 3, LM3, its interval and the £ kept in the
+    area, beside the result as it is. PROJECT is a folder holding lm3.toml.
+
+    \b
+    Example:
+      lm3 scenario data/samples/bradford-trident --shift "category=stationery,share=50%" --shift share=10%
+      lm3 scenario data/samples/bradford-trident --shift share=100% --to-supplier "Shipley Office Supplies"
+    """
+    from lm3._scenario import scenarios, scenarios_json
+
+    with _errors(debug):
+        if to is not None and to_supplier is not None:
+            raise LM3Error("Give --to local or --to-supplier NAME, not both.")
+        if to is not None and to.casefold() != "local":
+            raise LM3Error(f"--to {to!r}: write --to local, or --to-supplier NAME for one supplier.")
+        result = load_project(project).calculate()
+        table = scenarios(result, list(shifts), to=to_supplier or "local")
+    if as_json:
+        click.echo(json.dumps(scenarios_json(table), indent=2, ensure_ascii=False))
+        return
+    click.echo(format_scenarios(result, table))
+
+
+@cli.command()
+@click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per result.")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def compare(results: tuple[Path, ...], as_json: bool, debug: bool) -> None:
+    """Set results side by side (two years, two organisations): each RESULT is a JSON file from
+    `lm3 calculate --json` or a project folder.
+
+    \b
+    Example:
+      lm3 calculate 2023-24 --json > 2023-24.json
+      lm3 compare 2023-24.json 2024-25/
+    """
+    from lm3._scenario import compare as api_compare
+
+    with _errors(debug):
+        table = api_compare(list(results))
+    if as_json:
+        records = []
+        for r in table.itertuples(index=False):
+            records.append(
+                {
+                    "result": r.result,
+                    "area": r.area,
+                    "round1": int(r.round1) / 100,
+                    "round2": int(r.round2) / 100,
+                    "round3": int(r.round3) / 100,
+                    "lm3": float(r.lm3),
+                    "interval": None if r.low != r.low else {"low": float(r.low), "high": float(r.high)},
+                    "local_share": float(r.local_share),
+                    "supplier_responses": r.supplier_responses,
+                    "staff_responses": r.staff_responses,
+                }
+            )
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    click.echo(format_compare(table))
+
+
 @cli.group()
 def survey() -> None:
     """Round-3 surveys: forms to send to local suppliers and staff."""
@@ -695,3 +782,42 @@ def format_result(result: LM3Result) -> str:
 def main() -> None:
     """Entry point of the ``lm3`` command, ``python -m lm3`` and ``python cli.py``."""
     cli(prog_name="lm3")
+
+
+def format_scenarios(result: LM3Result, table: Any) -> str:
+    """The scenarios as a table: £ moved, R2, R3, LM3 with its interval, and £ kept in the area."""
+    lines = [f"What if: {result.name or result.area.name}, {result.area.name}", ""]
+    w = max(len("Scenario"), *(len(str(n)) for n in table["scenario"])) + 2
+    header = f"  {'Scenario':<{w}}{'Moved':>14}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}{'Kept locally':>15}"
+    lines.append(header)
+    for r in table.itertuples(index=False):
+        interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
+        lines.append(
+            f"  {r.scenario:<{w}}{format_gbp(int(r.moved)):>14}{format_gbp(int(r.round2)):>16}"
+            f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  {interval:<11}{format_gbp(int(r.kept_locally)):>15}"
+        )
+    lines.append("")
+    lines.append(
+        "Moved spend comes from suppliers placed outside the area (not those of unknown location) and is "
+        "re-spent at the local suppliers' survey mean, or the named supplier's own share."
+    )
+    empty = table[(table["moved"] == 0) & (table["scenario"] != "as now")]
+    for name in empty["scenario"]:
+        lines.append(f"Note: {name}: nothing to move (no spend with non-local suppliers there).")
+    return "\n".join(lines)
+
+
+def format_compare(table: Any) -> str:
+    """Results side by side: R1, R2, R3, LM3 with its interval, local share, survey coverage."""
+    lines = [
+        f"  {'Result':<40}{'Round 1':>16}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}"
+        f"{'R2/R1':>6}  {'Surveys (suppliers; staff)'}"
+    ]
+    for r in table.itertuples(index=False):
+        interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
+        surveys = f"{r.supplier_responses or '-'}; {r.staff_responses or '-'}"
+        lines.append(
+            f"  {str(r.result)[:39]:<40}{format_gbp(int(r.round1)):>16}{format_gbp(int(r.round2)):>16}"
+            f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  {interval:<11}{r.local_share:>6.0%}  {surveys}"
+        )
+    return "\n".join(lines)
