@@ -361,7 +361,7 @@ def _supplier_round3(
     answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
     where = f"in {survey.label}" if survey is not None else "with --supplier-survey FILE"
     members, responses = apply_shares(
-        trace.loc[trace["local"], ["key", "round2", "type"]].rename(columns={"type": "category"}),
+        _by_type(trace.loc[trace["local"], ["key", "round2", "type"]]),
         answers,
         group="local suppliers",
         survey=survey.label if survey is not None else "a supplier survey (none was given)",
@@ -390,6 +390,16 @@ def _supplier_round3(
                 f"used in round 3: {', '.join(answers.loc[not_local, 'supplier'])}."
             )
     return trace, (members, responses)
+
+
+SUPPLIER_CATEGORIES = ("VCSE", "SME", "large", "public body")
+
+
+def _by_type(members: pd.DataFrame) -> pd.DataFrame:
+    """Local suppliers with their type as the imputation category: only the named types (VCSE, SME, large,
+    public body); "unknown" is no category, so suppliers of unknown type take the group's mean."""
+    category = members["type"].where(members["type"].isin(SUPPLIER_CATEGORIES), "")
+    return members.drop(columns="type").assign(category=category)
 
 
 def _staff_round3(

@@ -273,3 +273,20 @@ def test_sensitivity_worked_by_hand_on_the_golden_example(golden):
     assert unknown["lm3_high"] == lm3_of(r2 + 300_00, r3 + extra)
     assert list(result.sensitivity["swing"]) == sorted(result.sensitivity["swing"], reverse=True)
     assert result.to_dict()["sensitivity"][0]["assumption"] == result.sensitivity["assumption"].iloc[0]
+
+
+def test_suppliers_of_unknown_type_are_not_a_category():
+    """The sample's local suppliers have no VCSE/SME/large type in the register: 5 of its 7 respondents are of
+    type "unknown", which is no category, so every non-respondent takes the mean of all 7 (NEF)."""
+    from conftest import SAMPLE
+
+    result = lm3.load_project(SAMPLE).calculate()
+    local = result.suppliers[result.suppliers["local"]]
+    answered = local[local["share_source"] == "survey"]
+    assert len(answered) == 7
+    mean = sum(Fraction(s).limit_denominator(1000) for s in answered["share"]) / 7
+    others = local[local["share_source"] != "survey"]
+    assert len(others) == 3
+    assert set(others["share_source"]) == {"mean of 7 respondents among local suppliers"}
+    for r2, r3 in zip(others["round2"], others["round3"], strict=True):
+        assert r3 == int(Fraction(int(r2)) * mean + Fraction(1, 2))
