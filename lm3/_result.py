@@ -155,14 +155,15 @@ class LM3Result:
         else:
             start = f"Every £1 spent by {self.name}" if self.name else "Every £1 spent"
         notes = []
-        if self.interval is not None:
+        resampled = any(r.respondents for r in self.responses)
+        if self.interval is not None and resampled:
             notes.append(
                 f"{self.interval.level:.0%} interval £{self.interval.low:.2f}-£{self.interval.high:.2f}"
             )
         answered = [
             f"{r.respondents} {_GROUP_WORD.get(r.group, r.group)}" for r in self.responses if r.members
         ]
-        if answered:
+        if answered and resampled:
             notes.append(" and ".join(answered) + " responses")
         defaults = [r.group for r in self.responses if r.default is not None]
         if defaults:

@@ -69,7 +69,8 @@ def sensitivity(
             stated = f"default {responses.default.text} 20 points either way"
         lines.append(
             {
-                "assumption": f"share re-spent locally by {responses.group} who did not answer",
+                "assumption": f"share re-spent locally by {responses.group} "
+                + ("who did not answer" if answered else "(a default share: no survey)"),
                 "low": _pct(low),
                 "high": _pct(high),
                 "lm3_low": lm3(round2, round3 - group_r3 + _round3_with(members, low)),

@@ -757,7 +757,10 @@ def format_result(result: LM3Result) -> str:
             f"Non-local suppliers re-spend {format_gbp(n.amount)} in the area ({how}): LM3 with it "
             f"{result.lm3_with_non_local:.2f} (not in the rounds above)"
         )
-    if result.interval is not None:
+    resampled = any(r.respondents for r in result.responses)
+    if result.interval is not None and not resampled:
+        lines.append("Interval: none: no survey responses to resample (see the sensitivity to the defaults)")
+    if result.interval is not None and resampled:
         i = result.interval
         lines.append(
             f"Interval: LM3 {i.low:.2f} to {i.high:.2f} ({i.level:.0%}, bootstrap over respondents, "
@@ -772,7 +775,9 @@ def format_result(result: LM3Result) -> str:
     leaks = f"{format_gbp(result.round1 - result.round2)} in round 2, {format_gbp(result.round2 - result.round3)} in round 3"
     lines.append(f"Leakage: {leaks}")
     lines += ["", "Assumptions:"]
-    lines += [f"  - {a.name}: {a.value}" for a in result.assumptions]
+    for a in result.assumptions:
+        lines.append(f"  - {a.name}: {a.value}")
+        lines.append(f"      source: {a.source}")
     if result.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  - {w}" for w in result.warnings]

@@ -189,7 +189,16 @@ def test_project_file_sets_round3_options(tmp_path):
     assert result.round3 == 1_350_08
     assert (result.interval.level, result.interval.seed) == (0.8, 11)
     assert result.responses[0].imputation == "weighted" and result.responses[0].default.text == "50.0%"
-    assert "80% interval" in result.headline
+    # no one answered: nothing to resample, so the headline claims no interval (the level is still kept)
+    assert "interval" not in result.headline and "published default share" in result.headline
+    surveyed = lm3.calculate(
+        GOLDEN / "payments.csv",
+        GOLDEN / "suppliers.csv",
+        supplier_survey=GOLDEN / "supplier-survey.csv",
+        area="Bradford",
+        level=0.8,
+    )
+    assert "(80% interval £" in surveyed.headline
 
 
 def test_non_local_suppliers_respend_is_its_own_line_worked_by_hand(golden, tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from fractions import Fraction
 
 import openpyxl
 from conftest import SAMPLE
@@ -98,3 +99,34 @@ def test_bd_postcodes_outside_bradford_are_not_local():
     dales = result.suppliers.set_index("supplier").loc["Dales Outdoor Education Ltd"]
     assert dales["location"] == "non-local"
     assert dales["reason"] == "postcode BD23 1FZ is in North Yorkshire"
+
+
+def test_sample_without_surveys_runs_on_the_shipped_defaults_with_every_assumption_listed():
+    """data/samples/no-surveys: the same files, no surveys. Round 3 is every local supplier's round 2 x 76%
+    and every local employee's x 45.4% (lm3/data/defaults.toml), each line rounded to the penny."""
+    import tomllib
+
+    from conftest import ROOT
+
+    shipped = tomllib.loads((ROOT / "lm3" / "data" / "defaults.toml").read_text(encoding="utf-8"))
+    assert (shipped["supplier_share"]["value"], shipped["staff_share"]["value"]) == ("76%", "45.4%")
+    result = lm3.load_project(ROOT / "data" / "samples" / "no-surveys").calculate()
+    with_surveys = lm3.load_project(SAMPLE).calculate()
+    assert (result.round1, result.round2) == (with_surveys.round1, with_surveys.round2)
+    local_suppliers = int(result.suppliers.loc[result.suppliers["local"], "round2"].sum())
+    local_staff = int(result.staff.loc[result.staff["home"] == "in the area", "round2"].sum())
+    lines = int(result.suppliers["local"].sum()) + int(
+        result.staff.loc[result.staff["home"] == "in the area", "employees"].sum()
+    )
+    exact = Fraction(local_suppliers) * Fraction(76, 100) + Fraction(local_staff) * Fraction(454, 1000)
+    assert abs(result.round3 - exact) <= Fraction(lines, 2)  # at most half a penny per rounded line
+    assert (
+        "on a published default share, not a survey" in result.headline and "interval" not in result.headline
+    )
+    named = {a.name: a for a in result.assumptions}
+    assert named["default share for local suppliers"].value == "76.0%"
+    assert "Northumberland" in named["default share for local suppliers"].source
+    assert "2005" in named["default share for local suppliers"].source
+    assert "pluggingtheleaks.org" in named["default share for local staff"].source
+    assert all(a.source for a in result.assumptions)
+    assert {r.default.text for r in result.responses} == {"76.0%", "45.4%"}
