@@ -280,8 +280,9 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.Da
             else:
                 data = _read_result(path)
                 label = data.get("name") or path.stem
-        interval = data.get("interval") or {}
         responses = data.get("responses") or {}
+        resampled = any(r.get("respondents") for r in responses.values())
+        interval = (data.get("interval") or {}) if resampled else {}  # no one to resample: no interval
         rows.append(
             {
                 "result": label,

@@ -814,15 +814,16 @@ def format_scenarios(result: LM3Result, table: Any) -> str:
 
 def format_compare(table: Any) -> str:
     """Results side by side: R1, R2, R3, LM3 with its interval, local share, survey coverage."""
+    w = max(len("Result"), *(len(str(n)) for n in table["result"])) + 2
     lines = [
-        f"  {'Result':<40}{'Round 1':>16}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}"
+        f"  {'Result':<{w}}{'Round 1':>16}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}"
         f"{'R2/R1':>6}  {'Surveys (suppliers; staff)'}"
     ]
     for r in table.itertuples(index=False):
         interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
         surveys = f"{r.supplier_responses or '-'}; {r.staff_responses or '-'}"
         lines.append(
-            f"  {str(r.result)[:39]:<40}{format_gbp(int(r.round1)):>16}{format_gbp(int(r.round2)):>16}"
+            f"  {r.result!s:<{w}}{format_gbp(int(r.round1)):>16}{format_gbp(int(r.round2)):>16}"
             f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  {interval:<11}{r.local_share:>6.0%}  {surveys}"
         )
     return "\n".join(lines)
