@@ -3,7 +3,7 @@
     >>> import lm3
     >>> result = lm3.load_project("data/samples/bradford-trident").calculate()
     >>> result.headline
-    'Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford (90% interval £2.51-£2.53; 7 supplier and 10 staff responses).'
+    'Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford (90% interval £2.51-£2.53, 7 supplier and 10 staff responses).'
 
 ``lm3.calculate(payments, suppliers, area=..., ...)`` does the same from files or DataFrames, and
 ``lm3.ingest(path)`` reads a spend file as published, accounting for every row; ``lm3.locate`` says where

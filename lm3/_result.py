@@ -148,7 +148,7 @@ class LM3Result:
 
     @property
     def headline(self) -> str:
-        """'Every £1 ... creates £X.XX for <area> (90% interval £a-£b; n supplier and m staff responses).'
+        """'Every £1 ... creates £X.XX for <area> (90% interval £a-£b, n supplier and m staff responses).'
         A group on a default share, with no survey, is named."""
         if self.income_given:
             start = f"Every £1 of {self.name}'s income" if self.name else "Every £1 of income"
@@ -156,14 +156,17 @@ class LM3Result:
             start = f"Every £1 spent by {self.name}" if self.name else "Every £1 spent"
         notes = []
         resampled = any(r.respondents for r in self.responses)
-        if self.interval is not None and resampled:
-            notes.append(
-                f"{self.interval.level:.0%} interval £{self.interval.low:.2f}-£{self.interval.high:.2f}"
-            )
         answered = [
             f"{r.respondents} {_GROUP_WORD.get(r.group, r.group)}" for r in self.responses if r.members
         ]
-        if answered and resampled:
+        if self.interval is not None and resampled:
+            i = self.interval
+            # as issue 5 asks: "(90% interval £2.4x-£2.6x, 18 supplier and 31 staff responses)"
+            notes.append(
+                f"{i.level:.0%} interval £{i.low:.2f}-£{i.high:.2f}"
+                + (f", {' and '.join(answered)} responses" if answered else "")
+            )
+        elif answered and resampled:
             notes.append(" and ".join(answered) + " responses")
         defaults = [r.group for r in self.responses if r.default is not None]
         if defaults:

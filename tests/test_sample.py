@@ -37,7 +37,7 @@ def test_sample_gives_2_52():
     assert f"{result.lm3:.2f}" == "2.52"
     m = re.fullmatch(
         r"Every £1 spent by Bradford Trident \(illustrative sample\) creates £2\.52 for Bradford "
-        r"\(90% interval £(\d\.\d\d)-£(\d\.\d\d); (\d+) supplier and (\d+) staff responses\)\.",
+        r"\(90% interval £(\d\.\d\d)-£(\d\.\d\d), (\d+) supplier and (\d+) staff responses\)\.",
         result.headline,
     )
     assert m, result.headline
