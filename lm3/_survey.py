@@ -450,6 +450,8 @@ def read_survey(sources: Source | Sequence[Source], group: str, *, sheet: str | 
             for r in data[conflicting].itertuples(index=False)
         ]
         raise RowErrors(pd.DataFrame(records, columns=PROBLEM_COLUMNS))
+    if data.empty:
+        warnings.append(f"{label}: no answers in it: the group is treated as having no respondents.")
     repeated = data["key"].duplicated()
     if repeated.any():
         warnings.append(

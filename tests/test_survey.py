@@ -261,3 +261,14 @@ def test_cli_writes_a_supplier_survey_listing_the_projects_local_suppliers(tmp_p
     assert set(names) == local and f"listing {len(local)} local supplier(s)" in done.output
     staff = runner.invoke(cli, ["survey", "template", "staff", "--out", str(tmp_path / "s.xlsx")])
     assert staff.exit_code != 0 and "Name the area" in staff.output
+
+
+def test_a_form_sent_back_empty_is_said_so(tmp_path, golden):
+    empty = tmp_path / "staff.xlsx"
+    lm3.write_survey_template("staff", empty, area="Bradford", rows=2)
+    assert lm3.read_survey(empty, "staff").warnings == (
+        "staff.xlsx: no answers in it: the group is treated as having no respondents.",
+    )
+    result = lm3.calculate(area="Bradford", **(golden | {"staff_survey": empty}))
+    assert "round 3 for local staff on a published default share" in result.headline
+    assert any("staff.xlsx: no answers in it" in w for w in result.warnings)
