@@ -246,14 +246,20 @@ def ingest(
         else np.zeros(len(data), dtype=np.int64)  # a CSV: one sheet
     )
     row_numbers = data["row"].to_numpy()
+    filled = ~blank
     for s in np.unique(sheet_codes) if table.sheets else [0] * bool(len(data)):
-        idx = np.flatnonzero((sheet_codes == s) & ~blank)
-        last = idx[np.argmax(row_numbers[idx])]  # the last row of the sheet (rows may not be in file order)
-        if len(idx) < 2 or not usable[last] or not (labelled[last] or klass_row[last] == BLANK):
+        in_sheet = (sheet_codes == s) & filled if table.sheets else filled
+        # the last row of the sheet (rows may not be in file order), in one pass without copies
+        last = int(np.argmax(np.where(in_sheet, row_numbers, -1)))
+        if (
+            np.count_nonzero(in_sheet) < 2
+            or not usable[last]
+            or not (labelled[last] or klass_row[last] == BLANK)
+        ):
             continue
-        others = idx[idx != last]
-        above = others[usable[others] & ~labelled[others]]
-        above_sum = int(amount[above].sum())
+        above = in_sheet & usable & ~labelled
+        above[last] = False
+        above_sum = int(np.sum(amount, where=above))
         value = int(amount[last])
         where = f"{table.label}{_on(data['sheet'].iloc[last])}: row {int(data['row'].iloc[last])}"
         if value == above_sum:
@@ -322,7 +328,7 @@ def ingest(
     klass_kept = names.klass[name_idx]
     columns_out: dict[str, object] = {
         "sheet": data["sheet"].to_numpy()[take],
-        "row": row_numbers[take].astype("int64"),
+        "row": (row_numbers if everything else row_numbers[take]).astype("int64"),
         "supplier": _expand(names.shown, name_idx),
         "key": _expand(merged_keys, name_idx),
         "supplier_class": _expand(CLASSES, klass_kept),
