@@ -8,6 +8,9 @@
 ``lm3.calculate(payments, suppliers, area=..., ...)`` does the same from files or DataFrames, and
 ``lm3.ingest(path)`` reads a spend file as published, accounting for every row; ``lm3.locate`` says where
 the money goes; ``lm3.write_supplier_template`` and ``lm3.match_companies_house`` help place more suppliers.
+``lm3.write_survey_template`` / ``lm3.read_survey`` collect round 3's answers; ``result.scenarios(...)`` and
+``lm3.compare`` ask what if; ``lm3.charts`` draws a result and ``lm3.write_report`` writes report.html,
+report.xlsx, charts and JSON.
 """
 
 from lm3._calculate import calculate
@@ -19,6 +22,7 @@ from lm3._locate import LocateResult, locate
 from lm3._method import Assumption
 from lm3._places import Area, PostcodeDirectory, Tier, resolve_area, resolve_tiers
 from lm3._project import Project, load_project
+from lm3._report import ReportFiles, write_report
 from lm3._result import LM3Result
 from lm3._scenario import Shift, compare, parse_shift, scenarios
 from lm3._survey import SurveyTemplate, read_survey, write_survey_template
@@ -39,6 +43,7 @@ __all__ = [
     "MethodError",
     "PostcodeDirectory",
     "Project",
+    "ReportFiles",
     "RowErrors",
     "Shift",
     "SurveyTemplate",
@@ -56,6 +61,7 @@ __all__ = [
     "resolve_area",
     "resolve_tiers",
     "scenarios",
+    "write_report",
     "write_supplier_template",
     "write_survey_template",
 ]

@@ -29,6 +29,7 @@ from lm3._method import (
 )
 from lm3._money import format_gbp, parse_pounds
 from lm3._places import Area, PostcodeDirectory, default_directory, resolve_area
+from lm3._progress import Progress, report
 from lm3._read import Source, Table
 from lm3._result import (
     STAFF_TRACE_COLUMNS,
@@ -81,6 +82,7 @@ def calculate(
     draws: int = DEFAULT_DRAWS,
     count_non_local: bool = False,
     directory: PostcodeDirectory | None = None,
+    progress: Progress | None = None,
 ) -> LM3Result:
     """Calculate LM3 for an organisation's spending in an area.
 
@@ -106,6 +108,8 @@ def calculate(
     surveyed non-local suppliers use their answers, the others the mean of those, else the published 36%
     (NEF with Northumberland, 2005).
 
+    ``progress(step, done, 5)`` is called after reading, placing, round 3, the interval and the sensitivity.
+
     Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
     """
     if pay_basis not in PAY_BASES:
@@ -124,6 +128,7 @@ def calculate(
         }
     )
     warnings: list[str] = [w for t in tables.values() if t is not None for w in t.warnings]
+    report(progress, "read the inputs", 1, 5)
 
     trace, matched = place_suppliers(
         tables["payments"].data,
@@ -134,6 +139,7 @@ def calculate(
         directory=directory,
     )
     warnings += review_warnings(matched)
+    report(progress, "placed suppliers", 2, 5)
     fallback = default_shares(defaults)
     shares_options = {"imputation": imputation, "min_category": min_category}
     trace, supplier_group = _supplier_round3(
@@ -188,6 +194,7 @@ def calculate(
     round2 = int(trace["round2"].sum()) + (int(staff["round2"].sum()) if staff is not None else 0)
     round3 = int(trace["round3"].sum()) + (int(staff["round3"].sum()) if staff is not None else 0)
 
+    report(progress, "round 3", 3, 5)
     interval = bootstrap_interval(
         groups,
         round1=round1,
@@ -198,6 +205,7 @@ def calculate(
         draws=draws,
         min_category=min_category,
     )
+    report(progress, "bootstrap interval", 4, 5)
     responses = tuple(r for _, r in groups)
     moved = sensitivity(
         round1=round1,
@@ -207,6 +215,7 @@ def calculate(
         suppliers=trace,
         branch_is_local=branch_is_local,
     )
+    report(progress, "sensitivity", 5, 5)
     assumptions = _assumptions(
         area,
         income_pence,

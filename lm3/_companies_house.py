@@ -39,6 +39,7 @@ from lm3._inputs import company_numbers
 from lm3._locate import LocateResult
 from lm3._names import _LEGAL_FORMS, supplier_key
 from lm3._places import format_postcode, is_valid_postcode, postcode_keys
+from lm3._progress import Progress, report
 
 # field -> the header as Companies House writes it, compared without surrounding spaces
 COLUMNS = {
@@ -165,11 +166,12 @@ def match_companies_house(
     suppliers: pd.DataFrame,
     *,
     block_size: int = BLOCK_SIZE,
+    progress: Progress | None = None,
 ) -> CompaniesHouseMatches:
     """Match ``suppliers`` (columns ``supplier`` and optional ``company_number``; ``key`` is computed
     when absent) to Companies House bulk files (CSV, or ZIPs of CSVs). See the module docstring.
     Raises InputError for a file that is missing, is not BasicCompanyData, or cannot be parsed (naming
-    the file and the line)."""
+    the file and the line). ``progress(step, rows_read, 0)`` is called after each block read."""
     paths = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
     if not paths:
         raise InputError("No Companies House file given: download BasicCompanyData from Companies House.")
@@ -189,6 +191,7 @@ def match_companies_house(
             labels.append(label)
             for batch, fields in _batches(opener, label, block_size):
                 rows_read += batch.num_rows
+                report(progress, f"reading {label}", rows_read, 0)
                 name_key = arrow_supplier_key(batch.column(fields["company_name"]))
                 number = pc.utf8_trim_whitespace(batch.column(fields["company_number"]))
                 hit = pc.or_(pc.is_in(name_key, value_set=keys), pc.is_in(number, value_set=numbers))

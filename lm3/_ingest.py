@@ -45,6 +45,7 @@ from rapidfuzz import fuzz, process
 from lm3._dates import parse_dates_coded
 from lm3._money import as_text, format_gbp, parse_money, pence_to_decimal
 from lm3._names import supplier_key
+from lm3._progress import Progress, report
 from lm3._read import Source, Table, _is_blank, _rows, read_table
 
 REDACTED = "(redacted)"
@@ -198,18 +199,21 @@ def ingest(
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     merge_threshold: float | None = DEFAULT_MERGE_THRESHOLD,
+    progress: Progress | None = None,
 ) -> IngestResult:
     """Read a spend file into canonical payments; see the module docstring for every rule.
 
     ``columns`` maps fields ("supplier", "amount", "date", "expense_type", ...) to header texts, overriding
     detection; ``sheet`` reads one sheet only; ``merge_threshold`` (0-100, None for no merging) is the
-    rapidfuzz ratio at which two supplier keys are taken as the same supplier.
+    rapidfuzz ratio at which two supplier keys are taken as the same supplier. ``progress(step, done, 3)``
+    is called after reading, parsing and building the result.
     """
     from lm3._inputs import PAYMENTS_FIELDS
 
     table = read_table(
         source, PAYMENTS_FIELDS, what="payments", sheet=sheet, columns=columns, keep_blank=True
     )
+    report(progress, "read", 1, 3)
     data = table.data
     blank = data["blank"].to_numpy(dtype=bool)
     warnings = list(table.warnings)
@@ -228,6 +232,7 @@ def ingest(
         names = supplier_job.result()
         dates = dates_job.result() if dates_job is not None else None
         optional_values = {name: job.result() for name, job in optional_jobs.items()}
+    report(progress, "parsed", 2, 3)
     bad = bad_series.to_numpy(dtype=bool)
     missing = amount_series.isna().to_numpy()
     blank_amount = missing & ~bad
@@ -392,6 +397,7 @@ def ingest(
         )
     for name, how in table.chosen_by.items():
         warnings.append(f"{table.label}: {name} column {table.columns[name]!r} chosen {how}.")
+    report(progress, "built", 3, 3)
     return IngestResult(
         file=table.label,
         data=out,

@@ -102,12 +102,12 @@ class Project:
                 f"Missing {flags}: give them as options, or in a project folder's {CONFIG_NAME}."
             )
 
-    def calculate(self) -> LM3Result:
-        """Run ``lm3.calculate`` on this project."""
+    def calculate(self, *, progress: Any = None) -> LM3Result:
+        """Run ``lm3.calculate`` on this project (``progress`` as there)."""
         self._check()
         args = asdict(self)
         args.pop("tiers")
-        return calculate(args.pop("payments"), args.pop("suppliers"), **args)
+        return calculate(args.pop("payments"), args.pop("suppliers"), progress=progress, **args)
 
     def locate(self, *, register_required: bool = True) -> LocateResult:
         """Run ``lm3.locate`` on this project (payments, suppliers, area, tiers and matching options).

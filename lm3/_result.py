@@ -20,11 +20,13 @@ SUPPLIER_TRACE_COLUMNS = [
     "register_row",
     "sites",
     "postcode",
+    "lad",
     "lad_name",
     "head_office_postcode",
     "head_office_lad_name",
     "location",
     "local",
+    "type",
     "reason",
     "round2",
     "share",
@@ -281,6 +283,12 @@ class LM3Result:
         table = pd.DataFrame(rows, columns=["round", "what", "amount"])
         table["per_pound"] = table["amount"] / self.round1
         return table
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the headline, the rounds, survey coverage and assumptions as tables (escaped)."""
+        from lm3._report import repr_html
+
+        return repr_html(self)
 
     def __repr__(self) -> str:
         return (

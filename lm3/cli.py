@@ -110,10 +110,12 @@ def cli() -> None:
 )
 @click.option("--sheet", help="Read only this sheet of the payments workbook.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("--quiet", is_flag=True, help="No progress bar (there is none when output is not a terminal).")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 def calculate(
     project: Path | None,
     as_json: bool,
+    quiet: bool,
     debug: bool,
     area: tuple[str, ...],
     columns: tuple[str, ...],
@@ -136,7 +138,7 @@ def calculate(
         given = parse_columns(defaults) or None
         if given and base.defaults:
             given = base.defaults | given
-        result = base.with_options(
+        chosen = base.with_options(
             area=area or None,
             suppliers=suppliers or None,
             supplier_survey=_one_or_many(supplier_survey),
@@ -144,7 +146,9 @@ def calculate(
             columns=mapping,
             defaults=given,
             **options,
-        ).calculate()
+        )
+        with _progress(quiet, "lm3 calculate") as progress:
+            result = chosen.calculate(progress=progress)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -172,6 +176,7 @@ def calculate(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the accepted payments to a .parquet or .csv file.",
 )
+@click.option("--quiet", is_flag=True, help="No progress bar (there is none when output is not a terminal).")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 def ingest(
     file: Path,
@@ -180,6 +185,7 @@ def ingest(
     merge_threshold: float,
     as_json: bool,
     out: Path | None,
+    quiet: bool,
     debug: bool,
 ) -> None:
     """Read a spend file (CSV, XLSX, XLS, ODS or a ZIP of one) and account for every row.
@@ -191,12 +197,13 @@ def ingest(
     """
     if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
         raise click.BadParameter("write .parquet or .csv", param_hint="--out")
-    with _errors(debug):
+    with _errors(debug), _progress(quiet, f"lm3 ingest {file.name}") as progress:
         result = api_ingest(
             file,
             columns=parse_columns(columns) or None,
             sheet=sheet,
             merge_threshold=None if merge_threshold >= 100 else merge_threshold,
+            progress=progress,
         )
         if out is not None:
             result.to_file(out)
@@ -209,6 +216,31 @@ def ingest(
 
 
 _PAIR = re.compile(r"\s*(\w+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^,]*))\s*(?:,|$)")
+
+
+@contextmanager
+def _progress(quiet: bool, label: str) -> Iterator[Any]:
+    """A progress bar on stderr for a long step, as a ``progress(step, done, total)`` callback; None (no
+    bar) with --quiet or when stderr is not a terminal (a pipe, a file, a test)."""
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(desc=label, file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def update(step: str, done: int, total: int) -> None:
+        if total and bar.total != total:
+            bar.total = total
+        bar.set_postfix_str(step, refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield update
+    finally:
+        bar.close()
 
 
 def _one_or_many(paths: tuple[Path, ...]) -> Path | tuple[Path, ...] | None:
@@ -369,6 +401,7 @@ def template(project: Path | None, out: Path, limit: int | None, debug: bool, **
     help="Write the registered office as the head office postcode only, never as the supplier's site.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a summary as one JSON object.")
+@click.option("--quiet", is_flag=True, help="No progress bar (there is none when output is not a terminal).")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 def companies_house(
     files: tuple[Path, ...],
@@ -379,6 +412,7 @@ def companies_house(
     unplaced_only: bool,
     head_office_only: bool,
     as_json: bool,
+    quiet: bool,
     debug: bool,
     **options: Any,
 ) -> None:
@@ -400,7 +434,8 @@ def companies_house(
             chosen = chosen.with_options(area="UK")
         located = chosen.locate(register_required=False)
         wanted = suppliers_to_look_up(located, unplaced_only=unplaced_only)
-        found = match_companies_house(files, wanted)
+        with _progress(quiet, "Companies House") as progress:
+            found = match_companies_house(files, wanted, progress=progress)
         write_table(found.register(head_office_only=head_office_only), out, sheet="Companies House")
     if as_json:
         click.echo(json.dumps(found.to_dict() | {"out": str(out)}, indent=2, ensure_ascii=False))
@@ -501,6 +536,80 @@ def compare(results: tuple[Path, ...], as_json: bool, debug: bool) -> None:
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
         return
     click.echo(format_compare(table))
+
+
+@cli.command()
+@click.argument("project", required=False, type=click.Path(path_type=Path))
+@click.option("--payments", type=FILE, help="Payments ledger (anything `lm3 ingest` reads).")
+@click.option("--suppliers", type=FILE, multiple=True, help="Supplier register; repeat to combine several.")
+@click.option("--payroll", type=FILE, help="Payroll: employee id, home postcode, gross pay[, net pay].")
+@click.option(
+    "--supplier-survey", type=click.Path(path_type=Path), multiple=True, help="Supplier survey answers."
+)
+@click.option("--staff-survey", type=click.Path(path_type=Path), multiple=True, help="Staff survey answers.")
+@click.option("--area", multiple=True, help="The local area (Bradford, E08000032, ...); repeat for several.")
+@click.option("--name", help="The organisation's name, for the headline.")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="The folder to write."
+)
+@click.option(
+    "--format",
+    "formats",
+    default="html,xlsx,png,json",
+    show_default=True,
+    help="Any of html, xlsx, png, svg, json, comma-separated.",
+)
+@click.option(
+    "--shift",
+    "shifts",
+    multiple=True,
+    help='A scenario to report beside the result, as for `lm3 scenario`: "category=Facilities,share=10%".',
+)
+@click.option("--quiet", is_flag=True, help="No progress bar (there is none when output is not a terminal).")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def report(
+    project: Path | None,
+    suppliers: tuple[Path, ...],
+    supplier_survey: tuple[Path, ...],
+    staff_survey: tuple[Path, ...],
+    area: tuple[str, ...],
+    out: Path,
+    formats: str,
+    shifts: tuple[str, ...],
+    quiet: bool,
+    debug: bool,
+    **options: Any,
+) -> None:
+    """Write the report of a result to OUT: report.html (one self-contained page), report.xlsx (Summary,
+    Rounds, Suppliers, Leakage, Staff, Assumptions, Data quality), the charts (png, svg) and result.json.
+    PROJECT is a folder holding lm3.toml (options override it).
+
+    \b
+    Example:
+      lm3 report data/samples/bradford-trident --out out/
+      lm3 report --payments pay.csv --suppliers register.xlsx --area Bradford --out out/ --format html,xlsx
+    """
+    from lm3._report import parse_formats, write_report
+
+    with _errors(debug):
+        chosen_formats = parse_formats(formats)
+        base = load_project(project) if project is not None else Project()
+        chosen = base.with_options(
+            area=area or None,
+            suppliers=suppliers or None,
+            supplier_survey=_one_or_many(supplier_survey),
+            staff_survey=_one_or_many(staff_survey),
+            **options,
+        )
+        with _progress(quiet, "lm3 calculate") as progress:
+            result = chosen.calculate(progress=progress)
+        table = result.scenarios(list(shifts)) if shifts else None
+        with _progress(quiet, "lm3 report") as progress:
+            files = write_report(result, out, formats=chosen_formats, scenarios=table, progress=progress)
+    click.echo(result.headline)
+    click.echo(f"Wrote {len(files.all())} file(s) to {out}:")
+    for path in files.all():
+        click.echo(f"  {path}")
 
 
 @cli.group()
