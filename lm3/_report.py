@@ -340,7 +340,11 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
         sens["LM3 at low"] = [f"{v:.2f}" for v in sens.pop("lm3_low")]
         sens["LM3 at high"] = [f"{v:.2f}" for v in sens.pop("lm3_high")]
         sens = sens.drop(columns="swing")
-        parts += ["<h3>Sensitivity: LM3 as each assumption moves</h3>", _html_table(sens)]
+        parts += [
+            "<h3>Sensitivity: LM3 as each assumption moves</h3>",
+            _img(figures["sensitivity"], "LM3 as each assumption moves over its range"),
+            _html_table(sens),
+        ]
     if scenarios is not None:
         parts += ["<h2>What if we keep it local?</h2>", _html_table(_scenario_frame(scenarios))]
     parts += [

@@ -17,6 +17,7 @@ hatching, so they read in greyscale print, £ on the axes, titles that say what 
   locally or leaking.
 - ``map_chart``: £ by the local authority district where suppliers are, the area outlined (ONS boundaries).
 - ``uncertainty_chart``: LM3 with its interval, and scenarios side by side.
+- ``sensitivity_chart``: a tornado chart of LM3 as each assumption moves over its range.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Polygon
 from matplotlib.path import Path as MplPath
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",
@@ -71,6 +72,14 @@ class ChartFigure(Figure):
     def savefig(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         with _style():
             super().savefig(*args, **kwargs)
+
+    def _repr_png_(self) -> bytes:
+        """Shown as an image in Jupyter, whatever matplotlib backend is active (no pyplot needed)."""
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
 
 
 def _figure(size: tuple[float, float]) -> Figure:
@@ -380,7 +389,8 @@ def _boundaries() -> dict[str, tuple[str, list[np.ndarray]]]:
 def map_chart(result: Any, ax: Axes | None = None, *, margin_km: float = 25) -> Figure:
     """£ paid to suppliers by the local authority district where they are (darker: more £), around the
     area (outlined) and as far as ``margin_km`` beyond the districts with spend nearest it; spend further
-    afield is listed beside the map. Drawn with matplotlib from ONS boundaries."""
+    afield is listed beside the map. Drawn with matplotlib from ONS boundaries. Works for an
+    ``lm3.locate`` result too (the £ placed)."""
     with _style():
         fig, ax = _axes(ax, (7, 7))
         shapes = _boundaries()
@@ -505,6 +515,56 @@ def uncertainty_chart(
     return fig
 
 
+def sensitivity_chart(result: Any, ax: Axes | None = None) -> Figure:
+    """A tornado chart: LM3 as each assumption moves over its stated range (``result.sensitivity``),
+    largest swing at the top, around the result's LM3 (the dashed line); each end says the setting."""
+    import textwrap
+
+    with _style():
+        table = result.sensitivity if result.sensitivity is not None else pd.DataFrame()
+        fig, ax = _axes(ax, (9, 1.6 + 0.7 * max(len(table), 1)))
+        y = np.arange(len(table))[::-1]
+        ends: list[float] = [result.lm3]
+        for yi, r in zip(y, table.itertuples(index=False), strict=True):
+            (lo_v, lo_t), (hi_v, hi_t) = sorted(
+                [(r.lm3_low, r.low), (r.lm3_high, r.high)], key=lambda e: e[0]
+            )
+            ax.barh(yi, max(hi_v - lo_v, 1e-9), left=lo_v, color=LIGHT, edgecolor=DARK, height=0.55)
+            ax.annotate(
+                f"{lo_t}: {lo_v:.2f}",
+                (lo_v, yi),
+                xytext=(-4, 0),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+                fontsize=7,
+            )
+            ax.annotate(
+                f"{hi_t}: {hi_v:.2f}",
+                (hi_v, yi),
+                xytext=(4, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=7,
+            )
+            ends += [lo_v, hi_v]
+        ax.axvline(result.lm3, color=DARK, linewidth=1.2, linestyle="--")
+        names = ["\n".join(textwrap.wrap(str(a), 34)) for a in table["assumption"]] if len(table) else []
+        ax.set_yticks(y, names)
+        span = max(ends) - min(ends)
+        pad = max(span * 0.45, 0.05)
+        ax.set_xlim(min(ends) - pad, max(ends) + pad)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"£{v:.2f}"))
+        ax.set_ylim(-0.7, max(len(table), 1) - 0.3)
+        ax.set_xlabel(f"LM3; dashed line: £{result.lm3:.2f} as calculated")
+        ax.set_title(f"What LM3 rests on: {result.area.name}")
+        if not len(table):
+            ax.text(0.5, 0.5, "No assumption to move", ha="center", va="center", transform=ax.transAxes)
+    return fig
+
+
 CHARTS = {
     "rounds": rounds_waterfall,
     "leakage": leakage_chart,
@@ -513,5 +573,6 @@ CHARTS = {
     "flow": flow_chart,
     "map": map_chart,
     "uncertainty": uncertainty_chart,
+    "sensitivity": sensitivity_chart,
 }
 """Every chart by the file name ``lm3 report`` gives it."""

@@ -1,0 +1,174 @@
+"""Write the notebooks in notebooks/ (without outputs; the tests execute them).
+
+python tools/make_notebooks.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent.parent / "notebooks"
+
+QUICKSTART = [
+    new_markdown_cell(
+        "# LM3 quickstart: the Bradford Trident sample\n\n"
+        "Locality says every £1 of Bradford Trident's income creates £2.52 for Bradford. The sample in "
+        "`data/samples/bradford-trident` is constructed to reproduce it (see its README). This notebook runs "
+        "it through the Python API and draws the charts."
+    ),
+    new_code_cell(
+        "import lm3\nfrom lm3 import charts\n\n"
+        'result = lm3.load_project("../data/samples/bradford-trident").calculate()\nresult'
+    ),
+    new_markdown_cell("The headline, and the three rounds in pence (money is exact):"),
+    new_code_cell(
+        "print(result.headline)\nresult.round1, result.round2, result.round3, round(result.lm3, 4)"
+    ),
+    new_code_cell("result.summary()"),
+    new_markdown_cell("## Where £1 goes"),
+    new_code_cell("charts.rounds_waterfall(result)"),
+    new_code_cell("charts.flow_chart(result)"),
+    new_markdown_cell("## Who the money leaves with, and where it goes"),
+    new_code_cell("charts.leakage_chart(result)"),
+    new_code_cell("charts.leakage_table(result)"),
+    new_code_cell('charts.local_share_chart(result, by="type")'),
+    new_code_cell("charts.map_chart(result)"),
+    new_markdown_cell("## Every figure traces to rows and assumptions"),
+    new_code_cell(
+        'result.suppliers[["supplier", "location", "reason", "round1", "round2", "share", "share_source", "round3"]]'
+    ),
+    new_code_cell("result.staff  # in aggregate by where staff live: never an employee id"),
+    new_code_cell("import pandas as pd\npd.DataFrame(result.assumptions)"),
+    new_code_cell(
+        "# the trace reconciles to the penny\n"
+        'assert result.suppliers["round2"].sum() + result.staff["round2"].sum() == result.round2\n'
+        'assert result.suppliers["round3"].sum() + result.staff["round3"].sum() == result.round3\n'
+        'assert f"{result.lm3:.2f}" == "2.52"'
+    ),
+]
+
+COUNCIL = [
+    new_markdown_cell(
+        "# A real council's spend: Manchester, May 2022\n\n"
+        "Manchester City Council's published \"spend over £500\" for May 2022 (ODI Leeds' cleaned copy), with "
+        "Salford City Council's contracts register as the only supplier register to hand. See "
+        "`data/real/README.md` for provenance (Open Government Licence v3.0)."
+    ),
+    new_code_cell(
+        "import lm3\nfrom lm3 import charts\n\n"
+        'SPEND = "../data/real/manchester-spend-2022-05.csv"\n'
+        'REGISTER = "../data/real/salford-contracts-register-2022-07.csv"\n\n'
+        "payments = lm3.ingest(SPEND)\n"
+        'print(f"{payments.rows_accepted:,} payments accepted, {payments.rows_rejected} rejected")\n'
+        "payments.columns"
+    ),
+    new_code_cell("payments.warnings[:5]"),
+    new_markdown_cell(
+        "Every row is accounted for: accepted plus rejected is every payment row, and the accepted total "
+        "reconciles to the penny."
+    ),
+    new_code_cell(
+        'total = int(payments.data["amount"].sum())\n'
+        "assert total == payments.total\n"
+        'f"£{total / 100:,.2f}", payments.rejected.head()'
+    ),
+    new_markdown_cell(
+        "## Where does the money go?\n\nThe area is Manchester; tiers widen it to Greater Manchester, the North West and the UK."
+    ),
+    new_code_cell(
+        "placed = lm3.locate(\n"
+        "    payments,\n"
+        "    REGISTER,\n"
+        '    area="Manchester",\n'
+        "    tiers=[\n"
+        '        "Manchester=Manchester",\n'
+        '        "Greater Manchester=Bolton,Bury,Manchester,Oldham,Rochdale,Salford,Stockport,Tameside,Trafford,Wigan",\n'
+        '        "North West=North West",\n'
+        '        "UK=UK",\n'
+        "    ],\n"
+        ")\n"
+        'print(f"placed {placed.coverage:.1%} of spend; of that, {placed.local_share:.1%} is local")\n'
+        "placed.tiers"
+    ),
+    new_code_cell("charts.map_chart(placed)  # £ placed, by the district the supplier is in"),
+    new_code_cell("placed.by_type()"),
+    new_code_cell('placed.leakage_by_place("region")'),
+    new_markdown_cell(
+        "A neighbour's register places only a sliver of the spend. The largest unplaced suppliers are where "
+        "to start: `lm3 suppliers template` writes them to a workbook to fill in, and `lm3 suppliers "
+        "companies-house` finds registered offices in Companies House's bulk data."
+    ),
+    new_code_cell("placed.unplaced(15)"),
+    new_code_cell(
+        "import tempfile, pathlib\n"
+        'out = pathlib.Path(tempfile.mkdtemp()) / "unplaced.xlsx"\n'
+        "summary = lm3.write_supplier_template(placed, out, limit=200)\n"
+        "summary"
+    ),
+]
+
+UNCERTAINTY = [
+    new_markdown_cell(
+        "# How sure is it, and what if we keep it local?\n\n"
+        "Round 3 rests on survey answers. lm3 gives an interval (a bootstrap over respondents), the survey "
+        "coverage, how LM3 moves with each assumption, and scenarios that move spend to local suppliers."
+    ),
+    new_code_cell(
+        "import lm3\nfrom lm3 import charts\n\n"
+        'result = lm3.load_project("../data/samples/bradford-trident").calculate()\n'
+        "print(result.headline)\nresult.interval"
+    ),
+    new_code_cell("result.responses_table()"),
+    new_markdown_cell("## Sensitivity: what LM3 rests on"),
+    new_code_cell("result.sensitivity"),
+    new_code_cell("charts.sensitivity_chart(result)"),
+    new_markdown_cell(
+        "## With no surveys at all\n\nThe same files without surveys run on published default shares, "
+        "flagged in the headline and listed with their sources; no interval is claimed."
+    ),
+    new_code_cell(
+        'bare = lm3.load_project("../data/samples/no-surveys").calculate()\n'
+        "print(bare.headline)\n"
+        '[a for a in bare.assumptions if a.name.startswith("default")]'
+    ),
+    new_markdown_cell("## What if we keep it local?"),
+    new_code_cell(
+        "table = result.scenarios([\n"
+        '    "category=stationery,share=50%",\n'
+        '    "share=10%",\n'
+        '    "share=100%,to=Shipley Office Supplies,name=all non-local spend to Shipley Office Supplies",\n'
+        "])\n"
+        "table"
+    ),
+    new_code_cell("charts.uncertainty_chart(result, scenarios=table)"),
+    new_code_cell(
+        "# moving spend to local suppliers never lowers round 2\n"
+        'assert (table["round2"] >= result.round2).all()\n'
+        "lm3.compare([result, bare])"
+    ),
+]
+
+
+def main() -> None:
+    HERE.mkdir(exist_ok=True)
+    for name, cells in (
+        ("01-quickstart.ipynb", QUICKSTART),
+        ("02-council-spend.ipynb", COUNCIL),
+        ("03-uncertainty-and-scenarios.ipynb", UNCERTAINTY),
+    ):
+        nb = new_notebook(cells=cells)
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["language_info"] = {"name": "python"}
+        nbformat.write(nb, HERE / name)
+    # the notebooks are linted with the rest: lay them out as ruff does
+    subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "--quiet", str(HERE)], check=True)
+    subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(HERE)], check=True)
+
+
+if __name__ == "__main__":
+    main()
