@@ -134,6 +134,20 @@ class IngestResult:
         """Sum of the accepted amounts, in pence."""
         return int(self.data["amount"].sum())
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: rows accepted and rejected, the total, the columns chosen, the top suppliers."""
+        import html
+
+        from lm3._money import format_gbp
+
+        top = self.top_suppliers().assign(amount=lambda t: t["amount"].map(format_gbp))
+        columns = pd.DataFrame([(k, v) for k, v in self.columns.items() if v], columns=["field", "column"])
+        return (
+            f"<div><p><b>{html.escape(self.file)}</b>: {self.rows_accepted:,} payments accepted, "
+            f"{self.rows_rejected:,} rejected; total {format_gbp(self.total)}</p>"
+            f"{columns.to_html(index=False)}{top.to_html(index=False)}</div>"
+        )
+
     def top_suppliers(self, n: int = 10) -> pd.DataFrame:
         """The n suppliers with most spend: supplier, payments, amount (pence)."""
         grouped = self.data.groupby("key", sort=False).agg(

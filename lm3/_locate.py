@@ -106,6 +106,21 @@ class LocateResult:
     def coverage(self) -> float | None:
         return self.placed / self.total if self.total else None
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: coverage and local share, the tiers and the spend by supplier type."""
+        import html
+
+        from lm3._money import format_gbp
+
+        share = f"{self.local_share:.1%}" if self.local_share is not None else "none placed"
+        coverage = f"{self.coverage:.1%}" if self.coverage is not None else "-"
+        return (
+            f"<div><p><b>{html.escape(self.file)}</b>, {html.escape(self.area.name)}: "
+            f"{format_gbp(self.placed)} of {format_gbp(self.total)} placed ({coverage}); "
+            f"local share of placed spend {share}</p>"
+            f"{self.tiers.to_html(index=False)}{self.by_type().to_html(index=False)}</div>"
+        )
+
     def coverage_table(self) -> pd.DataFrame:
         """Suppliers and spend placed and not placed: what, suppliers, share of suppliers, amount, share."""
         s = self.suppliers

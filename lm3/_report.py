@@ -34,7 +34,7 @@ from lm3._progress import Progress
 from lm3._result import LM3Result
 
 FORMATS = ("html", "xlsx", "png", "svg", "json")
-DEFAULT_FORMATS = ("html", "xlsx", "png", "json")
+DEFAULT_FORMATS = ("html", "xlsx", "png", "svg", "json")
 SHEETS = ("Summary", "Rounds", "Suppliers", "Leakage", "Staff", "Assumptions", "Data quality")
 _GBP = '"£"#,##0.00;-"£"#,##0.00'
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

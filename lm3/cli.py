@@ -555,7 +555,7 @@ def compare(results: tuple[Path, ...], as_json: bool, debug: bool) -> None:
 @click.option(
     "--format",
     "formats",
-    default="html,xlsx,png,json",
+    default="html,xlsx,png,svg,json",
     show_default=True,
     help="Any of html, xlsx, png, svg, json, comma-separated.",
 )
@@ -608,8 +608,12 @@ def report(
             files = write_report(result, out, formats=chosen_formats, scenarios=table, progress=progress)
     click.echo(result.headline)
     click.echo(f"Wrote {len(files.all())} file(s) to {out}:")
-    for path in files.all():
-        click.echo(f"  {path}")
+    for path in (files.html, files.xlsx, files.json):
+        if path is not None:
+            click.echo(f"  {path}")
+    if files.charts:
+        kinds = sorted({p.suffix.lstrip(".").upper() for p in files.charts})
+        click.echo(f"  {len(files.charts)} charts ({', '.join(kinds)}) in {files.charts[0].parent}")
 
 
 @cli.group()

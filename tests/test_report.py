@@ -201,3 +201,24 @@ def test_progress_is_reported_and_the_cli_is_silent_when_not_a_terminal(sample, 
         check=True,
     )
     assert done.stderr == "" and "Wrote 1 file(s)" in done.stdout
+
+
+def test_report_by_default_writes_every_kind_of_file(tmp_path):
+    done = CliRunner().invoke(cli, ["report", str(SAMPLE), "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    expected = {"report.html", "report.xlsx", "result.json"}
+    expected |= {f"charts/{name}.{kind}" for name in charts.CHARTS for kind in ("png", "svg")}
+    assert written == expected
+    bad = CliRunner().invoke(cli, ["report", str(SAMPLE), "--out", str(tmp_path), "--format", "html,pdf"])
+    assert bad.exit_code != 0 and "Report format pdf: choose from html, xlsx, png, svg, json" in bad.output
+
+
+def test_ingest_and_locate_results_show_as_escaped_tables(tmp_path):
+    spend = tmp_path / "spend.csv"
+    spend.write_text("Supplier,Amount\n<script>alert(1)</script>,100.00\nAcme Ltd,50.00\n", encoding="utf-8")
+    ingested = lm3.ingest(spend)
+    page = ingested._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "£150.00" in page
+    placed = lm3.locate(ingested, None, area="Bradford")
+    assert "£0.00 of £150.00 placed" in placed._repr_html_()
