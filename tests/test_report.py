@@ -222,3 +222,39 @@ def test_ingest_and_locate_results_show_as_escaped_tables(tmp_path):
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "£150.00" in page
     placed = lm3.locate(ingested, None, area="Bradford")
     assert "£0.00 of £150.00 placed" in placed._repr_html_()
+
+
+def _on_a_terminal(args):
+    """Run the CLI with stdout and stderr on a pseudo-terminal (120 columns); everything it wrote."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a terminal of a real size, then the CLI
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        os.execv(sys.executable, [sys.executable, str(ROOT / "cli.py"), *args])
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    return out.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_progress_bars_show_on_a_terminal_unless_quiet(tmp_path):
+    shown = _on_a_terminal(["report", str(SAMPLE), "--out", str(tmp_path / "a"), "--format", "json"])
+    assert "lm3 calculate:" in shown and "lm3 report:" in shown and "%|" in shown
+    assert "creates £2.52" in shown
+    quiet = _on_a_terminal(
+        ["report", str(SAMPLE), "--out", str(tmp_path / "b"), "--format", "json", "--quiet"]
+    )
+    assert "lm3 calculate:" not in quiet and "creates £2.52" in quiet
