@@ -255,23 +255,30 @@ def local_share_chart(result: Any, ax: Axes | None = None, *, by: str = "type") 
 
 
 def flow_chart(result: Any, ax: Axes | None = None) -> Figure:
-    """The flow of £1 (Sankey-style): round 1 to local suppliers, local staff, and what leaves (non-local
-    suppliers, staff living elsewhere, unknown); then what local suppliers and staff re-spend locally and
-    what leaks. Band widths are £ per £1 of round 1."""
+    """The flow of £1 (Sankey-style): round 1 to local suppliers, local staff, non-local suppliers (and
+    those of unknown location), and staff pay that leaves (staff living elsewhere; deductions on a net pay
+    basis); then what local suppliers and staff re-spend locally and what leaks. Band widths are £ per £1
+    of round 1."""
     with _style():
         fig, ax = _axes(ax, (9, 5))
         s, staff = result.suppliers, result.staff
         r1 = result.round1
         local_sup = int(s.loc[s["local"], "round2"].sum())
         local_staff = int(staff.loc[staff["home"] == "in the area", "round2"].sum()) if len(staff) else 0
-        away = r1 - local_sup - local_staff
+        suppliers_away = int(s["round1"].sum()) - local_sup  # non-local and unknown location
+        staff_away = (int(staff["round1"].sum()) if len(staff) else 0) - local_staff  # elsewhere; deductions
+        unspent = r1 - int(s["round1"].sum()) - (int(staff["round1"].sum()) if len(staff) else 0)
         respent = result.round3
         leak3 = local_sup + local_staff - respent
         middle = [
             ("local suppliers", local_sup, MID),
             ("local staff", local_staff, LIGHT),
-            ("leaves the area", away, "white"),
+            ("non-local suppliers", suppliers_away, "white"),
+            ("staff pay leaving the area", staff_away, "white"),
         ]
+        if unspent > 0:  # income given beyond the spending analysed
+            middle.append(("income not in the spending analysed", unspent, "white"))
+        middle = [m for m in middle if m[1] > 0 or m[0].startswith("local")]
         right = [("re-spent locally", respent, LIGHT), ("leaks in round 3", leak3, "white")]
         gap = 0.04
 
