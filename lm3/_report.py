@@ -145,9 +145,11 @@ def write_report(
 
 
 def rounds_table(result: LM3Result) -> pd.DataFrame:
-    """Round, what it is, £ (pence), per £1 of round 1, and what leaks after it (pence)."""
-    table = result.summary().rename(columns={"amount": "pence"})
-    table["leaks"] = [0, result.round1 - result.round2, result.round2 - result.round3]
+    """Round, What, £ (pence), Per £1 (of round 1), and Leaks after it (pence)."""
+    table = result.summary().rename(
+        columns={"round": "Round", "what": "What", "amount": "£", "per_pound": "Per £1"}
+    )
+    table["Leaks after it"] = [0, result.round1 - result.round2, result.round2 - result.round3]
     return table
 
 
@@ -278,16 +280,8 @@ def _img(fig: Any, alt: str) -> str:
 def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.DataFrame | None = None) -> str:
     """The report as one HTML page (see the module docstring); ``figures`` by ``lm3.charts.CHARTS`` name."""
     title = f"Local Multiplier 3: {result.name or result.area.name}"
-    rounds = rounds_table(result).rename(
-        columns={
-            "round": "Round",
-            "what": "What",
-            "pence": "£",
-            "per_pound": "Per £1",
-            "leaks": "Leaks after it",
-        }
-    )
-    rounds["Leaks after it"] = [format_gbp(int(v)) if v else "" for v in rounds["Leaks after it"]]
+    rounds = rounds_table(result)
+    rounds["Leaks after it"] = _leak_text(rounds["Leaks after it"])
     interval = result.interval
     resampled = any(r.respondents for r in result.responses)
     parts = [
@@ -373,19 +367,15 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
     return "\n".join(parts)
 
 
+def _leak_text(leaks: pd.Series) -> list[str]:
+    return [format_gbp(int(v)) if v else "" for v in leaks]
+
+
 def repr_html(result: LM3Result) -> str:
     """A result in a notebook: headline, rounds, survey coverage, the largest suppliers and the assumptions
     (every text escaped)."""
-    rounds = rounds_table(result).rename(
-        columns={
-            "round": "Round",
-            "what": "What",
-            "pence": "£",
-            "per_pound": "Per £1",
-            "leaks": "Leaks after it",
-        }
-    )
-    rounds["Leaks after it"] = [format_gbp(int(v)) if v else "" for v in rounds["Leaks after it"]]
+    rounds = rounds_table(result)
+    rounds["Leaks after it"] = _leak_text(rounds["Leaks after it"])
     assumptions = pd.DataFrame(
         [(a.name, a.value, a.source) for a in result.assumptions], columns=["Assumption", "Value", "Source"]
     )
@@ -453,15 +443,7 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
         pd.DataFrame(summary, columns=["Item", "Value"]),
         money_rows={"Round 1", "Round 2", "Round 3"},
     )
-    rounds = rounds_table(result).rename(
-        columns={
-            "round": "Round",
-            "what": "What",
-            "pence": "£",
-            "per_pound": "Per £1",
-            "leaks": "Leaks after it",
-        }
-    )
+    rounds = rounds_table(result)
     _sheet(book, "Rounds", rounds, money={"£", "Leaks after it"}, decimals={"Per £1"})
     _sheet(
         book,
