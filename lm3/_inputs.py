@@ -378,7 +378,7 @@ SUPPLIER_SURVEY_FIELDS = (_SUPPLIER, _SHARE)
 STAFF_SURVEY_FIELDS = (_EMPLOYEE, _SHARE)
 
 
-class _Problems:
+class RowProblems:
     """Collects row problems for one table, to raise together."""
 
     def __init__(self, table: Table) -> None:
@@ -491,7 +491,7 @@ def read_register(source: Source, *, sheet: str | None = None) -> Table:
     """
     table = read_table(source, REGISTER_FIELDS, what="supplier register", sheet=sheet)
     data = table.data
-    problems = _Problems(table)
+    problems = RowProblems(table)
     problems.add(
         _blank(data["supplier"]), "supplier", "supplier name is blank: name the supplier or delete the row"
     )
@@ -584,7 +584,7 @@ def read_payroll(source: Source, *, pay_basis: str = "gross", sheet: str | None 
             f"  Add a column headed 'Net pay', or use --pay-basis gross."
         )
     data = table.data
-    problems = _Problems(table)
+    problems = RowProblems(table)
     problems.add(_blank(data["employee"]), "employee", "employee id is blank: give every row an employee id")
     gross, bad_gross = parse_money(data["gross"])
     problems.add(bad_gross, "gross", "is not an amount of money (write it like 24500.00)")

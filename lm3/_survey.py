@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from lm3._errors import PROBLEM_COLUMNS, InputError, RowErrors
+from lm3._inputs import RowProblems
 from lm3._money import parse_money
 from lm3._names import id_key, supplier_key
 from lm3._places import Area
@@ -537,22 +538,9 @@ def _answers(table: Table, group: str) -> tuple[pd.DataFrame, list[str]]:
     """One answer per row of a responses table: the share, from the parts, the categories or a share."""
     data = table.data
     who = "supplier" if group == "suppliers" else "employee"
-    records: list[dict[str, object]] = []
+    problems = RowProblems(table)  # every bad cell of the table, raised together
+    problem = problems.add
     warnings: list[str] = []
-
-    def problem(mask: np.ndarray | pd.Series, column: str, text: str | pd.Series) -> None:
-        for idx in data.index[np.asarray(mask, dtype=bool)]:
-            value = data.at[idx, column]
-            records.append(
-                {
-                    "file": table.label,
-                    "sheet": table.sheet,
-                    "row": int(data.at[idx, "row"]),
-                    "column": table.columns[column],
-                    "value": None if value is None or str(value).strip() == "" else str(value),
-                    "problem": text if isinstance(text, str) else text[idx],
-                }
-            )
 
     names = data[who].fillna("").astype("str").str.replace("\u00a0", " ").str.strip()
     keys = supplier_key(names) if who == "supplier" else id_key(data[who])
@@ -587,8 +575,7 @@ def _answers(table: Table, group: str) -> tuple[pd.DataFrame, list[str]]:
         who,
         f"{'supplier name' if who == 'supplier' else 'employee id'} is blank: say who answered, or delete the row",
     )
-    if records:
-        raise RowErrors(pd.DataFrame(records, columns=PROBLEM_COLUMNS).sort_values("row", kind="stable"))
+    problems.raise_if_any()
 
     both = parts_given & direct.notna() & (parts_value != direct)
     if both.any():
