@@ -475,7 +475,8 @@ def map_chart(result: Any, ax: Axes | None = None, *, margin_km: float = 25) -> 
         ax.set_yticks([])
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
-        ax.set_title(f"Where suppliers are: £ paid by district, {result.area.name} outlined")
+        outlined = f"{result.area.name} outlined" if area_rings else f"area: {result.area.name}"
+        ax.set_title(f"Where suppliers are: £ paid by district, {outlined}")
         ax.text(
             0.0,
             -0.02,
