@@ -37,7 +37,7 @@ import pyarrow.csv as pacsv
 from lm3._errors import InputError
 from lm3._inputs import company_numbers
 from lm3._locate import LocateResult
-from lm3._names import _LEGAL_FORMS, supplier_key
+from lm3._names import arrow_supplier_key, supplier_key
 from lm3._places import format_postcode, is_valid_postcode, postcode_keys
 from lm3._progress import Progress, report
 
@@ -211,22 +211,6 @@ def match_companies_house(
     companies = _tidy(companies)
     matches, warnings = _match(wanted, companies)
     return CompaniesHouseMatches(files=tuple(labels), rows_read=rows_read, matches=matches, warnings=warnings)
-
-
-def arrow_supplier_key(names: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """``lm3._names.supplier_key`` in Arrow compute, for millions of names at a time (same keys: the
-    tests check them against each other)."""
-    s = pc.fill_null(names, "")
-    s = pc.utf8_normalize(s, form="NFKD")
-    s = pc.replace_substring_regex(s, r"[^\x00-\x7F]", "")
-    s = pc.ascii_upper(s)
-    s = pc.replace_substring(s, "&", " AND ")
-    s = pc.replace_substring_regex(s, r"[.']", "")
-    s = pc.replace_substring_regex(s, r"[^A-Z0-9]+", " ")
-    s = pc.utf8_trim(s, " ")
-    s = pc.replace_substring_regex(s, r"^THE\s+", "")
-    s = pc.replace_substring_regex(s, _LEGAL_FORMS, "")
-    return pc.utf8_trim(s, " ")
 
 
 def _csv_sources(path: Path) -> Iterator[tuple[str, Callable[[], BinaryIO]]]:

@@ -43,8 +43,8 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from lm3._dates import parse_dates_coded
-from lm3._money import as_text, format_gbp, parse_money, pence_to_decimal
-from lm3._names import supplier_key
+from lm3._money import _np, as_text, format_gbp, parse_money, pence_to_decimal
+from lm3._names import arrow_supplier_key
 from lm3._progress import Progress, report
 from lm3._read import Source, Table, _is_blank, _rows, read_table
 
@@ -461,17 +461,26 @@ class _Names:
 def _suppliers(names: pd.Series) -> _Names:
     """Display name, key, class and total label of each distinct supplier name, and each row's code."""
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
-    texts = pd.Series(uniques, dtype="object").astype("str").str.replace("\u00a0", " ").str.strip()
-    texts = texts.str.replace(r"\s+", " ", regex=True)
-    keys = supplier_key(texts)
-    # mis-encoded dashes and quotes ("REDACTED \x96 PERSONAL DATA") vanish in the key; the words remain
-    redacted = keys.str.contains(_REDACTED.pattern, regex=True).to_numpy(dtype=bool)
-    klass = np.where(keys == "", BLANK, np.where(redacted, REDACTED_CLASS, NAMED)).astype(np.int8)
-    shown = np.where(
-        klass == BLANK, NO_NAME, np.where(klass == REDACTED_CLASS, REDACTED, texts.to_numpy(dtype=object))
+    # per distinct name, in Arrow compute: spaces of any kind as one space, trimmed
+    texts = pc.utf8_trim_whitespace(
+        pc.replace_substring_regex(
+            pa.array(pd.Series(uniques, dtype="object").astype("str").array, type=pa.string()),
+            r"[\s\v\x1c-\x1f\x85\p{Z}]+",
+            " ",
+        )
     )
-    total = (keys.str.fullmatch(_TOTAL.pattern).fillna(False).to_numpy(dtype=bool)) & (klass == NAMED)
-    keys = np.where(klass == REDACTED_CLASS, REDACTED_KEY, keys.to_numpy(dtype=object))
+    keys = arrow_supplier_key(texts)
+    # mis-encoded dashes and quotes ("REDACTED \x96 PERSONAL DATA") vanish in the key; the words remain
+    redacted = _np(pc.match_substring_regex(keys, _REDACTED.pattern))
+    blank_key = _np(pc.equal(keys, ""))
+    klass = np.where(blank_key, BLANK, np.where(redacted, REDACTED_CLASS, NAMED)).astype(np.int8)
+    shown = np.where(
+        klass == BLANK,
+        NO_NAME,
+        np.where(klass == REDACTED_CLASS, REDACTED, np.asarray(texts.to_pylist(), dtype=object)),
+    )
+    total = _np(pc.match_substring_regex(keys, _TOTAL.pattern)) & (klass == NAMED)
+    keys = np.where(klass == REDACTED_CLASS, REDACTED_KEY, np.asarray(keys.to_pylist(), dtype=object))
     n = len(uniques)
     return _Names(
         idx=np.where(codes < 0, n, codes),
