@@ -91,7 +91,7 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 _PLAIN = r"^-?\d{1,15}(?:\.\d{0,3})?$"
-_UNSIGNED = r"^\d{0,15}(?:\.\d{0,3})?$"
+_UNSIGNED = r"^(?:\d{1,15}(?:\.\d{0,3})?|\.\d{1,3})$"  # at least one digit
 _REMOVED = ("£", ",", " ", "\u00a0", "$", "€", "(", ")", "+")
 
 
@@ -99,9 +99,27 @@ def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(arr.to_numpy(zero_copy_only=False))
 
 
+_EXACT_BELOW = 2**50  # thousandths: a double read from the text, times 1000, rounds back exactly below this
+
+
 def _thousandths(text: pa.Array) -> np.ndarray:
-    """Thousandths of a pound of plain numbers ("-1234.567", "12."): an exact decimal cast, whose 128-bit
-    values are read as their low 64 bits (exact: at most 18 digits)."""
+    """Thousandths of a pound of plain numbers ("-1234.567", "12.", ".5"; at most three decimals).
+
+    Read as doubles (Arrow's correctly rounded parser) and scaled: for a value of d thousandths with
+    |d| < 2**50 (about £1.1 trillion) the double is within 2**-53 of d/1000 relative, so 1000 times it is
+    within 0.25 of d and rounds back to d exactly. Larger values, which no council pays, go through an exact
+    decimal cast instead."""
+    x = np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)) * 1000.0
+    big = np.abs(x) >= _EXACT_BELOW
+    out = np.rint(x, out=x).astype(np.int64)
+    if big.any():
+        out[big] = _decimal_thousandths(text.filter(pa.array(big)))
+    return out
+
+
+def _decimal_thousandths(text: pa.Array) -> np.ndarray:
+    """``_thousandths`` by an exact decimal cast, whose 128-bit values are read as their low 64 bits
+    (exact: at most 18 digits)."""
     dec = pc.cast(text, pa.decimal128(18, 3))
     words = np.frombuffer(dec.buffers()[1], dtype=np.int64)
     return words[2 * dec.offset : 2 * (dec.offset + len(dec)) : 2].copy()
@@ -110,30 +128,49 @@ def _thousandths(text: pa.Array) -> np.ndarray:
 def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Thousandths of amounts with symbols, separators and sign conventions; and which parsed.
 
-    At most one sign: a leading minus, a trailing minus ("161,413.00-") or brackets ("(1,043.00)").
+    At most one sign: a leading minus, a trailing minus ("161,413.00-") or brackets ("(1,043.00)"). Each
+    symbol is only searched for when its bytes occur in the column at all (one count of the bytes).
     """
-    paren = _np(pc.and_(pc.starts_with(text, "("), pc.match_substring_regex(text, r"\)-?$")))
-    brackets = _np(pc.add(pc.count_substring(text, "("), pc.count_substring(text, ")")))
+    present = _bytes_present(text)
+    n = len(text)
+    if present[ord("(")] or present[ord(")")]:
+        paren = _np(
+            pc.and_(pc.starts_with(text, "("), pc.or_(pc.ends_with(text, ")"), pc.ends_with(text, ")-")))
+        )
+        brackets = _np(pc.add(pc.count_substring(text, "("), pc.count_substring(text, ")")))
+    else:
+        paren, brackets = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
     cleaned = text
     for symbol in _REMOVED:
-        if pc.any(pc.match_substring(cleaned, symbol)).as_py():
+        if all(present[b] for b in symbol.encode()):
             cleaned = pc.replace_substring(cleaned, symbol, "")
-    trail = _np(pc.ends_with(cleaned, "-"))
-    lead = _np(pc.starts_with(cleaned, "-"))
-    minus = _np(pc.count_substring(cleaned, "-"))
+    if present[ord("-")]:
+        trail = _np(pc.ends_with(cleaned, "-"))
+        lead = _np(pc.starts_with(cleaned, "-"))
+        minus = _np(pc.count_substring(cleaned, "-"))
+        cleaned = pc.replace_substring(cleaned, "-", "")
+    else:
+        trail = lead = np.zeros(n, dtype=bool)
+        minus = np.zeros(n, dtype=np.int64)
     signs = paren.astype(np.int8) + trail + lead
-    cleaned = pc.replace_substring(cleaned, "-", "")
     ok = (
         (minus == trail.astype(np.int64) + lead)
         & (brackets == np.where(paren, 2, 0))  # brackets around the whole amount, or none
         & (signs <= 1)
         & _np(pc.fill_null(pc.match_substring_regex(cleaned, _UNSIGNED), False))
-        & _np(pc.match_substring_regex(cleaned, r"\d"))
     )
-    value = np.zeros(len(text), dtype=np.int64)
+    value = np.zeros(n, dtype=np.int64)
     if ok.any():
         value[ok] = _thousandths(cleaned.filter(pa.array(ok)))
     return np.where(signs > 0, -value, value), ok
+
+
+def _bytes_present(text: pa.Array) -> np.ndarray:
+    """Which byte values occur in a string array's characters (a superset when it is a slice)."""
+    data = text.buffers()[2]
+    if data is None:
+        return np.zeros(256, dtype=bool)
+    return np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256) > 0
 
 
 def _parse_odd(text: str) -> int | None:

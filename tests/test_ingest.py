@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import DATA
-from hypothesis import given
+from hypothesis import given, settings
 
 import lm3
 from lm3._money import parse_money
@@ -275,6 +275,37 @@ def test_money_parses_every_form_to_the_penny_half_up(amount, form):
         text = "-" + text.strip() if form != "pound" else "-" + text
     pence, bad = parse_money(pd.Series([text], dtype="object"))
     assert not bad.iloc[0] and int(pence.iloc[0]) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.decimals(
+                min_value=Decimal("-999999999999999.999"),
+                max_value=Decimal("999999999999999.999"),
+                places=3,
+                allow_nan=False,
+            ),
+            st.integers(0, 3),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_money_is_exact_across_the_whole_range_in_one_column(items):
+    """Up to 15 digits of pounds and 0-3 decimals, plain and with separators, parsed as one column (the
+    vectorised paths split a column by form and by size): every value to the penny, half up, by Decimal."""
+    texts, expected = [], []
+    for amount, places, separators in items:
+        value = amount.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN")
+        texts.append(f"{value:,}" if separators else f"{value}")
+        pence = (abs(value) * 100).to_integral_value(rounding="ROUND_HALF_UP")
+        expected.append(int(pence) * (-1 if value < 0 else 1))
+    pence, bad = parse_money(pd.Series(texts, dtype="object"))
+    assert not bad.any()
+    assert pence.astype("int64").tolist() == expected
 
 
 def test_cli_json_contract():
