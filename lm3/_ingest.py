@@ -42,8 +42,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
+from lm3._arrow import as_numpy, bytes_present
 from lm3._dates import parse_dates_coded
-from lm3._money import _np, as_text, format_gbp, parse_money, pence_to_decimal
+from lm3._money import as_text, format_gbp, parse_money, pence_to_decimal
 from lm3._names import arrow_supplier_key
 from lm3._progress import Progress, report
 from lm3._read import Source, Table, _is_blank, _rows, read_table
@@ -74,6 +75,8 @@ _REDACTED = re.compile(
     r"|\bWITHHELD\b|\bNOT DISCLOSED\b|\bNON DISCLOSABLE\b|\bDATA PROTECTION\b|\bPRIVATE INDIVIDUAL\b"
     r"|\bCONFIDENTIAL\b|\bSENSITIVE\b|\bGDPR\b"
 )
+# Any run of spaces (Python's str.isspace() set, as RE2 reads it: its \s alone misses no-break spaces)
+_SPACES = r"[\s\v\x1c-\x1f\x85\p{Z}]+"
 # Only these labels: suppliers called "Total Produce", "TOTAL HYGIENE LTD" or "Total Parking" are real.
 _TOTAL = re.compile(
     r"^(?:GRAND |SUB ?|OVERALL |REPORT |PAGE |SHEET |MONTH |PERIOD |YEAR )?TOTALS?"
@@ -465,21 +468,21 @@ def _suppliers(names: pd.Series) -> _Names:
     texts = pc.utf8_trim_whitespace(
         pc.replace_substring_regex(
             pa.array(pd.Series(uniques, dtype="object").astype("str").array, type=pa.string()),
-            r"[\s\v\x1c-\x1f\x85\p{Z}]+",
+            _SPACES,
             " ",
         )
     )
     keys = arrow_supplier_key(texts)
     # mis-encoded dashes and quotes ("REDACTED \x96 PERSONAL DATA") vanish in the key; the words remain
-    redacted = _np(pc.match_substring_regex(keys, _REDACTED.pattern))
-    blank_key = _np(pc.equal(keys, ""))
+    redacted = as_numpy(pc.match_substring_regex(keys, _REDACTED.pattern))
+    blank_key = as_numpy(pc.equal(keys, ""))
     klass = np.where(blank_key, BLANK, np.where(redacted, REDACTED_CLASS, NAMED)).astype(np.int8)
     shown = np.where(
         klass == BLANK,
         NO_NAME,
         np.where(klass == REDACTED_CLASS, REDACTED, np.asarray(texts.to_pylist(), dtype=object)),
     )
-    total = _np(pc.match_substring_regex(keys, _TOTAL.pattern)) & (klass == NAMED)
+    total = as_numpy(pc.match_substring_regex(keys, _TOTAL.pattern)) & (klass == NAMED)
     keys = np.where(klass == REDACTED_CLASS, REDACTED_KEY, np.asarray(keys.to_pylist(), dtype=object))
     n = len(uniques)
     return _Names(
@@ -533,11 +536,19 @@ def _clean_optional(name: str, text: pa.Array) -> pa.Array:
         "postcode",
         "company_number",
     )
-    # one pass finds whether any value needs its spaces or case fixed; most columns need neither
+    # most columns need neither spaces nor case fixed. A count of the bytes rules it out for a column with no
+    # whitespace, non-ASCII or (ids) lower case at all, such as a column of transaction numbers; else one
+    # search finds whether any value needs it.
     spaces = "^\\s|\\s$|\\s\\s|[\t\r\n\u00a0]"
-    if pc.any(pc.match_substring_regex(text, spaces + ("|[a-z]" if ids else ""))).as_py():
+    present = bytes_present(text)
+    may_need = (
+        present[[9, 10, 11, 12, 13, 32]].any()
+        or present[128:].any()
+        or (ids and present[ord("a") : ord("z") + 1].any())
+    )
+    if may_need and pc.any(pc.match_substring_regex(text, spaces + ("|[a-z]" if ids else ""))).as_py():
         if pc.any(pc.match_substring_regex(text, spaces)).as_py():
-            text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
+            text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, _SPACES, " "))
         if ids:
             text = pc.utf8_upper(text)
     if name == "vat_number":

@@ -16,6 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lm3._arrow import as_numpy, bytes_present
+
 _STRIP = "[£$€\\s\u00a0,()]"
 _NUMBER = r"^(?P<int>\d{0,15})(?:\.(?P<frac>\d*))?$"
 
@@ -63,8 +65,8 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         text = text.combine_chunks()
     thousandths = np.zeros(len(text), dtype=np.int64)
     ok = np.zeros(len(text), dtype=bool)
-    blank = _np(pc.fill_null(pc.equal(text, ""), True))
-    plain = _np(pc.fill_null(pc.match_substring_regex(text, _PLAIN), False))
+    blank = as_numpy(pc.fill_null(pc.equal(text, ""), True))
+    plain = as_numpy(pc.fill_null(pc.match_substring_regex(text, _PLAIN), False))
     if plain.any():
         thousandths[plain] = _thousandths(text if plain.all() else text.filter(pa.array(plain)))
         ok |= plain
@@ -93,10 +95,6 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 _PLAIN = r"^-?\d{1,15}(?:\.\d{0,3})?$"
 _UNSIGNED = r"^(?:\d{1,15}(?:\.\d{0,3})?|\.\d{1,3})$"  # at least one digit
 _REMOVED = ("£", ",", " ", "\u00a0", "$", "€", "(", ")", "+")
-
-
-def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(arr.to_numpy(zero_copy_only=False))
 
 
 _EXACT_BELOW = 2**50  # thousandths: a double read from the text, times 1000, rounds back exactly below this
@@ -131,13 +129,13 @@ def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     At most one sign: a leading minus, a trailing minus ("161,413.00-") or brackets ("(1,043.00)"). Each
     symbol is only searched for when its bytes occur in the column at all (one count of the bytes).
     """
-    present = _bytes_present(text)
+    present = bytes_present(text)
     n = len(text)
     if present[ord("(")] or present[ord(")")]:
-        paren = _np(
+        paren = as_numpy(
             pc.and_(pc.starts_with(text, "("), pc.or_(pc.ends_with(text, ")"), pc.ends_with(text, ")-")))
         )
-        brackets = _np(pc.add(pc.count_substring(text, "("), pc.count_substring(text, ")")))
+        brackets = as_numpy(pc.add(pc.count_substring(text, "("), pc.count_substring(text, ")")))
     else:
         paren, brackets = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
     cleaned = text
@@ -145,9 +143,9 @@ def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         if all(present[b] for b in symbol.encode()):
             cleaned = pc.replace_substring(cleaned, symbol, "")
     if present[ord("-")]:
-        trail = _np(pc.ends_with(cleaned, "-"))
-        lead = _np(pc.starts_with(cleaned, "-"))
-        minus = _np(pc.count_substring(cleaned, "-"))
+        trail = as_numpy(pc.ends_with(cleaned, "-"))
+        lead = as_numpy(pc.starts_with(cleaned, "-"))
+        minus = as_numpy(pc.count_substring(cleaned, "-"))
         cleaned = pc.replace_substring(cleaned, "-", "")
     else:
         trail = lead = np.zeros(n, dtype=bool)
@@ -157,20 +155,12 @@ def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         (minus == trail.astype(np.int64) + lead)
         & (brackets == np.where(paren, 2, 0))  # brackets around the whole amount, or none
         & (signs <= 1)
-        & _np(pc.fill_null(pc.match_substring_regex(cleaned, _UNSIGNED), False))
+        & as_numpy(pc.fill_null(pc.match_substring_regex(cleaned, _UNSIGNED), False))
     )
     value = np.zeros(n, dtype=np.int64)
     if ok.any():
         value[ok] = _thousandths(cleaned.filter(pa.array(ok)))
     return np.where(signs > 0, -value, value), ok
-
-
-def _bytes_present(text: pa.Array) -> np.ndarray:
-    """Which byte values occur in a string array's characters (a superset when it is a slice)."""
-    data = text.buffers()[2]
-    if data is None:
-        return np.zeros(256, dtype=bool)
-    return np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256) > 0
 
 
 def _parse_odd(text: str) -> int | None:

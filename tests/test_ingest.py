@@ -405,3 +405,36 @@ def test_project_columns_and_sheet_in_lm3_toml(tmp_path, golden):
     (tmp_path / "lm3.toml").write_text('area = "Bradford"\ncolumns = "Payee Ref"\n', encoding="utf-8")
     with pytest.raises(lm3.InputError, match=r"\[columns\] maps a column to its header"):
         lm3.load_project(tmp_path)
+
+
+@pytest.mark.parametrize("rows", [5, 2500])  # a few rows (per distinct value) and many (ids: per row)
+def test_optional_columns_get_their_canonical_text(tmp_path, rows):
+    """Ids upper case with spaces tidied, company numbers of 8 characters, VAT without GB or spaces, VCSE
+    flags as yes/no, capital/revenue spelled out; ids already tidy are left as they are."""
+    lines = [
+        "Supplier,Amount,Transaction ID,Supplier ID,Company Number,VAT Number,VCSE,Capital/Revenue,Reference"
+    ]
+    forms = [
+        ("  inv 0{i}  ", "ab12", "2535986", "GB 123 4567 89", "Y", "Cap"),
+        ("INV\u00a0 1{i}", " AB12 ", "sc123456", "123456789", "no", "Revenue"),
+        ("Inv\t2{i}", "ab12", " 0 ", "gb123456789", "TRUE", "rev"),
+    ]
+    for i in range(rows):
+        tid, sid, company, vat, vcse, capital = forms[i % 3]
+        lines.append(
+            f"Print Shop,10.00,{tid.format(i=i)},{sid},{company},{vat},{vcse},{capital},{70000000 + i}"
+        )
+    path = tmp_path / "optional.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = lm3.ingest(path, columns={"transaction_id": "Transaction ID"})
+    expected = [
+        ["INV 00", "AB12", "02535986", "123456789", "yes", "capital"],
+        ["INV 11", "AB12", "SC123456", "123456789", "no", "revenue"],
+        ["INV 22", "AB12", None, "123456789", "yes", "revenue"],
+    ]
+    fields = ["transaction_id", "supplier_id", "company_number", "vat_number", "vcse", "capital_revenue"]
+    got = result.data[fields].astype("object").where(result.data[fields].notna(), None).values.tolist()
+    assert got[:3] == expected
+    assert result.rows_accepted == rows and result.total == rows * 1000
+    tidy = lm3.ingest(path, columns={"transaction_id": "Reference"}).data["transaction_id"]
+    assert tidy.tolist() == [str(70000000 + i) for i in range(rows)]
