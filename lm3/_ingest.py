@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from lm3._arrow import as_numpy, bytes_present
+from lm3._arrow import as_numpy, bytes_present, take_rows
 from lm3._dates import parse_dates_coded
 from lm3._money import as_text, format_gbp, parse_money, pence_to_decimal
 from lm3._names import arrow_supplier_key
@@ -325,8 +325,8 @@ def ingest(
         column = np.where(subtotal[at], table.columns["supplier"], table.columns["amount"])
         value = np.where(
             subtotal[at],
-            data["supplier"].iloc[at].astype("object").to_numpy(),
-            data["amount"].iloc[at].astype("object").to_numpy(),
+            take_rows(data["supplier"], at).astype("object").to_numpy(),
+            take_rows(data["amount"], at).astype("object").to_numpy(),
         )
         rejected.append(
             pd.DataFrame(

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from rapidfuzz import fuzz
 
+from lm3._arrow import take_rows
 from lm3._dates import parse_dates
 from lm3._errors import InputError
 from lm3._money import as_text, parse_money
@@ -758,9 +759,9 @@ def _all_blank(frame: pd.DataFrame, first: list[int]) -> np.ndarray:
         blank &= _blank_mask(frame[i])
     if blank.any():
         idx = np.flatnonzero(blank)
-        rest = frame.iloc[idx, [j for j, c in enumerate(frame.columns) if c not in set(first)]]
-        for c in rest.columns:
-            blank[idx] &= _blank_mask(rest[c])
+        for c in frame.columns:
+            if c not in first:
+                blank[idx] &= _blank_mask(take_rows(frame[c], idx))
     return blank
 
 
@@ -1079,14 +1080,14 @@ def _recover_short(
 
 def _misaligned(part: pd.DataFrame, long: dict[int, list[str]], fields: tuple[Field, ...]) -> list[int]:
     """Rows with extra fields whose money or date columns do not hold money or dates."""
-    rows = part.iloc[np.flatnonzero(part["row"].isin(list(long)).to_numpy())]
-    bad = np.zeros(len(rows), dtype=bool)
+    at = np.flatnonzero(part["row"].isin(list(long)).to_numpy())
+    bad = np.zeros(len(at), dtype=bool)
     for f in fields:
-        if f.name not in rows or f.kind not in ("money", "date"):
+        if f.name not in part or f.kind not in ("money", "date"):
             continue
-        values = rows[f.name]
+        values = take_rows(part[f.name], at)
         if f.kind == "money":
             bad |= parse_money(values)[1].to_numpy()
         else:
             bad |= parse_dates(values).bad.to_numpy()
-    return [int(r) for r in rows["row"].to_numpy()[bad]]
+    return [int(r) for r in part["row"].to_numpy()[at][bad]]

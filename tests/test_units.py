@@ -6,12 +6,16 @@ import subprocess
 import sys
 from fractions import Fraction
 
+import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import BAD, ROOT
+from hypothesis import given
 
 import lm3
+from lm3._arrow import take_rows
 from lm3._money import format_gbp, parse_money, parse_pounds
 from lm3._names import id_key, supplier_key
 from lm3._places import default_directory, resolve_area
@@ -209,3 +213,16 @@ def test_sums_by_code_are_exact_beyond_float_precision():
         [2**60, 1, 3, 2**60, -(2**60), 1], dtype=np.int64
     )  # sums past 2**53: float would lose them
     assert _sum_by(codes, big, 4).tolist() == [2**60 + 4, 1 - 2**60, 2**60, 0]
+
+
+@given(
+    st.lists(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=5), min_size=1, max_size=4),
+    st.data(),
+)
+def test_take_rows_of_a_chunked_text_column_is_iloc(chunks, data):
+    values = pd.Series(pd.array(pa.chunked_array([pa.array(c, pa.string()) for c in chunks]), dtype="str"))
+    at = data.draw(st.lists(st.integers(0, len(values) - 1), max_size=8)) if len(values) else []
+    got = take_rows(values, np.array(at, dtype=np.int64))
+    expected = values.iloc[at]
+    assert got.index.tolist() == expected.index.tolist()
+    assert got.fillna("<NA>").tolist() == expected.fillna("<NA>").tolist()
