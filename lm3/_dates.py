@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lm3._arrow import factorize
+
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _ISO = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
@@ -52,7 +54,7 @@ def parse_dates(values: pd.Series) -> Dates:
     """Parse a column of payment dates; see the module docstring for the forms accepted."""
     values = pd.Series(values)
     coded = parse_dates_coded(values)
-    idx = np.where(coded.codes < 0, len(coded.dates) - 1, coded.codes)
+    idx = coded.codes
     return Dates(
         date=pd.Series(coded.dates[idx], index=values.index),
         period=pd.Series(coded.periods[idx], index=values.index, dtype="str"),
@@ -63,7 +65,7 @@ def parse_dates(values: pd.Series) -> Dates:
 
 @dataclass(frozen=True)
 class CodedDates:
-    """Parsed dates per distinct value: row i has ``dates[codes[i]]`` (code -1: the last entry, empty)."""
+    """Parsed dates per distinct value: row i has ``dates[codes[i]]`` (the last entry: an empty cell)."""
 
     codes: np.ndarray
     dates: np.ndarray
@@ -73,13 +75,12 @@ class CodedDates:
 
     def rows(self, take: np.ndarray | None = None) -> np.ndarray:
         """Index into the per-value arrays for each row (or for rows ``take``)."""
-        codes = self.codes if take is None else self.codes[take]
-        return np.where(codes < 0, len(self.dates) - 1, codes)
+        return self.codes if take is None else self.codes[take]
 
 
 def parse_dates_coded(values: pd.Series) -> CodedDates:
     """``parse_dates`` without expanding to rows: each distinct value parsed once, rows as codes."""
-    codes, uniques = pd.factorize(pd.Series(values), use_na_sentinel=True)
+    codes, uniques = factorize(pd.Series(values))
     texts = [_as_text(u) for u in uniques]
     month_first = _month_first(texts)
     parsed = [_one(u, t, month_first) for u, t in zip(uniques, texts, strict=True)]

@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from lm3._arrow import as_numpy, bytes_present, take_rows
+from lm3._arrow import as_numpy, bytes_present, factorize, take_rows
 from lm3._dates import parse_dates_coded
 from lm3._money import as_text, format_gbp, parse_money, pence_to_decimal
 from lm3._names import arrow_supplier_key
@@ -231,24 +231,36 @@ def ingest(
         source, PAYMENTS_FIELDS, what="payments", sheet=sheet, columns=columns, keep_blank=True
     )
     report(progress, "read", 1, 3)
+
+    # columns are independent: parsed on as many threads as there are cores (Arrow releases the GIL).
+    # Columns with repeated values (names, dates, categories) stay as codes into their distinct values
+    # until the accepted rows are known, so each output column is built once (on the same threads).
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+    try:
+        return _ingest(table, pool, merge_threshold, progress)
+    finally:
+        pool.shutdown()
+
+
+def _ingest(
+    table: Table,
+    pool: ThreadPoolExecutor,
+    merge_threshold: float | None,
+    progress: Progress | None,
+) -> IngestResult:
     data = table.data
     blank = data["blank"].to_numpy(dtype=bool)
     warnings = list(table.warnings)
     rejected: list[pd.DataFrame] = [_unreadable(table)]
-
-    # columns are independent: parsed on as many threads as there are cores (Arrow releases the GIL).
-    # Columns with repeated values (names, dates, categories) stay as codes into their distinct values
-    # until the accepted rows are known, so each output column is built once.
     optional = [name for name in OPTIONAL_FIELDS if name in data]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        money_job = pool.submit(parse_money, data["amount"])
-        supplier_job = pool.submit(_suppliers, data["supplier"])
-        dates_job = pool.submit(parse_dates_coded, data["date"]) if "date" in data else None
-        optional_jobs = {name: pool.submit(_optional, name, data[name]) for name in optional}
-        amount_series, bad_series = money_job.result()
-        names = supplier_job.result()
-        dates = dates_job.result() if dates_job is not None else None
-        optional_values = {name: job.result() for name, job in optional_jobs.items()}
+    money_job = pool.submit(parse_money, data["amount"])
+    supplier_job = pool.submit(_suppliers, data["supplier"])
+    dates_job = pool.submit(parse_dates_coded, data["date"]) if "date" in data else None
+    optional_jobs = {name: pool.submit(_optional, name, data[name]) for name in optional}
+    amount_series, bad_series = money_job.result()
+    names = supplier_job.result()
+    dates = dates_job.result() if dates_job is not None else None
+    optional_values = {name: job.result() for name, job in optional_jobs.items()}
     report(progress, "parsed", 2, 3)
     bad = bad_series.to_numpy(dtype=bool)
     missing = amount_series.isna().to_numpy()
@@ -346,23 +358,33 @@ def ingest(
     take = order[keep[order]]
     everything = len(take) == len(data) and bool((take == np.arange(len(take))).all())
     name_idx = names.idx[take]
-    merges, merged_keys = _merge_near_duplicates(names, name_idx, amount[take], merge_threshold)
     klass_kept = names.klass[name_idx]
+    # text columns are built on the pool (Arrow work) while the near-duplicate names are compared here
+    jobs = {
+        "supplier": pool.submit(_expand, names.shown, name_idx),
+        "supplier_class": pool.submit(_expand, CLASSES, klass_kept),
+    }
+    if dates is not None:
+        date_idx = dates.rows(take)
+        jobs["period"] = pool.submit(_expand, dates.periods, date_idx)
+    for name, value in optional_values.items():
+        jobs[name] = pool.submit(value.rows, None if everything else take)
+    merges, merged_keys = _merge_near_duplicates(names, name_idx, amount[take], merge_threshold)
+    jobs["key"] = pool.submit(_expand, merged_keys, name_idx)
     columns_out: dict[str, object] = {
         "sheet": data["sheet"].to_numpy()[take],
         "row": (row_numbers if everything else row_numbers[take]).astype("int64"),
-        "supplier": _expand(names.shown, name_idx),
-        "key": _expand(merged_keys, name_idx),
-        "supplier_class": _expand(CLASSES, klass_kept),
+        "supplier": None,
+        "key": None,
+        "supplier_class": None,
         "amount": amount[take],
     }
     if dates is None:
         columns_out["date"] = np.full(len(take), np.datetime64("NaT"), dtype="datetime64[s]")
         columns_out["period"] = pd.Series(pd.NA, index=pd.RangeIndex(len(take)), dtype="str")
     else:
-        date_idx = dates.rows(take)
         columns_out["date"] = dates.dates[date_idx]
-        columns_out["period"] = _expand(dates.periods, date_idx)
+        columns_out["period"] = None
         if dates.month_first:
             warnings.append(
                 f"{table.label}: dates in {table.columns['date']!r} are month first (like 05/31/2022): read so."
@@ -373,8 +395,12 @@ def ingest(
                 f"{table.label}: {int(bad_dates.sum())} row(s) with a date that is not a date (rows "
                 f"{_rows(row_numbers[bad_dates])}): kept, with no date."
             )
-    for name, value in optional_values.items():
-        columns_out[name] = value.rows(None if everything else take)
+    for name, job in jobs.items():
+        columns_out[name] = job.result()
+    # as Series, so the frame keeps each array as it is rather than copying same-typed ones into one block
+    columns_out = {
+        name: pd.Series(v, copy=False) if isinstance(v, np.ndarray) else v for name, v in columns_out.items()
+    }
     out = pd.DataFrame(columns_out, copy=False)
 
     if len(merges):
@@ -443,8 +469,10 @@ def _unreadable(table: Table) -> pd.DataFrame:
 
 
 def _expand(values: np.ndarray, idx: np.ndarray) -> pd.Series:
-    """Per-row text from per-distinct-value text: row i is ``values[idx[i]]`` (None is missing)."""
-    taken = pa.array(values, type=pa.string()).take(pa.array(idx, type=pa.int64()))
+    """Per-row text from per-distinct-value text: row i is ``values[idx[i]]`` (None is missing). Built as a
+    dictionary array cast to plain text (faster in Arrow than a take)."""
+    dictionary = pa.array(values, type=pa.large_string())  # pandas' text type: no copy into the Series
+    taken = pa.DictionaryArray.from_arrays(pa.array(idx), dictionary).cast(pa.large_string())
     return pd.Series(pd.array(taken, dtype="str"))
 
 
@@ -463,11 +491,11 @@ class _Names:
 
 def _suppliers(names: pd.Series) -> _Names:
     """Display name, key, class and total label of each distinct supplier name, and each row's code."""
-    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    codes, uniques = factorize(names)
     # per distinct name, in Arrow compute: spaces of any kind as one space, trimmed
     texts = pc.utf8_trim_whitespace(
         pc.replace_substring_regex(
-            pa.array(pd.Series(uniques, dtype="object").astype("str").array, type=pa.string()),
+            pa.array(uniques.astype("str").array, type=pa.string()),
             _SPACES,
             " ",
         )
@@ -484,9 +512,8 @@ def _suppliers(names: pd.Series) -> _Names:
     )
     total = as_numpy(pc.match_substring_regex(keys, _TOTAL.pattern)) & (klass == NAMED)
     keys = np.where(klass == REDACTED_CLASS, REDACTED_KEY, np.asarray(keys.to_pylist(), dtype=object))
-    n = len(uniques)
     return _Names(
-        idx=np.where(codes < 0, n, codes),
+        idx=codes,
         shown=np.append(shown.astype(object), NO_NAME),
         keys=np.append(keys.astype(object), ""),
         klass=np.append(klass, np.int8(BLANK)),
@@ -516,15 +543,20 @@ def _optional(name: str, values: pd.Series) -> _Column:
     areas), else vectorised over the column (ids and references, a value per row)."""
     head = values.iloc[:2000]
     if len(values) > 2000 and head.nunique() * 2 > len(head):  # ids: a value per row
-        return _Column(full=_clean_optional(name, as_text(values)))
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        return _Column(full=_one_chunk(_clean_optional(name, as_text(values))))
+    codes, uniques = factorize(values)
     if len(uniques) * 4 < len(values):
-        clean = _clean_optional(name, as_text(pd.Series(uniques, dtype="object")))
+        clean = _clean_optional(name, as_text(uniques))
         return _Column(
-            idx=np.where(codes < 0, len(uniques), codes),
+            idx=codes,
             values=np.asarray([*clean.to_pylist(), None], dtype=object),
         )
-    return _Column(full=_clean_optional(name, as_text(values)))
+    return _Column(full=_one_chunk(_clean_optional(name, as_text(values))))
+
+
+def _one_chunk(text: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One array (a take from a chunked array joins its chunks each time: do it once, here)."""
+    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
 
 
 def _clean_optional(name: str, text: pa.Array) -> pa.Array:
@@ -569,7 +601,7 @@ def _clean_optional(name: str, text: pa.Array) -> pa.Array:
             pc.starts_with(upper, "C"), "capital", pc.if_else(pc.starts_with(upper, "R"), "revenue", text)
         )
     if len(text) and pc.min(pc.binary_length(text)).as_py() == 0:
-        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
     return text
 
 

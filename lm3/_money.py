@@ -23,7 +23,8 @@ _NUMBER = r"^(?P<int>\d{0,15})(?:\.(?P<frac>\d*))?$"
 
 
 def as_text(values: pd.Series) -> pa.Array:
-    """A column as an Arrow string array (nulls where missing), without a Python loop over its values.
+    """A column as Arrow text (string, or large_string as pandas keeps it; nulls where missing), without a
+    Python loop over its values.
 
     Numbers from Excel cells become their shortest round-trip text (4999.999999999999, 2.675), which is
     the number the person typed or Excel computed; Python objects of mixed types go through ``str``.
@@ -43,8 +44,8 @@ def as_text(values: pd.Series) -> pa.Array:
         integral = pc.equal(pc.floor(arr), arr)
         as_int = pc.cast(pc.if_else(pc.and_(integral, pc.less(pc.abs(arr), 1e15)), arr, None), pa.int64())
         arr = pc.coalesce(pc.cast(as_int, pa.string()), pc.cast(arr, pa.string()))
-    if arr.type != pa.string():
-        arr = pc.cast(arr, pa.string())
+    if arr.type not in (pa.string(), pa.large_string()):  # pandas' text is large_string: kept as it is
+        arr = pc.cast(arr, pa.large_string())
     return arr
 
 

@@ -299,9 +299,7 @@ class _CsvSheet(_Sheet):
 
             table = pacsv.read_csv(
                 pa.py_buffer(memoryview(raw)[start:stop]),
-                read_options=pacsv.ReadOptions(
-                    column_names=names, use_threads=False, block_size=max(stop - start + 1, 1 << 20)
-                ),
+                read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=_BLOCK),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self.dialect.delimiter,
                     quote_char=self.dialect.quotechar or False,
@@ -310,7 +308,7 @@ class _CsvSheet(_Sheet):
                     invalid_row_handler=handler,
                 ),
                 convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
+                    column_types=dict.fromkeys(names, pa.large_string()),  # pandas' own text type
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                     include_columns=[names[i] for i in wanted],
@@ -394,6 +392,11 @@ class _CsvSheet(_Sheet):
         return _Body(frame, np.array(rows, dtype=np.int64), long, short)
 
 
+# Bytes the CSV parser works on at a time within a piece: its buffers are reused block after block, where one
+# block per piece would have the parser take (and the system zero) fresh memory the size of the piece.
+_BLOCK = 4 << 20
+
+
 def _pieces(raw: bytes, pos: int, n: int) -> list[tuple[int, int]]:
     """Split raw[pos:] into up to ``n`` byte ranges of whole lines (at least 8 MB each)."""
     size = len(raw) - pos
@@ -426,7 +429,7 @@ class _Retry(Exception):
 
 
 def _str_mapper(t: pa.DataType) -> object:
-    return pd.StringDtype("pyarrow", na_value=np.nan) if t == pa.string() else None
+    return pd.StringDtype("pyarrow", na_value=np.nan) if t in (pa.string(), pa.large_string()) else None
 
 
 def _insert_rows(
