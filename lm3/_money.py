@@ -62,11 +62,9 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     values = pd.Series(values)
     text = pc.utf8_trim(as_text(values), " \t\r\n\u00a0")
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
     thousandths = np.zeros(len(text), dtype=np.int64)
     ok = np.zeros(len(text), dtype=bool)
-    blank = as_numpy(pc.fill_null(pc.equal(text, ""), True))
+    blank = as_numpy(pc.fill_null(pc.equal(pc.binary_length(text), 0), True))
     plain = as_numpy(pc.fill_null(pc.match_substring_regex(text, _PLAIN), False))
     if plain.any():
         thousandths[plain] = _thousandths(text if plain.all() else text.filter(pa.array(plain)))
@@ -88,7 +86,11 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             thousandths[where[odd_ok]] = odd_value[odd_ok] * 10  # already whole pence
             ok[where[odd_ok]] = True
     # to the nearest penny, halves away from zero
-    pence = np.sign(thousandths) * ((np.abs(thousandths) + 5) // 10)
+    negative = thousandths < 0
+    pence = np.abs(thousandths, out=thousandths)
+    pence += 5
+    pence //= 10
+    np.negative(pence, out=pence, where=negative)
     result = pd.Series(pd.arrays.IntegerArray(pence, ~ok), index=values.index)
     return result, pd.Series(~ok & ~blank, index=values.index)
 
@@ -120,6 +122,8 @@ def _decimal_thousandths(text: pa.Array) -> np.ndarray:
     """``_thousandths`` by an exact decimal cast, whose 128-bit values are read as their low 64 bits
     (exact: at most 18 digits)."""
     dec = pc.cast(text, pa.decimal128(18, 3))
+    if isinstance(dec, pa.ChunkedArray):
+        dec = dec.combine_chunks()
     words = np.frombuffer(dec.buffers()[1], dtype=np.int64)
     return words[2 * dec.offset : 2 * (dec.offset + len(dec)) : 2].copy()
 
