@@ -75,6 +75,16 @@ _REDACTED = re.compile(
     r"|\bWITHHELD\b|\bNOT DISCLOSED\b|\bNON DISCLOSABLE\b|\bDATA PROTECTION\b|\bPRIVATE INDIVIDUAL\b"
     r"|\bCONFIDENTIAL\b|\bSENSITIVE\b|\bGDPR\b"
 )
+_REASONS = np.array(
+    [
+        None,
+        "is not an amount of money (write it like 1250.00 or -1,250.00)",
+        "has no supplier and no amount: not a payment",
+        "amount is blank: give the amount paid, or delete the row",
+        "is a total row inside the file, not a payment",
+    ],
+    dtype=object,
+)
 # Any run of spaces (Python's str.isspace() set, as RE2 reads it: its \s alone misses no-break spaces)
 _SPACES = r"[\s\v\x1c-\x1f\x85\p{Z}]+"
 # Only these labels: suppliers called "Total Produce", "TOTAL HYGIENE LTD" or "Total Parking" are real.
@@ -274,11 +284,8 @@ def _ingest(
     file_total: int | None = None
     totals: list[TotalRow] = []
     usable = ~bad & ~blank_amount & ~blank
-    sheet_codes = (
-        pd.factorize(data["sheet"].astype("object").fillna(""))[0]
-        if table.sheets
-        else np.zeros(len(data), dtype=np.int64)  # a CSV: one sheet
-    )
+    # workbooks: each row's sheet as a code (a CSV is one sheet, and needs none)
+    sheet_codes = pd.factorize(data["sheet"].astype("object").fillna(""))[0] if table.sheets else None
     row_numbers = data["row"].to_numpy()
     filled = ~blank
     for s in np.unique(sheet_codes) if table.sheets else [0] * bool(len(data)):
@@ -323,15 +330,16 @@ def _ingest(
         )
         file_total = value + (file_total or 0)
 
-    reasons = pd.Series(pd.NA, index=data.index, dtype="object")
-    reasons[bad] = "is not an amount of money (write it like 1250.00 or -1,250.00)"
+    # each row's reason as a code into _REASONS (0: accepted); later rules win, as written
+    reason = np.zeros(len(data), dtype=np.int8)
+    reason[bad] = 1
     no_supplier = klass_row == BLANK
-    reasons[blank_amount & no_supplier] = "has no supplier and no amount: not a payment"
-    reasons[blank_amount & ~no_supplier] = "amount is blank: give the amount paid, or delete the row"
+    reason[blank_amount & no_supplier] = 2
+    reason[blank_amount & ~no_supplier] = 3
     subtotal = labelled & ~total_row & usable
-    reasons[subtotal] = "is a total row inside the file, not a payment"
-    reasons[total_row | blank] = pd.NA
-    is_rejected = reasons.notna().to_numpy()
+    reason[subtotal] = 4
+    reason[total_row | blank] = 0
+    is_rejected = reason > 0
     if is_rejected.any():
         at = np.flatnonzero(is_rejected)
         column = np.where(subtotal[at], table.columns["supplier"], table.columns["amount"])
@@ -347,14 +355,18 @@ def _ingest(
                     "row": row_numbers[at],
                     "column": column,
                     "value": [None if v is None or v != v or str(v).strip() == "" else str(v) for v in value],
-                    "reason": reasons.iloc[at].to_numpy(),
+                    "reason": _REASONS[reason[at]],
                 }
             )
         )
 
     # the accepted rows, in file order (rows split again or with extra fields were read after the rest)
     keep = ~is_rejected & ~total_row & ~blank
-    order = np.lexsort((row_numbers, sheet_codes)) if len(data) else np.arange(0)
+    order = (
+        np.lexsort((row_numbers, sheet_codes))
+        if table.sheets
+        else np.argsort(row_numbers, kind="stable")  # one sheet: rows are in order but for a few read last
+    )
     take = order[keep[order]]
     everything = len(take) == len(data) and bool((take == np.arange(len(take))).all())
     name_idx = names.idx[take]
