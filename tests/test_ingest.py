@@ -438,3 +438,29 @@ def test_optional_columns_get_their_canonical_text(tmp_path, rows):
     assert result.rows_accepted == rows and result.total == rows * 1000
     tidy = lm3.ingest(path, columns={"transaction_id": "Reference"}).data["transaction_id"]
     assert tidy.tolist() == [str(70000000 + i) for i in range(rows)]
+
+
+def test_row_numbers_stay_the_file_lines_across_pieces_and_blocks(tmp_path):
+    """A CSV large enough to be read in pieces (on each core) and blocks (4 MB): a row with an extra field,
+    a blank line and a rejected row far into the file keep the line numbers a text editor shows."""
+    n = 600_000  # about 17 MB
+    extra, blank_line, bad = 400_000, 450_000, 500_001
+    lines, expected_rows, total = ["Supplier,Amount,Date"], [], 0
+    for line in range(2, n + 1):
+        if line == blank_line:
+            lines.append("")
+        elif line == bad:
+            lines.append("Late Supplier,,01/04/2025")
+        else:
+            pence = 50_000 + line % 997
+            suffix = ",not a column" if line == extra else ""
+            lines.append(f"Supplier {line % 499},{pence // 100}.{pence % 100:02d},01/04/2025{suffix}")
+            expected_rows.append(line)
+            total += pence
+    path = tmp_path / "large.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = lm3.ingest(path)
+    assert result.data["row"].tolist() == expected_rows
+    assert result.total == total
+    assert result.rejected["row"].tolist() == [bad] and result.blank_rows == 1
+    assert any(f"rows {extra}" in w and "more fields than the header" in w for w in result.warnings)
