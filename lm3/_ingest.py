@@ -285,7 +285,9 @@ def _ingest(
     totals: list[TotalRow] = []
     usable = ~bad & ~blank_amount & ~blank
     # workbooks: each row's sheet as a code (a CSV is one sheet, and needs none)
-    sheet_codes = pd.factorize(data["sheet"].astype("object").fillna(""))[0] if table.sheets else None
+    sheet_codes, sheet_names = (
+        pd.factorize(data["sheet"].astype("object").fillna("")) if table.sheets else (None, None)
+    )
     row_numbers = data["row"].to_numpy()
     filled = ~blank
     for s in np.unique(sheet_codes) if table.sheets else [0] * bool(len(data)):
@@ -384,7 +386,11 @@ def _ingest(
     merges, merged_keys = _merge_near_duplicates(names, name_idx, amount[take], merge_threshold)
     jobs["key"] = pool.submit(_expand, merged_keys, name_idx)
     columns_out: dict[str, object] = {
-        "sheet": data["sheet"].to_numpy()[take],
+        "sheet": (
+            _expand(np.append(np.asarray(sheet_names, dtype=object), None), sheet_codes[take])
+            if table.sheets
+            else pd.Series(np.full(len(take), None, dtype=object), dtype=object)  # a CSV has no sheets
+        ),
         "row": (row_numbers if everything else row_numbers[take]).astype("int64"),
         "supplier": None,
         "key": None,
