@@ -245,11 +245,8 @@ def ingest(
     # columns are independent: parsed on as many threads as there are cores (Arrow releases the GIL).
     # Columns with repeated values (names, dates, categories) stay as codes into their distinct values
     # until the accepted rows are known, so each output column is built once (on the same threads).
-    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-    try:
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return _ingest(table, pool, merge_threshold, progress)
-    finally:
-        pool.shutdown()
 
 
 def _ingest(
@@ -258,6 +255,7 @@ def _ingest(
     merge_threshold: float | None,
     progress: Progress | None,
 ) -> IngestResult:
+    """``ingest`` from the table read: columns parsed, rows accepted or rejected, the result built."""
     data = table.data
     blank = data["blank"].to_numpy(dtype=bool)
     warnings = list(table.warnings)
