@@ -383,24 +383,21 @@ def _ingest(
         jobs[name] = pool.submit(value.rows, None if everything else take)
     merges, merged_keys = _merge_near_duplicates(names, name_idx, amount[take], merge_threshold)
     jobs["key"] = pool.submit(_expand, merged_keys, name_idx)
-    columns_out: dict[str, object] = {
+    # numbers as Series, so the frame keeps each array as it is rather than copying same-typed ones together
+    built: dict[str, pd.Series] = {
         "sheet": (
             _expand(np.append(np.asarray(sheet_names, dtype=object), None), sheet_codes[take])
             if table.sheets
             else pd.Series(np.full(len(take), None, dtype=object), dtype=object)  # a CSV has no sheets
         ),
-        "row": (row_numbers if everything else row_numbers[take]).astype("int64"),
-        "supplier": None,
-        "key": None,
-        "supplier_class": None,
-        "amount": amount[take],
+        "row": pd.Series(row_numbers if everything else row_numbers[take], dtype="int64", copy=False),
+        "amount": pd.Series(amount[take], copy=False),
     }
     if dates is None:
-        columns_out["date"] = np.full(len(take), np.datetime64("NaT"), dtype="datetime64[s]")
-        columns_out["period"] = pd.Series(pd.NA, index=pd.RangeIndex(len(take)), dtype="str")
+        built["date"] = pd.Series(np.full(len(take), np.datetime64("NaT"), dtype="datetime64[s]"))
+        built["period"] = pd.Series(pd.NA, index=pd.RangeIndex(len(take)), dtype="str")
     else:
-        columns_out["date"] = dates.dates[date_idx]
-        columns_out["period"] = None
+        built["date"] = pd.Series(dates.dates[date_idx], copy=False)
         if dates.month_first:
             warnings.append(
                 f"{table.label}: dates in {table.columns['date']!r} are month first (like 05/31/2022): read so."
@@ -411,13 +408,19 @@ def _ingest(
                 f"{table.label}: {int(bad_dates.sum())} row(s) with a date that is not a date (rows "
                 f"{_rows(row_numbers[bad_dates])}): kept, with no date."
             )
-    for name, job in jobs.items():
-        columns_out[name] = job.result()
-    # as Series, so the frame keeps each array as it is rather than copying same-typed ones into one block
-    columns_out = {
-        name: pd.Series(v, copy=False) if isinstance(v, np.ndarray) else v for name, v in columns_out.items()
-    }
-    out = pd.DataFrame(columns_out, copy=False)
+    built.update({name: job.result() for name, job in jobs.items()})
+    order = [
+        "sheet",
+        "row",
+        "supplier",
+        "key",
+        "supplier_class",
+        "amount",
+        "date",
+        "period",
+        *optional_values,
+    ]
+    out = pd.DataFrame({name: built[name] for name in order}, copy=False)
 
     if len(merges):
         listed = "; ".join(f"{' / '.join(m.names)}" for m in merges.head(10).itertuples())
