@@ -360,6 +360,12 @@ def _ingest(
             )
         )
 
+    # the text as read has been parsed: let it go, so the output columns can take its memory (a fresh process
+    # pays for every new page it touches)
+    for name in ("supplier", "amount", "date", *optional):
+        if name in data:
+            del data[name]
+    del amount_series, bad_series
     # the accepted rows, in file order (rows split again or with extra fields were read after the rest)
     keep = ~is_rejected & ~total_row & ~blank
     order = (
