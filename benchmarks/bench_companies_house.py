@@ -9,7 +9,7 @@ company number and a name Companies House does not know, 25% not in the file. Th
 process, it measures:
 
 - the baseline: pyarrow streaming through the same columns of the same file (the floor for any reader);
-- ``lm3._companies_house.match_companies_house``: time, peak memory (VmHWM), and the matches, checked
+- ``lm3.inputs.companies_house.match_companies_house``: time, peak memory (VmHWM), and the matches, checked
   against what the generator put in.
 
 Prints both times, their ratio, and the peak memory; exit status 1 when matching takes 2 minutes or more
@@ -47,7 +47,7 @@ sys.path.insert(0, {root!r})
 start = time.perf_counter()
 if {baseline!r}:
     import pyarrow as pa, pyarrow.csv as pacsv
-    from lm3._companies_house import COLUMNS
+    from lm3.inputs.companies_house import COLUMNS
     header = open({path!r}, encoding="utf-8").readline().rstrip("\\n").split(",")
     wanted = {{c.strip() for c in COLUMNS.values()}}
     include = [h for h in header if h.strip() in wanted]
@@ -57,7 +57,7 @@ if {baseline!r}:
     rows = sum(b.num_rows for b in reader)
     result = {{"rows": rows}}
 else:
-    from lm3._companies_house import match_companies_house
+    from lm3.inputs.companies_house import match_companies_house
     suppliers = pd.read_csv({suppliers!r}, dtype="str", keep_default_na=False).replace("", None)
     found = match_companies_house({path!r}, suppliers)
     m = found.matches

@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lm3._places import PostcodeDirectory, postcode_keys
+from lm3.geo import PostcodeDirectory, postcode_keys
 
 TARGET_S = 1.0
 

@@ -10,23 +10,30 @@
 the money goes; ``lm3.write_supplier_template`` and ``lm3.match_companies_house`` help place more suppliers.
 ``lm3.write_survey_template`` / ``lm3.read_survey`` collect round 3's answers; ``result.scenarios(...)`` and
 ``lm3.compare`` ask what if; ``lm3.charts`` draws a result and ``lm3.write_report`` writes report.html,
-report.xlsx, charts and JSON.
+report.xlsx, charts and JSON; ``lm3.to_json`` writes any result as JSON (docs/json.md).
 """
 
-from lm3._calculate import calculate
-from lm3._companies_house import CompaniesHouseMatches, match_companies_house
-from lm3._errors import AreaError, InputError, LM3Error, MethodError, RowErrors
-from lm3._ingest import IngestResult, TotalRow, ingest
-from lm3._inputs import read_registers
-from lm3._locate import LocateResult, locate
-from lm3._method import Assumption
-from lm3._places import Area, PostcodeDirectory, Tier, resolve_area, resolve_tiers
-from lm3._project import Project, load_project
-from lm3._report import ReportFiles, write_report
-from lm3._result import LM3Result
-from lm3._scenario import Shift, compare, parse_shift, scenarios
-from lm3._survey import SurveyTemplate, read_survey, write_survey_template
-from lm3._template import write_supplier_template
+from lm3.errors import AreaError, InputError, LM3Error, MethodError, Notice, RowErrors
+from lm3.geo import Area, PostcodeDirectory, Tier, resolve_area, resolve_tiers
+from lm3.inputs.companies_house import CompaniesHouseMatches, match_companies_house
+from lm3.inputs.ingest import DEFAULT_MERGE_THRESHOLD, IngestResult, TotalRow, ingest
+from lm3.inputs.readers import read_registers
+from lm3.inputs.surveys import read_survey
+from lm3.place.matching import DEFAULT_MATCH_THRESHOLD
+from lm3.render.report import FORMATS as REPORT_FORMATS
+from lm3.render.report import ReportFiles, parse_formats, write_report
+from lm3.render.supplier_template import TemplateSummary, write_supplier_template
+from lm3.render.survey_forms import SurveyTemplate, write_survey_template
+from lm3.render.workbook import write_table
+from lm3.rounds.method import Assumption
+from lm3.study.calculate import calculate
+from lm3.study.compare import compare, compare_records
+from lm3.study.locate import LocateResult, local_suppliers, locate, suppliers_to_look_up
+from lm3.study.project import Project, load_project
+from lm3.study.result import LM3Result
+from lm3.study.scenarios import Shift, parse_shift, scenario_records, scenarios
+from lm3.values.jsontext import to_json
+from lm3.values.money import format_gbp
 
 __version__ = "0.1.0"
 
@@ -35,33 +42,46 @@ __all__ = [
     "AreaError",
     "Assumption",
     "CompaniesHouseMatches",
+    "DEFAULT_MATCH_THRESHOLD",
+    "DEFAULT_MERGE_THRESHOLD",
     "IngestResult",
     "InputError",
     "LM3Error",
     "LM3Result",
     "LocateResult",
     "MethodError",
+    "Notice",
     "PostcodeDirectory",
     "Project",
+    "REPORT_FORMATS",
     "ReportFiles",
     "RowErrors",
     "Shift",
     "SurveyTemplate",
+    "TemplateSummary",
     "Tier",
     "TotalRow",
     "calculate",
     "compare",
+    "compare_records",
+    "format_gbp",
     "ingest",
     "load_project",
+    "local_suppliers",
     "locate",
     "match_companies_house",
+    "parse_formats",
     "parse_shift",
     "read_registers",
     "read_survey",
     "resolve_area",
     "resolve_tiers",
+    "scenario_records",
     "scenarios",
+    "suppliers_to_look_up",
+    "to_json",
     "write_report",
     "write_supplier_template",
     "write_survey_template",
+    "write_table",
 ]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 import warnings
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -38,3 +40,12 @@ def ons() -> pd.DataFrame:
         pcs = Postcodes()
         pcs.load_postcodes(list(string.ascii_uppercase))
     return pcs.dataframe.set_index("pcd_abbr")
+
+
+MONEY_TEXT = re.compile(r"^-?\d+\.\d{2}$")
+
+
+def money(text: object) -> Decimal:
+    """A JSON money value (docs/json.md): text with two decimals, as exact Decimal pounds."""
+    assert isinstance(text, str) and MONEY_TEXT.fullmatch(text), f"not JSON money: {text!r}"
+    return Decimal(text)

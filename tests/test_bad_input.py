@@ -4,10 +4,11 @@ warning): never a traceback. Files in tests/data/bad hold one problem each."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from conftest import BAD, GOLDEN
+from conftest import BAD, GOLDEN, money
 
 import lm3
 from lm3.cli import cli
@@ -36,7 +37,8 @@ def test_missing_required_column_names_file_columns_found_and_expected():
         "Error: missing_amount_column.csv: no column for amount.\n"
         "  Columns found (row 1): Date, Supplier, Description\n"
         "  Amount may be headed: amount, net amount, net value, amount paid, payment amount, value, net, total\n"
-        "  Rename the column in the file to one of these names, or say which column it is with --columns.\n"
+        "  Rename the column in the file to one of these names, or say which column it is (columns).\n"
+        "Try --columns.\n"
     )
 
 
@@ -77,6 +79,7 @@ def test_unknown_area_suggests_close_matches():
     assert result.output == (
         "Error: Unknown area 'Bradfrod': not the name or ONS code of a UK local authority district. "
         "Did you mean: Bradford (E08000032)?\n"
+        "Try --area.\n"
     )
 
 
@@ -213,7 +216,7 @@ def test_no_survey_respondents_uses_the_published_default_and_says_so():
     out = json.loads(result.output)
     # by hand: local suppliers Aire Valley 1,500.00, Bradford Branch 800.00 (a local branch), Print Shop
     # 400.15; at the shipped default of 76%: 1,140.00 + 608.00 + 304.11 (304.114) = 2,052.11
-    assert out["round3"] == 2052.11
+    assert money(out["round3"]) == Decimal("2052.11")
     default = next(a for a in out["assumptions"] if a["name"] == "default share for local suppliers")
     assert (
         default["value"] == "76.0%"
@@ -265,7 +268,7 @@ def test_net_pay_basis_without_net_column(golden, tmp_path):
     assert str(err.value) == (
         "payroll.csv: pay basis 'net' needs a net pay column, and there is none.\n"
         "  Columns used: Employee ID, Home postcode, Gross pay\n"
-        "  Add a column headed 'Net pay', or use --pay-basis gross."
+        "  Add a column headed 'Net pay', or count pay gross (pay_basis='gross')."
     )
 
 
@@ -288,7 +291,8 @@ def test_missing_options_without_project():
     result = run("--suppliers", GOLDEN / "suppliers.csv")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: Missing --payments, --area: give them as options, or in a project folder's lm3.toml.\n"
+        "Error: Missing payments, area: give them, or a project folder whose lm3.toml names them.\n"
+        "Try --payments, --area.\n"
     )
 
 
@@ -297,7 +301,7 @@ def test_project_folder_without_config(tmp_path):
     assert result.exit_code == 1
     assert result.output == (
         f"Error: Project folder not found: {tmp_path} has no lm3.toml. Give a folder holding lm3.toml, or "
-        "the input files as options (--payments, --suppliers, --area).\n"
+        "the input files themselves (payments, suppliers, area).\nTry --payments, --suppliers, --area.\n"
     )
 
 

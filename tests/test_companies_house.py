@@ -18,11 +18,11 @@ from conftest import DATA, SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lm3._companies_house import match_companies_house
-from lm3._errors import InputError
-from lm3._locate import locate
-from lm3._names import arrow_supplier_key, supplier_key
 from lm3.cli import cli
+from lm3.errors import InputError
+from lm3.inputs.companies_house import match_companies_house
+from lm3.study.locate import locate
+from lm3.values.names import arrow_supplier_key, supplier_key
 
 REAL = SHARED / "companies_house" / "ch_basiccompanydata_2025-01-01_part1_first50.csv"
 

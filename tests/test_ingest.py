@@ -14,8 +14,8 @@ from conftest import DATA
 from hypothesis import given, settings
 
 import lm3
-from lm3._money import parse_money
 from lm3.cli import cli
+from lm3.values.money import parse_money
 
 INGEST = DATA / "ingest"
 
@@ -349,7 +349,7 @@ def test_cli_plain_output_columns_and_override():
 
 def test_cli_bad_columns_option_and_missing_file():
     bad = CliRunner().invoke(cli, ["ingest", str(INGEST / "gross_vat_net.csv"), "--columns", "amount"])
-    assert bad.exit_code == 2 and "write field=header pairs separated by commas" in bad.output
+    assert bad.exit_code == 2 and "write name=value pairs separated by commas" in bad.output
     missing = CliRunner().invoke(cli, ["ingest", "nowhere.csv"])
     assert missing.exit_code == 1
     assert missing.output == "Error: Payments file not found: nowhere.csv. Check the path.\n"

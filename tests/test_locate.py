@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from conftest import DATA
 
 import lm3
-from lm3._locate import locate
-from lm3._places import default_directory, lad_table, region_of, resolve_area, resolve_tiers
 from lm3.cli import cli
+from lm3.geo import default_directory, lad_table, region_of, resolve_area, resolve_tiers
+from lm3.study.locate import locate
 
 LOCATE = DATA / "locate"
 SPEND = DATA / "spend"
@@ -267,7 +267,11 @@ def test_cli_locate_json_contract():
     plain = CliRunner().invoke(cli, [*args, "--area", "Bradford"])
     assert plain.exit_code == 0 and "In the area" in plain.output and "National Widgets" in plain.output
     missing = CliRunner().invoke(cli, ["locate", "--payments", str(LOCATE / "payments.csv")])
-    assert missing.exit_code != 0 and "Missing --suppliers, --area" in missing.output
+    assert (
+        missing.exit_code != 0
+        and "Missing suppliers, area" in missing.output
+        and "Try --suppliers, --area." in missing.output
+    )
 
 
 def test_project_tiers_and_threshold_in_lm3_toml(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import DATA
 
 import lm3
-from lm3._inputs import read_register
+from lm3.inputs.readers import read_register
 
 SPEND = DATA / "spend"
 SALFORD_REGISTER = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"

@@ -4,16 +4,18 @@ the bootstrap interval (hypothesis), on the real calculation with the real postc
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
 import pytest
+from conftest import money
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import lm3
-from lm3._method import apply_shares
-from lm3._uncertainty import bootstrap_interval
+from lm3.rounds.method import apply_shares
+from lm3.rounds.uncertainty import bootstrap_interval
 
 NEF_SHARES = ["42.1%", "50.5%", "63.1%", "37.8%", "33.6%"]  # NEF survey-averaging sheet's five respondents
 
@@ -245,7 +247,7 @@ def test_non_local_suppliers_respend_is_its_own_line_worked_by_hand(golden, tmp_
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert (
-        data["non_local_respend"]["amount"] == 720.0
+        money(data["non_local_respend"]["amount"]) == Decimal("720.00")
         and data["value_of_a_pound"]["non_local_supplier"] == 0.36
     )
 

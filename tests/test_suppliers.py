@@ -10,10 +10,10 @@ import pandas as pd
 from click.testing import CliRunner
 from conftest import DATA
 
-from lm3._inputs import read_register
-from lm3._locate import locate
-from lm3._template import SHEET, write_supplier_template
 from lm3.cli import cli
+from lm3.inputs.readers import read_register
+from lm3.render.supplier_template import SHEET, write_supplier_template
+from lm3.study.locate import locate
 
 LOCATE = DATA / "locate"
 
@@ -91,7 +91,7 @@ def test_template_text_never_becomes_a_formula(tmp_path):
     write_supplier_template(result, out)
     _, sheet, _, rows = _sheet_rows(out)
     assert [r[0] for r in rows] == names
-    assert all(sheet.cell(i, 1).data_type == "s" for i in range(2, 6))
+    assert all(sheet.cell(i, 1).data_type == "s" and sheet.cell(i, 1).quotePrefix for i in range(2, 6))
     assert read_register(out).data["supplier"].tolist() == names
 
 
@@ -143,7 +143,7 @@ def test_cli_suppliers_template(tmp_path):
 
 def test_cli_suppliers_template_needs_payments(tmp_path):
     done = CliRunner().invoke(cli, ["suppliers", "template", "--out", str(tmp_path / "t.xlsx")])
-    assert done.exit_code != 0 and "Missing --payments" in done.output
+    assert done.exit_code != 0 and "Missing payments" in done.output and "Try --payments." in done.output
 
 
 def test_project_names_several_registers(tmp_path):

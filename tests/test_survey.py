@@ -21,9 +21,9 @@ from conftest import SAMPLE
 from openpyxl import load_workbook
 
 import lm3
-from lm3._errors import InputError, RowErrors
-from lm3._survey import STAFF_CATEGORIES
 from lm3.cli import cli
+from lm3.errors import InputError, RowErrors
+from lm3.inputs.surveys import STAFF_CATEGORIES
 
 CATEGORY = {key: label for key, label, _ in STAFF_CATEGORIES}
 

@@ -1,0 +1,230 @@
+"""Plain-text formatters of the CLI: a result in, the lines a person reads out."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lm3 import IngestResult, LM3Result, LocateResult, format_gbp
+
+_HOME = {
+    "in the area": "living in the area",
+    "outside the area": "living outside it",
+    "unknown": "with home postcode unknown",
+}
+
+
+def format_ingest(result: IngestResult, top: int = 10) -> str:
+    """The plain-text account of an ingest: columns chosen, rows, total, top suppliers, rejects, warnings."""
+    where = f" (sheets: {', '.join(result.sheets)})" if result.sheets else ""
+    lines = [f"Read {result.file}{where}", "", "Columns:"]
+    found = {k: v for k, v in result.columns.items() if v is not None}
+    width = max(len(k) for k in found)
+    for name, header in found.items():
+        how = f"  ({result.chosen_by[name]})" if name in result.chosen_by else ""
+        lines.append(f"  {name:<{width}}  {header}{how}")
+    missing = [k for k in ("date",) if result.columns.get(k) is None]
+    if missing:
+        lines.append(f"  (no {', '.join(missing)} column)")
+    lines += [
+        "",
+        f"Rows: {result.rows_accepted:,} accepted, {result.rows_rejected:,} rejected"
+        + (f"; {result.blank_rows:,} blank rows skipped" if result.blank_rows else ""),
+        f"Total: {format_gbp(result.total)}",
+    ]
+    if result.file_total is not None:
+        same = "reconciles" if all(t.reconciles for t in result.totals) else "does NOT reconcile"
+        lines.append(f"File's own total: {format_gbp(result.file_total)} ({same})")
+    if result.rows_accepted:
+        lines += ["", f"Top {min(top, result.data['key'].nunique())} suppliers:"]
+        tops = result.top_suppliers(top)
+        amount_width = max(len(format_gbp(int(a))) for a in tops["amount"])
+        for r in tops.itertuples(index=False):
+            lines.append(
+                f"  {format_gbp(int(r.amount)):>{amount_width}}  {r.supplier} ({r.payments:,} payment{'' if r.payments == 1 else 's'})"
+            )
+    if result.rows_rejected:
+        lines += ["", "Rejected rows:"]
+        for r in result.rejected.head(20).itertuples(index=False):
+            sheet = f"sheet {r.sheet!r}, " if isinstance(r.sheet, str) else ""
+            value = f" {r.value!r}" if isinstance(r.value, str) else ""
+            lines.append(f"  {sheet}row {int(r.row)}:{value} {r.reason}")
+        if result.rows_rejected > 20:
+            lines.append(f"  ... and {result.rows_rejected - 20:,} more (see --json)")
+    if result.warnings:
+        lines += ["", "Warnings:"]
+        lines += [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def format_locate(result: LocateResult, top: int = 10) -> str:
+    """The plain-text report of ``lm3 locate``."""
+
+    def pct(x: float | None) -> str:
+        return "n/a" if x is None or x != x else f"{x:.1%}"
+
+    cov = result.coverage_table()
+    placed = cov.iloc[0]
+    lines = [
+        f"Where the money goes: {result.file}, area {result.area.name}",
+        "",
+        f"  Spend              {format_gbp(result.total):>16}  ({len(result.suppliers)} suppliers)",
+        f"  Placed             {format_gbp(result.placed):>16}  {pct(result.coverage)} of spend, "
+        f"{int(placed['suppliers'])} suppliers ({pct(float(placed['supplier_share']))})",
+        f"  In the area        {format_gbp(result.local):>16}  {pct(result.local_share)} of placed spend",
+        "",
+        "Tiers (each includes the ones before it; share of placed spend):",
+    ]
+    for t in result.tiers.itertuples(index=False):
+        lines.append(f"  {t.name:<28} {format_gbp(t.amount):>16}  {pct(t.share)}")
+    leak = result.head_office_leakage()
+    lines += ["", f"Local branches with a head office elsewhere: {len(leak)}"]
+    for r in leak.head(top).itertuples(index=False):
+        where = (
+            f"{r.head_office_lad_name}, {r.head_office_region}"
+            if isinstance(r.head_office_lad_name, str)
+            else "not placed"
+        )
+        lines.append(f"  {r.supplier:<40} {format_gbp(r.amount):>14}  head office {r.head_office} ({where})")
+    if len(leak):
+        by_region = result.leakage_by_place("region")
+        lines.append(
+            "  By head-office region: "
+            + "; ".join(f"{r.region} {format_gbp(r.amount)}" for r in by_region.itertuples(index=False))
+        )
+    lines += ["", "By supplier type:"]
+    for r in result.by_type().itertuples(index=False):
+        if r.suppliers:
+            lines.append(
+                f"  {r.type:<24} {r.suppliers:>5} suppliers {format_gbp(r.amount):>16}  {pct(r.share)} of spend, "
+                f"{pct(r.local_share)} of it placed locally"
+            )
+    unplaced = result.unplaced(top)
+    if len(unplaced):
+        lines += [
+            "",
+            f"Largest suppliers not placed (of {int((result.suppliers['location'] == 'unknown').sum())}):",
+        ]
+        for r in unplaced.itertuples(index=False):
+            lines.append(f"  {r.supplier:<40} {format_gbp(r.amount):>14}  {r.reason}")
+    if result.warnings:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def format_result(result: LM3Result) -> str:
+    """The plain-text report: the rounds as a table, the headline, where the money went, caveats."""
+    codes = f" ({', '.join(result.area.codes)})" if result.area.codes and not result.area.label else ""
+    title = f"LM3 for {result.area.name}{codes}"
+    lines = [title + (f": {result.name}" if result.name else ""), ""]
+    summary = result.summary()
+    width = max(len(format_gbp(int(a), symbol=False)) for a in summary["amount"])
+    lines.append(f"  {'Round':<9}{'':<46}{'£':>{width}}  {'per £1':>6}")
+    for r in summary.itertuples(index=False):
+        lines.append(
+            f"  {r.round:<9}{r.what:<46}{format_gbp(int(r.amount), symbol=False):>{width}}  {r.per_pound:>6.2f}"
+        )
+    lines.append(f"  {'LM3':<9}{'(R1 + R2 + R3) / R1':<46}{'':>{width}}  {result.lm3:>6.2f}")
+    lines += ["", result.headline, ""]
+
+    s = result.suppliers
+    parts = []
+    for location in ("local", "local branch", "non-local", "unknown"):
+        chosen = s[s["location"] == location]
+        if len(chosen):
+            label = "location unknown" if location == "unknown" else location
+            parts.append(f"{len(chosen)} {label} ({format_gbp(int(chosen['round1'].sum()))})")
+    lines.append("Suppliers: " + ", ".join(parts))
+    if len(result.staff):
+        staff = ", ".join(
+            f"{int(r.employees)} {_HOME[r.home]} ({format_gbp(int(r.round1))})"
+            for r in result.staff.itertuples(index=False)
+        )
+        lines.append(f"Staff: {staff}")
+    survey = []
+    for r in result.responses:
+        covered = f", {r.round2_rate:.0%} of their round 2" if r.round2_rate is not None else ""
+        filled = f"; default share {r.default.text}" if r.default else ""
+        survey.append(f"{r.respondents} of {r.members} {r.group}{covered}{filled}")
+    lines.append("Survey answers: " + "; ".join(survey))
+    value = result.value_of_a_pound()
+    if value["local_supplier"] is not None:
+        text = f"£1 paid to a local supplier is worth £{value['local_supplier']:.2f} to {result.area.name}"
+        if value["non_local_supplier"] is not None:
+            text += f"; £1 paid to a non-local one brings back {value['non_local_supplier'] * 100:.0f}p"
+        lines.append(text + " (LM3 Online's framing)")
+    if result.non_local is not None:
+        n = result.non_local
+        how = (
+            f"default share {n.responses.default.text}"
+            if n.responses.default
+            else f"{n.responses.respondents} of {n.responses.members} answered"
+        )
+        lines.append(
+            f"Non-local suppliers re-spend {format_gbp(n.amount)} in the area ({how}): LM3 with it "
+            f"{result.lm3_with_non_local:.2f} (not in the rounds above)"
+        )
+    resampled = any(r.respondents for r in result.responses)
+    if result.interval is not None and not resampled:
+        lines.append("Interval: none: no survey responses to resample (see the sensitivity to the defaults)")
+    if result.interval is not None and resampled:
+        i = result.interval
+        lines.append(
+            f"Interval: LM3 {i.low:.2f} to {i.high:.2f} ({i.level:.0%}, bootstrap over respondents, "
+            f"{i.draws} draws, seed {i.seed}); round 3 {format_gbp(i.round3_low)} to {format_gbp(i.round3_high)}"
+        )
+    if result.sensitivity is not None and len(result.sensitivity):
+        lines.append("Sensitivity (LM3 as each assumption moves over its range, largest first):")
+        for r in result.sensitivity.itertuples(index=False):
+            lines.append(
+                f"  - {r.assumption}: {r.low} -> {r.lm3_low:.2f}, {r.high} -> {r.lm3_high:.2f} ({r.range})"
+            )
+    leaks = f"{format_gbp(result.round1 - result.round2)} in round 2, {format_gbp(result.round2 - result.round3)} in round 3"
+    lines.append(f"Leakage: {leaks}")
+    lines += ["", "Assumptions:"]
+    for a in result.assumptions:
+        lines.append(f"  - {a.name}: {a.value}")
+        lines.append(f"      source: {a.source}")
+    if result.warnings:
+        lines += ["", "Warnings:"]
+        lines += [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def format_scenarios(result: LM3Result, table: pd.DataFrame) -> str:
+    """The scenarios as a table: £ moved, R2, R3, LM3 with its interval, and £ kept in the area."""
+    lines = [f"What if: {result.name or result.area.name}, {result.area.name}", ""]
+    w = max(len("Scenario"), *(len(str(n)) for n in table["scenario"])) + 2
+    header = f"  {'Scenario':<{w}}{'Moved':>14}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}{'Kept locally':>15}"
+    lines.append(header)
+    for r in table.itertuples(index=False):
+        interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
+        lines.append(
+            f"  {r.scenario:<{w}}{format_gbp(int(r.moved)):>14}{format_gbp(int(r.round2)):>16}"
+            f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  {interval:<11}{format_gbp(int(r.kept_locally)):>15}"
+        )
+    lines.append("")
+    lines.append(
+        "Moved spend comes from suppliers placed outside the area (not those of unknown location) and is "
+        "re-spent at the local suppliers' survey mean, or the named supplier's own share."
+    )
+    empty = table[(table["moved"] == 0) & (table["scenario"] != "as now")]
+    for name in empty["scenario"]:
+        lines.append(f"Note: {name}: nothing to move (no spend with non-local suppliers there).")
+    return "\n".join(lines)
+
+
+def format_compare(table: pd.DataFrame) -> str:
+    """Results side by side: R1, R2, R3, LM3 with its interval, local share, survey coverage."""
+    w = max(len("Result"), *(len(str(n)) for n in table["result"])) + 2
+    lines = [
+        f"  {'Result':<{w}}{'Round 1':>16}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}"
+        f"{'R2/R1':>6}  {'Surveys (suppliers; staff)'}"
+    ]
+    for r in table.itertuples(index=False):
+        interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
+        surveys = f"{r.supplier_responses or '-'}; {r.staff_responses or '-'}"
+        lines.append(
+            f"  {r.result!s:<{w}}{format_gbp(int(r.round1)):>16}{format_gbp(int(r.round2)):>16}"
+            f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  {interval:<11}{r.local_share:>6.0%}  {surveys}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,114 @@
+"""The exceptions lm3 raises, all in one place.
+
+    LM3Error                 anything lm3 refuses to do, with a message a person can act on, a code, params
+     ├── InputError          a file (or DataFrame) cannot be used: missing, unreadable, a column absent
+     │    └── RowErrors      rows with values that cannot be used; ``.problems`` lists every one
+     ├── AreaError           the area named is not one lm3 knows; ``.suggestions`` holds close names
+     └── MethodError         the inputs are readable but the method cannot proceed (e.g. no survey
+                             respondents in a group)
+
+Messages name the file, sheet, row and column, and say what would fix the problem, in the API's words
+(parameters, never a command's flags). Every error has a stable ``code`` (``"area-unknown"``), and
+``params``: the parameters that would fix it (a front end names them its own way: ``--area``). Code
+branches on codes, never on wording.
+
+Odd-but-usable input is never an exception: it becomes a ``Notice`` (a warning with a code) carried in the
+result.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
+
+
+class Notice(str):
+    """A warning: its text for a person (a ``str``, so it reads and prints as one) and a stable ``code``
+    (``"total-row-does-not-reconcile"``) that code and JSON use."""
+
+    code: str
+
+    def __new__(cls, code: str, text: str) -> Notice:
+        notice = super().__new__(cls, text)
+        notice.code = code
+        return notice
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": str(self)}
+
+    def __reduce__(self) -> tuple[type[Notice], tuple[str, str]]:
+        return (Notice, (self.code, str(self)))
+
+
+def notice_code(warning: str) -> str:
+    """The code of a warning: a Notice's own, else "warning"."""
+    return warning.code if isinstance(warning, Notice) else "warning"
+
+
+class LM3Error(Exception):
+    """Base class: anything lm3 refuses to do. ``str(err)`` is the whole message for a person; ``code`` is
+    stable (each class has its own, a raise may be more specific); ``params`` are the parameters that would
+    fix it."""
+
+    code = "lm3-error"
+
+    def __init__(self, message: str, *, code: str | None = None, params: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.params = tuple(params)
+
+
+class InputError(LM3Error):
+    """A file or table cannot be used as given (missing, unreadable, a required column absent)."""
+
+    code = "input-error"
+
+
+class RowErrors(InputError):
+    """Some rows hold values that cannot be used. Every problem is collected before raising.
+
+    ``problems`` is a DataFrame with columns file, sheet, row, column, value, problem; ``row`` is the
+    row number as a person sees it in the spreadsheet (header and preamble rows counted). A problem reads
+    after its value ("'abc' is not an amount of money"), or alone when the cell is blank.
+    """
+
+    code = "rows-cannot-be-used"
+
+    def __init__(self, problems: pd.DataFrame, *, limit: int = 20) -> None:
+        self.problems = problems.reset_index(drop=True)[PROBLEM_COLUMNS]
+        super().__init__(_describe_problems(self.problems, limit))
+
+
+class AreaError(LM3Error):
+    """The area named is not a local authority district lm3 knows."""
+
+    code = "area-unknown"
+
+    def __init__(self, message: str, suggestions: tuple[str, ...] = (), *, code: str | None = None) -> None:
+        self.suggestions = suggestions
+        super().__init__(message, code=code, params=("area",))
+
+
+class MethodError(LM3Error):
+    """The inputs were read, but the method cannot give a figure from them (says what is missing)."""
+
+    code = "method-error"
+
+
+def _describe_problems(problems: pd.DataFrame, limit: int) -> str:
+    n = len(problems)
+    files = problems["file"].unique()
+    where = files[0] if len(files) == 1 else f"{len(files)} files"
+    lines = [f"{where}: {n} row{'s' if n != 1 else ''} cannot be used:"]
+    for p in problems.head(limit).itertuples(index=False):
+        place = f"{p.file}" if len(files) > 1 else ""
+        if p.sheet:
+            place += f"{' ' if place else ''}sheet {p.sheet!r}"
+        place += f"{', ' if place else ''}row {p.row}, column {p.column!r}"
+        value = "" if pd.isna(p.value) else f" {p.value!r}"
+        lines.append(f"  {place}:{value} {p.problem}")
+    if n > limit:
+        lines.append(f"  ... and {n - limit} more")
+    return "\n".join(lines)

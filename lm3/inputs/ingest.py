@@ -1,0 +1,728 @@
+"""Ingest a spend file as published: every row accepted or rejected with a reason, to the penny.
+
+``ingest`` reads a "spend over £500" file (CSV, XLSX, XLSM, XLS, ODS, or a ZIP of one) through
+``lm3.read.table.read_table`` and turns it into one canonical table of payments:
+
+    sheet, row, supplier, key, supplier_class, amount (integer pence), date, period,
+    and where the file has them: expense_type, service_area, supplier_id, company_number, charity_number,
+    vat_number, postcode, vcse, transaction_id, capital_revenue
+
+Rules (each is listed in the result when it applies):
+
+- Amounts: "£1,000.00", "1,000.00 ", "161,413.00-", "(1,043.00)", Excel float noise (rounded to the penny,
+  halves away from zero). A blank or non-money amount rejects the row, with the reason.
+- Credit notes (negative amounts) are kept; they net off against their supplier.
+- A last row labelled "Total"/"Grand Total" (or with no supplier) whose amount equals the sum of the rows
+  above it is the file's own total: it is reported, not counted. A labelled total that does not reconcile is
+  reported with the difference. Labelled subtotal rows inside the file are rejected as not payments.
+- Redacted suppliers ("REDACTED PERSONAL DATA", "Redacted Personal Information", "THIRD PARTY SUPPLIER",
+  mis-encoded dashes and the like) are one class, "redacted": supplier "(redacted)", key "(REDACTED)", which
+  no real supplier's key can equal. Payments with no supplier name are kept as "(no supplier name)".
+- Supplier names get a key (``lm3.values.names.supplier_key``); keys that differ only by a typo (rapidfuzz ratio at
+  or above ``merge_threshold``, same digits) are merged into the key with more spend, and every merge listed.
+- Dates and period codes: see ``lm3.values.dates``. A value that is neither keeps its row, with no date, and is
+  listed.
+
+Accounting: rows_accepted + rows_rejected = the payment rows of the file (blank rows and the file's total
+row are not payment rows, and are counted separately); total = the sum of accepted amounts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from rapidfuzz import fuzz, process
+
+from lm3.progress import Progress, report
+from lm3.read.fields import PAYMENTS_FIELDS
+from lm3.read.table import Source, Table, _is_blank, _rows, read_table
+from lm3.values.arrow import as_numpy, bytes_present, factorize, take_rows
+from lm3.values.dates import parse_dates_coded
+from lm3.values.html import escape, html_table
+from lm3.values.jsontext import jsonable
+from lm3.values.money import as_text, format_gbp, parse_money, pence_to_decimal
+from lm3.values.names import (
+    BLANK,
+    NAMED,
+    NO_NAME,
+    REDACTED,
+    REDACTED_CLASS,
+    REDACTED_KEY,
+    SUPPLIER_CLASSES,
+    arrow_company_numbers,
+    arrow_supplier_key,
+)
+
+CLASSES = np.array(SUPPLIER_CLASSES, dtype=object)  # supplier_class, by code
+DEFAULT_MERGE_THRESHOLD = 95.0
+REJECTED_COLUMNS = ["sheet", "row", "column", "value", "reason"]
+OPTIONAL_FIELDS = (
+    "expense_type",
+    "service_area",
+    "supplier_id",
+    "company_number",
+    "charity_number",
+    "vat_number",
+    "postcode",
+    "vcse",
+    "transaction_id",
+    "capital_revenue",
+)
+
+# Matched against the supplier key (upper case, punctuation as spaces): the spellings councils use.
+_REDACTED = re.compile(
+    r"\bREDACTED\b|\bREDACTION\b|\bPERSONAL (?:DATA|INFORMATION|INFO|DETAILS)\b|\bTHIRD PARTY (?:SUPPLIER|PAYEE|PAYMENT)\b"
+    r"|\bWITHHELD\b|\bNOT DISCLOSED\b|\bNON DISCLOSABLE\b|\bDATA PROTECTION\b|\bPRIVATE INDIVIDUAL\b"
+    r"|\bCONFIDENTIAL\b|\bSENSITIVE\b|\bGDPR\b"
+)
+_REASONS = np.array(
+    [
+        None,
+        "is not an amount of money (write it like 1250.00 or -1,250.00)",
+        "has no supplier and no amount: not a payment",
+        "amount is blank: give the amount paid, or delete the row",
+        "is a total row inside the file, not a payment",
+    ],
+    dtype=object,
+)
+# Any run of spaces (Python's str.isspace() set, as RE2 reads it: its \s alone misses no-break spaces)
+_SPACES = r"[\s\v\x1c-\x1f\x85\p{Z}]+"
+# Only these labels: suppliers called "Total Produce", "TOTAL HYGIENE LTD" or "Total Parking" are real.
+_TOTAL = re.compile(
+    r"^(?:GRAND |SUB ?|OVERALL |REPORT |PAGE |SHEET |MONTH |PERIOD |YEAR )?TOTALS?"
+    r"(?: (?:SPEND|PAYMENTS|EXPENDITURE|AMOUNT|VALUE|PAID|FOR [A-Z0-9 ]+))?$"
+)
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    """A file's own total row: where it is, its label, its amount and the sum of the payments above it."""
+
+    sheet: str | None
+    row: int
+    label: str | None
+    value: int
+    above: int
+
+    @property
+    def reconciles(self) -> bool:
+        return self.value == self.above
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """A spend file read into canonical payments, with everything that happened to its rows.
+
+    ``data``: accepted payments (columns in the module docstring), in file order. ``rejected``: sheet, row,
+    column, value, reason for each row not accepted. ``columns``: for each field, the header text as it
+    stands in the file, or None. ``chosen_by``: fields not chosen by their header alone, and how.
+    ``file_total``: the file's own total row in pence (None when it has none); ``merges``: supplier keys
+    merged as near-duplicates (key, into, score, names).
+    """
+
+    file: str
+    data: pd.DataFrame
+    rejected: pd.DataFrame
+    columns: dict[str, str | None]
+    sheets: tuple[str, ...] = ()
+    file_total: int | None = None
+    totals: tuple[TotalRow, ...] = ()
+    blank_rows: int = 0
+    merges: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["key", "into", "score", "names"])
+    )
+    chosen_by: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def rows_accepted(self) -> int:
+        return len(self.data)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+    @property
+    def total(self) -> int:
+        """Sum of the accepted amounts, in pence."""
+        return int(self.data["amount"].sum())
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: rows accepted and rejected, the total, the columns chosen, the top suppliers."""
+        top = self.top_suppliers().assign(amount=lambda t: t["amount"].map(format_gbp))
+        columns = pd.DataFrame([(k, v) for k, v in self.columns.items() if v], columns=["field", "column"])
+        return (
+            f"<div><p><b>{escape(self.file)}</b>: {self.rows_accepted:,} payments accepted, "
+            f"{self.rows_rejected:,} rejected; total {format_gbp(self.total)}</p>"
+            f"{html_table(columns)}{html_table(top)}</div>"
+        )
+
+    def top_suppliers(self, n: int = 10) -> pd.DataFrame:
+        """The n suppliers with most spend: supplier, payments, amount (pence)."""
+        grouped = self.data.groupby("key", sort=False).agg(
+            supplier=("supplier", "first"), payments=("amount", "size"), amount=("amount", "sum")
+        )
+        return (
+            grouped.sort_values(["amount", "supplier"], ascending=[False, True])
+            .head(n)
+            .reset_index(drop=True)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The account of the ingest as plain data, money as exact Decimal pounds (``lm3.to_json`` writes it:
+        docs/json.md)."""
+        return jsonable(
+            {
+                "file": self.file,
+                "rows_accepted": self.rows_accepted,
+                "rows_rejected": self.rows_rejected,
+                "total": pence_to_decimal(self.total),
+                "columns": {k: self.columns.get(k) for k in ("supplier", "amount", "date")},
+                "all_columns": dict(self.columns),
+                "sheets": list(self.sheets),
+                "file_total": None if self.file_total is None else pence_to_decimal(self.file_total),
+                "blank_rows": self.blank_rows,
+                "rejected": [
+                    {"row": int(r.row), "sheet": r.sheet, "reason": r.reason}
+                    for r in self.rejected.itertuples(index=False)
+                ],
+                "merges": [
+                    {"key": r.key, "into": r.into, "score": round(float(r.score), 1), "names": list(r.names)}
+                    for r in self.merges.itertuples(index=False)
+                ],
+                "warnings": list(self.warnings),
+            }
+        )
+
+    def to_file(self, path: str | Path) -> Path:
+        """Write the accepted payments as .parquet or .csv (amount in pounds as text with two decimals,
+        and amount_pence as an integer, so nothing is lost to floating point)."""
+        path = Path(path)
+        out = self.data.copy()
+        out.insert(out.columns.get_loc("amount"), "amount_pence", out["amount"])
+        sign = np.where(out["amount"] < 0, "-", "")
+        pounds, pence = np.divmod(np.abs(out["amount"].to_numpy()), 100)
+        out["amount"] = (
+            pd.Series(sign)
+            .str.cat(pd.Series(pounds).astype("str"))
+            .str.cat(pd.Series(pence).astype("str").str.zfill(2), sep=".")
+            .to_numpy()
+        )
+        out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+        suffix = path.suffix.lower()
+        if suffix == ".parquet":
+            out.to_parquet(path, index=False)
+        elif suffix == ".csv":
+            out.to_csv(path, index=False)
+        else:
+            raise ValueError(f"{path.name}: write .parquet or .csv")
+        return path
+
+
+def ingest(
+    source: Source,
+    *,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    merge_threshold: float | None = DEFAULT_MERGE_THRESHOLD,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Read a spend file into canonical payments; see the module docstring for every rule.
+
+    ``columns`` maps fields ("supplier", "amount", "date", "expense_type", ...) to header texts, overriding
+    detection; ``sheet`` reads one sheet only; ``merge_threshold`` (0-100, None for no merging) is the
+    rapidfuzz ratio at which two supplier keys are taken as the same supplier. ``progress(step, done, 3)``
+    is called after reading, parsing and building the result.
+    """
+    table = read_table(
+        source, PAYMENTS_FIELDS, what="payments", sheet=sheet, columns=columns, keep_blank=True
+    )
+    report(progress, "read", 1, 3)
+
+    # columns are independent: parsed on as many threads as there are cores (Arrow releases the GIL).
+    # Columns with repeated values (names, dates, categories) stay as codes into their distinct values
+    # until the accepted rows are known, so each output column is built once (on the same threads).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return _ingest(table, pool, merge_threshold, progress)
+
+
+def _ingest(
+    table: Table,
+    pool: ThreadPoolExecutor,
+    merge_threshold: float | None,
+    progress: Progress | None,
+) -> IngestResult:
+    """``ingest`` from the table read: columns parsed, rows accepted or rejected, the result built."""
+    data = table.data
+    blank = data["blank"].to_numpy(dtype=bool)
+    warnings = list(table.warnings)
+    rejected: list[pd.DataFrame] = [_unreadable(table)]
+    optional = [name for name in OPTIONAL_FIELDS if name in data]
+    money_job = pool.submit(parse_money, data["amount"])
+    supplier_job = pool.submit(_suppliers, data["supplier"])
+    dates_job = pool.submit(parse_dates_coded, data["date"]) if "date" in data else None
+    optional_jobs = {name: pool.submit(_optional, name, data[name]) for name in optional}
+    amount_series, bad_series = money_job.result()
+    names = supplier_job.result()
+    dates = dates_job.result() if dates_job is not None else None
+    optional_values = {name: job.result() for name, job in optional_jobs.items()}
+    report(progress, "parsed", 2, 3)
+    bad = bad_series.to_numpy(dtype=bool)
+    missing = amount_series.isna().to_numpy()
+    blank_amount = missing & ~bad
+    amount = amount_series.to_numpy(dtype=np.int64, na_value=0)
+    labelled = names.total[names.idx]
+    klass_row = names.klass[names.idx]
+
+    # the file's own total: the last row of a sheet, labelled Total or with no supplier, equal to the rows above
+    total_row = np.zeros(len(data), dtype=bool)
+    file_total: int | None = None
+    totals: list[TotalRow] = []
+    usable = ~bad & ~blank_amount & ~blank
+    # workbooks: each row's sheet as a code (a CSV is one sheet, and needs none)
+    sheet_codes, sheet_names = (
+        pd.factorize(data["sheet"].astype("object").fillna("")) if table.sheets else (None, None)
+    )
+    row_numbers = data["row"].to_numpy()
+    filled = ~blank
+    for s in np.unique(sheet_codes) if table.sheets else [0] * bool(len(data)):
+        in_sheet = (sheet_codes == s) & filled if table.sheets else filled
+        # the last row of the sheet (rows may not be in file order), in one pass without copies
+        last = int(np.argmax(np.where(in_sheet, row_numbers, -1)))
+        if (
+            np.count_nonzero(in_sheet) < 2
+            or not usable[last]
+            or not (labelled[last] or klass_row[last] == BLANK)
+        ):
+            continue
+        above = in_sheet & usable & ~labelled
+        above[last] = False
+        above_sum = int(np.sum(amount, where=above))
+        value = int(amount[last])
+        where = f"{table.label}{_on(data['sheet'].iloc[last])}: row {int(data['row'].iloc[last])}"
+        if value == above_sum:
+            warnings.append(
+                f"{where} is the file's own total ({format_gbp(value)}), equal to the payments above it: "
+                "not counted as a payment."
+            )
+        elif labelled[last]:
+            warnings.append(
+                f"{where} is the file's own total ({format_gbp(value)}), but the payments above it add up to "
+                f"{format_gbp(above_sum)} (difference {format_gbp(value - above_sum)}): check the file is "
+                "complete. The total row is not counted as a payment."
+            )
+        else:
+            continue
+        total_row[last] = True
+        sheet_name = data["sheet"].iloc[last]
+        label = data["supplier"].iloc[last]
+        totals.append(
+            TotalRow(
+                sheet=sheet_name if isinstance(sheet_name, str) else None,
+                row=int(data["row"].iloc[last]),
+                label=None if _is_blank(label) else str(label).strip(),
+                value=value,
+                above=above_sum,
+            )
+        )
+        file_total = value + (file_total or 0)
+
+    # each row's reason as a code into _REASONS (0: accepted); later rules win, as written
+    reason = np.zeros(len(data), dtype=np.int8)
+    reason[bad] = 1
+    no_supplier = klass_row == BLANK
+    reason[blank_amount & no_supplier] = 2
+    reason[blank_amount & ~no_supplier] = 3
+    subtotal = labelled & ~total_row & usable
+    reason[subtotal] = 4
+    reason[total_row | blank] = 0
+    is_rejected = reason > 0
+    if is_rejected.any():
+        at = np.flatnonzero(is_rejected)
+        column = np.where(subtotal[at], table.columns["supplier"], table.columns["amount"])
+        value = np.where(
+            subtotal[at],
+            take_rows(data["supplier"], at).astype("object").to_numpy(),
+            take_rows(data["amount"], at).astype("object").to_numpy(),
+        )
+        rejected.append(
+            pd.DataFrame(
+                {
+                    "sheet": data["sheet"].iloc[at].to_numpy(),
+                    "row": row_numbers[at],
+                    "column": column,
+                    "value": [None if v is None or v != v or str(v).strip() == "" else str(v) for v in value],
+                    "reason": _REASONS[reason[at]],
+                }
+            )
+        )
+
+    # the text as read has been parsed: let it go, so the output columns can take its memory (a fresh process
+    # pays for every new page it touches)
+    for name in ("supplier", "amount", "date", *optional):
+        if name in data:
+            del data[name]
+    del amount_series, bad_series
+    # the accepted rows, in file order (rows split again or with extra fields were read after the rest)
+    keep = ~is_rejected & ~total_row & ~blank
+    order = (
+        np.lexsort((row_numbers, sheet_codes))
+        if table.sheets
+        else np.argsort(row_numbers, kind="stable")  # one sheet: rows are in order but for a few read last
+    )
+    take = order[keep[order]]
+    everything = len(take) == len(data) and bool((take == np.arange(len(take))).all())
+    name_idx = names.idx[take]
+    klass_kept = names.klass[name_idx]
+    # text columns are built on the pool (Arrow work) while the near-duplicate names are compared here
+    jobs = {
+        "supplier": pool.submit(_expand, names.shown, name_idx),
+        "supplier_class": pool.submit(_expand, CLASSES, klass_kept),
+    }
+    if dates is not None:
+        date_idx = dates.rows(take)
+        jobs["period"] = pool.submit(_expand, dates.periods, date_idx)
+    for name, value in optional_values.items():
+        jobs[name] = pool.submit(value.rows, None if everything else take)
+    merges, merged_keys = _merge_near_duplicates(names, name_idx, amount[take], merge_threshold)
+    jobs["key"] = pool.submit(_expand, merged_keys, name_idx)
+    # numbers as Series, so the frame keeps each array as it is rather than copying same-typed ones together
+    built: dict[str, pd.Series] = {
+        "sheet": (
+            _expand(np.append(np.asarray(sheet_names, dtype=object), None), sheet_codes[take])
+            if table.sheets
+            else pd.Series(np.full(len(take), None, dtype=object), dtype=object)  # a CSV has no sheets
+        ),
+        "row": pd.Series(row_numbers if everything else row_numbers[take], dtype="int64", copy=False),
+        "amount": pd.Series(amount[take], copy=False),
+    }
+    if dates is None:
+        built["date"] = pd.Series(np.full(len(take), np.datetime64("NaT"), dtype="datetime64[s]"))
+        built["period"] = pd.Series(pd.NA, index=pd.RangeIndex(len(take)), dtype="str")
+    else:
+        built["date"] = pd.Series(dates.dates[date_idx], copy=False)
+        if dates.month_first:
+            warnings.append(
+                f"{table.label}: dates in {table.columns['date']!r} are month first (like 05/31/2022): read so."
+            )
+        bad_dates = dates.bad[dates.rows()] & keep
+        if bad_dates.any():
+            warnings.append(
+                f"{table.label}: {int(bad_dates.sum())} row(s) with a date that is not a date (rows "
+                f"{_rows(row_numbers[bad_dates])}): kept, with no date."
+            )
+    built.update({name: job.result() for name, job in jobs.items()})
+    order = [
+        "sheet",
+        "row",
+        "supplier",
+        "key",
+        "supplier_class",
+        "amount",
+        "date",
+        "period",
+        *optional_values,
+    ]
+    out = pd.DataFrame({name: built[name] for name in order}, copy=False)
+
+    if len(merges):
+        listed = "; ".join(f"{' / '.join(m.names)}" for m in merges.head(10).itertuples())
+        more = f" and {len(merges) - 10} more" if len(merges) > 10 else ""
+        warnings.append(
+            f"{table.label}: {len(merges)} supplier name(s) merged as near-duplicates of another "
+            f"(similarity >= {merge_threshold:g}): {listed}{more}."
+        )
+    for klass, label in ((REDACTED_CLASS, "redacted supplier names"), (BLANK, "no supplier name")):
+        these = klass_kept == klass
+        if these.any():
+            warnings.append(
+                f"{table.label}: {int(these.sum())} payment(s) with {label}, "
+                f"{format_gbp(int(amount[take][these].sum()))} (rows {_rows(row_numbers[take][these])})."
+            )
+    rejected_frame = (
+        pd.concat([r for r in rejected if len(r)], ignore_index=True)
+        if any(len(r) for r in rejected)
+        else pd.DataFrame(columns=REJECTED_COLUMNS)
+    )
+    if len(rejected_frame):
+        rejected_frame["value"] = (
+            rejected_frame["value"].astype("object").where(rejected_frame["value"].notna(), None)
+        )
+    rejected_frame = (
+        rejected_frame.sort_values(["sheet", "row"], kind="stable", na_position="first").reset_index(
+            drop=True
+        )
+        if len(rejected_frame)
+        else rejected_frame
+    )
+    if len(rejected_frame):
+        warnings.append(
+            f"{table.label}: {len(rejected_frame)} row(s) rejected (rows {_rows(rejected_frame['row'])}); "
+            "see the rejected list for the reasons."
+        )
+    for name, how in table.chosen_by.items():
+        warnings.append(f"{table.label}: {name} column {table.columns[name]!r} chosen {how}.")
+    report(progress, "built", 3, 3)
+    return IngestResult(
+        file=table.label,
+        data=out,
+        rejected=rejected_frame,
+        columns=table.columns,
+        sheets=table.sheets,
+        file_total=file_total,
+        totals=tuple(totals),
+        blank_rows=table.blank_rows,
+        merges=merges,
+        chosen_by=dict(table.chosen_by),
+        warnings=tuple(warnings),
+    )
+
+
+def _on(sheet: object) -> str:
+    return f" (sheet {sheet!r})" if isinstance(sheet, str) and sheet else ""
+
+
+def _unreadable(table: Table) -> pd.DataFrame:
+    u = table.unreadable
+    return pd.DataFrame(
+        {"sheet": u["sheet"], "row": u["row"], "column": None, "value": u["value"], "reason": u["problem"]},
+        columns=REJECTED_COLUMNS,
+    )
+
+
+def _expand(values: np.ndarray, idx: np.ndarray) -> pd.Series:
+    """Per-row text from per-distinct-value text: row i is ``values[idx[i]]`` (None is missing). Built as a
+    dictionary array cast to plain text (faster in Arrow than a take)."""
+    dictionary = pa.array(values, type=pa.large_string())  # pandas' text type: no copy into the Series
+    taken = pa.DictionaryArray.from_arrays(pa.array(idx), dictionary).cast(pa.large_string())
+    return pd.Series(pd.array(taken, dtype="str"))
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Supplier names per distinct value: row i has ``shown[idx[i]]``, ``keys[idx[i]]``, class
+    ``klass[idx[i]]`` (an index into CLASSES) and whether it is a total label ("Total", "Grand Total").
+    The last entry of each array stands for an empty cell."""
+
+    idx: np.ndarray
+    shown: np.ndarray
+    keys: np.ndarray
+    klass: np.ndarray
+    total: np.ndarray
+
+
+def _suppliers(names: pd.Series) -> _Names:
+    """Display name, key, class and total label of each distinct supplier name, and each row's code."""
+    codes, uniques = factorize(names)
+    # per distinct name, in Arrow compute: spaces of any kind as one space, trimmed
+    texts = pc.utf8_trim_whitespace(
+        pc.replace_substring_regex(
+            pa.array(uniques.astype("str").array, type=pa.string()),
+            _SPACES,
+            " ",
+        )
+    )
+    keys = arrow_supplier_key(texts)
+    # mis-encoded dashes and quotes ("REDACTED \x96 PERSONAL DATA") vanish in the key; the words remain
+    redacted = as_numpy(pc.match_substring_regex(keys, _REDACTED.pattern))
+    blank_key = as_numpy(pc.equal(keys, ""))
+    klass = np.where(blank_key, BLANK, np.where(redacted, REDACTED_CLASS, NAMED)).astype(np.int8)
+    shown = np.where(
+        klass == BLANK,
+        NO_NAME,
+        np.where(klass == REDACTED_CLASS, REDACTED, np.asarray(texts.to_pylist(), dtype=object)),
+    )
+    total = as_numpy(pc.match_substring_regex(keys, _TOTAL.pattern)) & (klass == NAMED)
+    keys = np.where(klass == REDACTED_CLASS, REDACTED_KEY, np.asarray(keys.to_pylist(), dtype=object))
+    return _Names(
+        idx=codes,
+        shown=np.append(shown.astype(object), NO_NAME),
+        keys=np.append(keys.astype(object), ""),
+        klass=np.append(klass, np.int8(BLANK)),
+        total=np.append(total, False),
+    )
+
+
+@dataclass(frozen=True)
+class _Column:
+    """An optional column's canonical text: per row (``full``), or per distinct value (``values``, the last
+    entry missing) with each row's index into them (``idx``)."""
+
+    full: pa.Array | None = None
+    idx: np.ndarray | None = None
+    values: np.ndarray | None = None
+
+    def rows(self, take: np.ndarray | None) -> pd.Series:
+        if self.full is not None:
+            full = self.full if take is None else self.full.take(pa.array(take, type=pa.int64()))
+            return pd.Series(pd.array(full, dtype="str"))
+        assert self.idx is not None and self.values is not None
+        return _expand(self.values, self.idx if take is None else self.idx[take])
+
+
+def _optional(name: str, values: pd.Series) -> _Column:
+    """Canonical text of an optional column: per distinct value when values repeat (categories, service
+    areas), else vectorised over the column (ids and references, a value per row)."""
+    head = values.iloc[:2000]
+    if len(values) > 2000 and head.nunique() * 2 > len(head):  # ids: a value per row
+        return _Column(full=_one_chunk(_clean_optional(name, as_text(values))))
+    codes, uniques = factorize(values)
+    if len(uniques) * 4 < len(values):
+        clean = _clean_optional(name, as_text(uniques))
+        return _Column(
+            idx=codes,
+            values=np.asarray([*clean.to_pylist(), None], dtype=object),
+        )
+    return _Column(full=_one_chunk(_clean_optional(name, as_text(values))))
+
+
+def _one_chunk(text: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One array (a take from a chunked array joins its chunks each time: do it once, here)."""
+    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+
+
+def _clean_optional(name: str, text: pa.Array) -> pa.Array:
+    ids = name in (
+        "supplier_id",
+        "transaction_id",
+        "vat_number",
+        "charity_number",
+        "postcode",
+        "company_number",
+    )
+    # most columns need neither spaces nor case fixed. A count of the bytes rules it out for a column with no
+    # whitespace, non-ASCII or (ids) lower case at all, such as a column of transaction numbers; else one
+    # search finds whether any value needs it.
+    spaces = "^\\s|\\s$|\\s\\s|[\t\r\n\u00a0]"
+    present = bytes_present(text)
+    may_need = (
+        present[[9, 10, 11, 12, 13, 32]].any()
+        or present[128:].any()
+        or (ids and present[ord("a") : ord("z") + 1].any())
+    )
+    if may_need and pc.any(pc.match_substring_regex(text, spaces + ("|[a-z]" if ids else ""))).as_py():
+        if pc.any(pc.match_substring_regex(text, spaces)).as_py():
+            text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, _SPACES, " "))
+        if ids:
+            text = pc.utf8_upper(text)
+    if name == "vat_number":
+        text = pc.replace_substring_regex(text, r"^GB|\s", "")
+    if name == "company_number":
+        text = arrow_company_numbers(text)
+    if name == "vcse":
+        upper = pc.utf8_upper(text)
+        yes = pc.is_in(upper, pa.array(["Y", "YES", "TRUE", "1", "VCSE"]))
+        no = pc.is_in(upper, pa.array(["N", "NO", "FALSE", "0"]))
+        text = pc.if_else(yes, "yes", pc.if_else(no, "no", ""))
+    if name == "capital_revenue":
+        upper = pc.utf8_upper(text)
+        text = pc.if_else(
+            pc.starts_with(upper, "C"), "capital", pc.if_else(pc.starts_with(upper, "R"), "revenue", text)
+        )
+    if len(text) and pc.min(pc.binary_length(text)).as_py() == 0:
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+    return text
+
+
+def _sum_by(codes: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
+    """Exact int64 sums of ``amounts`` by ``codes`` (0..n-1), without a Python loop: by ``np.bincount``
+    when no sum can pass 2**53 pence (float64 adds integers exactly below that), else sorted and summed
+    between group boundaries."""
+    if len(codes) == 0:
+        return np.zeros(n, dtype=np.int64)
+    if int(np.abs(amounts).sum()) < 2**53:  # every partial sum is exact in float64: count in one pass
+        return np.bincount(codes, weights=amounts, minlength=n).astype(np.int64)
+    order = np.argsort(codes, kind="stable")
+    sums = np.add.reduceat(amounts[order], np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0]))
+    out = np.zeros(n, dtype=np.int64)
+    out[np.unique(codes)] = sums
+    return out
+
+
+def _merge_near_duplicates(
+    names: _Names, name_idx: np.ndarray, amounts: np.ndarray, threshold: float | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Merge keys that differ by a typo into the key with more spend; the merges, and each distinct name's
+    key after merging.
+
+    Compared: named keys of 8 or more characters among the accepted rows (``name_idx``, their ``amounts``)
+    with the same first letter and the same digits ("UNIT 4" and "UNIT 5" are different suppliers), by
+    rapidfuzz ``ratio`` at or above ``threshold``. Works on distinct keys, never on rows.
+    """
+    empty = pd.DataFrame(columns=["key", "into", "score", "names"])
+    if threshold is None or len(name_idx) == 0:
+        return empty, names.keys
+    key_of_name, key_values = pd.factorize(pd.Series(names.keys, dtype="object"))
+    # spend per name, then per key: exact integer pence
+    per_name = _sum_by(name_idx, amounts, len(names.keys))
+    total = np.zeros(len(key_values), dtype=np.int64)
+    np.add.at(total, key_of_name, per_name)
+    present = np.zeros(len(key_values), dtype=bool)
+    present[key_of_name[np.bincount(name_idx, minlength=len(names.keys)) > 0]] = True
+    named = np.zeros(len(key_values), dtype=bool)
+    named[key_of_name[names.klass == NAMED]] = True
+    long_enough = np.fromiter((len(k) >= 8 for k in key_values), dtype=bool, count=len(key_values))
+    candidate = (named & present & long_enough).nonzero()[0]
+    if len(candidate) < 2:
+        return empty, names.keys
+    cand = pa.array(np.asarray(key_values, dtype=object)[candidate], type=pa.string())
+    block = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(cand, 0, 1), pc.replace_substring_regex(cand, r"\D+", ""), "|"
+    ).to_numpy(zero_copy_only=False)
+    codes, _ = pd.factorize(block)
+    shared = np.bincount(codes)[codes] > 1
+    order = np.argsort(codes[shared], kind="stable")
+    members = candidate[shared][order]
+    bounds = np.flatnonzero(np.diff(codes[shared][order])) + 1
+    into: dict[int, tuple[int, float]] = {}
+    for group in np.split(members, bounds) if len(members) else []:
+        items = [key_values[k] for k in group]
+        scores = process.cdist(items, items, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
+        np.fill_diagonal(scores, 0)
+        for a, b in np.argwhere(scores > 0):
+            if a >= b:
+                continue
+            ka, kb = int(group[a]), int(group[b])
+            big, small = (ka, kb) if (total[ka], key_values[ka]) >= (total[kb], key_values[kb]) else (kb, ka)
+            if small not in into:
+                into[small] = (big, float(scores[a, b]))
+    if not into:
+        return empty, names.keys
+
+    def root(k: int) -> int:
+        seen = set()
+        while k in into and k not in seen:
+            seen.add(k)
+            k = into[k][0]
+        return k
+
+    mapping = {k: root(k) for k in into}
+    # each key's name as first written among the accepted rows
+    involved = np.zeros(len(key_values), dtype=bool)
+    involved[list(mapping)] = True
+    involved[list(mapping.values())] = True
+    row_key = key_of_name[name_idx]
+    at = np.flatnonzero(involved[row_key] & (names.klass[name_idx] == NAMED))
+    first = pd.Series(at).groupby(row_key[at]).first()
+    shown = {int(k): names.shown[name_idx[i]] for k, i in first.items()}
+    merges = pd.DataFrame(
+        [
+            {"key": key_values[k], "into": key_values[v], "score": into[k][1], "names": (shown[k], shown[v])}
+            for k, v in sorted(mapping.items(), key=lambda kv: key_values[kv[0]])
+        ]
+    )
+    target = np.arange(len(key_values))
+    for k, v in mapping.items():
+        target[k] = v
+    merged = np.asarray(key_values, dtype=object)[target[key_of_name]]
+    return merges, merged

@@ -1,0 +1,228 @@
+"""The five inputs of an LM3 study, read into canonical tables with every bad value collected.
+
+Each reader returns a ``Table`` whose ``data`` has parsed, canonical columns. Rows with values that cannot
+be used are collected (not raised one at a time) and raised together as ``RowErrors``; odd-but-usable
+input becomes a warning on the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import pandas as pd
+
+from lm3.errors import PROBLEM_COLUMNS, InputError, RowErrors
+from lm3.geo import postcode_keys
+from lm3.inputs.ingest import ingest
+from lm3.inputs.surveys import read_survey
+from lm3.read.fields import PAYROLL_FIELDS, REGISTER_FIELDS
+from lm3.read.problems import RowProblems
+from lm3.read.table import Source, Table, read_table
+from lm3.values.money import format_gbp, parse_money
+from lm3.values.names import company_numbers, id_key, supplier_key
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | (values.astype("str").str.strip() == "")
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.fillna("").astype("str").str.replace("\u00a0", " ").str.strip()
+
+
+def read_payments(
+    source: Source, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+) -> Table:
+    """Payments for a calculation: ``lm3.ingest`` (every rule of which applies), then strict.
+
+    A calculation does not go ahead on part of a file: rows that ingest rejects, and a total row that does
+    not reconcile with the payments above it, are raised together as ``RowErrors``. Payments with a blank
+    or redacted supplier name are kept (their place can only be unknown) and listed.
+    """
+    result = ingest(source, sheet=sheet, columns=columns)
+    records = [
+        {
+            "file": result.file,
+            "sheet": r.sheet,
+            "row": int(r.row),
+            "column": r.column,
+            "value": r.value,
+            "problem": r.reason,
+        }
+        for r in result.rejected.itertuples(index=False)
+    ]
+    for total in result.totals:
+        if total.value != total.above:
+            records.append(
+                {
+                    "file": result.file,
+                    "sheet": total.sheet,
+                    "row": total.row,
+                    "column": result.columns["supplier"],
+                    "value": total.label,
+                    "problem": f"looks like a total row, but {format_gbp(total.value)} is not the sum of the "
+                    f"payments above it ({format_gbp(total.above)}): correct or delete it",
+                }
+            )
+    if records:
+        raise RowErrors(pd.DataFrame(records, columns=PROBLEM_COLUMNS).sort_values("row", kind="stable"))
+    data = result.data
+    warnings = [w for w in result.warnings if "payment(s) with no supplier name" not in w]
+    nameless = data["supplier_class"] == "blank"
+    if nameless.any():
+        warnings.append(
+            f"{result.file}: {int(nameless.sum())} payment(s) with no supplier name (rows "
+            f"{_rows(data.loc[nameless, 'row'])}), {format_gbp(int(data.loc[nameless, 'amount'].sum()))}: "
+            "counted in round 1, location unknown."
+        )
+    columns_used = {k: result.columns.get(k) for k in ("supplier", "amount", "date")}
+    return Table(
+        label=result.file,
+        sheet=result.sheets[0] if result.sheets else None,
+        data=data,
+        columns=columns_used,
+        warnings=tuple(warnings),
+        sheets=result.sheets,
+    )
+
+
+def read_register(source: Source, *, sheet: str | None = None) -> Table:
+    """Supplier register: supplier name, postcode, optional head office postcode.
+
+    A supplier may have several rows with different postcodes (one per contract or site): all are kept and
+    reported; ``lm3.rounds.method.locate_suppliers`` decides from all of them. Repeats of the same supplier and
+    postcode are dropped, and listed.
+    """
+    table = read_table(source, REGISTER_FIELDS, what="supplier register", sheet=sheet)
+    data = table.data
+    problems = RowProblems(table)
+    problems.add(
+        _blank(data["supplier"]), "supplier", "supplier name is blank: name the supplier or delete the row"
+    )
+    problems.raise_if_any()
+    out = pd.DataFrame({"row": data["row"], "supplier": _text(data["supplier"])})
+    out["key"] = supplier_key(out["supplier"])
+    out["postcode"] = _text(data["postcode"])
+    out["head_office_postcode"] = (
+        _text(data["head_office_postcode"]) if "head_office_postcode" in data else ""
+    )
+    for name in ("supplier_id", "company_number", "charity_number", "vcse", "type", "sme"):
+        out[name] = _text(data[name]).replace("", None) if name in data else None
+    if out["company_number"].notna().any():
+        out["company_number"] = company_numbers(out["company_number"])
+    out, checks = _register_checks(out, table.label)
+    return replace(table, data=out, warnings=tuple(table.warnings) + checks)
+
+
+def read_registers(sources: Source | Table | Sequence[Source | Table], *, sheet: str | None = None) -> Table:
+    """One supplier register from one or several files (the council's vendor master file, a filled-in
+    ``lm3 suppliers template``, a ``lm3 suppliers companies-house`` result...). Rows keep the file they
+    came from (``file``); a supplier with rows in several files has all of its postcodes considered, and
+    repeats of the same supplier and postcode across files are dropped (the first file's row is used)."""
+    items = list(sources) if isinstance(sources, list | tuple) else [sources]
+    if not items:
+        raise InputError(
+            "No supplier register given: name at least one file (suppliers).",
+            code="no-register",
+            params=("suppliers",),
+        )
+    tables = [s if isinstance(s, Table) else read_register(s, sheet=sheet) for s in items]
+    if len(tables) == 1:
+        return tables[0]
+    data = pd.concat([t.data.assign(file=t.label) for t in tables], ignore_index=True)
+    repeated = pd.DataFrame({"k": data["key"], "p": postcode_keys(data["postcode"])}).duplicated()
+    warnings = [w for t in tables for w in t.warnings]
+    if repeated.any():
+        warnings.append(
+            f"{int(repeated.sum())} register row(s) repeat a supplier and postcode given in an earlier file "
+            f"({', '.join(dict.fromkeys(data.loc[repeated, 'file']))}); the first file's row is used."
+        )
+    data = data[~repeated].reset_index(drop=True)
+    label = " + ".join(t.label for t in tables)
+    several = data.groupby("key")["file"].transform("nunique") > 1
+    if several.any():
+        warnings.append(
+            f"{data.loc[several, 'key'].nunique()} supplier(s) appear in more than one register file; all of "
+            "their postcodes are considered."
+        )
+    return replace(tables[0], label=label, data=data, warnings=tuple(warnings))
+
+
+def _register_checks(out: pd.DataFrame, label: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The register without repeated rows (same supplier and postcode), and warnings about those and
+    about suppliers with several postcodes."""
+    warnings = []
+    repeated = pd.DataFrame({"k": out["key"], "p": postcode_keys(out["postcode"])}).duplicated()
+    if repeated.any():
+        warnings.append(
+            f"{label}: {int(repeated.sum())} repeated register row(s) for the same supplier and "
+            f"postcode (rows {_rows(out.loc[repeated, 'row'])}); the first of each is used."
+        )
+        out = out[~repeated].reset_index(drop=True)
+    sites = out.groupby("key")["row"].transform("size")
+    if (sites > 1).any():
+        several = out[sites > 1].groupby("key", sort=False)
+        listed = "; ".join(f"{g['supplier'].iloc[0]} (rows {_rows(g['row'])})" for _, g in several)
+        warnings.append(
+            f"{label}: {several.ngroups} supplier(s) have several postcodes: {listed}. A supplier with "
+            "a site in the area counts as local; with sites in and outside it, as a local branch."
+        )
+    return out, tuple(warnings)
+
+
+def _rows(rows: pd.Series, limit: int = 12) -> str:
+    """Row numbers for a message: "4, 9, 12" (or the first few and how many more)."""
+    numbers = [str(r) for r in rows]
+    more = f" and {len(numbers) - limit} more" if len(numbers) > limit else ""
+    return ", ".join(numbers[:limit]) + more
+
+
+def read_payroll(source: Source, *, pay_basis: str = "gross", sheet: str | None = None) -> Table:
+    """Payroll: employee id, home postcode, gross pay and optional net pay (integer pence).
+
+    Several rows for one employee (monthly payroll) are fine: they add up. Net pay is required when
+    ``pay_basis`` is "net".
+    """
+    table = read_table(source, PAYROLL_FIELDS, what="payroll", sheet=sheet)
+    if pay_basis == "net" and table.columns["net"] is None:
+        found = ", ".join(c for c in table.columns.values() if c)
+        raise InputError(
+            f"{table.label}: pay basis 'net' needs a net pay column, and there is none.\n"
+            f"  Columns used: {found}\n"
+            f"  Add a column headed 'Net pay', or count pay gross (pay_basis='gross').",
+            code="no-net-pay",
+            params=("pay_basis",),
+        )
+    data = table.data
+    problems = RowProblems(table)
+    problems.add(_blank(data["employee"]), "employee", "employee id is blank: give every row an employee id")
+    gross, bad_gross = parse_money(data["gross"])
+    problems.add(bad_gross, "gross", "is not an amount of money (write it like 24500.00)")
+    problems.add(_blank(data["gross"]), "gross", "gross pay is blank: give the pay, or delete the row")
+    out = pd.DataFrame({"row": data["row"], "employee": id_key(data["employee"])})
+    out["postcode"] = _text(data["postcode"])
+    out["gross"] = gross
+    if "net" in data:
+        net, bad_net = parse_money(data["net"])
+        problems.add(bad_net, "net", "is not an amount of money (write it like 19800.00)")
+        if pay_basis == "net":
+            problems.add(_blank(data["net"]), "net", "net pay is blank, and the pay basis is net: give it")
+        out["net"] = net
+    else:
+        out["net"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    problems.raise_if_any()
+    out["gross"] = out["gross"].astype("int64")
+    return replace(table, data=out)
+
+
+def read_supplier_survey(source: Source | Sequence[Source], *, sheet: str | None = None) -> Table:
+    """Supplier survey answers: one file, several or a folder; a share column, or the two parts of the
+    ``lm3 survey template`` form (see ``lm3.inputs.surveys``)."""
+    return read_survey(source, "suppliers", sheet=sheet)
+
+
+def read_staff_survey(source: Source | Sequence[Source], *, sheet: str | None = None) -> Table:
+    """Staff survey answers: one file, several or a folder; a share column, or spending by category as in
+    the ``lm3 survey template`` form (see ``lm3.inputs.surveys``)."""
+    return read_survey(source, "staff", sheet=sheet)

@@ -1,0 +1,152 @@
+"""Placing suppliers and staff: each supplier's register postcodes and each employee's home postcode, placed
+with the ONS Postcode Directory, decide whether their round-1 money is round-2 (local) money.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lm3.geo import Area, PostcodeDirectory, postcode_keys
+
+SUPPLIER_LOCATIONS = ("local", "local branch", "non-local", "unknown")
+
+
+def locate_suppliers(
+    spend: pd.DataFrame,
+    register: pd.DataFrame,
+    *,
+    area: Area,
+    branch_is_local: bool,
+    directory: PostcodeDirectory,
+) -> pd.DataFrame:
+    """Place each supplier and decide whether its round-1 money is round-2 (local) money.
+
+    - "local": a register postcode in the area, and no site or head office outside it;
+    - "local branch": a site in the area, and a head office postcode (or another site) outside it: local
+      when ``branch_is_local`` (CLES counts a supplier "based in, or with a branch in" the area);
+    - "non-local": placed, with no site in the area;
+    - "unknown": not in the register, or no postcode of it can be placed (never assumed local).
+
+    A register may list a supplier several times with different postcodes (one per contract or site); the
+    row shown is the first site in the area, else the first placed. Suppliers found in the register are
+    named as the register names them. Adds ``register_row``, ``sites``, ``postcode``, ``lad``,
+    ``lad_name``, ``head_office_postcode``, ``head_office_lad_name``, ``location``, ``local``, ``reason``
+    and ``round2``.
+    """
+    reg = register[["key", "supplier", "row", "postcode", "head_office_postcode"]].reset_index(drop=True)
+    here = directory.place(reg["postcode"])
+    office = directory.place(reg["head_office_postcode"])
+    reg["status"] = here["status"]
+    reg["postcode"] = here["postcode"]
+    reg["lad"] = here["lad"]
+    reg["lad_name"] = here["lad_name"]
+    reg["head_office_postcode"] = office["postcode"].where(office["status"] != "missing", None)
+    reg["head_office_lad_name"] = office["lad_name"]
+    reg["in_area"] = area.contains(here)
+    reg["site_outside"] = (here["status"] == "placed") & ~reg["in_area"]
+    reg["office_outside"] = (office["status"] == "placed") & ~area.contains(office)
+    reg["placed"] = here["status"] == "placed"
+    flags = reg.groupby("key").agg(
+        sites=("row", "size"),
+        any_site_outside=("site_outside", "any"),
+        any_office_outside=("office_outside", "any"),
+    )
+    first = reg.sort_values(["in_area", "placed", "row"], ascending=[False, False, True], kind="stable")
+    first = first.drop_duplicates("key").set_index("key").join(flags)
+
+    trace = spend.join(first.drop(columns="supplier").rename(columns={"row": "register_row"}), on="key")
+    registered = trace["register_row"].notna()
+    trace["supplier"] = trace["key"].map(first["supplier"]).where(registered, trace["supplier"])
+    placed = registered & trace["placed"].eq(True)
+    in_area = trace["in_area"].eq(True)
+    other_site = trace["any_site_outside"].eq(True)
+    office_outside = trace["any_office_outside"].eq(True)
+    location = np.select(
+        [~placed, in_area & (office_outside | other_site), in_area],
+        ["unknown", "local branch", "local"],
+        default="non-local",
+    )
+    local = (location == "local") | ((location == "local branch") & branch_is_local)
+
+    row_text = " (register row " + trace["register_row"].astype("Int64").astype("str") + ")"
+    pc = "postcode " + trace["postcode"].fillna("")
+    place_text = pc + " is in " + trace["lad_name"].fillna("")
+    sites = trace["sites"].fillna(1).astype("int64")
+    elsewhere = np.where(
+        office_outside,
+        "; head office "
+        + trace["head_office_postcode"].fillna("")
+        + " is in "
+        + trace["head_office_lad_name"].fillna(""),
+        "",
+    )
+    elsewhere = elsewhere + np.where(
+        other_site, "; other sites in the register lie outside the area (" + sites.astype(str) + " rows)", ""
+    )
+    verdict = (
+        ": a local branch, counted as local"
+        if branch_is_local
+        else ": a local branch, not counted as local (branch_is_local is off)"
+    )
+    status = trace["status"]
+    reason = np.select(
+        [
+            trace["key"] == "",
+            ~registered,
+            status == "missing",
+            status == "invalid",
+            status == "not found",
+            status == "no place",
+            location == "local branch",
+        ],
+        [
+            "no supplier name in the payments: location unknown",
+            "not in the supplier register: location unknown",
+            "no postcode in the supplier register" + row_text + ": location unknown",
+            "'" + trace["postcode"].fillna("") + "'" + row_text + " is not a UK postcode: location unknown",
+            pc + row_text + " is not in the ONS Postcode Directory: location unknown",
+            pc + row_text + " has no local authority in the ONS Postcode Directory: location unknown",
+            place_text + elsewhere + verdict,
+        ],
+        default=place_text,
+    )
+    trace["sites"] = sites.where(registered, 0)
+    trace["location"] = location
+    trace["local"] = local
+    trace["reason"] = reason
+    trace["round2"] = trace["round1"].where(local, 0).astype("int64")
+    trace["register_row"] = trace["register_row"].astype("Int64")
+    keep = ["register_row", "sites", "postcode", "lad", "lad_name", "head_office_postcode"]
+    keep += ["head_office_lad_name", "location", "local", "reason", "round2"]
+    return trace[[*spend.columns, *keep]]
+
+
+def locate_staff(
+    payroll: pd.DataFrame, *, area: Area, pay_basis: str, directory: PostcodeDirectory
+) -> pd.DataFrame:
+    """Place each employee's home postcode and decide their round-2 pay.
+
+    One row per employee and home postcode (payroll rows add up). ``round1`` is gross pay (what the
+    organisation spent); ``round2`` is pay on ``pay_basis`` ("gross" or "net") for staff living in the area,
+    else 0. ``home`` is "in the area", "outside the area" or "unknown" (postcode missing or not placed).
+    """
+    pay = payroll.assign(place_key=postcode_keys(payroll["postcode"]))
+    grouped = pay.groupby(["employee", "place_key"], sort=False)
+    staff = grouped.agg(
+        postcode=("postcode", "first"),
+        rows=("row", lambda r: list(r)),
+        round1=("gross", "sum"),
+        net=("net", lambda s: s.sum(min_count=1)),
+    ).reset_index()
+    placed = directory.place(staff["postcode"])
+    staff["status"] = placed["status"]
+    staff["lad"] = placed["lad"]
+    staff["home"] = np.select(
+        [placed["status"] != "placed", area.contains(placed)],
+        ["unknown", "in the area"],
+        default="outside the area",
+    )
+    basis = staff["round1"] if pay_basis == "gross" else staff["net"].astype("int64")
+    staff["round2"] = basis.where(staff["home"] == "in the area", 0).astype("int64")
+    return staff.drop(columns="place_key")

@@ -1,0 +1,1091 @@
+"""Reading tables from CSV, Excel and ODS files, ZIPs of them, or DataFrames, wherever the header sits.
+
+Every input (payments, supplier register, payroll, surveys) goes through ``read_table``:
+
+1. Open the source: a CSV (UTF-8, with a byte-order mark even one encoded twice, else cp1252/latin-1; the
+   delimiter sniffed), a workbook (XLSX, XLSM, XLS, XLSB, ODS through python-calamine), a ZIP holding any of
+   these, or a DataFrame. A workbook's sheets (and a ZIP's files) are candidate tables.
+2. Find the header row in the first rows of the first sheet that has one: the row whose cells name the
+   columns asked for (case, spacing and punctuation ignored, small typos forgiven). Report titles and
+   parameter lines above it are skipped. Other sheets are read too when their header is the same (one sheet
+   per month is common); the rest are listed in a warning.
+3. Choose a column for each field by its header and, where the header is missing or misleading, by its
+   content (an amount column parses as money; a supplier column holds names). ``columns`` overrides this.
+4. Read the rows below the header. CSVs are parsed by pyarrow (no Python loop per row); rows with more
+   fields than the header keep their columns (the extra fields are reported); rows with fewer fields, where
+   an export dropped a delimiter, are split again where exactly one split fits the columns, else reported
+   as unreadable. Blank rows are skipped and counted. Each row keeps the number a person sees in the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import mmap
+import os
+import re
+import zipfile
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from rapidfuzz import fuzz
+
+from lm3.errors import InputError
+from lm3.read.fields import Field
+from lm3.values.arrow import take_rows
+from lm3.values.dates import parse_dates
+from lm3.values.money import as_text, parse_money
+
+Source = str | Path | pd.DataFrame
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
+HEADER_SEARCH_ROWS = 30
+SAMPLE_ROWS = 2000
+UNREADABLE_COLUMNS = ["sheet", "row", "value", "problem"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows read from one source, under canonical column names, plus where each came from.
+
+    ``data`` has one column per field found (values as read), ``row`` (the row number in the file as a
+    person sees it) and ``sheet`` (the sheet or ZIP member, None for a plain CSV). ``columns`` maps each
+    field to the header text as it stands in the file (None when absent). ``label`` names the source in
+    messages (the file name). ``unreadable`` lists rows that could not be split into the header's columns
+    (sheet, row, value, problem); each reader decides what they mean. ``sheets`` are the sheets read.
+    """
+
+    label: str
+    sheet: str | None
+    data: pd.DataFrame
+    columns: dict[str, str | None]
+    warnings: tuple[str, ...] = field(default=())
+    sheets: tuple[str, ...] = ()
+    blank_rows: int = 0
+    unreadable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNREADABLE_COLUMNS))
+    chosen_by: dict[str, str] = field(default_factory=dict)
+
+
+def header_key(text: object) -> str:
+    """A header as compared with synonyms: "Net Amount (£)" -> "net amount", "% local" -> "percent local"."""
+    s = str(text).casefold().replace("%", " percent ")
+    return re.sub(r"[^a-z0-9]+", " ", s).strip()
+
+
+# -- opening sources ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Body:
+    """The cells under a header: ``frame`` has columns 0..width-1; ``rows`` the row number of each."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    long: dict[int, list[str]]  # row -> the fields beyond the header's width, when any is filled
+    short: list[tuple[int, list[str]]]  # rows with fewer fields than the header: (row, fields)
+
+
+class _Sheet:
+    """One candidate table: a CSV, one sheet of a workbook, or a DataFrame."""
+
+    name: str | None
+
+    def head(self) -> list[list[object]]:
+        """The first rows, for finding the header (index i is row i + 1 of the sheet)."""
+        raise NotImplementedError
+
+    def body(self, header_at: int, width: int, columns: list[int] | None = None) -> _Body:
+        """The rows under the header; ``columns`` (indices) may limit the columns read, where that saves
+        time (a CSV); other columns may still be present."""
+        raise NotImplementedError
+
+    def sample(self, header_at: int, width: int) -> pd.DataFrame:
+        """The first rows under the header, every column, for choosing columns by their content."""
+        return self.body(header_at, width).frame.head(SAMPLE_ROWS)
+
+
+class _FrameSheet(_Sheet):
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.name = None
+        self.frame = frame
+
+    def head(self) -> list[list[object]]:
+        top = self.frame.head(HEADER_SEARCH_ROWS - 1).astype("object").values.tolist()
+        return [list(map(str, self.frame.columns)), *top]
+
+    def body(self, header_at: int, width: int, columns: list[int] | None = None) -> _Body:
+        frame = self.frame.iloc[max(header_at, 0) :].reset_index(drop=True)
+        frame.columns = range(frame.shape[1])
+        rows = np.arange(header_at + 2, header_at + 2 + len(frame))
+        return _Body(frame, rows, {}, [])
+
+
+class _ExcelSheet(_Sheet):
+    """One sheet of a workbook. ``open`` gives a workbook handle: each thread that loads a sheet opens its
+    own, so the sheets of a workbook load in parallel (python-calamine releases the GIL)."""
+
+    def __init__(self, open_book: Callable[[], object], name: str, label: str) -> None:
+        self.name = name
+        self.sheet_name = name  # as the workbook calls it (``name`` may add the ZIP member's name)
+        self._open = open_book
+        self._grid: list[list[object]] | None = None
+        self._body: tuple[tuple[int, int], _Body] | None = None
+
+    @property
+    def grid(self) -> list[list[object]]:
+        if self._grid is None:
+            self._grid = self._open().get_sheet_by_name(self.sheet_name).to_python(skip_empty_area=False)
+        return self._grid
+
+    def head(self) -> list[list[object]]:
+        return self.grid[:HEADER_SEARCH_ROWS]
+
+    def body(self, header_at: int, width: int, columns: list[int] | None = None) -> _Body:
+        if self._body is None or self._body[0] != (header_at, width):
+            self._body = ((header_at, width), self._read_body(header_at, width))
+        return self._body[1]
+
+    def _read_body(self, header_at: int, width: int) -> _Body:
+        grid = self.grid[header_at + 1 :]
+        full = max(width, len(grid[0]) if grid else 0)
+        cells = np.array(grid, dtype=object) if grid else np.empty((0, full), dtype=object)
+        if cells.ndim != 2:  # rows of different lengths
+            wide = max(len(r) for r in grid)
+            cells = np.array([list(r) + [""] * (wide - len(r)) for r in grid], dtype=object)
+        if cells.shape[1] < width:
+            cells = np.hstack([cells, np.full((len(cells), width - cells.shape[1]), "", dtype=object)])
+        frame = pd.DataFrame({i: pd.Series(cells[:, i], dtype="object") for i in range(width)}, copy=False)
+        long: dict[int, list[str]] = {}
+        if cells.shape[1] > width:  # cells beyond the header's last column
+            extra = cells[:, width:]
+            filled = np.flatnonzero(
+                ~np.column_stack([_blank_mask(pd.Series(c)) for c in extra.T]).all(axis=1)
+            )
+            for i in filled:
+                long[header_at + 2 + int(i)] = [str(v) for v in extra[i] if not _is_blank(v)]
+        rows = np.arange(header_at + 2, header_at + 2 + len(grid))
+        return _Body(frame, rows, long, [])
+
+
+def _column(values: pd.Series) -> pd.Series:
+    """A column of cells: text columns as Arrow-backed strings (cheap to work on), others as objects."""
+    if values.dtype != object:
+        return values
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)  # stops at the first non-text cell
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return values
+    return pd.Series(pd.array(text, dtype="str"), index=values.index)
+
+
+class _CsvSheet(_Sheet):
+    """A CSV held as bytes. The body is parsed by pyarrow, in pieces split at line ends and read on as many
+    threads as there are cores; row numbers are line numbers (the row a spreadsheet shows). Files where a
+    quoted value spans lines, or that pyarrow cannot parse, go through Python's csv module instead (slower,
+    same result)."""
+
+    def __init__(self, raw: bytes, name: str | None, label: str) -> None:
+        self.name = name
+        self.label = label
+        self.start = _bom_length(raw)
+        self.encoding = "utf-8"
+        try:
+            raw[self.start : self.start + (1 << 20)].decode("utf-8")
+        except UnicodeDecodeError as err:
+            if err.start < (1 << 20) - 4:
+                raw, self.encoding = _to_utf8(raw[self.start :])
+                self.start = 0
+        if b"\r" in raw[: 1 << 16] and b"\n" not in raw[: 1 << 16]:
+            raw = raw.replace(b"\r", b"\n")  # old Mac line ends
+        self.raw = raw
+        prefix = raw[self.start : self.start + (1 << 18)].decode("utf-8", errors="replace")
+        self.dialect = _sniff(prefix)
+        self._prefix = prefix
+        self._ends: list[int] = []
+
+    def head(self) -> list[list[object]]:
+        reader = csv.reader(io.StringIO(self._prefix, newline=""), self.dialect)
+        rows: list[list[object]] = []
+        self._ends = []
+        try:
+            for record in reader:
+                rows.append(list(record))
+                self._ends.append(reader.line_num)
+                if len(rows) >= HEADER_SEARCH_ROWS:
+                    break
+        except csv.Error as err:
+            raise InputError(f"{self.label}: line {reader.line_num} cannot be read as CSV ({err}).") from err
+        return rows
+
+    def sample(self, header_at: int, width: int) -> pd.DataFrame:
+        if not self._ends:
+            self.head()
+        lines_before = self._ends[header_at]
+        text = self.raw[self._offset(lines_before) : self._offset(lines_before) + (1 << 20)]
+        text = text.decode("utf-8", errors="replace")
+        if len(text) >= (1 << 20) - 8:
+            text = text[: text.rfind("\n") + 1]
+        records = []
+        try:
+            for record in csv.reader(io.StringIO(text, newline=""), self.dialect):
+                if len(record) == width or (
+                    len(record) > width and not any(f.strip() for f in record[width:])
+                ):
+                    records.append(record[:width])
+                if len(records) >= SAMPLE_ROWS:
+                    break
+        except csv.Error:
+            pass
+        columns = list(zip(*records, strict=True)) if records else [()] * width
+        return pd.DataFrame({i: pd.array(list(columns[i]), dtype="str") for i in range(width)})
+
+    def body(self, header_at: int, width: int, columns: list[int] | None = None) -> _Body:
+        if not self._ends:
+            self.head()
+        lines_before = self._ends[header_at]  # physical lines up to the end of the header row
+        first_row = lines_before + 1
+        wanted = sorted(set(columns)) if columns is not None else list(range(width))
+        try:
+            try:
+                return self._fast_body(self._offset(lines_before), first_row, width, wanted)
+            except _Retry:  # not UTF-8 after all: transcoded, and read again
+                return self._fast_body(self._offset(lines_before), first_row, width, wanted)
+        except _SlowPath:
+            return self._slow_body(self._offset(lines_before), first_row, width)
+
+    def _offset(self, lines: int) -> int:
+        """Byte offset of the start of the line after the first ``lines`` lines."""
+        pos = self.start
+        for _ in range(lines):
+            pos = self.raw.find(b"\n", pos) + 1
+            if pos == 0:
+                return len(self.raw)
+        return pos
+
+    def _fast_body(self, pos: int, first_row: int, width: int, wanted: list[int]) -> _Body:
+        raw = self.raw
+        if pos >= len(raw):
+            return _Body(pd.DataFrame({i: pd.Series(dtype="str") for i in wanted}), np.array([]), {}, [])
+        pieces = _pieces(raw, pos, os.cpu_count() or 1)
+        names = [f"c{i}" for i in range(width)]
+
+        def parse(piece: tuple[int, int]) -> tuple[pa.Table, list[tuple[int, str]], int]:
+            start, stop = piece
+            lines = _count_lines(raw, start, stop)
+            invalid: list[tuple[int, str]] = []
+
+            def handler(row: pacsv.InvalidRow) -> str:
+                invalid.append((row.number, row.text))
+                return "skip"
+
+            table = pacsv.read_csv(
+                pa.py_buffer(memoryview(raw)[start:stop]),
+                read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=_BLOCK),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.dialect.delimiter,
+                    quote_char=self.dialect.quotechar or False,
+                    double_quote=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=handler,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.large_string()),  # pandas' own text type
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    include_columns=[names[i] for i in wanted],
+                ),
+            )
+            return table, invalid, lines
+
+        try:
+            if len(pieces) == 1:
+                results = [parse(pieces[0])]
+            else:
+                with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
+                    results = list(pool.map(parse, pieces))
+        except pa.ArrowInvalid as err:
+            if "UTF8" in str(err) and self.encoding == "utf-8":
+                self.raw, self.encoding = _to_utf8(raw[self.start :])
+                self.start = 0
+                raise _Retry from err
+            raise _SlowPath from err
+
+        row_parts: list[np.ndarray] = []
+        invalid_all: list[tuple[int, str]] = []
+        line = first_row
+        quote = self.dialect.quotechar or '"'
+        for table, invalid, lines in results:
+            if table.num_rows + len(invalid) != lines or any(n is None for n, _ in invalid):
+                raise _SlowPath  # line ends pyarrow reads differently
+            if any(text.count(quote) % 2 for _, text in invalid):
+                raise _SlowPath  # a quoted value spans lines: pyarrow split it where a line ends
+            numbers = np.arange(line, line + lines)
+            if invalid:
+                skipped = np.array([line + n - 1 for n, _ in invalid], dtype=np.int64)
+                numbers = numbers[~np.isin(numbers, skipped)]
+                invalid_all += [(line + n - 1, text) for n, text in invalid]
+            row_parts.append(numbers)
+            line += lines
+        table = pa.concat_tables([r[0] for r in results])
+        rows = np.concatenate(row_parts)
+        frame = pd.DataFrame(
+            {i: table.column(names[i]).to_pandas(types_mapper=_str_mapper) for i in wanted}, copy=False
+        )
+        long: dict[int, list[str]] = {}
+        short: list[tuple[int, list[str]]] = []
+        extra_rows: list[tuple[int, list[str]]] = []
+        for row, text in invalid_all:
+            fields = next(csv.reader([text], self.dialect), [])
+            if len(fields) > width:
+                extra_rows.append((row, fields[:width]))
+                if any(f.strip() for f in fields[width:]):
+                    long[row] = [f for f in fields[width:] if f.strip()]
+            else:
+                short.append((row, fields))
+        if extra_rows:
+            frame, rows = _insert_rows(frame, rows, extra_rows, width)
+        return _Body(frame, rows, long, short)
+
+    def _slow_body(self, pos: int, first_row: int, width: int) -> _Body:
+        text = self.raw[pos:].decode("utf-8", errors="replace")
+        reader = csv.reader(io.StringIO(text, newline=""), self.dialect)
+        records: list[list[str]] = []
+        rows: list[int] = []
+        long: dict[int, list[str]] = {}
+        short: list[tuple[int, list[str]]] = []
+        start = first_row
+        try:
+            for record in reader:
+                if 0 < len(record) < width:
+                    short.append((start, record))
+                else:
+                    if len(record) > width and any(f.strip() for f in record[width:]):
+                        long[start] = [f for f in record[width:] if f.strip()]
+                    records.append((record + [""] * width)[:width])
+                    rows.append(start)
+                start = first_row + reader.line_num
+        except csv.Error as err:
+            raise InputError(
+                f"{self.label}: line {first_row + reader.line_num - 1} cannot be read as CSV ({err})."
+            ) from err
+        columns = list(zip(*records, strict=True)) if records else [()] * width
+        frame = pd.DataFrame({i: pd.array(list(columns[i]), dtype="str") for i in range(width)})
+        return _Body(frame, np.array(rows, dtype=np.int64), long, short)
+
+
+# Bytes the CSV parser works on at a time within a piece: its buffers are reused block after block, where one
+# block per piece would have the parser take (and the system zero) fresh memory the size of the piece.
+_BLOCK = 4 << 20
+
+
+def _pieces(raw: bytes, pos: int, n: int) -> list[tuple[int, int]]:
+    """Split raw[pos:] into up to ``n`` byte ranges of whole lines (at least 8 MB each)."""
+    size = len(raw) - pos
+    n = max(1, min(n, size // (8 << 20)))
+    cuts = [pos]
+    for k in range(1, n):
+        at = raw.find(b"\n", pos + size * k // n)
+        if at < 0 or at + 1 >= len(raw):
+            break
+        cuts.append(at + 1)
+    cuts.append(len(raw))
+    return list(itertools.pairwise(cuts))
+
+
+def _count_lines(raw: bytes, start: int, stop: int) -> int:
+    """Lines in raw[start:stop], the last one counted even without a line end (numpy releases the GIL)."""
+    view = np.frombuffer(raw, dtype=np.uint8)
+    count = 0
+    for at in range(start, stop, 1 << 24):
+        count += int(np.count_nonzero(view[at : min(at + (1 << 24), stop)] == 10))
+    return count + (0 if stop == start or raw[stop - 1 : stop] == b"\n" else 1)
+
+
+class _SlowPath(Exception):
+    pass
+
+
+class _Retry(Exception):
+    pass
+
+
+def _str_mapper(t: pa.DataType) -> object:
+    return pd.StringDtype("pyarrow", na_value=np.nan) if t in (pa.string(), pa.large_string()) else None
+
+
+def _insert_rows(
+    frame: pd.DataFrame, rows: np.ndarray, extra: list[tuple[int, list[str]]], width: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Add rows (row number, fields) after a body's rows. They are not moved into place (that would copy
+    every column); ``row`` says where each is, and readers that care about order use it."""
+    add = pd.DataFrame(
+        {i: pd.array([f[i] if i < len(f) else "" for _, f in extra], dtype="str") for i in frame.columns}
+    )
+    frame = pd.concat([frame, add], ignore_index=True)
+    return frame, np.concatenate([rows, np.array([r for r, _ in extra], dtype=np.int64)])
+
+
+_BOMS = (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf")  # UTF-8's, and UTF-8's encoded twice
+
+
+def _bom_length(raw: bytes) -> int:
+    """Bytes of byte-order marks at the start (a BOM may even repeat)."""
+    at = 0
+    while True:
+        for bom in _BOMS:
+            if raw[at : at + len(bom)] == bom:
+                at += len(bom)
+                break
+        else:
+            return at
+
+
+def _strip_boms(raw: bytes) -> bytes:
+    return raw[_bom_length(raw) :]
+
+
+def _to_utf8(raw: bytes) -> tuple[bytes, str]:
+    try:
+        return raw.decode("cp1252").encode("utf-8"), "cp1252"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1").encode("utf-8"), "latin-1"
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode a CSV's bytes: UTF-8 (with a byte-order mark, even one encoded twice), else cp1252/latin-1."""
+    raw = _strip_boms(raw)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _to_utf8(raw)[0].decode("utf-8")
+
+
+def _sniff(prefix: str) -> type[csv.Dialect] | csv.Dialect:
+    """The delimiter that splits the most sample lines into the same, largest number of fields."""
+    lines = [ln for ln in prefix.splitlines()[:60] if ln.strip()]
+    best, best_score = ",", (0, 0)
+    for delim in (",", ";", "\t", "|"):
+        counts = [len(next(csv.reader([ln], delimiter=delim), [])) for ln in lines]
+        counts = [c for c in counts if c > 1]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = (counts.count(mode), mode)
+        if score > best_score:
+            best, best_score = delim, score
+
+    class Dialect(csv.excel):
+        delimiter = best
+
+    return Dialect
+
+
+def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
+    if isinstance(source, pd.DataFrame):
+        return f"the {what} table", [_FrameSheet(source)]
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"{what.capitalize()} file not found: {path}. Check the path.")
+    label = path.name
+    with path.open("rb") as f:
+        magic = f.read(8)
+    suffix = path.suffix.lower()
+    if magic.startswith(b"PK\x03\x04") and suffix not in SPREADSHEET_SUFFIXES:
+        return label, _zip_sheets(path, label)
+    if (
+        suffix in SPREADSHEET_SUFFIXES
+        or magic.startswith(b"\xd0\xcf\x11\xe0")
+        or magic.startswith(b"PK\x03\x04")
+    ):
+        return label, _book_sheets(path, label)
+    return label, [_CsvSheet(_map(path), None, label)]
+
+
+def _map(path: Path) -> bytes | mmap.mmap:
+    """A file's bytes; a large file is memory-mapped rather than copied into memory."""
+    size = path.stat().st_size
+    if size < (8 << 20):
+        return path.read_bytes()
+    with path.open("rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _book_sheets(source: Path | bytes, label: str) -> list[_Sheet]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    def open_book() -> CalamineWorkbook:
+        if isinstance(source, Path):
+            return CalamineWorkbook.from_path(str(source))
+        return CalamineWorkbook.from_filelike(io.BytesIO(source))
+
+    try:
+        names = open_book().sheet_names
+    except (CalamineError, OSError, ValueError) as err:
+        raise InputError(
+            f"{label}: cannot be read as a spreadsheet ({err}). Save it again as XLSX or CSV."
+        ) from err
+    return [_ExcelSheet(open_book, name, label) for name in names]
+
+
+def _load_in_parallel(sheets: list[_Sheet]) -> None:
+    """Load the cells of several workbook sheets at once, on as many threads as there are cores."""
+    pending = [s for s in sheets if isinstance(s, _ExcelSheet) and s._grid is None]
+    if len(pending) < 2:
+        return
+    with ThreadPoolExecutor(max_workers=min(len(pending), os.cpu_count() or 1)) as pool:
+        list(pool.map(lambda s: s.grid, pending))
+
+
+def _zip_sheets(path: Path, label: str) -> list[_Sheet]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as err:
+        raise InputError(f"{label}: not a readable ZIP or workbook ({err}).") from err
+    sheets: list[_Sheet] = []
+    with archive:
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not Path(m.filename).name.startswith((".", "~$"))
+            and "__MACOSX" not in m.filename
+        ]
+        for m in members:
+            suffix = Path(m.filename).suffix.lower()
+            if suffix in TEXT_SUFFIXES:
+                sheets.append(_CsvSheet(archive.read(m), m.filename, label))
+            elif suffix in SPREADSHEET_SUFFIXES:
+                for s in _book_sheets(archive.read(m), label):
+                    s.name = f"{m.filename}:{s.name}"
+                    sheets.append(s)
+    if not sheets:
+        names = ", ".join(m.filename for m in members) or "nothing"
+        raise InputError(f"{label}: the ZIP holds no CSV or spreadsheet (it holds {names}).")
+    return sheets
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+
+
+def read_table(
+    source: Source,
+    fields: tuple[Field, ...],
+    *,
+    what: str,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    keep_blank: bool = False,
+) -> Table:
+    """Read ``source`` (a CSV, workbook, ZIP or DataFrame) as the table ``what`` ("payments", ...).
+
+    ``sheet`` names the one sheet to read (default: every sheet whose header matches the first sheet that
+    has one). ``columns`` maps field names to header texts, overriding detection. ``keep_blank`` keeps blank
+    rows, marked in a ``blank`` column, for a reader that filters rows once (filtering copies). Raises InputError when the
+    file is missing or unreadable, or no row holds the required headers; the message names the file, the
+    headers found and the names each missing column may go by.
+    """
+    label, sheets = _open(source, what)
+    overrides = dict(columns or {})
+    unknown = [k for k in overrides if k not in {f.name for f in fields}]
+    if unknown:
+        raise InputError(
+            f"{label}: no {what} column called {', '.join(map(repr, unknown))} to set. "
+            f"Columns that can be set: {', '.join(f.name for f in fields)}."
+        )
+    if sheet is not None:
+        names = [s.name for s in sheets]
+        if sheet not in names:
+            raise InputError(f"{label}: no sheet named {sheet!r}. Sheets: {', '.join(map(str, names))}.")
+        sheets = [s for s in sheets if s.name == sheet]
+
+    _load_in_parallel(sheets)
+    warnings: list[str] = []
+    first: tuple[_Sheet, int, list[str]] | None = None
+    failure: InputError | None = None
+    read: list[tuple[_Sheet, int]] = []
+    skipped: list[str] = []
+    for s in sheets:
+        head = s.head()
+        if first is None:
+            try:
+                at = _find_header(head, fields, overrides, label=label, what=what, sheet=s.name)
+            except InputError as err:
+                failure = failure or err
+                if any(not _is_blank(c) for r in head for c in r):
+                    skipped.append(str(s.name))
+                continue
+            first = (s, at, [header_key(c) for c in head[at]])
+            read.append((s, at))
+        else:
+            at = _same_header(head, first[2])
+            if at is None:
+                if any(not _is_blank(c) for r in head for c in r):
+                    skipped.append(str(s.name))
+            else:
+                read.append((s, at))
+    if first is None:
+        assert failure is not None
+        raise failure
+    first_sheet, header_at, _ = first
+    header = [("" if _is_blank(c) else str(c).strip()) for c in first_sheet.head()[header_at]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    if skipped:
+        warnings.append(
+            f"{label}: sheets without the same header were not read: {', '.join(map(repr, skipped))}."
+        )
+
+    sample = read[0][0].sample(read[0][1], width)
+    mapping, chosen_by = _choose_columns(header, sample, fields, overrides, label=label, what=what)
+    bodies: list[tuple[_Sheet, _Body]] = [(s, s.body(at, width, list(mapping.values()))) for s, at in read]
+
+    parts: list[pd.DataFrame] = []
+    unreadable: list[dict[str, object]] = []
+    blank_rows = 0
+    long_rows: list[str] = []
+    for s, body in bodies:
+        frame = body.frame
+        part = pd.DataFrame({f: _column(frame[i]) for f, i in mapping.items()}, copy=False)
+        part["row"] = body.rows
+        blank = _all_blank(frame, [mapping[f.name] for f in fields if f.required])
+        blank_rows += int(blank.sum())
+        short = [(r, f) for r, f in body.short if any(v.strip() for v in f)]
+        blank_rows += len(body.short) - len(short)
+        kinds = _column_shapes(sample, width) if short else []
+        recovered, problems = _recover_short(short, width, kinds, mapping, fields)
+        for row, reason, text in problems:
+            unreadable.append({"sheet": s.name, "row": row, "value": text, "problem": reason})
+        if keep_blank:
+            part["blank"] = blank
+        elif blank.any():
+            part = part[~blank]
+        if recovered:
+            add = pd.DataFrame({f: [r[1][i] for r in recovered] for f, i in mapping.items()})
+            add["row"] = [r[0] for r in recovered]
+            if keep_blank:
+                add["blank"] = False
+            part = pd.concat([part, add], ignore_index=True)
+            warnings.append(
+                f"{label}{_on(s.name)}: {len(recovered)} row(s) had a delimiter missing between two values; "
+                f"split where only one split fits the columns: rows {_rows([r[0] for r in recovered])}."
+            )
+        if body.long:
+            bad_long = _misaligned(part, body.long, fields)
+            for row in bad_long:
+                unreadable.append(
+                    {
+                        "sheet": s.name,
+                        "row": row,
+                        "value": ", ".join(body.long[row]),
+                        "problem": f"has more fields than the {width} headers and its columns do not line up "
+                        "(a value probably holds an unquoted comma): quote that value or fix the row",
+                    }
+                )
+            if bad_long:
+                part = part[~part["row"].isin(bad_long)]
+            kept = [r for r in body.long if r not in set(bad_long)]
+            if kept:
+                long_rows.append(f"{_rows(kept)}" + (f" (sheet {s.name!r})" if s.name else ""))
+        part["sheet"] = s.name
+        parts.append(part)
+    if long_rows:
+        warnings.append(
+            f"{label}: rows with more fields than the header; the extra fields have no column and were "
+            f"not used: rows {'; '.join(long_rows)}."
+        )
+    data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    if not any(s.name for s, _ in bodies):
+        data["sheet"] = None
+    column_text = {f.name: (header[mapping[f.name]] if f.name in mapping else None) for f in fields}
+    return Table(
+        label=label,
+        sheet=first_sheet.name,
+        data=data,
+        columns=column_text,
+        warnings=tuple(warnings),
+        sheets=tuple(str(s.name) for s, _ in bodies if s.name is not None),
+        blank_rows=blank_rows,
+        unreadable=pd.DataFrame(unreadable, columns=UNREADABLE_COLUMNS),
+        chosen_by=chosen_by,
+    )
+
+
+def _on(sheet: str | None) -> str:
+    return f" (sheet {sheet!r})" if sheet else ""
+
+
+def _rows(rows: list[int] | pd.Series | np.ndarray, limit: int = 12) -> str:
+    """Row numbers for a message: "4, 9, 12" (or the first few and how many more)."""
+    numbers = [str(int(r)) for r in rows]
+    more = f" and {len(numbers) - limit} more" if len(numbers) > limit else ""
+    return ", ".join(numbers[:limit]) + more
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
+
+
+def _blank_mask(values: pd.Series) -> np.ndarray:
+    """True where a cell is empty or only spaces (vectorised)."""
+    if values.dtype == object:  # cells from a workbook: numbers and dates are never blank
+        cells = values.to_numpy()
+        return np.asarray(pd.isna(cells) | (cells == "") | (cells == " "), dtype=bool)
+    text = as_text(values)
+    blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    return np.asarray(pc.fill_null(blank, True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _all_blank(frame: pd.DataFrame, first: list[int]) -> np.ndarray:
+    """Rows with every cell blank: the columns ``first`` are checked first, the rest only where needed."""
+    blank = np.ones(len(frame), dtype=bool)
+    for i in first:
+        blank &= _blank_mask(frame[i])
+    if blank.any():
+        idx = np.flatnonzero(blank)
+        for c in frame.columns:
+            if c not in first:
+                blank[idx] &= _blank_mask(take_rows(frame[c], idx))
+    return blank
+
+
+def _find_header(
+    head: list[list[object]],
+    fields: tuple[Field, ...],
+    overrides: Mapping[str, str],
+    *,
+    label: str,
+    what: str,
+    sheet: str | None,
+) -> int:
+    """Index of the header row: the first row naming every required column (or the override headers)."""
+    best: tuple[int, int, dict[str, int]] | None = None
+    for i, row in enumerate(head):
+        keys = [header_key(c) if not _is_blank(c) else "" for c in row]
+        if sum(1 for k in keys if k) < 2 and len(fields) > 1 and len(row) > 1:
+            continue
+        mapping = _match_synonyms(keys, fields)
+        for name, text in overrides.items():
+            if header_key(text) in keys:
+                mapping[name] = keys.index(header_key(text))
+        if all(f.name in mapping for f in fields if f.required):
+            return i
+        found_required = sum(1 for f in fields if f.required and f.name in mapping)
+        # a header naming some columns, where content may find the rest (a misleading header)
+        if found_required and len(mapping) >= 2 and _content_may_complete(keys, fields, mapping):
+            return i
+        if best is None or len(mapping) > best[1]:
+            best = (i, len(mapping), mapping)
+    where = f"{label}" + (f" (sheet {sheet!r})" if sheet else "")
+    if best is None:
+        raise InputError(f"{where}: the {what} file is empty.")
+    i, _, mapping = best
+    found = [str(c).strip() for c in head[i] if not _is_blank(c)]
+    missing = [f for f in fields if f.required and f.name not in mapping]
+    lines = [
+        f"{where}: no column for {' or '.join(f.label for f in missing)}.",
+        f"  Columns found (row {i + 1}): {', '.join(found)}",
+    ]
+    for f in missing:
+        lines.append(f"  {f.label.capitalize()} may be headed: {', '.join(f.synonyms[:8])}")
+    hint = ", or say which column it is (columns)" if what == "payments" else ""
+    lines.append(f"  Rename the column in the file to one of these names{hint}.")
+    raise InputError(
+        "\n".join(lines), code="header-not-found", params=("columns",) if what == "payments" else ()
+    )
+
+
+_SUPPLIERISH = re.compile(
+    r"\b(supplier|vendor|payee|creditor|beneficiary|recipient|merchant|company|name|contractor)\b"
+)
+
+
+def _content_may_complete(keys: list[str], fields: tuple[Field, ...], mapping: dict[str, int]) -> bool:
+    """A missing required text column can be found by content when another header names a supplier."""
+    missing = [f for f in fields if f.required and f.name not in mapping]
+    if any(f.kind != "text" for f in missing):
+        return False
+    required = {mapping[f.name] for f in fields if f.required and f.name in mapping}
+    return any(_SUPPLIERISH.search(k) for j, k in enumerate(keys) if j not in required)
+
+
+def _same_header(head: list[list[object]], keys: list[str]) -> int | None:
+    want = [k for k in keys]
+    while want and not want[-1]:
+        want.pop()
+    for i, row in enumerate(head):
+        got = [header_key(c) if not _is_blank(c) else "" for c in row]
+        while got and not got[-1]:
+            got.pop()
+        if got == want:
+            return i
+    return None
+
+
+def _match_synonyms(keys: list[str], fields: tuple[Field, ...]) -> dict[str, int]:
+    """Map each field to the first unused column whose header is one of its synonyms (best first)."""
+    mapping: dict[str, int] = {}
+    used: set[int] = set()
+    for f in fields:
+        for i in _candidates(keys, f, used):
+            mapping[f.name] = i
+            used.add(i)
+            break
+    return mapping
+
+
+def _candidates(keys: list[str], f: Field, used: set[int]) -> list[int]:
+    """Columns whose header names field ``f``, best first: exact synonyms in order, then near misses."""
+    out: list[int] = []
+    for synonym in f.synonyms:
+        target = header_key(synonym)
+        out += [i for i, k in enumerate(keys) if k == target and i not in used and i not in out]
+    for synonym in f.synonyms:
+        target = header_key(synonym)
+        if len(target) < 6:
+            continue
+        out += [
+            i
+            for i, k in enumerate(keys)
+            if k and i not in used and i not in out and len(k) >= 6 and fuzz.ratio(k, target) >= 92
+        ]
+    return out
+
+
+def _content_ok(values: pd.Series, kind: str) -> bool:
+    """Whether a column's sample holds what a field of this kind holds."""
+    filled = values[~_blank_mask(values)]
+    if kind == "any" or len(filled) == 0:
+        return kind == "any"
+    if kind == "money":
+        return float((~parse_money(filled)[1]).mean()) >= 0.9
+    if kind == "date":
+        return float((~parse_dates(filled).bad).mean()) >= 0.9
+    if kind == "text":
+        letters = filled.astype("str").str.contains(r"[A-Za-z]", regex=True)
+        return float(letters.mean()) >= 0.5
+    return True
+
+
+def _choose_columns(
+    header: list[str],
+    sample: pd.DataFrame,
+    fields: tuple[Field, ...],
+    overrides: Mapping[str, str],
+    *,
+    label: str,
+    what: str,
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Map fields to column indices: overrides, then headers checked against content, then content alone.
+
+    Returns the mapping and, for each field not chosen by its header alone, how it was chosen.
+    """
+    keys = [header_key(h) for h in header]
+    mapping: dict[str, int] = {}
+    chosen_by: dict[str, str] = {}
+    used: set[int] = set()
+    for name, text in overrides.items():
+        hits = [i for i, k in enumerate(keys) if k == header_key(text) and i not in used]
+        if not hits:
+            raise InputError(
+                f"{label}: columns {name}={text!r}: no column headed {text!r}. "
+                f"Columns: {', '.join(h for h in header if h)}.",
+                code="column-not-found",
+                params=("columns",),
+            )
+        mapping[name] = hits[0]
+        used.add(hits[0])
+        chosen_by[name] = "set by you"
+    # required fields first, by header then by content, so an optional field cannot take a column whose
+    # header misleads ("Supplier ID" holding names)
+    ordered = [f for f in fields if f.required] + [f for f in fields if not f.required]
+    for f in ordered:
+        if f.name in mapping:
+            continue
+        if not f.required and any(g.required and g.name not in mapping for g in fields) and len(sample):
+            for g in fields:
+                if g.required and g.name not in mapping:
+                    found = _by_content(keys, sample, g, used)
+                    if found is not None:
+                        mapping[g.name] = found
+                        used.add(found)
+                        chosen_by[g.name] = f"by content (its header {header[found]!r} does not say it)"
+        candidates = _candidates(keys, f, used)
+        misleading: list[int] = []
+        for i in candidates:
+            if f.kind == "any" or len(sample) == 0 or _content_ok(sample[i], f.kind):
+                mapping[f.name] = i
+                used.add(i)
+                if misleading:
+                    chosen_by[f.name] = (
+                        f"by content: {', '.join(repr(header[j]) for j in misleading)} does not hold "
+                        f"{'amounts' if f.kind == 'money' else f.kind + 's'}"
+                    )
+                break
+            misleading.append(i)
+        if f.name not in mapping and candidates:
+            # no column with the right header holds the right content: keep the header's choice, and let the
+            # rows that do not fit be reported one by one (a content search is for when no header names it)
+            mapping[f.name] = candidates[0]
+            used.add(candidates[0])
+    for f in fields:
+        if f.name in mapping or not f.required or len(sample) == 0:
+            continue
+        found = _by_content(keys, sample, f, used)
+        if found is not None:
+            mapping[f.name] = found
+            used.add(found)
+            chosen_by[f.name] = f"by content (its header {header[found]!r} does not say it)"
+    missing = [f for f in fields if f.required and f.name not in mapping]
+    if missing:
+        f = missing[0]
+        raise InputError(
+            f"{label}: no column holds the {f.label} ({f.kind}). Columns: {', '.join(h for h in header if h)}.\n"
+            f'  Say which column it is: columns {f.name}="Header".',
+            code="no-column-for-field",
+            params=("columns",),
+        )
+    return mapping, chosen_by
+
+
+def _by_content(keys: list[str], sample: pd.DataFrame, f: Field, used: set[int]) -> int | None:
+    free = [i for i in range(len(keys)) if i not in used and i in sample.columns]
+    if f.kind == "text":
+        for i in free:
+            if _SUPPLIERISH.search(keys[i]) and _content_ok(sample[i], "text") and _repeats(sample[i]):
+                return i
+        return None
+    if f.kind == "money":
+        idish = re.compile(r"\b(id|no|number|code|ref|reference|date|year|period|account)\b")
+        for i in free:
+            if idish.search(keys[i]):
+                continue
+            values = sample[i][~_blank_mask(sample[i])]
+            if (
+                len(values)
+                and _content_ok(values, "money")
+                and values.astype("str").str.contains(r"\.\d", regex=True).mean() > 0.2
+            ):
+                return i
+    return None
+
+
+def _repeats(values: pd.Series) -> bool:
+    filled = values[~_blank_mask(values)].astype("str")
+    return len(filled) > 0 and filled.nunique() < max(len(filled), 2)
+
+
+# -- rows that do not fit the header ------------------------------------------------------------------------
+
+_STRICT_MONEY = re.compile(r"^[-+]?£?\(?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?\)?-?$")
+_STRICT_DATE = re.compile(r"^(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})$")
+_DIGITS = re.compile(r"^\d+$")
+
+
+def _column_shapes(sample: pd.DataFrame, width: int) -> list[tuple[str, int | None]]:
+    """For each column, what its values look like: ("money"|"date"|"digits"|"text", fixed length or None)."""
+    shapes: list[tuple[str, int | None]] = []
+    for i in range(width):
+        if i not in sample.columns:
+            shapes.append(("text", None))
+            continue
+        filled = sample[i][~_blank_mask(sample[i])].astype("str").str.strip()
+        if len(filled) == 0:
+            shapes.append(("text", None))
+            continue
+        lengths = filled.str.len()
+        # a fixed width is only believed from enough rows ("1/4/2025" alone says nothing about "11/4/2025")
+        fixed = int(lengths.iloc[0]) if lengths.nunique() == 1 and len(filled) >= 20 else None
+        for kind, pattern in (("date", _STRICT_DATE), ("digits", _DIGITS), ("money", _STRICT_MONEY)):
+            if filled.str.match(pattern.pattern).mean() >= 0.95:
+                shapes.append((kind, fixed if kind != "money" else None))
+                break
+        else:
+            shapes.append(("text", None))
+    return shapes
+
+
+def _fits(value: str, shape: tuple[str, int | None]) -> bool:
+    kind, fixed = shape
+    value = value.strip()
+    if fixed is not None and len(value) != fixed:
+        return False
+    if kind == "date":
+        return bool(_STRICT_DATE.match(value))
+    if kind == "digits":
+        return bool(_DIGITS.match(value))
+    if kind == "money":
+        return bool(_STRICT_MONEY.match(value))
+    return value != "" and not _STRICT_MONEY.match(value) and not _STRICT_DATE.match(value)
+
+
+def _recover_short(
+    short: list[tuple[int, list[str]]],
+    width: int,
+    shapes: list[tuple[str, int | None]],
+    mapping: dict[str, int],
+    fields: tuple[Field, ...],
+) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str, str]]]:
+    """Split rows that lost one delimiter where exactly one split fits the columns' shapes."""
+    recovered: list[tuple[int, list[str]]] = []
+    problems: list[tuple[int, str, str]] = []
+    for row, fields_ in short:
+        text = ",".join(fields_)
+        if len(fields_) != width - 1:
+            problems.append(
+                (
+                    row,
+                    f"has {len(fields_)} field(s) where the header has {width}: fix the row in the file",
+                    text,
+                )
+            )
+            continue
+        fits: list[list[str]] = []
+        for j, value in enumerate(fields_):
+            left, right = shapes[j], shapes[j + 1]
+            if left[0] == "text" and right[0] == "text":
+                continue  # two free-text neighbours can be split anywhere
+            for cut in range(1, len(value)):
+                a, b = value[:cut], value[cut:]
+                if _fits(a, left) and _fits(b, right):
+                    candidate = [*fields_[:j], a.strip(), b.strip(), *fields_[j + 1 :]]
+                    if candidate not in fits:  # "Shop" + " 1/4/2025" is "Shop " + "1/4/2025"
+                        fits.append(candidate)
+        if len(fits) == 1:
+            recovered.append((row, fits[0]))
+        else:
+            why = (
+                "no split of one value fits the columns" if not fits else f"{len(fits)} different splits fit"
+            )
+            problems.append(
+                (
+                    row,
+                    f"has {width - 1} fields where the header has {width}: a delimiter seems to be missing, "
+                    f"and {why}; put the missing delimiter back",
+                    text,
+                )
+            )
+    return recovered, problems
+
+
+def _misaligned(part: pd.DataFrame, long: dict[int, list[str]], fields: tuple[Field, ...]) -> list[int]:
+    """Rows with extra fields whose money or date columns do not hold money or dates."""
+    at = np.flatnonzero(part["row"].isin(list(long)).to_numpy())
+    bad = np.zeros(len(at), dtype=bool)
+    for f in fields:
+        if f.name not in part or f.kind not in ("money", "date"):
+            continue
+        values = take_rows(part[f.name], at)
+        if f.kind == "money":
+            bad |= parse_money(values)[1].to_numpy()
+        else:
+            bad |= parse_dates(values).bad.to_numpy()
+    return [int(r) for r in part["row"].to_numpy()[at][bad]]

@@ -1,0 +1,154 @@
+"""Sensitivity: how LM3 moves when each assumption moves over a stated range (the data of a tornado chart).
+
+Each line holds every other assumption where the result has it and moves one:
+
+- **A group's share for non-respondents** (local suppliers, local staff): from the lowest to the highest
+  share a respondent gave (the spread the survey itself shows); with no respondents, the default share
+  20 points either way (within 0-100%). Respondents keep their own answers.
+- **Imputation**: the simple mean of respondents against the round-2-weighted mean (both groups at once).
+- **Local branches of non-local head offices**: counted as local, or not (when there are any).
+- **Suppliers of unknown location**: not local (lm3's rule), or all local, re-spending at the local
+  suppliers' mean share (an upper bound on what placing them could add).
+
+Round 3 lines are recomputed per member and rounded to the penny as in the method, so a line at the
+result's own setting reproduces its LM3 exactly.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from lm3.rounds.method import Responses, group_share
+from lm3.values.money import round_pence
+
+SENSITIVITY_COLUMNS = ["assumption", "low", "high", "lm3_low", "lm3_high", "swing", "range"]
+DEFAULT_SPREAD = Fraction(20, 100)
+
+
+def _pct(share: Fraction | float) -> str:
+    return f"{float(share) * 100:.1f}%"
+
+
+def _round3_with(members: pd.DataFrame, share: Fraction) -> int:
+    """The group's round 3 with every non-respondent at ``share`` (respondents keep theirs)."""
+    kept = int(members.loc[members["responded"], "round3"].sum())
+    others = members.loc[~members["responded"], "round2"]
+    return kept + sum(round_pence(Fraction(int(r2)) * share) for r2 in others)
+
+
+def sensitivity(
+    *,
+    round1: int,
+    round2: int,
+    round3: int,
+    groups: list[tuple[pd.DataFrame, Responses]],
+    suppliers: pd.DataFrame,
+    branch_is_local: bool,
+) -> pd.DataFrame:
+    """One line per assumption moved (columns ``SENSITIVITY_COLUMNS``), largest swing in LM3 first."""
+
+    def lm3(r2: int, r3: int) -> float:
+        return (round1 + r2 + r3) / round1
+
+    lines: list[dict[str, object]] = []
+    for members, responses in groups:
+        if not len(members) or responses.respondents == len(members):
+            continue
+        group_r3 = int(members["round3"].sum())
+        answered = [Fraction(s) for s in members.loc[members["responded"], "share"]]
+        if answered:
+            low, high = min(answered), max(answered)
+            stated = f"lowest to highest answer of {responses.respondents} respondent(s)"
+        else:
+            assert responses.default is not None
+            centre = responses.default.share
+            low, high = max(centre - DEFAULT_SPREAD, Fraction(0)), min(centre + DEFAULT_SPREAD, Fraction(1))
+            stated = f"default {responses.default.text} 20 points either way"
+        lines.append(
+            {
+                "assumption": f"share re-spent locally by {responses.group} "
+                + ("who did not answer" if answered else "(a default share: no survey)"),
+                "low": _pct(low),
+                "high": _pct(high),
+                "lm3_low": lm3(round2, round3 - group_r3 + _round3_with(members, low)),
+                "lm3_high": lm3(round2, round3 - group_r3 + _round3_with(members, high)),
+                "range": stated,
+            }
+        )
+
+    imputed = [(m, r) for m, r in groups if 0 < r.respondents < len(m)]
+    if imputed:
+        totals = {}
+        for how in ("mean", "weighted"):
+            r3 = round3
+            for members, _ in imputed:
+                yes = members["responded"].to_numpy()
+                shares = np.array([Fraction(s) for s in members.loc[yes, "share"]], dtype=object)
+                share = group_share(shares, members.loc[yes, "round2"].to_numpy(), how)
+                r3 += _round3_with(members, share) - int(members["round3"].sum())
+            totals[how] = lm3(round2, r3)
+        lines.append(
+            {
+                "assumption": "how non-respondents are filled (one share per group)",
+                "low": "simple mean",
+                "high": "round-2-weighted mean",
+                "lm3_low": totals["mean"],
+                "lm3_high": totals["weighted"],
+                "range": "NEF's simple mean against weighting by round-2 £",
+            }
+        )
+
+    branches = suppliers[suppliers["location"] == "local branch"]
+    if len(branches):
+        r1 = int(branches["round1"].sum())
+        if branch_is_local:
+            off = (round2 - r1, round3 - int(branches["round3"].sum()))
+            on = (round2, round3)
+        else:
+            mean = _supplier_mean(groups)
+            on = (round2 + r1, round3 + sum(round_pence(Fraction(int(x)) * mean) for x in branches["round1"]))
+            off = (round2, round3)
+        lines.append(
+            {
+                "assumption": "local branches of non-local head offices",
+                "low": "not local",
+                "high": "local",
+                "lm3_low": lm3(*off),
+                "lm3_high": lm3(*on),
+                "range": f"{len(branches)} branch(es), the CLES rule against the strict one",
+            }
+        )
+
+    unknown = suppliers[(suppliers["location"] == "unknown") & (suppliers["round1"] > 0)]
+    if len(unknown):
+        mean = _supplier_mean(groups)
+        r2 = round2 + int(unknown["round1"].sum())
+        r3 = round3 + sum(round_pence(Fraction(int(x)) * mean) for x in unknown["round1"])
+        lines.append(
+            {
+                "assumption": "suppliers of unknown location",
+                "low": "not local",
+                "high": "all local",
+                "lm3_low": lm3(round2, round3),
+                "lm3_high": lm3(r2, r3),
+                "range": f"{len(unknown)} supplier(s) not placed; if all were local, at the local mean "
+                f"{_pct(mean)}",
+            }
+        )
+    table = pd.DataFrame(lines, columns=[c for c in SENSITIVITY_COLUMNS if c != "swing"])
+    table["swing"] = (table["lm3_high"] - table["lm3_low"]).abs()
+    return (
+        table.sort_values("swing", ascending=False, kind="stable")
+        .reset_index(drop=True)[SENSITIVITY_COLUMNS]
+        .astype({"lm3_low": "float64", "lm3_high": "float64", "swing": "float64"})
+    )
+
+
+def _supplier_mean(groups: list[tuple[pd.DataFrame, Responses]]) -> Fraction:
+    """The local suppliers' share per £ of round 2 (their R3 / R2), for suppliers moved into the group."""
+    members, _ = groups[0]
+    r2 = int(members["round2"].sum())
+    return Fraction(int(members["round3"].sum()), r2) if r2 else Fraction(0)

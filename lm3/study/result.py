@@ -1,0 +1,304 @@
+"""The result of an LM3 calculation: the rounds, the trace behind them, assumptions and warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lm3.geo import Area
+from lm3.rounds.method import Assumption, Responses
+from lm3.rounds.uncertainty import Interval
+from lm3.study.scenarios import scenarios
+from lm3.study.tables import repr_html
+from lm3.values.jsontext import jsonable
+from lm3.values.money import format_gbp, pence_to_decimal
+
+SUPPLIER_TRACE_COLUMNS = [
+    "supplier",
+    "payments",
+    "round1",
+    "register_row",
+    "sites",
+    "postcode",
+    "lad",
+    "lad_name",
+    "head_office_postcode",
+    "head_office_lad_name",
+    "location",
+    "local",
+    "type",
+    "reason",
+    "round2",
+    "share",
+    "share_source",
+    "round3",
+    "leakage_round2",
+    "leakage_round3",
+    "non_local_respend",
+]
+STAFF_TRACE_COLUMNS = [
+    "home",
+    "employees",
+    "round1",
+    "round2",
+    "respondents",
+    "share",
+    "share_source",
+    "round3",
+    "leakage_round2",
+    "leakage_round3",
+]
+
+
+_GROUP_WORD = {"local suppliers": "supplier", "local staff": "staff"}
+
+
+def _json_value(value: Any, *, money: bool) -> Any:
+    """A table cell as JSON: missing -> null, pence -> pounds, numpy scalars -> Python numbers."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if money:
+        return pence_to_decimal(int(value))
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@dataclass(frozen=True)
+class NonLocalRespend:
+    """What non-local suppliers re-spend in the area: their round-1 £ (pence), the £ re-spent locally
+    (pence, summed per supplier), the survey's coverage of them, the mean share applied, and the default's
+    source when no non-local supplier answered."""
+
+    round1: int
+    amount: int
+    responses: Responses
+    share_source: str
+    mean_share: float | None
+
+    @property
+    def per_pound(self) -> float | None:
+        """Pence re-spent locally per £1 paid to a non-local supplier (Northumberland 2005: 36p)."""
+        return self.amount / self.round1 if self.round1 else None
+
+
+@dataclass(frozen=True, eq=False)
+class ResultDetail:
+    """What scenarios need beyond the published tables, kept off every output: the supplier trace with
+    its keys, spend per supplier and category (key, category, round1; pence), each round-3 group's
+    members with their Responses, and the ``min_category`` used."""
+
+    trace: pd.DataFrame
+    categories: pd.DataFrame
+    groups: tuple[tuple[pd.DataFrame, Responses], ...]
+    min_category: int
+
+
+@dataclass(frozen=True, eq=False)
+class LM3Result:
+    """An LM3 figure with everything needed to trace it.
+
+    Money is integer pence. ``suppliers`` has one row per supplier (columns ``SUPPLIER_TRACE_COLUMNS``):
+    the £ in each round, the register row that placed it (and how many sites the register gives it),
+    whether it is local and why, the share used and where it came from, and what
+    leaks in round 2 (R1 - R2) and round 3 (R2 - R3). ``staff`` is the payroll in aggregate by where staff
+    live (no employee identifiers). ``lm3`` = (R1 + R2 + R3) / R1.
+    """
+
+    area: Area
+    name: str | None
+    round1: int
+    round2: int
+    round3: int
+    spend: int
+    income_given: bool
+    suppliers: pd.DataFrame
+    staff: pd.DataFrame
+    assumptions: tuple[Assumption, ...]
+    warnings: tuple[str, ...]
+    interval: Interval | None = None
+    responses: tuple[Responses, ...] = ()
+    non_local: NonLocalRespend | None = None
+    detail: ResultDetail | None = field(default=None, repr=False)
+    sensitivity: pd.DataFrame | None = None
+    """How LM3 moves as each assumption moves over a stated range (``lm3.rounds.sensitivity``): assumption,
+    low, high, lm3_low, lm3_high, swing, range; largest swing first (a tornado chart's bars)."""
+
+    @property
+    def lm3_with_non_local(self) -> float | None:
+        """(R1 + R2 + R3 + non-local suppliers' local re-spend) / R1, when that re-spend was counted."""
+        if self.non_local is None:
+            return None
+        return (self.round1 + self.round2 + self.round3 + self.non_local.amount) / self.round1
+
+    def value_of_a_pound(self) -> dict[str, float | None]:
+        """LM3 Online's framing: what £1 paid to a local supplier is worth to the area (the £1 plus what
+        local suppliers re-spend locally per £1, R3 / R2 of suppliers), and what £1 paid to a non-local
+        one brings back (its local re-spend per £1; None unless counted). Northumberland 2005: £1.76, 36p."""
+        s = self.suppliers
+        local = s[s["local"]]
+        r2 = int(local["round2"].sum())
+        return {
+            "local_supplier": 1 + int(local["round3"].sum()) / r2 if r2 else None,
+            "non_local_supplier": self.non_local.per_pound if self.non_local is not None else None,
+        }
+
+    @property
+    def lm3(self) -> float:
+        """(R1 + R2 + R3) / R1."""
+        return (self.round1 + self.round2 + self.round3) / self.round1
+
+    @property
+    def headline(self) -> str:
+        """'Every £1 ... creates £X.XX for <area> (90% interval £a-£b, n supplier and m staff responses).'
+        A group on a default share, with no survey, is named."""
+        if self.income_given:
+            start = f"Every £1 of {self.name}'s income" if self.name else "Every £1 of income"
+        else:
+            start = f"Every £1 spent by {self.name}" if self.name else "Every £1 spent"
+        notes = []
+        resampled = any(r.respondents for r in self.responses)
+        answered = [
+            f"{r.respondents} {_GROUP_WORD.get(r.group, r.group)}" for r in self.responses if r.members
+        ]
+        if self.interval is not None and resampled:
+            i = self.interval
+            # as issue 5 asks: "(90% interval £2.4x-£2.6x, 18 supplier and 31 staff responses)"
+            notes.append(
+                f"{i.level:.0%} interval £{i.low:.2f}-£{i.high:.2f}"
+                + (f", {' and '.join(answered)} responses" if answered else "")
+            )
+        elif answered and resampled:
+            notes.append(" and ".join(answered) + " responses")
+        defaults = [r.group for r in self.responses if r.default is not None]
+        if defaults:
+            notes.append(f"round 3 for {' and '.join(defaults)} on a published default share, not a survey")
+        detail = f" ({'; '.join(notes)})" if notes else ""
+        return f"{start} creates £{self.lm3:.2f} for {self.area.name}{detail}."
+
+    def scenarios(self, shifts: Any, *, to: str | None = None) -> pd.DataFrame:
+        """What if spend moved to local suppliers: this result, then each shift ("category=Facilities,
+        share=10%", or a ``lm3.Shift``); see ``lm3.study.scenarios``."""
+        return scenarios(self, [shifts] if isinstance(shifts, str) else list(shifts), to=to)
+
+    def responses_table(self) -> pd.DataFrame:
+        """Survey coverage per group: respondents, members, rate, round-2 £ covered (pence) and its share,
+        how non-respondents were filled, and the default share used (if any)."""
+        return pd.DataFrame(
+            [
+                {
+                    "group": r.group,
+                    "respondents": r.respondents,
+                    "members": r.members,
+                    "rate": r.rate,
+                    "round2": r.round2,
+                    "round2_covered": r.round2_covered,
+                    "round2_rate": r.round2_rate,
+                    "imputation": r.imputation,
+                    "default": r.default.text if r.default else None,
+                }
+                for r in self.responses
+            ]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain data, money as exact Decimal pounds (``lm3.to_json`` writes it as text with two
+        decimals: docs/json.md)."""
+
+        def pounds(pence: int) -> Decimal:
+            return pence_to_decimal(pence)
+
+        def records(frame: pd.DataFrame, money: list[str]) -> list[dict[str, Any]]:
+            return [
+                {k: _json_value(v, money=k in money) for k, v in row.items()}
+                for row in frame.to_dict(orient="records")
+            ]
+
+        return jsonable(
+            {
+                "name": self.name,
+                "area": self.area.name,
+                "area_codes": list(self.area.codes),
+                "round1": pounds(self.round1),
+                "round2": pounds(self.round2),
+                "round3": pounds(self.round3),
+                "lm3": self.lm3,
+                "headline": self.headline,
+                "spend": pounds(self.spend),
+                "leakage": {
+                    "round2": pounds(self.round1 - self.round2),
+                    "round3": pounds(self.round2 - self.round3),
+                },
+                "suppliers": records(
+                    self.suppliers,
+                    ["round1", "round2", "round3", "leakage_round2", "leakage_round3", "non_local_respend"],
+                ),
+                "value_of_a_pound": self.value_of_a_pound(),
+                "non_local_respend": None
+                if self.non_local is None
+                else {
+                    "round1": pounds(self.non_local.round1),
+                    "amount": pounds(self.non_local.amount),
+                    "per_pound": self.non_local.per_pound,
+                    "respondents": self.non_local.responses.respondents,
+                    "group_size": self.non_local.responses.members,
+                    "default_share": float(self.non_local.responses.default.share)
+                    if self.non_local.responses.default
+                    else None,
+                    "lm3_with_it": self.lm3_with_non_local,
+                },
+                "staff": records(
+                    self.staff, ["round1", "round2", "round3", "leakage_round2", "leakage_round3"]
+                ),
+                "interval": None
+                if self.interval is None
+                else {
+                    "level": self.interval.level,
+                    "low": self.interval.low,
+                    "high": self.interval.high,
+                    "round3_low": pounds(self.interval.round3_low),
+                    "round3_high": pounds(self.interval.round3_high),
+                    "draws": self.interval.draws,
+                    "seed": self.interval.seed,
+                },
+                "responses": {
+                    r.group: {
+                        "respondents": r.respondents,
+                        "group_size": r.members,
+                        "round2_covered": r.round2_rate,
+                        "default_share": float(r.default.share) if r.default else None,
+                    }
+                    for r in self.responses
+                },
+                "sensitivity": [] if self.sensitivity is None else records(self.sensitivity, []),
+                "assumptions": [
+                    {"name": a.name, "value": a.value, "source": a.source} for a in self.assumptions
+                ],
+                "warnings": list(self.warnings),
+            }
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """The rounds as a table: round, what it is, £ (pence), and per £1 of round 1."""
+        rows = [
+            ("Round 1", "income" if self.income_given else "spend: payments and payroll", self.round1),
+            ("Round 2", "to local suppliers and staff living locally", self.round2),
+            ("Round 3", "re-spent locally by them", self.round3),
+        ]
+        table = pd.DataFrame(rows, columns=["round", "what", "amount"])
+        table["per_pound"] = table["amount"] / self.round1
+        return table
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the headline, the rounds, survey coverage and assumptions as tables (escaped)."""
+        return repr_html(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<LM3Result {self.area.name}: LM3 {self.lm3:.2f}, R1 {format_gbp(self.round1)}, "
+            f"R2 {format_gbp(self.round2)}, R3 {format_gbp(self.round3)}>"
+        )

@@ -1,0 +1,117 @@
+"""A result's tables for people, shared by the report page, the workbook and Jupyter: the rounds, the
+suppliers, the staff, survey coverage (money in pence, under the column names people read)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from lm3.values.html import escape, html_table
+from lm3.values.money import format_gbp
+
+if TYPE_CHECKING:
+    from lm3.study.result import LM3Result
+
+
+def rounds_table(result: LM3Result) -> pd.DataFrame:
+    """Round, What, £ (pence), Per £1 (of round 1), and Leaks after it (pence)."""
+    table = result.summary().rename(
+        columns={"round": "Round", "what": "What", "amount": "£", "per_pound": "Per £1"}
+    )
+    table["Leaks after it"] = [0, result.round1 - result.round2, result.round2 - result.round3]
+    return table
+
+
+def supplier_table(result: LM3Result) -> pd.DataFrame:
+    """One row per supplier: where it is, its rounds, its share and where that came from, and why."""
+    s = result.suppliers
+    return pd.DataFrame(
+        {
+            "Supplier": s["supplier"],
+            "Where": s["lad_name"].fillna(""),
+            "Head office": s["head_office_lad_name"].fillna(""),
+            "Location": s["location"],
+            "Type": s["type"].fillna(""),
+            "Round 1": s["round1"],
+            "Round 2": s["round2"],
+            "Share re-spent locally": s["share"],
+            "Share from": s["share_source"],
+            "Round 3": s["round3"],
+            "Why": s["reason"],
+        }
+    )
+
+
+def staff_table(result: LM3Result) -> pd.DataFrame:
+    """Staff by home (in the area, outside, unknown): employees, rounds, respondents, share."""
+    s = result.staff
+    return pd.DataFrame(
+        {
+            "Home": s["home"],
+            "Employees": s["employees"],
+            "Round 1 (gross pay)": s["round1"],
+            "Round 2": s["round2"],
+            "Respondents": s["respondents"],
+            "Share re-spent locally": s["share"],
+            "Round 3": s["round3"],
+        }
+    )
+
+
+def responses_table(result: LM3Result) -> pd.DataFrame:
+    """Survey coverage per group, for people: respondents, members, rates, how non-respondents were filled."""
+    return pd.DataFrame(
+        [
+            {
+                "Group": r.group,
+                "Respondents": r.respondents,
+                "Members": r.members,
+                "Response rate": r.rate,
+                "Round 2 covered": r.round2_rate,
+                "Non-respondents take": ("the simple mean" if r.imputation == "mean" else "the weighted mean")
+                if r.default is None
+                else f"the default {r.default.text}",
+            }
+            for r in result.responses
+        ]
+    )
+
+
+MONEY_COLUMNS = {
+    "Round 1",
+    "Round 2",
+    "Round 3",
+    "Lost to the area",
+    "Round 1 (gross pay)",
+    "£",
+    "Moved",
+    "Kept locally",
+}
+SHARE_COLUMNS = {"Share re-spent locally", "Response rate", "Round 2 covered", "Per £1"}
+
+
+def leak_text(leaks: pd.Series) -> list[str]:
+    """The "Leaks after it" column for people: £ text, blank for nothing."""
+    return [format_gbp(int(v)) if v else "" for v in leaks]
+
+
+def repr_html(result: LM3Result) -> str:
+    """A result in a notebook: headline, rounds, survey coverage, the largest suppliers and the assumptions
+    (every text escaped)."""
+    rounds = rounds_table(result)
+    rounds["Leaks after it"] = leak_text(rounds["Leaks after it"])
+    assumptions = pd.DataFrame(
+        [(a.name, a.value, a.source) for a in result.assumptions], columns=["Assumption", "Value", "Source"]
+    )
+    return (
+        f"<div><p><b>{escape(result.headline)}</b></p>{_table(rounds)}"
+        f"<p>LM3 = <b>{result.lm3:.2f}</b></p>{_table(responses_table(result))}"
+        f"<details><summary>Largest suppliers (10 of {len(result.suppliers)})</summary>"
+        f"{_table(supplier_table(result).head(10))}</details>"
+        f"<details><summary>Assumptions ({len(assumptions)})</summary>{_table(assumptions)}</details></div>"
+    )
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return html_table(frame, money=MONEY_COLUMNS, shares=SHARE_COLUMNS)

@@ -1,0 +1,59 @@
+"""Text from input files made safe for the spreadsheets and CSV files lm3 writes.
+
+A spreadsheet takes a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) as
+a formula, so a supplier called ``=HYPERLINK(...)`` in a spend file could become live in a report. The one
+rule, used by every writer:
+
+- **Workbooks** (``lm3.render.workbook``): text goes in as a text cell, never a formula, and a formula-like
+  text also gets Excel's quote prefix, so that editing the cell keeps it text. The value is unchanged, so a
+  workbook lm3 wrote reads back exactly.
+- **CSV files** (OWASP, "CSV Injection"): a text field that starts with one of those characters gets a
+  single quote in front (``'=HYPERLINK(...)``); the CSV writer quotes fields as needed. A field that is a
+  plain number (``-12.50``) is left alone: it is a number, not a formula. Supplier names compare by their
+  key, in which the quote is punctuation, so a register written this way still matches when read back.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from lm3.errors import InputError
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take this text for a formula (a plain number is not)."""
+    return text.startswith(FORMULA_START) and re.fullmatch(_PLAIN_NUMBER, text) is None
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text fields cannot be taken as formulas (see the module docstring)."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
+            continue
+        text = column.where(column.map(lambda v: isinstance(v, str)))
+        risky = text.str.contains(_FORMULA_START, regex=True, na=False) & ~text.str.fullmatch(
+            _PLAIN_NUMBER, na=False
+        )
+        if risky.any():
+            out[name] = column.astype("object").where(~risky, "'" + text.astype("str"))
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as UTF-8 CSV with every text field made safe. Raises InputError when the path cannot
+    be written."""
+    path = Path(path)
+    try:
+        csv_safe(frame).to_csv(path, index=False, encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"Cannot write {path}: {err.strerror or err}.") from err
+    return path

@@ -1,0 +1,205 @@
+"""Money as exact integer pence, from the text and numbers real spreadsheets hold.
+
+Amounts are parsed into integer pence (int64) and stay integers to the report. Accepted forms:
+"1000", "1,000.00", "£1,000.00 ", "-1,000.00", "1,000.00-" (trailing minus), "(1,000.00)", and numbers
+from Excel cells, including float noise (4999.999999999999 is £5,000.00). Anything finer than a penny is
+rounded to the nearest penny, halves away from zero (a ledger's convention).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lm3.values.arrow import as_numpy, bytes_present
+
+_STRIP = "[£$€\\s\u00a0,()]"
+_NUMBER = r"^(?P<int>\d{0,15})(?:\.(?P<frac>\d*))?$"
+
+
+def as_text(values: pd.Series) -> pa.Array:
+    """A column as Arrow text (string, or large_string as pandas keeps it; nulls where missing), without a
+    Python loop over its values.
+
+    Numbers from Excel cells become their shortest round-trip text (4999.999999999999, 2.675), which is
+    the number the person typed or Excel computed; Python objects of mixed types go through ``str``.
+    """
+    values = pd.Series(values)
+    if isinstance(values.dtype, pd.StringDtype) or values.dtype == "str":
+        arr = pa.array(values.array)
+    elif pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+        arr = pa.array(values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True)
+    else:
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind in ("floating", "integer", "mixed-integer-float"):
+            arr = pa.array(values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True)
+        else:
+            arr = pa.array(values.astype("str").array)
+    if pa.types.is_floating(arr.type):
+        integral = pc.equal(pc.floor(arr), arr)
+        as_int = pc.cast(pc.if_else(pc.and_(integral, pc.less(pc.abs(arr), 1e15)), arr, None), pa.int64())
+        arr = pc.coalesce(pc.cast(as_int, pa.string()), pc.cast(arr, pa.string()))
+    if arr.type not in (pa.string(), pa.large_string()):  # pandas' text is large_string: kept as it is
+        arr = pc.cast(arr, pa.large_string())
+    return arr
+
+
+def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of amounts into integer pence.
+
+    Returns ``(pence, bad)``: ``pence`` is an Int64 Series (missing where the value is blank or not money)
+    and ``bad`` a boolean Series, True where a non-blank value is not an amount. Vectorised with Arrow
+    compute: symbols, thousands separators and spaces are removed, the sign read from a leading or trailing
+    minus or brackets (one of them), and what is left, a plain number with up to three decimals, is cast to
+    an exact decimal in thousandths of a pound; the third decimal decides rounding, so half-up is exact.
+    Numbers from Excel are read from their shortest text. Only odd forms (exponents such as "1.5E+03", more
+    than three decimals) fall back to Decimal, one distinct value at a time.
+    """
+    values = pd.Series(values)
+    text = pc.utf8_trim(as_text(values), " \t\r\n\u00a0")
+    thousandths = np.zeros(len(text), dtype=np.int64)
+    ok = np.zeros(len(text), dtype=bool)
+    blank = as_numpy(pc.fill_null(pc.equal(pc.binary_length(text), 0), True))
+    plain = as_numpy(pc.fill_null(pc.match_substring_regex(text, _PLAIN), False))
+    if plain.any():
+        thousandths[plain] = _thousandths(text if plain.all() else text.filter(pa.array(plain)))
+        ok |= plain
+    rest = ~plain & ~blank
+    if rest.any():
+        idx = np.flatnonzero(rest)
+        sub = text.filter(pa.array(rest))
+        parsed, parsed_ok = _messy_thousandths(sub)
+        thousandths[idx[parsed_ok]] = parsed[parsed_ok]
+        ok[idx[parsed_ok]] = True
+        if (~parsed_ok).any():
+            odd_text = pd.Series(sub.filter(pa.array(~parsed_ok)).to_pylist(), dtype="object")
+            codes, uniques = pd.factorize(odd_text)
+            found = [_parse_odd(u) for u in uniques]
+            odd_ok = np.array([f is not None for f in found], dtype=bool)[codes]
+            odd_value = np.array([f if f is not None else 0 for f in found], dtype=np.int64)[codes]
+            where = idx[~parsed_ok]
+            thousandths[where[odd_ok]] = odd_value[odd_ok] * 10  # already whole pence
+            ok[where[odd_ok]] = True
+    # to the nearest penny, halves away from zero
+    negative = thousandths < 0
+    pence = np.abs(thousandths, out=thousandths)
+    pence += 5
+    pence //= 10
+    np.negative(pence, out=pence, where=negative)
+    result = pd.Series(pd.arrays.IntegerArray(pence, ~ok), index=values.index)
+    return result, pd.Series(~ok & ~blank, index=values.index)
+
+
+_PLAIN = r"^-?\d{1,15}(?:\.\d{0,3})?$"
+_UNSIGNED = r"^(?:\d{1,15}(?:\.\d{0,3})?|\.\d{1,3})$"  # at least one digit
+_REMOVED = ("£", ",", " ", "\u00a0", "$", "€", "(", ")", "+")
+
+
+_EXACT_BELOW = 2**50  # thousandths: a double read from the text, times 1000, rounds back exactly below this
+
+
+def _thousandths(text: pa.Array) -> np.ndarray:
+    """Thousandths of a pound of plain numbers ("-1234.567", "12.", ".5"; at most three decimals).
+
+    Read as doubles (Arrow's correctly rounded parser) and scaled: for a value of d thousandths with
+    |d| < 2**50 (about £1.1 trillion) the double is within 2**-53 of d/1000 relative, so 1000 times it is
+    within 0.25 of d and rounds back to d exactly. Larger values, which no council pays, go through an exact
+    decimal cast instead."""
+    x = np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)) * 1000.0
+    big = np.abs(x) >= _EXACT_BELOW
+    out = np.rint(x, out=x).astype(np.int64)
+    if big.any():
+        out[big] = _decimal_thousandths(text.filter(pa.array(big)))
+    return out
+
+
+def _decimal_thousandths(text: pa.Array) -> np.ndarray:
+    """``_thousandths`` by an exact decimal cast, whose 128-bit values are read as their low 64 bits
+    (exact: at most 18 digits)."""
+    dec = pc.cast(text, pa.decimal128(18, 3))
+    if isinstance(dec, pa.ChunkedArray):
+        dec = dec.combine_chunks()
+    words = np.frombuffer(dec.buffers()[1], dtype=np.int64)
+    return words[2 * dec.offset : 2 * (dec.offset + len(dec)) : 2].copy()
+
+
+def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Thousandths of amounts with symbols, separators and sign conventions; and which parsed.
+
+    At most one sign: a leading minus, a trailing minus ("161,413.00-") or brackets ("(1,043.00)"). Each
+    symbol is only searched for when its bytes occur in the column at all (one count of the bytes).
+    """
+    present = bytes_present(text)
+    n = len(text)
+    if present[ord("(")] or present[ord(")")]:
+        paren = as_numpy(
+            pc.and_(pc.starts_with(text, "("), pc.or_(pc.ends_with(text, ")"), pc.ends_with(text, ")-")))
+        )
+        brackets = as_numpy(pc.add(pc.count_substring(text, "("), pc.count_substring(text, ")")))
+    else:
+        paren, brackets = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
+    cleaned = text
+    for symbol in _REMOVED:
+        if all(present[b] for b in symbol.encode()):
+            cleaned = pc.replace_substring(cleaned, symbol, "")
+    if present[ord("-")]:
+        trail = as_numpy(pc.ends_with(cleaned, "-"))
+        lead = as_numpy(pc.starts_with(cleaned, "-"))
+        minus = as_numpy(pc.count_substring(cleaned, "-"))
+        cleaned = pc.replace_substring(cleaned, "-", "")
+    else:
+        trail = lead = np.zeros(n, dtype=bool)
+        minus = np.zeros(n, dtype=np.int64)
+    signs = paren.astype(np.int8) + trail + lead
+    ok = (
+        (minus == trail.astype(np.int64) + lead)
+        & (brackets == np.where(paren, 2, 0))  # brackets around the whole amount, or none
+        & (signs <= 1)
+        & as_numpy(pc.fill_null(pc.match_substring_regex(cleaned, _UNSIGNED), False))
+    )
+    value = np.zeros(n, dtype=np.int64)
+    if ok.any():
+        value[ok] = _thousandths(cleaned.filter(pa.array(ok)))
+    return np.where(signs > 0, -value, value), ok
+
+
+def _parse_odd(text: str) -> int | None:
+    """Slow path for forms the vectorised parser leaves (e.g. "1.5E+03"); None if not money."""
+    try:
+        amount = Decimal(text.replace(",", "").replace("£", "").strip())
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or abs(amount) >= 10**15:
+        return None
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_pounds(text: str | int | float | Decimal) -> int:
+    """One amount of money (an option such as ``income``) as integer pence; ValueError if not money."""
+    pence, bad = parse_money(pd.Series([text], dtype="object"))
+    if bad.iloc[0] or pd.isna(pence.iloc[0]):
+        raise ValueError(f"{text!r} is not an amount of money (write it like 250000 or 250,000.00)")
+    return int(pence.iloc[0])
+
+
+def round_pence(amount: Fraction) -> int:
+    """Round an exact amount of pence to a whole penny, halves away from zero."""
+    sign = -1 if amount < 0 else 1
+    return sign * int(abs(amount) + Fraction(1, 2))
+
+
+def format_gbp(pence: int, *, symbol: bool = True) -> str:
+    """Integer pence as "£1,234.56" (or "1,234.56"); negative as "-£1,234.56"."""
+    sign = "-" if pence < 0 else ""
+    pounds, p = divmod(abs(int(pence)), 100)
+    return f"{sign}{'£' if symbol else ''}{pounds:,}.{p:02d}"
+
+
+def pence_to_decimal(pence: int) -> Decimal:
+    """Integer pence as an exact Decimal of pounds (two places)."""
+    return Decimal(int(pence)).scaleb(-2)
