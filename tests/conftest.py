@@ -14,6 +14,8 @@ GOLDEN = DATA / "golden"
 BAD = DATA / "bad"
 SAMPLE = ROOT / "data" / "samples" / "bradford-trident"
 SHARED = ROOT.parent / "shared" / "data"
+LOCATE = DATA / "locate"
+INGEST = DATA / "ingest"
 
 
 @pytest.fixture

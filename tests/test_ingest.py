@@ -324,10 +324,21 @@ def test_cli_json_contract():
     }
     assert out["columns"] == {"supplier": "Supplier", "amount": "Amount", "date": None}
     assert out["rejected"] == [
-        {"row": 7, "sheet": None, "reason": "amount is blank: give the amount paid, or delete the row"},
-        {"row": 8, "sheet": None, "reason": "is not an amount of money (write it like 1250.00 or -1,250.00)"},
+        {
+            "row": 7,
+            "sheet": None,
+            "reason": "amount is blank: give the amount paid, or delete the row",
+            "code": "amount-blank",
+        },
+        {
+            "row": 8,
+            "sheet": None,
+            "reason": "is not an amount of money (write it like 1250.00 or -1,250.00)",
+            "code": "amount-not-money",
+        },
     ]
     assert isinstance(out["warnings"], list)
+    assert all(set(w) == {"code", "message"} for w in out["warnings"])
 
 
 def test_cli_plain_output_columns_and_override():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lm3 import IngestResult, LM3Result, LocateResult, format_gbp
+from lm3.cli.options import flag
 
 _HOME = {
     "in the area": "living in the area",
@@ -183,7 +184,7 @@ def format_result(result: LM3Result) -> str:
     lines += ["", "Assumptions:"]
     for a in result.assumptions:
         lines.append(f"  - {a.name}: {a.value}")
-        lines.append(f"      source: {a.source}")
+        lines.append(f"      source: {a.source}" + (f" ({flag(a.param)})" if a.param else ""))
     if result.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  - {w}" for w in result.warnings]

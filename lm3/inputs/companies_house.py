@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from lm3.errors import InputError
+from lm3.errors import InputError, Notice
 from lm3.geo import format_postcode, is_valid_postcode, postcode_keys
 from lm3.progress import Progress, report
 from lm3.values.jsontext import jsonable
@@ -322,8 +322,11 @@ def _match(wanted: pd.DataFrame, companies: pd.DataFrame) -> tuple[pd.DataFrame,
             f"{s} ({n})" for s, n in out.loc[unknown_numbers, ["supplier", "given_number"]].head(10).values
         )
         warnings.append(
-            f"{int(unknown_numbers.sum())} supplier(s) give a company number not in the Companies House file "
-            f"read (dissolved, mistyped, or in a part not given): {listed}. They were matched by name where possible."
+            Notice(
+                "company-number-not-found",
+                f"{int(unknown_numbers.sum())} supplier(s) give a company number not in the Companies House file "
+                f"read (dissolved, mistyped, or in a part not given): {listed}. They were matched by name where possible.",
+            )
         )
 
     # by name: per key, the active companies if there are any, else all; one is a match, more are ambiguous
@@ -349,18 +352,28 @@ def _match(wanted: pd.DataFrame, companies: pd.DataFrame) -> tuple[pd.DataFrame,
     ambiguous = out[out["match"] == "ambiguous"]
     if len(ambiguous):
         warnings.append(
-            f"{len(ambiguous)} supplier(s) share their name with several active companies and were not matched: "
-            + "; ".join(f"{r.supplier} ({' / '.join(r.candidates)})" for r in ambiguous.head(10).itertuples())
-            + ". Give their company numbers in the register to match them."
+            Notice(
+                "company-name-ambiguous",
+                f"{len(ambiguous)} supplier(s) share their name with several active companies and were not matched: "
+                + "; ".join(
+                    f"{r.supplier} ({' / '.join(r.candidates)})" for r in ambiguous.head(10).itertuples()
+                )
+                + ". Give their company numbers in the register to match them.",
+            )
         )
     inactive = out["match"].isin(["company number", "name"]) & ~out["status"].fillna(
         ""
     ).str.casefold().str.startswith("active")
     if inactive.any():
         warnings.append(
-            f"{int(inactive.sum())} matched compan(ies) are not active (in liquidation, administration...): "
-            + ", ".join(f"{s} ({st})" for s, st in out.loc[inactive, ["supplier", "status"]].head(10).values)
-            + "."
+            Notice(
+                "company-not-active",
+                f"{int(inactive.sum())} matched compan(ies) are not active (in liquidation, administration...): "
+                + ", ".join(
+                    f"{s} ({st})" for s, st in out.loc[inactive, ["supplier", "status"]].head(10).values
+                )
+                + ".",
+            )
         )
     out = out.astype("object").where(out.notna(), None)
     return out, tuple(warnings)

@@ -43,10 +43,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
+from lm3.errors import Notice
 from lm3.progress import Progress, report
 from lm3.read.fields import PAYMENTS_FIELDS
 from lm3.read.table import Source, Table, _is_blank, _rows, read_table
 from lm3.values.arrow import as_numpy, bytes_present, factorize, take_rows
+from lm3.values.cells import write_csv
 from lm3.values.dates import parse_dates_coded
 from lm3.values.html import escape, html_table
 from lm3.values.jsontext import jsonable
@@ -65,7 +67,7 @@ from lm3.values.names import (
 
 CLASSES = np.array(SUPPLIER_CLASSES, dtype=object)  # supplier_class, by code
 DEFAULT_MERGE_THRESHOLD = 95.0
-REJECTED_COLUMNS = ["sheet", "row", "column", "value", "reason"]
+REJECTED_COLUMNS = ["sheet", "row", "column", "value", "reason", "code"]
 OPTIONAL_FIELDS = (
     "expense_type",
     "service_area",
@@ -94,6 +96,9 @@ _REASONS = np.array(
         "is a total row inside the file, not a payment",
     ],
     dtype=object,
+)
+_REASON_CODES = np.array(
+    [None, "amount-not-money", "no-supplier-no-amount", "amount-blank", "total-row-inside"], dtype=object
 )
 # Any run of spaces (Python's str.isspace() set, as RE2 reads it: its \s alone misses no-break spaces)
 _SPACES = r"[\s\v\x1c-\x1f\x85\p{Z}]+"
@@ -193,7 +198,7 @@ class IngestResult:
                 "file_total": None if self.file_total is None else pence_to_decimal(self.file_total),
                 "blank_rows": self.blank_rows,
                 "rejected": [
-                    {"row": int(r.row), "sheet": r.sheet, "reason": r.reason}
+                    {"row": int(r.row), "sheet": r.sheet, "reason": r.reason, "code": r.code}
                     for r in self.rejected.itertuples(index=False)
                 ],
                 "merges": [
@@ -223,7 +228,7 @@ class IngestResult:
         if suffix == ".parquet":
             out.to_parquet(path, index=False)
         elif suffix == ".csv":
-            out.to_csv(path, index=False)
+            write_csv(out, path)  # text fields made safe for spreadsheets (lm3.values.cells)
         else:
             raise ValueError(f"{path.name}: write .parquet or .csv")
         return path
@@ -312,14 +317,20 @@ def _ingest(
         where = f"{table.label}{_on(data['sheet'].iloc[last])}: row {int(data['row'].iloc[last])}"
         if value == above_sum:
             warnings.append(
-                f"{where} is the file's own total ({format_gbp(value)}), equal to the payments above it: "
-                "not counted as a payment."
+                Notice(
+                    "total-row-reconciles",
+                    f"{where} is the file's own total ({format_gbp(value)}), equal to the payments above it: "
+                    "not counted as a payment.",
+                )
             )
         elif labelled[last]:
             warnings.append(
-                f"{where} is the file's own total ({format_gbp(value)}), but the payments above it add up to "
-                f"{format_gbp(above_sum)} (difference {format_gbp(value - above_sum)}): check the file is "
-                "complete. The total row is not counted as a payment."
+                Notice(
+                    "total-row-does-not-reconcile",
+                    f"{where} is the file's own total ({format_gbp(value)}), but the payments above it add up to "
+                    f"{format_gbp(above_sum)} (difference {format_gbp(value - above_sum)}): check the file is "
+                    "complete. The total row is not counted as a payment.",
+                )
             )
         else:
             continue
@@ -363,6 +374,7 @@ def _ingest(
                     "column": column,
                     "value": [None if v is None or v != v or str(v).strip() == "" else str(v) for v in value],
                     "reason": _REASONS[reason[at]],
+                    "code": _REASON_CODES[reason[at]],
                 }
             )
         )
@@ -413,13 +425,19 @@ def _ingest(
         built["date"] = pd.Series(dates.dates[date_idx], copy=False)
         if dates.month_first:
             warnings.append(
-                f"{table.label}: dates in {table.columns['date']!r} are month first (like 05/31/2022): read so."
+                Notice(
+                    "dates-month-first",
+                    f"{table.label}: dates in {table.columns['date']!r} are month first (like 05/31/2022): read so.",
+                )
             )
         bad_dates = dates.bad[dates.rows()] & keep
         if bad_dates.any():
             warnings.append(
-                f"{table.label}: {int(bad_dates.sum())} row(s) with a date that is not a date (rows "
-                f"{_rows(row_numbers[bad_dates])}): kept, with no date."
+                Notice(
+                    "dates-not-dates",
+                    f"{table.label}: {int(bad_dates.sum())} row(s) with a date that is not a date (rows "
+                    f"{_rows(row_numbers[bad_dates])}): kept, with no date.",
+                )
             )
     built.update({name: job.result() for name, job in jobs.items()})
     order = [
@@ -439,15 +457,24 @@ def _ingest(
         listed = "; ".join(f"{' / '.join(m.names)}" for m in merges.head(10).itertuples())
         more = f" and {len(merges) - 10} more" if len(merges) > 10 else ""
         warnings.append(
-            f"{table.label}: {len(merges)} supplier name(s) merged as near-duplicates of another "
-            f"(similarity >= {merge_threshold:g}): {listed}{more}."
+            Notice(
+                "supplier-names-merged",
+                f"{table.label}: {len(merges)} supplier name(s) merged as near-duplicates of another "
+                f"(similarity >= {merge_threshold:g}): {listed}{more}.",
+            )
         )
-    for klass, label in ((REDACTED_CLASS, "redacted supplier names"), (BLANK, "no supplier name")):
+    for klass, label, code in (
+        (REDACTED_CLASS, "redacted supplier names", "redacted-supplier"),
+        (BLANK, "no supplier name", "without-supplier-name"),
+    ):
         these = klass_kept == klass
         if these.any():
             warnings.append(
-                f"{table.label}: {int(these.sum())} payment(s) with {label}, "
-                f"{format_gbp(int(amount[take][these].sum()))} (rows {_rows(row_numbers[take][these])})."
+                Notice(
+                    "payments-" + code,
+                    f"{table.label}: {int(these.sum())} payment(s) with {label}, "
+                    f"{format_gbp(int(amount[take][these].sum()))} (rows {_rows(row_numbers[take][these])}).",
+                )
             )
     rejected_frame = (
         pd.concat([r for r in rejected if len(r)], ignore_index=True)
@@ -467,11 +494,16 @@ def _ingest(
     )
     if len(rejected_frame):
         warnings.append(
-            f"{table.label}: {len(rejected_frame)} row(s) rejected (rows {_rows(rejected_frame['row'])}); "
-            "see the rejected list for the reasons."
+            Notice(
+                "rows-rejected",
+                f"{table.label}: {len(rejected_frame)} row(s) rejected (rows {_rows(rejected_frame['row'])}); "
+                "see the rejected list for the reasons.",
+            )
         )
     for name, how in table.chosen_by.items():
-        warnings.append(f"{table.label}: {name} column {table.columns[name]!r} chosen {how}.")
+        warnings.append(
+            Notice("column-chosen", f"{table.label}: {name} column {table.columns[name]!r} chosen {how}.")
+        )
     report(progress, "built", 3, 3)
     return IngestResult(
         file=table.label,
@@ -495,7 +527,14 @@ def _on(sheet: object) -> str:
 def _unreadable(table: Table) -> pd.DataFrame:
     u = table.unreadable
     return pd.DataFrame(
-        {"sheet": u["sheet"], "row": u["row"], "column": None, "value": u["value"], "reason": u["problem"]},
+        {
+            "sheet": u["sheet"],
+            "row": u["row"],
+            "column": None,
+            "value": u["value"],
+            "reason": u["problem"],
+            "code": "row-unreadable",
+        },
         columns=REJECTED_COLUMNS,
     )
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from lm3.errors import PROBLEM_COLUMNS, InputError, RowErrors
+from lm3.errors import PROBLEM_COLUMNS, InputError, Notice, RowErrors, notice_code
 from lm3.geo import postcode_keys
 from lm3.inputs.ingest import ingest
 from lm3.inputs.surveys import read_survey
@@ -68,13 +68,16 @@ def read_payments(
     if records:
         raise RowErrors(pd.DataFrame(records, columns=PROBLEM_COLUMNS).sort_values("row", kind="stable"))
     data = result.data
-    warnings = [w for w in result.warnings if "payment(s) with no supplier name" not in w]
+    warnings = [w for w in result.warnings if notice_code(w) != "payments-without-supplier-name"]
     nameless = data["supplier_class"] == "blank"
     if nameless.any():
         warnings.append(
-            f"{result.file}: {int(nameless.sum())} payment(s) with no supplier name (rows "
-            f"{_rows(data.loc[nameless, 'row'])}), {format_gbp(int(data.loc[nameless, 'amount'].sum()))}: "
-            "counted in round 1, location unknown."
+            Notice(
+                "payments-without-supplier-name",
+                f"{result.file}: {int(nameless.sum())} payment(s) with no supplier name (rows "
+                f"{_rows(data.loc[nameless, 'row'])}), {format_gbp(int(data.loc[nameless, 'amount'].sum()))}: "
+                "counted in round 1, location unknown.",
+            )
         )
     columns_used = {k: result.columns.get(k) for k in ("supplier", "amount", "date")}
     return Table(
@@ -135,16 +138,22 @@ def read_registers(sources: Source | Table | Sequence[Source | Table], *, sheet:
     warnings = [w for t in tables for w in t.warnings]
     if repeated.any():
         warnings.append(
-            f"{int(repeated.sum())} register row(s) repeat a supplier and postcode given in an earlier file "
-            f"({', '.join(dict.fromkeys(data.loc[repeated, 'file']))}); the first file's row is used."
+            Notice(
+                "register-rows-repeated-across-files",
+                f"{int(repeated.sum())} register row(s) repeat a supplier and postcode given in an earlier file "
+                f"({', '.join(dict.fromkeys(data.loc[repeated, 'file']))}); the first file's row is used.",
+            )
         )
     data = data[~repeated].reset_index(drop=True)
     label = " + ".join(t.label for t in tables)
     several = data.groupby("key")["file"].transform("nunique") > 1
     if several.any():
         warnings.append(
-            f"{data.loc[several, 'key'].nunique()} supplier(s) appear in more than one register file; all of "
-            "their postcodes are considered."
+            Notice(
+                "supplier-in-several-registers",
+                f"{data.loc[several, 'key'].nunique()} supplier(s) appear in more than one register file; all of "
+                "their postcodes are considered.",
+            )
         )
     return replace(tables[0], label=label, data=data, warnings=tuple(warnings))
 
@@ -156,8 +165,11 @@ def _register_checks(out: pd.DataFrame, label: str) -> tuple[pd.DataFrame, tuple
     repeated = pd.DataFrame({"k": out["key"], "p": postcode_keys(out["postcode"])}).duplicated()
     if repeated.any():
         warnings.append(
-            f"{label}: {int(repeated.sum())} repeated register row(s) for the same supplier and "
-            f"postcode (rows {_rows(out.loc[repeated, 'row'])}); the first of each is used."
+            Notice(
+                "register-rows-repeated",
+                f"{label}: {int(repeated.sum())} repeated register row(s) for the same supplier and "
+                f"postcode (rows {_rows(out.loc[repeated, 'row'])}); the first of each is used.",
+            )
         )
         out = out[~repeated].reset_index(drop=True)
     sites = out.groupby("key")["row"].transform("size")
@@ -165,8 +177,11 @@ def _register_checks(out: pd.DataFrame, label: str) -> tuple[pd.DataFrame, tuple
         several = out[sites > 1].groupby("key", sort=False)
         listed = "; ".join(f"{g['supplier'].iloc[0]} (rows {_rows(g['row'])})" for _, g in several)
         warnings.append(
-            f"{label}: {several.ngroups} supplier(s) have several postcodes: {listed}. A supplier with "
-            "a site in the area counts as local; with sites in and outside it, as a local branch."
+            Notice(
+                "supplier-has-several-postcodes",
+                f"{label}: {several.ngroups} supplier(s) have several postcodes: {listed}. A supplier with "
+                "a site in the area counts as local; with sites in and outside it, as a local branch.",
+            )
         )
     return out, tuple(warnings)
 

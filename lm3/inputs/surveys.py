@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lm3.errors import PROBLEM_COLUMNS, InputError, RowErrors
+from lm3.errors import PROBLEM_COLUMNS, InputError, Notice, RowErrors, notice_code
 from lm3.read.fields import (
     AMOUNT_HEADER,
     EMPLOYEE,
@@ -142,12 +142,19 @@ def read_survey(sources: Source | Sequence[Source], group: str, *, sheet: str | 
         ]
         raise RowErrors(pd.DataFrame(records, columns=PROBLEM_COLUMNS))
     if data.empty:
-        warnings.append(f"{label}: no answers in it: the group is treated as having no respondents.")
+        warnings.append(
+            Notice(
+                "survey-empty", f"{label}: no answers in it: the group is treated as having no respondents."
+            )
+        )
     repeated = data["key"].duplicated()
     if repeated.any():
         warnings.append(
-            f"{label}: {int(repeated.sum())} repeated answer(s), the same as an earlier one, counted once "
-            f"({', '.join(data.loc[repeated, 'where'].head(12))})."
+            Notice(
+                "survey-answers-repeated",
+                f"{label}: {int(repeated.sum())} repeated answer(s), the same as an earlier one, counted once "
+                f"({', '.join(data.loc[repeated, 'where'].head(12))}).",
+            )
         )
     data = data[~repeated].reset_index(drop=True)
     return Table(
@@ -206,7 +213,12 @@ def _read_file(
             continue
         except InputError as err:
             first_error = first_error or err
-            warnings.append(f"{path.name}: sheet {name!r} was not read: it holds no {what} header.")
+            warnings.append(
+                Notice(
+                    "survey-sheet-skipped",
+                    f"{path.name}: sheet {name!r} was not read: it holds no {what} header.",
+                )
+            )
             continue
         try:
             frame, notes = _answers(table, group)
@@ -214,7 +226,7 @@ def _read_file(
             problems.append(err.problems)
             continue
         frames.append(frame.assign(sheet=name))
-        warnings += [w for w in table.warnings if "sheets without the same header" not in w] + notes
+        warnings += [w for w in table.warnings if notice_code(w) != "sheets-skipped"] + notes
     if problems:
         raise RowErrors(pd.concat(problems, ignore_index=True))
     if not frames:
@@ -243,7 +255,7 @@ def _answers(table: Table, group: str) -> tuple[pd.DataFrame, list[str]]:
         present = [name for name, _ in SUPPLIER_PARTS if name in data]
         notes: list[str] = []
         parts_value, parts_given = _supplier_parts(data, present, problem, notes)
-        warnings += [f"{table.label}: {n}." for n in notes]
+        warnings += [Notice(notice_code(n), f"{table.label}: {n}.") for n in notes]
         how_parts = "parts"
     else:
         present = list(dict.fromkeys(c.rsplit("__", 1)[0] for c in data.columns if "__" in str(c)))
@@ -270,16 +282,22 @@ def _answers(table: Table, group: str) -> tuple[pd.DataFrame, list[str]]:
     both = parts_given & direct.notna() & (parts_value != direct)
     if both.any():
         warnings.append(
-            f"{table.label}: rows {', '.join(map(str, data.loc[both, 'row']))} give a local spend share and the "
-            f"{how_parts} it is made of, which differ: the {how_parts} are used."
+            Notice(
+                "survey-share-and-parts-differ",
+                f"{table.label}: rows {', '.join(map(str, data.loc[both, 'row']))} give a local spend share and the "
+                f"{how_parts} it is made of, which differ: the {how_parts} are used.",
+            )
         )
     share = parts_value.where(parts_given, direct)
     unanswered = ~answered & (keys != "")
     if unanswered.any():
         warnings.append(
-            f"{table.label}: {int(unanswered.sum())} row(s) with no answer given (rows "
-            f"{', '.join(map(str, data.loc[unanswered, 'row'].head(12)))}"
-            f"{', ...' if unanswered.sum() > 12 else ''}) are treated as not responding."
+            Notice(
+                "survey-rows-unanswered",
+                f"{table.label}: {int(unanswered.sum())} row(s) with no answer given (rows "
+                f"{', '.join(map(str, data.loc[unanswered, 'row'].head(12)))}"
+                f"{', ...' if unanswered.sum() > 12 else ''}) are treated as not responding.",
+            )
         )
     keep = answered.to_numpy()
     out = pd.DataFrame(
@@ -317,7 +335,10 @@ def _supplier_parts(
         one = any_given & (data[present[0]].map(_blank_cell) | data[present[1]].map(_blank_cell))
         if one.any():
             warnings.append(
-                f"rows {', '.join(map(str, data.loc[one, 'row']))}: one of the two parts is blank, taken as 0%"
+                Notice(
+                    "survey-part-blank",
+                    f"rows {', '.join(map(str, data.loc[one, 'row']))}: one of the two parts is blank, taken as 0%",
+                )
             )
     over = any_given & total.map(lambda s: s > 1)
     if over.any():

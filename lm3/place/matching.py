@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, region_of
 from lm3.place.locations import locate_suppliers
 from lm3.values.names import BLANK, REDACTED_KEY, company_numbers, id_key
@@ -82,15 +83,21 @@ def review_warnings(matched: pd.DataFrame, listed: int = 10) -> list[str]:
         pairs = "; ".join(f"{r.supplier} -> {r.candidates[0]}" for r in fuzzy.head(listed).itertuples())
         more = f" and {len(fuzzy) - listed} more" if len(fuzzy) > listed else ""
         out.append(
-            f"{len(fuzzy)} supplier(s) matched to the register by a similar name: {pairs}{more}. Check them; "
-            "a wrong one can be fixed by spelling the name as the register does."
+            Notice(
+                "fuzzy-name-matches",
+                f"{len(fuzzy)} supplier(s) matched to the register by a similar name: {pairs}{more}. Check them; "
+                "a wrong one can be fixed by spelling the name as the register does.",
+            )
         )
     if len(ambiguous):
         names = "; ".join(
             f"{r.supplier} ({' / '.join(r.candidates)})" for r in ambiguous.head(listed).itertuples()
         )
         out.append(
-            f"{len(ambiguous)} supplier(s) not matched: two register names are too close to call: {names}."
+            Notice(
+                "register-names-too-close",
+                f"{len(ambiguous)} supplier(s) not matched: two register names are too close to call: {names}.",
+            )
         )
     return out
 

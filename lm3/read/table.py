@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from rapidfuzz import fuzz
 
-from lm3.errors import InputError
+from lm3.errors import InputError, Notice
 from lm3.read.fields import Field
 from lm3.values.arrow import take_rows
 from lm3.values.dates import parse_dates
@@ -641,7 +641,10 @@ def read_table(
     width = len(header)
     if skipped:
         warnings.append(
-            f"{label}: sheets without the same header were not read: {', '.join(map(repr, skipped))}."
+            Notice(
+                "sheets-skipped",
+                f"{label}: sheets without the same header were not read: {', '.join(map(repr, skipped))}.",
+            )
         )
 
     sample = read[0][0].sample(read[0][1], width)
@@ -675,8 +678,11 @@ def read_table(
                 add["blank"] = False
             part = pd.concat([part, add], ignore_index=True)
             warnings.append(
-                f"{label}{_on(s.name)}: {len(recovered)} row(s) had a delimiter missing between two values; "
-                f"split where only one split fits the columns: rows {_rows([r[0] for r in recovered])}."
+                Notice(
+                    "delimiter-missing-repaired",
+                    f"{label}{_on(s.name)}: {len(recovered)} row(s) had a delimiter missing between two values; "
+                    f"split where only one split fits the columns: rows {_rows([r[0] for r in recovered])}.",
+                )
             )
         if body.long:
             bad_long = _misaligned(part, body.long, fields)
@@ -699,8 +705,11 @@ def read_table(
         parts.append(part)
     if long_rows:
         warnings.append(
-            f"{label}: rows with more fields than the header; the extra fields have no column and were "
-            f"not used: rows {'; '.join(long_rows)}."
+            Notice(
+                "rows-longer-than-header",
+                f"{label}: rows with more fields than the header; the extra fields have no column and were "
+                f"not used: rows {'; '.join(long_rows)}.",
+            )
         )
     data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     if not any(s.name for s, _ in bodies):

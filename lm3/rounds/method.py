@@ -31,11 +31,13 @@ from lm3.values.shares import parse_shares
 
 @dataclass(frozen=True)
 class Assumption:
-    """A choice the figure rests on: what it is, the value taken, and where that comes from."""
+    """A choice the figure rests on: what it is, the value taken, and where that comes from; ``param`` is
+    the parameter that set it, when the user did (a front end names it its own way)."""
 
     name: str
     value: str
     source: str
+    param: str | None = None
 
 
 IMPUTATIONS = ("mean", "weighted")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lm3.errors import InputError, MethodError, RowErrors
+from lm3.errors import InputError, MethodError, Notice, RowErrors
 from lm3.geo import Area, PostcodeDirectory, default_directory, resolve_area
 from lm3.inputs.readers import (
     read_payments,
@@ -177,7 +177,11 @@ def calculate(
         payroll_total = int(staff["round1"].sum())
         warnings += _staff_warnings(staff, tables["payroll"])
     elif tables["staff_survey"] is not None:
-        warnings.append("A staff survey was given without a payroll: it is not used.")
+        warnings.append(
+            Notice(
+                "staff-survey-without-payroll", "A staff survey was given without a payroll: it is not used."
+            )
+        )
 
     spend_total = payments_total + payroll_total
     round1 = spend_total if income_pence is None else income_pence
@@ -190,8 +194,11 @@ def calculate(
         )
     if income_pence is not None and income_pence < spend_total:
         warnings.append(
-            f"The income given ({format_gbp(income_pence)}) is less than the spending analysed "
-            f"({format_gbp(spend_total)}): round 2 may exceed what round 1 allows."
+            Notice(
+                "income-below-spend",
+                f"The income given ({format_gbp(income_pence)}) is less than the spending analysed "
+                f"({format_gbp(spend_total)}): round 2 may exceed what round 1 allows.",
+            )
         )
     round2 = int(trace["round2"].sum()) + (int(staff["round2"].sum()) if staff is not None else 0)
     round3 = int(trace["round3"].sum()) + (int(staff["round3"].sum()) if staff is not None else 0)
@@ -389,16 +396,22 @@ def _supplier_round3(
         paid = answers["key"].isin(trace["key"])
         if (~paid).any():
             warnings.append(
-                f"{survey.label}: {int((~paid).sum())} answer(s) match no supplier in the payments and are not "
-                f"used: {', '.join(answers.loc[~paid, 'supplier'])}."
+                Notice(
+                    "survey-answers-match-no-supplier",
+                    f"{survey.label}: {int((~paid).sum())} answer(s) match no supplier in the payments and are not "
+                    f"used: {', '.join(answers.loc[~paid, 'supplier'])}.",
+                )
             )
         not_local = answers["key"].isin(trace.loc[~trace["local"], "key"])
         if count_non_local:
             not_local &= ~answers["key"].isin(trace.loc[trace["location"] == "non-local", "key"])
         if not_local.any():
             warnings.append(
-                f"{survey.label}: {int(not_local.sum())} answer(s) from suppliers not counted as local are not "
-                f"used in round 3: {', '.join(answers.loc[not_local, 'supplier'])}."
+                Notice(
+                    "survey-answers-from-non-local-suppliers",
+                    f"{survey.label}: {int(not_local.sum())} answer(s) from suppliers not counted as local are not "
+                    f"used in round 3: {', '.join(answers.loc[not_local, 'supplier'])}.",
+                )
             )
     return trace, (members, responses)
 
@@ -438,16 +451,22 @@ def _staff_round3(
         unknown = ~answers["key"].isin(staff["employee"])
         if unknown.any():
             warnings.append(
-                f"{survey.label}: {int(unknown.sum())} answer(s) match no employee in {payroll.label} and are "
-                f"not used ({', '.join(survey.data.loc[unknown, 'where'])})."
+                Notice(
+                    "survey-answers-match-no-employee",
+                    f"{survey.label}: {int(unknown.sum())} answer(s) match no employee in {payroll.label} and are "
+                    f"not used ({', '.join(survey.data.loc[unknown, 'where'])}).",
+                )
             )
         away = answers["key"].isin(staff.loc[~local, "employee"]) & ~answers["key"].isin(
             staff.loc[local, "employee"]
         )
         if away.any():
             warnings.append(
-                f"{survey.label}: {int(away.sum())} answer(s) from staff living outside the area are not used "
-                f"in round 3 ({', '.join(survey.data.loc[away, 'where'])})."
+                Notice(
+                    "survey-answers-from-staff-outside",
+                    f"{survey.label}: {int(away.sum())} answer(s) from staff living outside the area are not used "
+                    f"in round 3 ({', '.join(survey.data.loc[away, 'where'])}).",
+                )
             )
     return staff, (members, responses)
 
@@ -500,12 +519,17 @@ def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[str]:
         if len(unknown) > UNKNOWN_LISTED:
             listed += f"; and {len(unknown) - UNKNOWN_LISTED} more (see the supplier trace)"
         warnings.append(
-            f"Location unknown for {len(unknown)} supplier(s), {format_gbp(int(unknown['round1'].sum()))} of "
-            f"spend, not counted as local: {listed}. Add them to {register.label} with a postcode."
+            Notice(
+                "location-unknown",
+                f"Location unknown for {len(unknown)} supplier(s), {format_gbp(int(unknown['round1'].sum()))} of "
+                f"spend, not counted as local: {listed}. Add them to {register.label} with a postcode.",
+            )
         )
     negative = trace[trace["round1"] < 0]
     for s, a in negative[["supplier", "round1"]].itertuples(index=False):
-        warnings.append(f"{s}: credit notes exceed payments, net {format_gbp(a)}.")
+        warnings.append(
+            Notice("credit-notes-exceed-payments", f"{s}: credit notes exceed payments, net {format_gbp(a)}.")
+        )
     return warnings
 
 
@@ -516,16 +540,22 @@ def _staff_warnings(staff: pd.DataFrame, payroll: Table) -> list[str]:
     if len(small):
         groups = ", ".join(f"{home} ({n})" for home, n in small.items())
         warnings.append(
-            f"Staff groups with fewer than {SMALL_STAFF_GROUP} employees: {groups}. Their pay totals are close to "
-            "one person's pay: take care before publishing the staff table."
+            Notice(
+                "small-staff-groups",
+                f"Staff groups with fewer than {SMALL_STAFF_GROUP} employees: {groups}. Their pay totals are close to "
+                "one person's pay: take care before publishing the staff table.",
+            )
         )
     unknown = staff[staff["home"] == "unknown"]
     if len(unknown):
         rows = sorted(r for rows in unknown["rows"] for r in rows)
         warnings.append(
-            f"{payroll.label}: home postcode missing or not found for {unknown['employee'].nunique()} "
-            f"employee(s) (rows {', '.join(map(str, rows))}), {format_gbp(int(unknown['round1'].sum()))} of "
-            "pay: not counted as local. Correct the postcodes to include them."
+            Notice(
+                "staff-home-unknown",
+                f"{payroll.label}: home postcode missing or not found for {unknown['employee'].nunique()} "
+                f"employee(s) (rows {', '.join(map(str, rows))}), {format_gbp(int(unknown['round1'].sum()))} of "
+                "pay: not counted as local. Correct the postcodes to include them.",
+            )
         )
     return warnings
 
@@ -551,13 +581,15 @@ def _assumptions(
             "area",
             f"{area.name} ({', '.join(area.codes)})" if area.codes and not area.label else area.name,
             "given by the user",
+            "area",
         ),
         Assumption(
             "round 1",
             f"income given: {format_gbp(income)}"
             if income is not None
             else f"payments {format_gbp(payments_total)} plus gross payroll {format_gbp(payroll_total)}",
-            "given by the user (income)" if income is not None else "NEF: the spend being analysed",
+            "given by the user" if income is not None else "NEF: the spend being analysed",
+            "income" if income is not None else None,
         ),
         Assumption("local supplier", "register postcode in the area", SOURCES["postcodes"]),
         Assumption(
@@ -578,9 +610,8 @@ def _assumptions(
                 else "round-2-weighted mean of respondents in the group"
             )
             + f"; a supplier type with at least {min_category} respondents uses its own",
-            SOURCES["mean"]
-            if responses[0].imputation == "mean"
-            else "chosen by the user (imputation='weighted')",
+            SOURCES["mean"] if responses[0].imputation == "mean" else "chosen by the user",
+            None if responses[0].imputation == "mean" else "imputation",
         ),
         *[
             Assumption(

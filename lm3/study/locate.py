@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lm3.errors import Notice
 from lm3.geo import (
     Area,
     PostcodeDirectory,
@@ -304,8 +305,11 @@ def locate(
     warnings = warnings_before + list(ingested.warnings) + list(register.warnings)
     if ingested.rows_rejected:
         warnings.append(
-            f"{ingested.file}: {ingested.rows_rejected} payment row(s) rejected and left out "
-            "(see `lm3 ingest` for the reasons)."
+            Notice(
+                "payment-rows-rejected",
+                f"{ingested.file}: {ingested.rows_rejected} payment row(s) rejected and left out "
+                "(see `lm3 ingest` for the reasons).",
+            )
         )
 
     trace, matched = place_suppliers(
@@ -329,8 +333,11 @@ def locate(
     unknown = trace[trace["location"] == "unknown"]
     if len(unknown):
         warnings.append(
-            f"{len(unknown)} supplier(s) with {format_gbp(int(unknown['round1'].sum()))} of spend could not "
-            "be placed: their location is unknown and they are not counted as local."
+            Notice(
+                "suppliers-not-placed",
+                f"{len(unknown)} supplier(s) with {format_gbp(int(unknown['round1'].sum()))} of spend could not "
+                "be placed: their location is unknown and they are not counted as local.",
+            )
         )
     return LocateResult(
         file=ingested.file,

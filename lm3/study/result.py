@@ -276,7 +276,8 @@ class LM3Result:
                 },
                 "sensitivity": [] if self.sensitivity is None else records(self.sensitivity, []),
                 "assumptions": [
-                    {"name": a.name, "value": a.value, "source": a.source} for a in self.assumptions
+                    {"name": a.name, "value": a.value, "source": a.source, "param": a.param}
+                    for a in self.assumptions
                 ],
                 "warnings": list(self.warnings),
             }

@@ -3,6 +3,7 @@
 - Money is exact in lm3 (integer pence, or ``Decimal`` pounds in ``to_dict()``); in JSON it is text with
   two decimals, ``"828195.34"``, so no reader turns it into a float.
 - Shares, multipliers and scores are numbers; counts are integers.
+- A warning is ``{"code": "total-row-does-not-reconcile", "message": "..."}``: code branches on the code.
 - Nothing else is a float, and nothing is ``NaN`` or ``Infinity``: a missing value is ``null`` (the encoder
   runs with ``allow_nan=False``, so a value that slipped through fails loudly rather than writing bad JSON).
 """
@@ -31,6 +32,8 @@ def jsonable(value: Any) -> Any:
     """``value`` as plain JSON data: Decimal (money) as text, NaN/NA/NaT as null, numpy scalars as Python
     numbers, Fractions as floats, tuples and sets as lists, paths and dates as text, objects with a
     ``to_dict()`` by it."""
+    if isinstance(value, str) and hasattr(value, "to_dict"):  # a Notice: its code and its text
+        return jsonable(value.to_dict())
     if value is None or isinstance(value, bool | str | int):
         return value
     if isinstance(value, Decimal):
