@@ -196,8 +196,10 @@ def test_every_json_output_is_strict_with_money_as_text(tmp_path):
                 str(LOCATE / "payments.csv"),
                 "--suppliers",
                 str(LOCATE / "register.csv"),
-            ]
-            + ["--area", "Bradford", "--json"],
+                "--area",
+                "Bradford",
+                "--json",
+            ],
         ),
         "scenario": run(cli, ["scenario", str(SAMPLE), "--shift", "share=10%", "--json"]),
     }
