@@ -102,13 +102,13 @@ def _describe_problems(problems: pd.DataFrame, limit: int) -> str:
     files = problems["file"].unique()
     where = files[0] if len(files) == 1 else f"{len(files)} files"
     lines = [f"{where}: {n} row{'s' if n != 1 else ''} cannot be used:"]
-    for p in problems.head(limit).itertuples(index=False):
-        place = f"{p.file}" if len(files) > 1 else ""
-        if p.sheet:
-            place += f"{' ' if place else ''}sheet {p.sheet!r}"
-        place += f"{', ' if place else ''}row {p.row}, column {p.column!r}"
-        value = "" if pd.isna(p.value) else f" {p.value!r}"
-        lines.append(f"  {place}:{value} {p.problem}")
+    for p in problems.head(limit).to_dict("records"):
+        place = f"{p['file']}" if len(files) > 1 else ""
+        if p["sheet"]:
+            place += f"{' ' if place else ''}sheet {p['sheet']!r}"
+        place += f"{', ' if place else ''}row {p['row']}, column {p['column']!r}"
+        value = "" if p["value"] is None or p["value"] != p["value"] else f" {p['value']!r}"
+        lines.append(f"  {place}:{value} {p['problem']}")
     if n > limit:
         lines.append(f"  ... and {n - limit} more")
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lm3 import IngestResult, LM3Result, LocateResult, format_gbp
+from lm3.cli.frames import row_tuples
 from lm3.cli.options import flag
 
 _HOME = {
@@ -39,13 +40,13 @@ def format_ingest(result: IngestResult, top: int = 10) -> str:
         lines += ["", f"Top {min(top, result.data['key'].nunique())} suppliers:"]
         tops = result.top_suppliers(top)
         amount_width = max(len(format_gbp(int(a))) for a in tops["amount"])
-        for r in tops.itertuples(index=False):
+        for r in row_tuples(tops):
             lines.append(
                 f"  {format_gbp(int(r.amount)):>{amount_width}}  {r.supplier} ({r.payments:,} payment{'' if r.payments == 1 else 's'})"
             )
     if result.rows_rejected:
         lines += ["", "Rejected rows:"]
-        for r in result.rejected.head(20).itertuples(index=False):
+        for r in row_tuples(result.rejected.head(20)):
             sheet = f"sheet {r.sheet!r}, " if isinstance(r.sheet, str) else ""
             value = f" {r.value!r}" if isinstance(r.value, str) else ""
             lines.append(f"  {sheet}row {int(r.row)}:{value} {r.reason}")
@@ -75,11 +76,11 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
         "",
         "Tiers (each includes the ones before it; share of placed spend):",
     ]
-    for t in result.tiers.itertuples(index=False):
+    for t in row_tuples(result.tiers):
         lines.append(f"  {t.name:<28} {format_gbp(t.amount):>16}  {pct(t.share)}")
     leak = result.head_office_leakage()
     lines += ["", f"Local branches with a head office elsewhere: {len(leak)}"]
-    for r in leak.head(top).itertuples(index=False):
+    for r in row_tuples(leak.head(top)):
         where = (
             f"{r.head_office_lad_name}, {r.head_office_region}"
             if isinstance(r.head_office_lad_name, str)
@@ -90,10 +91,10 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
         by_region = result.leakage_by_place("region")
         lines.append(
             "  By head-office region: "
-            + "; ".join(f"{r.region} {format_gbp(r.amount)}" for r in by_region.itertuples(index=False))
+            + "; ".join(f"{r.region} {format_gbp(r.amount)}" for r in row_tuples(by_region))
         )
     lines += ["", "By supplier type:"]
-    for r in result.by_type().itertuples(index=False):
+    for r in row_tuples(result.by_type()):
         if r.suppliers:
             lines.append(
                 f"  {r.type:<24} {r.suppliers:>5} suppliers {format_gbp(r.amount):>16}  {pct(r.share)} of spend, "
@@ -105,7 +106,7 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
             "",
             f"Largest suppliers not placed (of {int((result.suppliers['location'] == 'unknown').sum())}):",
         ]
-        for r in unplaced.itertuples(index=False):
+        for r in row_tuples(unplaced):
             lines.append(f"  {r.supplier:<40} {format_gbp(r.amount):>14}  {r.reason}")
     if result.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in result.warnings]
@@ -120,7 +121,7 @@ def format_result(result: LM3Result) -> str:
     summary = result.summary()
     width = max(len(format_gbp(int(a), symbol=False)) for a in summary["amount"])
     lines.append(f"  {'Round':<9}{'':<46}{'£':>{width}}  {'per £1':>6}")
-    for r in summary.itertuples(index=False):
+    for r in row_tuples(summary):
         lines.append(
             f"  {r.round:<9}{r.what:<46}{format_gbp(int(r.amount), symbol=False):>{width}}  {r.per_pound:>6.2f}"
         )
@@ -138,7 +139,7 @@ def format_result(result: LM3Result) -> str:
     if len(result.staff):
         staff = ", ".join(
             f"{int(r.employees)} {_HOME[r.home]} ({format_gbp(int(r.round1))})"
-            for r in result.staff.itertuples(index=False)
+            for r in row_tuples(result.staff)
         )
         lines.append(f"Staff: {staff}")
     survey = []
@@ -175,7 +176,7 @@ def format_result(result: LM3Result) -> str:
         )
     if result.sensitivity is not None and len(result.sensitivity):
         lines.append("Sensitivity (LM3 as each assumption moves over its range, largest first):")
-        for r in result.sensitivity.itertuples(index=False):
+        for r in row_tuples(result.sensitivity):
             lines.append(
                 f"  - {r.assumption}: {r.low} -> {r.lm3_low:.2f}, {r.high} -> {r.lm3_high:.2f} ({r.range})"
             )
@@ -197,7 +198,7 @@ def format_scenarios(result: LM3Result, table: pd.DataFrame) -> str:
     w = max(len("Scenario"), *(len(str(n)) for n in table["scenario"])) + 2
     header = f"  {'Scenario':<{w}}{'Moved':>14}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}{'Kept locally':>15}"
     lines.append(header)
-    for r in table.itertuples(index=False):
+    for r in row_tuples(table):
         interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
         lines.append(
             f"  {r.scenario:<{w}}{format_gbp(int(r.moved)):>14}{format_gbp(int(r.round2)):>16}"
@@ -221,7 +222,7 @@ def format_compare(table: pd.DataFrame) -> str:
         f"  {'Result':<{w}}{'Round 1':>16}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}"
         f"{'R2/R1':>6}  {'Surveys (suppliers; staff)'}"
     ]
-    for r in table.itertuples(index=False):
+    for r in row_tuples(table):
         interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
         surveys = f"{r.supplier_responses or '-'}; {r.staff_responses or '-'}"
         lines.append(

@@ -37,6 +37,7 @@ import pyarrow.csv as pacsv
 from lm3.errors import InputError, Notice
 from lm3.geo import format_postcode, is_valid_postcode, postcode_keys
 from lm3.progress import Progress, report
+from lm3.values.frames import row_tuples
 from lm3.values.jsontext import jsonable
 from lm3.values.names import arrow_supplier_key, company_numbers, supplier_key
 
@@ -132,8 +133,7 @@ class CompaniesHouseMatches:
                 "suppliers": len(m),
                 "matched": self.counts(),
                 "ambiguous": [
-                    {"supplier": r.supplier, "candidates": list(r.candidates)}
-                    for r in ambiguous.itertuples(index=False)
+                    {"supplier": r.supplier, "candidates": list(r.candidates)} for r in row_tuples(ambiguous)
                 ],
                 "warnings": list(self.warnings),
             }
@@ -356,7 +356,7 @@ def _match(wanted: pd.DataFrame, companies: pd.DataFrame) -> tuple[pd.DataFrame,
                 "company-name-ambiguous",
                 f"{len(ambiguous)} supplier(s) share their name with several active companies and were not matched: "
                 + "; ".join(
-                    f"{r.supplier} ({' / '.join(r.candidates)})" for r in ambiguous.head(10).itertuples()
+                    f"{r.supplier} ({' / '.join(r.candidates)})" for r in row_tuples(ambiguous.head(10))
                 )
                 + ". Give their company numbers in the register to match them.",
             )

@@ -50,6 +50,7 @@ from lm3.read.table import Source, Table, _is_blank, _rows, read_table
 from lm3.values.arrow import as_numpy, bytes_present, factorize, take_rows
 from lm3.values.cells import write_csv
 from lm3.values.dates import parse_dates_coded
+from lm3.values.frames import row_tuples
 from lm3.values.html import escape, html_table
 from lm3.values.jsontext import jsonable
 from lm3.values.money import as_text, format_gbp, parse_money, pence_to_decimal
@@ -199,11 +200,11 @@ class IngestResult:
                 "blank_rows": self.blank_rows,
                 "rejected": [
                     {"row": int(r.row), "sheet": r.sheet, "reason": r.reason, "code": r.code}
-                    for r in self.rejected.itertuples(index=False)
+                    for r in row_tuples(self.rejected)
                 ],
                 "merges": [
                     {"key": r.key, "into": r.into, "score": round(float(r.score), 1), "names": list(r.names)}
-                    for r in self.merges.itertuples(index=False)
+                    for r in row_tuples(self.merges)
                 ],
                 "warnings": list(self.warnings),
             }
@@ -454,7 +455,7 @@ def _ingest(
     out = pd.DataFrame({name: built[name] for name in order}, copy=False)
 
     if len(merges):
-        listed = "; ".join(f"{' / '.join(m.names)}" for m in merges.head(10).itertuples())
+        listed = "; ".join(f"{' / '.join(m.names)}" for m in row_tuples(merges.head(10)))
         more = f" and {len(merges) - 10} more" if len(merges) > 10 else ""
         warnings.append(
             Notice(

@@ -19,6 +19,7 @@ from lm3.inputs.surveys import read_survey
 from lm3.read.fields import PAYROLL_FIELDS, REGISTER_FIELDS
 from lm3.read.problems import RowProblems
 from lm3.read.table import Source, Table, read_table
+from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp, parse_money
 from lm3.values.names import company_numbers, id_key, supplier_key
 
@@ -50,7 +51,7 @@ def read_payments(
             "value": r.value,
             "problem": r.reason,
         }
-        for r in result.rejected.itertuples(index=False)
+        for r in row_tuples(result.rejected)
     ]
     for total in result.totals:
         if total.value != total.above:

@@ -40,6 +40,7 @@ from lm3.read.fields import (
 )
 from lm3.read.problems import RowProblems
 from lm3.read.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES, Source, Table, header_key, read_table
+from lm3.values.frames import row_tuples
 from lm3.values.money import parse_money
 from lm3.values.names import id_key, supplier_key
 from lm3.values.shares import parse_shares
@@ -138,7 +139,7 @@ def read_survey(sources: Source | Sequence[Source], group: str, *, sheet: str | 
                 "value": f"{float(r.share) * 100:g}%",
                 "problem": f"is one of several different answers from the same {'supplier' if group == 'suppliers' else 'employee'}: keep one answer",
             }
-            for r in data[conflicting].itertuples(index=False)
+            for r in row_tuples(data[conflicting])
         ]
         raise RowErrors(pd.DataFrame(records, columns=PROBLEM_COLUMNS))
     if data.empty:

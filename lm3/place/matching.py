@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, region_of
 from lm3.place.locations import locate_suppliers
+from lm3.values.frames import row_tuples
 from lm3.values.names import BLANK, REDACTED_KEY, company_numbers, id_key
 
 DEFAULT_MATCH_THRESHOLD = 90.0
@@ -80,7 +81,7 @@ def review_warnings(matched: pd.DataFrame, listed: int = 10) -> list[str]:
     ambiguous = review[review["match"] == "ambiguous"]
     out = []
     if len(fuzzy):
-        pairs = "; ".join(f"{r.supplier} -> {r.candidates[0]}" for r in fuzzy.head(listed).itertuples())
+        pairs = "; ".join(f"{r.supplier} -> {r.candidates[0]}" for r in row_tuples(fuzzy.head(listed)))
         more = f" and {len(fuzzy) - listed} more" if len(fuzzy) > listed else ""
         out.append(
             Notice(
@@ -91,7 +92,7 @@ def review_warnings(matched: pd.DataFrame, listed: int = 10) -> list[str]:
         )
     if len(ambiguous):
         names = "; ".join(
-            f"{r.supplier} ({' / '.join(r.candidates)})" for r in ambiguous.head(listed).itertuples()
+            f"{r.supplier} ({' / '.join(r.candidates)})" for r in row_tuples(ambiguous.head(listed))
         )
         out.append(
             Notice(

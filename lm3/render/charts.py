@@ -39,6 +39,8 @@ from matplotlib.patches import PathPatch, Polygon
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from lm3.values.frames import row_tuples
+
 STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
@@ -533,7 +535,7 @@ def sensitivity_chart(result: Any, ax: Axes | None = None) -> Figure:
         fig, ax = _axes(ax, (9, 1.6 + 0.7 * max(len(table), 1)))
         y = np.arange(len(table))[::-1]
         ends: list[float] = [result.lm3]
-        for yi, r in zip(y, table.itertuples(index=False), strict=True):
+        for yi, r in zip(y, row_tuples(table), strict=True):
             (lo_v, lo_t), (hi_v, hi_t) = sorted(
                 [(r.lm3_low, r.low), (r.lm3_high, r.high)], key=lambda e: e[0]
             )

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lm3.errors import InputError
 from lm3.render.workbook import FILL, GBP_FORMAT, bold, new_workbook, save, text_cell
 from lm3.study.locate import LocateResult
+from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp
 
 SHEET = "Suppliers to place"
@@ -86,7 +87,7 @@ def write_supplier_template(
         cell.font = bold()
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     column_of = {h: i + 1 for i, h in enumerate(headers)}
-    for i, r in enumerate(rows.itertuples(index=False), start=2):
+    for i, r in enumerate(row_tuples(rows), start=2):
         text_cell(sheet.cell(i, column_of["Supplier"]), r.supplier)
         spend = sheet.cell(i, column_of["Spend"], r.amount / 100)
         spend.number_format = GBP_FORMAT

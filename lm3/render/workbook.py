@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lm3.errors import InputError
 from lm3.values.cells import is_formula_like, write_csv
+from lm3.values.frames import row_tuples
 
 GBP_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
 FILL = "FFF2CC"  # pale yellow: the cells a person fills in
@@ -81,7 +82,7 @@ def add_sheet(
         cell.font = bold()
         cell.fill = PatternFill("solid", start_color=HEADER_FILL, end_color=HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for i, row in enumerate(frame.itertuples(index=False), start=2):
+    for i, row in enumerate(row_tuples(frame), start=2):
         row_label = str(row[0]) if len(row) else ""
         for j, (column, value) in enumerate(zip(frame.columns, row, strict=True), start=1):
             cell = ws.cell(i, j)

@@ -39,6 +39,7 @@ from lm3.study.result import (
     NonLocalRespend,
     ResultDetail,
 )
+from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp, parse_pounds
 
 PAY_BASES = ("gross", "net")
@@ -513,8 +514,7 @@ def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[str]:
     if len(unknown):
         largest = unknown.sort_values("round1", ascending=False, kind="stable").head(UNKNOWN_LISTED)
         listed = "; ".join(
-            f"{s} ({format_gbp(a)}): {r}"
-            for s, a, r in largest[["supplier", "round1", "reason"]].itertuples(index=False)
+            f"{s} ({format_gbp(a)}): {r}" for s, a, r in row_tuples(largest[["supplier", "round1", "reason"]])
         )
         if len(unknown) > UNKNOWN_LISTED:
             listed += f"; and {len(unknown) - UNKNOWN_LISTED} more (see the supplier trace)"
@@ -526,7 +526,7 @@ def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[str]:
             )
         )
     negative = trace[trace["round1"] < 0]
-    for s, a in negative[["supplier", "round1"]].itertuples(index=False):
+    for s, a in row_tuples(negative[["supplier", "round1"]]):
         warnings.append(
             Notice("credit-notes-exceed-payments", f"{s}: credit notes exceed payments, net {format_gbp(a)}.")
         )

@@ -14,6 +14,7 @@ import pandas as pd
 from lm3.errors import InputError
 from lm3.study.project import load_project
 from lm3.study.result import LM3Result
+from lm3.values.frames import row_tuples
 from lm3.values.jsontext import jsonable
 from lm3.values.money import pence_to_decimal
 
@@ -121,5 +122,5 @@ def compare_records(table: pd.DataFrame) -> list[dict[str, Any]]:
                 "staff_responses": r.staff_responses,
             }
         )
-        for r in table.itertuples(index=False)
+        for r in row_tuples(table)
     ]

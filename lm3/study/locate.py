@@ -50,6 +50,7 @@ from lm3.place.matching import (
     review_warnings,
 )
 from lm3.read.table import Source, Table
+from lm3.values.frames import row_tuples
 from lm3.values.html import escape, html_table
 from lm3.values.jsontext import jsonable
 from lm3.values.money import format_gbp, pence_to_decimal
@@ -226,11 +227,11 @@ class LocateResult:
                 "suppliers_placed": int((self.suppliers["location"] != "unknown").sum()),
                 "unplaced": [
                     {"supplier": r.supplier, "amount": money(r.amount), "reason": r.reason}
-                    for r in self.unplaced(None).itertuples(index=False)
+                    for r in row_tuples(self.unplaced(None))
                 ],
                 "tiers": [
                     {"name": r.name, "amount": money(r.amount), "share": share(r.share)}
-                    for r in self.tiers.itertuples(index=False)
+                    for r in row_tuples(self.tiers)
                 ],
                 "head_office_leakage": [
                     {
@@ -240,7 +241,7 @@ class LocateResult:
                         "head_office_region": r.head_office_region,
                         "amount": money(r.amount),
                     }
-                    for r in self.head_office_leakage().itertuples(index=False)
+                    for r in row_tuples(self.head_office_leakage())
                 ],
                 "types": [
                     {
@@ -250,7 +251,7 @@ class LocateResult:
                         "share": share(r.share),
                         "local_share": share(r.local_share),
                     }
-                    for r in self.by_type().itertuples(index=False)
+                    for r in row_tuples(self.by_type())
                 ],
                 "review": [
                     {
@@ -259,7 +260,7 @@ class LocateResult:
                         "candidates": list(r.candidates),
                         "score": round(float(r.score), 1),
                     }
-                    for r in self.review.itertuples(index=False)
+                    for r in row_tuples(self.review)
                 ],
                 "warnings": list(self.warnings),
             }

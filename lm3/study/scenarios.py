@@ -29,6 +29,7 @@ import pandas as pd
 from lm3.errors import InputError, MethodError
 from lm3.rounds.method import group_share
 from lm3.rounds.uncertainty import bootstrap_interval
+from lm3.values.frames import row_tuples
 from lm3.values.jsontext import jsonable
 from lm3.values.money import pence_to_decimal, round_pence
 from lm3.values.names import supplier_key
@@ -136,7 +137,7 @@ def scenario_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The scenario table as plain records (the JSON contract, docs/json.md): money as exact Decimal pounds,
     LM3, its interval and the share used as numbers."""
     out = []
-    for r in table.itertuples(index=False):
+    for r in row_tuples(table):
         out.append(
             {
                 "scenario": r.scenario,

@@ -8,6 +8,7 @@ from collections.abc import Collection
 
 import pandas as pd
 
+from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp
 
 
@@ -31,10 +32,10 @@ def html_table(frame: pd.DataFrame, *, money: Collection[str] = (), shares: Coll
     """A table: ``money`` columns (pence) as £, ``shares`` as percentages ("Per £1" as £0.00), other
     numbers right-aligned, text escaped."""
     head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
-    rows = "".join(
+    body = "".join(
         "<tr>"
         + "".join(_cell(str(c), v, money, shares) for c, v in zip(frame.columns, row, strict=True))
         + "</tr>"
-        for row in frame.itertuples(index=False)
+        for row in row_tuples(frame)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
