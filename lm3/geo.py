@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 from lm3.errors import AreaError
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}$")
+_MISSING = np.array(None, dtype=object)  # a missing value where np.where fills text
 PSEUDO_LADS = {"L99999999": "Channel Islands", "M99999999": "Isle of Man"}
 
 
@@ -217,7 +218,9 @@ class Tier:
 
 
 def resolve_tiers(
-    tiers: Sequence[str | tuple[str, object] | Tier] | Mapping[str, object] | None,
+    tiers: Sequence[str | tuple[str, str | Sequence[str] | Area] | Tier]
+    | Mapping[str, str | Sequence[str] | Area]
+    | None,
     area: Area,
     directory: PostcodeDirectory | None = None,
 ) -> tuple[Tier, ...]:
@@ -226,27 +229,27 @@ def resolve_tiers(
     semicolons. Without tiers: the area, then the UK."""
     if not tiers:
         return (Tier(area.name, area), Tier("UK", Area(uk=True)))
-    pairs: list[tuple[str, object]] = []
+    pairs: list[tuple[str, str | Sequence[str] | Area]] = []
     items = list(tiers.items()) if isinstance(tiers, Mapping) else list(tiers)
     for item in items:
         if isinstance(item, Tier):
             pairs.append((item.name, item.area))
         elif isinstance(item, str):
-            name, sep, spec = item.partition("=")
-            if not sep or not name.strip() or not spec.strip():
+            name, sep, text = item.partition("=")
+            if not sep or not name.strip() or not text.strip():
                 raise AreaError(
                     f"Tier {item!r} is not 'Name=area', e.g. 'District=Bradford' or "
                     "'Neighbourhood=3km around BD7 1AA'."
                 )
-            pairs.append((name.strip(), spec.strip()))
+            pairs.append((name.strip(), text.strip()))
         else:
-            name, spec = item
-            pairs.append((str(name), spec))
+            label, given = item
+            pairs.append((str(label), given))
     out = []
-    for name, spec in pairs:
+    for label, spec in pairs:
         if isinstance(spec, str) and not _RADIUS.match(spec) and re.search(r"[;,]", spec):
             spec = [p for p in re.split(r"[;,]", spec) if p.strip()]
-        out.append(Tier(name, resolve_area(spec, directory)))  # type: ignore[arg-type]
+        out.append(Tier(label, resolve_area(spec, directory)))
     return tuple(out)
 
 
@@ -400,10 +403,16 @@ class PostcodeDirectory:
                 "lad_name": lad_names(lad).to_numpy(),
                 "confidence": confidence,
                 "district": np.where(
-                    valid, full.str[:-3], np.where(outward, spaced, np.where(sector, spaced.str[:-2], None))
+                    valid,
+                    full.str[:-3].to_numpy(),
+                    np.where(
+                        outward, spaced.to_numpy(), np.where(sector, spaced.str[:-2].to_numpy(), _MISSING)
+                    ),
                 ),
                 "sector": np.where(
-                    valid, full.str[:-3] + " " + full.str[-3:-2], np.where(sector, spaced, None)
+                    valid,
+                    (full.str[:-3] + " " + full.str[-3:-2]).to_numpy(),
+                    np.where(sector, spaced.to_numpy(), _MISSING),
                 ),
                 "easting": east,
                 "northing": north,
@@ -431,7 +440,7 @@ def _load_index(directory: Path) -> _Index:
         directory.mkdir(parents=True, exist_ok=True)
         arrays = _build_index()
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, **arrays)
+        np.savez(tmp, allow_pickle=False, **arrays)
         os.replace(tmp, path)
     with np.load(path, allow_pickle=False) as z:
         table = pd.DataFrame(

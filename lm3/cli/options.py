@@ -60,7 +60,7 @@ def flag(param: str) -> str:
     return _FLAGS.get(param, "--" + param.replace("_", "-"))
 
 
-def _apply(command: F, options: list[Callable[[F], F]]) -> F:
+def _apply(command: F, options: list[Callable[[Any], Any]]) -> F:
     for option in reversed(options):
         command = option(command)
     return command
@@ -74,7 +74,7 @@ def study_inputs(*, project: str = "argument") -> Callable[[F], F]:
         if project == "argument"
         else click.option("--project", type=PATH, help="A project folder holding lm3.toml.")
     )
-    options = [
+    options: list[Callable[[Any], Any]] = [
         where,
         click.option(
             "--payments", type=FILE, help="Spend file or payments ledger (anything `lm3 ingest` reads)."

@@ -111,8 +111,8 @@ class CompaniesHouseMatches:
                 "Postcode": None if head_office_only else m["postcode"],
                 "Head office postcode": m["postcode"],
                 "Company number": m["company_number"],
-                "Type": np.where(vcse, "VCSE", None),
-                "SME": np.where(small, "Y", None),
+                "Type": pd.Series("VCSE", index=m.index, dtype="object").where(np.asarray(vcse), None),
+                "SME": pd.Series("Y", index=m.index, dtype="object").where(np.asarray(small), None),
                 "Matched by": m["match"],
                 "Companies House name": m["company_name"],
                 "Company status": m["status"],
@@ -205,9 +205,9 @@ def _csv_sources(path: Path) -> Iterator[tuple[str, Callable[[], BinaryIO]]]:
             if not members:
                 raise InputError(f"{path}: the ZIP holds no .csv file ({', '.join(archive.namelist()[:5])}).")
             for member in members:
-                yield f"{path.name}:{member}", partial(archive.open, member)  # type: ignore[misc]
+                yield f"{path.name}:{member}", partial(archive.open, member)  # type: ignore[misc]  # mypy cannot pick an overload through partial
     else:
-        yield path.name, partial(path.open, "rb")  # type: ignore[misc]
+        yield path.name, partial(path.open, "rb")  # type: ignore[misc]  # mypy cannot pick an overload through partial
 
 
 def _batches(

@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -215,11 +215,11 @@ class IngestResult:
         and amount_pence as an integer, so nothing is lost to floating point)."""
         path = Path(path)
         out = self.data.copy()
-        out.insert(out.columns.get_loc("amount"), "amount_pence", out["amount"])
+        out.insert(list(out.columns).index("amount"), "amount_pence", out["amount"])
         sign = np.where(out["amount"] < 0, "-", "")
         pounds, pence = np.divmod(np.abs(out["amount"].to_numpy()), 100)
         out["amount"] = (
-            pd.Series(sign)
+            pd.Series(sign, dtype="str")
             .str.cat(pd.Series(pounds).astype("str"))
             .str.cat(pd.Series(pence).astype("str").str.zfill(2), sep=".")
             .to_numpy()
@@ -297,7 +297,9 @@ def _ingest(
     usable = ~bad & ~blank_amount & ~blank
     # workbooks: each row's sheet as a code (a CSV is one sheet, and needs none)
     sheet_codes, sheet_names = (
-        pd.factorize(data["sheet"].astype("object").fillna("")) if table.sheets else (None, None)
+        pd.factorize(data["sheet"].astype("object").fillna(""))
+        if table.sheets
+        else (np.zeros(0, dtype=np.int64), pd.Index([]))
     )
     row_numbers = data["row"].to_numpy()
     filled = ~blank
@@ -361,8 +363,8 @@ def _ingest(
     is_rejected = reason > 0
     if is_rejected.any():
         at = np.flatnonzero(is_rejected)
-        column = np.where(subtotal[at], table.columns["supplier"], table.columns["amount"])
-        value = np.where(
+        column = np.where(subtotal[at], str(table.columns["supplier"]), str(table.columns["amount"]))
+        cells = np.where(
             subtotal[at],
             take_rows(data["supplier"], at).astype("object").to_numpy(),
             take_rows(data["amount"], at).astype("object").to_numpy(),
@@ -373,7 +375,7 @@ def _ingest(
                     "sheet": data["sheet"].iloc[at].to_numpy(),
                     "row": row_numbers[at],
                     "column": column,
-                    "value": [None if v is None or v != v or str(v).strip() == "" else str(v) for v in value],
+                    "value": [None if v is None or v != v or str(v).strip() == "" else str(v) for v in cells],
                     "reason": _REASONS[reason[at]],
                     "code": _REASON_CODES[reason[at]],
                 }
@@ -405,14 +407,14 @@ def _ingest(
     if dates is not None:
         date_idx = dates.rows(take)
         jobs["period"] = pool.submit(_expand, dates.periods, date_idx)
-    for name, value in optional_values.items():
-        jobs[name] = pool.submit(value.rows, None if everything else take)
+    for name, column_text in optional_values.items():
+        jobs[name] = pool.submit(column_text.rows, None if everything else take)
     merges, merged_keys = _merge_near_duplicates(names, name_idx, amount[take], merge_threshold)
     jobs["key"] = pool.submit(_expand, merged_keys, name_idx)
     # numbers as Series, so the frame keeps each array as it is rather than copying same-typed ones together
     built: dict[str, pd.Series] = {
         "sheet": (
-            _expand(np.append(np.asarray(sheet_names, dtype=object), None), sheet_codes[take])
+            _expand(np.asarray([*sheet_names, None], dtype=object), sheet_codes[take])
             if table.sheets
             else pd.Series(np.full(len(take), None, dtype=object), dtype=object)  # a CSV has no sheets
         ),
@@ -441,7 +443,7 @@ def _ingest(
                 )
             )
     built.update({name: job.result() for name, job in jobs.items()})
-    order = [
+    output_columns = [
         "sheet",
         "row",
         "supplier",
@@ -452,7 +454,7 @@ def _ingest(
         "period",
         *optional_values,
     ]
-    out = pd.DataFrame({name: built[name] for name in order}, copy=False)
+    out = pd.DataFrame({name: built[name] for name in output_columns}, copy=False)
 
     if len(merges):
         listed = "; ".join(f"{' / '.join(m.names)}" for m in row_tuples(merges.head(10)))
@@ -754,7 +756,7 @@ def _merge_near_duplicates(
     row_key = key_of_name[name_idx]
     at = np.flatnonzero(involved[row_key] & (names.klass[name_idx] == NAMED))
     first = pd.Series(at).groupby(row_key[at]).first()
-    shown = {int(k): names.shown[name_idx[i]] for k, i in first.items()}
+    shown = {int(cast(int, k)): names.shown[name_idx[i]] for k, i in first.items()}
     merges = pd.DataFrame(
         [
             {"key": key_values[k], "into": key_values[v], "score": into[k][1], "names": (shown[k], shown[v])}

@@ -124,7 +124,7 @@ def read_registers(sources: Source | Table | Sequence[Source | Table], *, sheet:
     ``lm3 suppliers template``, a ``lm3 suppliers companies-house`` result...). Rows keep the file they
     came from (``file``); a supplier with rows in several files has all of its postcodes considered, and
     repeats of the same supplier and postcode across files are dropped (the first file's row is used)."""
-    items = list(sources) if isinstance(sources, list | tuple) else [sources]
+    items: list[Source | Table] = list(sources) if isinstance(sources, list | tuple) else [sources]  # type: ignore[list-item]  # a str or DataFrame is one source, not a sequence
     if not items:
         raise InputError(
             "No supplier register given: name at least one file (suppliers).",

@@ -22,9 +22,10 @@ ambiguous (Excel turns "60%" typed into a plain cell into 0.6).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,9 @@ from lm3.values.frames import row_tuples
 from lm3.values.money import parse_money
 from lm3.values.names import id_key, supplier_key
 from lm3.values.shares import parse_shares
+
+# how a reader reports a bad cell: RowProblems.add(mask, field, problem)
+Problem = Callable[[pd.Series | np.ndarray, str, str | pd.Series], None]
 
 GROUPS = ("suppliers", "staff")
 RESPONSES_SHEET = "Responses"
@@ -177,6 +181,7 @@ def _read_file(
         table = read_table(source, fields, what=what, sheet=sheet)
         frame, notes = _answers(table, group)
         return frame, [*table.warnings, *notes], table.label
+    assert not isinstance(source, pd.DataFrame)  # a DataFrame is not a book: read as a table above
     path = Path(source)
     if not path.is_file():
         raise InputError(f"{what.capitalize()} file not found: {path}. Check the path.")
@@ -196,7 +201,7 @@ def _read_file(
     first_error: InputError | None = None
     problems: list[pd.DataFrame] = []
     for name in names:
-        cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        cells = cast(list[list[object]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
         if not any(str(c).strip() for r in cells for c in r if c is not None):
             continue
         if group == "staff" and (form := _staff_form_answer(cells, path.name, name)) is not None:
@@ -321,8 +326,8 @@ def _blank_cell(value: object) -> bool:
 
 
 def _supplier_parts(
-    data: pd.DataFrame, present: list[str], problem, warnings: list[str]
-) -> tuple[pd.Series, pd.Series]:  # type: ignore[no-untyped-def]
+    data: pd.DataFrame, present: list[str], problem: Problem, warnings: list[str]
+) -> tuple[pd.Series, pd.Series]:
     """A supplier's share from its two parts: % of costs with local suppliers + % paid to local staff."""
     total = pd.Series([Fraction(0)] * len(data), index=data.index, dtype="object")
     any_given = pd.Series(False, index=data.index)
@@ -349,7 +354,9 @@ def _supplier_parts(
     return total, any_given
 
 
-def _staff_categories(data: pd.DataFrame, present: list[str], problem) -> tuple[pd.Series, pd.Series]:  # type: ignore[no-untyped-def]
+def _staff_categories(
+    data: pd.DataFrame, present: list[str], problem: Problem
+) -> tuple[pd.Series, pd.Series]:
     """A person's share of pay spent in the area: sum(£ x %) / sum(£) over the categories answered."""
     spent = pd.Series([0] * len(data), index=data.index, dtype="object")
     local = pd.Series([Fraction(0)] * len(data), index=data.index, dtype="object")

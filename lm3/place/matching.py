@@ -71,7 +71,7 @@ def place_suppliers(
     return trace, matched
 
 
-def review_warnings(matched: pd.DataFrame, listed: int = 10) -> list[str]:
+def review_warnings(matched: pd.DataFrame, listed: int = 10) -> list[Notice]:
     """What a person should check: suppliers matched by a similar name, and those too close to call."""
     review = matched[matched["match"].isin(["fuzzy name", "ambiguous"])]
     if review.empty:
@@ -168,13 +168,14 @@ def match_register(spend: pd.DataFrame, register: pd.DataFrame, *, threshold: fl
                 continue
             second = float(line[order[1]]) if len(order) > 1 else 0.0
             close = [choices[i] for i in order[:3] if line[i] >= best - MATCH_MARGIN and line[i] >= threshold]
-            out.at[out.index[row], "score"] = best
-            out.at[out.index[row], "candidates"] = tuple(display[c] for c in close)
+            at = out.index[int(row)]
+            out.at[at, "score"] = best
+            out.at[at, "candidates"] = tuple(display[c] for c in close)  # type: ignore[assignment]  # a tuple in an object column
             if second > best - MATCH_MARGIN and second >= threshold:
-                out.at[out.index[row], "match"] = "ambiguous"
+                out.at[at, "match"] = "ambiguous"
             else:
-                out.at[out.index[row], "register_key"] = choices[order[0]]
-                out.at[out.index[row], "match"] = "fuzzy name"
+                out.at[at, "register_key"] = choices[order[0]]
+                out.at[at, "match"] = "fuzzy name"
     return out
 
 

@@ -24,7 +24,7 @@ class RowProblems:
                 {
                     "file": self.table.label,
                     "sheet": self.table.sheet,
-                    "row": int(data.at[idx, "row"]),
+                    "row": int(data.loc[idx, "row"]),
                     "column": self.table.columns[field],
                     "value": None if value is None or str(value).strip() == "" else str(value),
                     "problem": problem if isinstance(problem, str) else problem[idx],

@@ -30,12 +30,14 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from python_calamine import CalamineError, CalamineWorkbook
 from rapidfuzz import fuzz
 
 from lm3.errors import InputError, Notice
@@ -123,7 +125,7 @@ class _FrameSheet(_Sheet):
 
     def body(self, header_at: int, width: int, columns: list[int] | None = None) -> _Body:
         frame = self.frame.iloc[max(header_at, 0) :].reset_index(drop=True)
-        frame.columns = range(frame.shape[1])
+        frame.columns = pd.RangeIndex(frame.shape[1])
         rows = np.arange(header_at + 2, header_at + 2 + len(frame))
         return _Body(frame, rows, {}, [])
 
@@ -132,7 +134,7 @@ class _ExcelSheet(_Sheet):
     """One sheet of a workbook. ``open`` gives a workbook handle: each thread that loads a sheet opens its
     own, so the sheets of a workbook load in parallel (python-calamine releases the GIL)."""
 
-    def __init__(self, open_book: Callable[[], object], name: str, label: str) -> None:
+    def __init__(self, open_book: Callable[[], CalamineWorkbook], name: str, label: str) -> None:
         self.name = name
         self.sheet_name = name  # as the workbook calls it (``name`` may add the ZIP member's name)
         self._open = open_book
@@ -142,7 +144,8 @@ class _ExcelSheet(_Sheet):
     @property
     def grid(self) -> list[list[object]]:
         if self._grid is None:
-            self._grid = self._open().get_sheet_by_name(self.sheet_name).to_python(skip_empty_area=False)
+            cells = self._open().get_sheet_by_name(self.sheet_name).to_python(skip_empty_area=False)
+            self._grid = cast(list[list[object]], cells)  # list is invariant: the cells are read, never set
         return self._grid
 
     def head(self) -> list[list[object]]:
@@ -192,7 +195,7 @@ class _CsvSheet(_Sheet):
     quoted value spans lines, or that pyarrow cannot parse, go through Python's csv module instead (slower,
     same result)."""
 
-    def __init__(self, raw: bytes, name: str | None, label: str) -> None:
+    def __init__(self, raw: bytes | mmap.mmap, name: str | None, label: str) -> None:
         self.name = name
         self.label = label
         self.start = _bom_length(raw)
@@ -204,7 +207,9 @@ class _CsvSheet(_Sheet):
                 raw, self.encoding = _to_utf8(raw[self.start :])
                 self.start = 0
         if b"\r" in raw[: 1 << 16] and b"\n" not in raw[: 1 << 16]:
-            raw = raw.replace(b"\r", b"\n")  # old Mac line ends
+            raw = bytes(raw).replace(
+                b"\r", b"\n"
+            )  # old Mac line ends (a mapped file is copied: it is read-only)
         self.raw = raw
         prefix = raw[self.start : self.start + (1 << 18)].decode("utf-8", errors="replace")
         self.dialect = _sniff(prefix)
@@ -229,8 +234,9 @@ class _CsvSheet(_Sheet):
         if not self._ends:
             self.head()
         lines_before = self._ends[header_at]
-        text = self.raw[self._offset(lines_before) : self._offset(lines_before) + (1 << 20)]
-        text = text.decode("utf-8", errors="replace")
+        text = self.raw[self._offset(lines_before) : self._offset(lines_before) + (1 << 20)].decode(
+            "utf-8", errors="replace"
+        )
         if len(text) >= (1 << 20) - 8:
             text = text[: text.rfind("\n") + 1]
         records = []
@@ -386,7 +392,7 @@ class _CsvSheet(_Sheet):
 _BLOCK = 4 << 20
 
 
-def _pieces(raw: bytes, pos: int, n: int) -> list[tuple[int, int]]:
+def _pieces(raw: bytes | mmap.mmap, pos: int, n: int) -> list[tuple[int, int]]:
     """Split raw[pos:] into up to ``n`` byte ranges of whole lines (at least 8 MB each)."""
     size = len(raw) - pos
     n = max(1, min(n, size // (8 << 20)))
@@ -400,7 +406,7 @@ def _pieces(raw: bytes, pos: int, n: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(cuts))
 
 
-def _count_lines(raw: bytes, start: int, stop: int) -> int:
+def _count_lines(raw: bytes | mmap.mmap, start: int, stop: int) -> int:
     """Lines in raw[start:stop], the last one counted even without a line end (numpy releases the GIL)."""
     view = np.frombuffer(raw, dtype=np.uint8)
     count = 0
@@ -427,7 +433,10 @@ def _insert_rows(
     """Add rows (row number, fields) after a body's rows. They are not moved into place (that would copy
     every column); ``row`` says where each is, and readers that care about order use it."""
     add = pd.DataFrame(
-        {i: pd.array([f[i] if i < len(f) else "" for _, f in extra], dtype="str") for i in frame.columns}
+        {
+            i: pd.array([f[i] if i < len(f) else "" for _, f in extra], dtype="str")
+            for i in range(len(frame.columns))
+        }
     )
     frame = pd.concat([frame, add], ignore_index=True)
     return frame, np.concatenate([rows, np.array([r for r, _ in extra], dtype=np.int64)])
@@ -436,7 +445,7 @@ def _insert_rows(
 _BOMS = (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf")  # UTF-8's, and UTF-8's encoded twice
 
 
-def _bom_length(raw: bytes) -> int:
+def _bom_length(raw: bytes | mmap.mmap) -> int:
     """Bytes of byte-order marks at the start (a BOM may even repeat)."""
     at = 0
     while True:
@@ -519,8 +528,6 @@ def _map(path: Path) -> bytes | mmap.mmap:
 
 
 def _book_sheets(source: Path | bytes, label: str) -> list[_Sheet]:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     def open_book() -> CalamineWorkbook:
         if isinstance(source, Path):
             return CalamineWorkbook.from_path(str(source))
@@ -625,12 +632,12 @@ def read_table(
             first = (s, at, [header_key(c) for c in head[at]])
             read.append((s, at))
         else:
-            at = _same_header(head, first[2])
-            if at is None:
+            same = _same_header(head, first[2])
+            if same is None:
                 if any(not _is_blank(c) for r in head for c in r):
                     skipped.append(str(s.name))
             else:
-                read.append((s, at))
+                read.append((s, same))
     if first is None:
         assert failure is not None
         raise failure

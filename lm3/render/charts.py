@@ -64,14 +64,14 @@ LEAK_HATCH = "////"
 
 @contextmanager
 def _style() -> Iterator[None]:
-    with rc_context(STYLE):
+    with rc_context(STYLE):  # type: ignore[arg-type]  # matplotlib types rc keys as a Literal of every name
         yield
 
 
 class ChartFigure(Figure):
     """A matplotlib Figure that saves in lm3's style too (fixed SVG ids, so output is the same every run)."""
 
-    def savefig(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def savefig(self, *args: Any, **kwargs: Any) -> None:
         with _style():
             super().savefig(*args, **kwargs)
 
@@ -88,9 +88,15 @@ def _figure(size: tuple[float, float]) -> Figure:
     return ChartFigure(figsize=size, layout="constrained")
 
 
+def _figure_of(ax: Axes) -> Figure:
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure), "an Axes drawn into belongs to a Figure"
+    return fig
+
+
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
-        return ax.figure, ax  # type: ignore[return-value]
+        return _figure_of(ax), ax
     fig = _figure(size)
     return fig, fig.add_subplot()
 
@@ -184,7 +190,7 @@ def leakage_chart(result: Any, ax: Axes | None = None, *, top: int = 10) -> Figu
             fig = _figure((10, 4.5))
             left, right = fig.subplots(1, 2, width_ratios=[3, 2])
         else:
-            fig, left, right = ax.figure, ax, None
+            fig, left, right = _figure_of(ax), ax, None
         bars = lost.head(top)[::-1]
         _hbars(left, bars["supplier"].astype(str), bars["lost"] / 100, hatch=LEAK_HATCH)
         left.set_title(f"Spend leaving {result.area.name}: top suppliers")
@@ -207,7 +213,7 @@ def _hbars(ax: Axes, labels: pd.Series | pd.Index, values: Any, *, hatch: str | 
     ax.xaxis.set_major_formatter(FuncFormatter(_gbp))
     top = values.max() if len(values) else 1.0
     for yi, v in zip(y, values, strict=True):
-        ax.text(v + top * 0.01, yi, _gbp(v), va="center", fontsize=8)
+        ax.text(v + top * 0.01, float(yi), _gbp(v), va="center", fontsize=8)
     ax.set_xlim(0, top * 1.18 if top > 0 else 1)
 
 

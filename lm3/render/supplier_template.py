@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl.styles import Alignment, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -126,7 +127,7 @@ def _validate(sheet: Worksheet, column_of: dict[str, int], last: int) -> None:
     """Drop-down lists for type and SME, a length check on postcodes, on the rows listed."""
 
     def where(name: str) -> str:
-        letter = sheet.cell(1, column_of[name]).column_letter
+        letter = get_column_letter(column_of[name])
         return f"{letter}2:{letter}{last}"
 
     rules = [

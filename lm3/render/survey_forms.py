@@ -153,12 +153,12 @@ def _staff_form(sheet: Worksheet, area: str, who: str) -> None:
         sheet.cell(i, 2).fill = fill
         sheet.cell(i, 3).fill = fill
     end = 6 + len(STAFF_CATEGORIES)
-    for col, kind in (("B", "amount"), ("C", "percent")):
+    for letter, kind in (("B", "amount"), ("C", "percent")):
         rule = _check(kind)
-        rule.add(f"{col}7:{col}{end}")
+        rule.add(f"{letter}7:{letter}{end}")
         sheet.add_data_validation(rule)
-    for col, width in zip("ABCD", (40, 14, 16, 60), strict=True):
-        sheet.column_dimensions[col].width = width
+    for letter, width in zip("ABCD", (40, 14, 16, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
 
 
 def _supplier_instructions(area: str, who: str) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -25,7 +25,7 @@ FILL = "FFF2CC"  # pale yellow: the cells a person fills in
 HEADER_FILL = "E6E6E6"
 
 
-def text_cell(cell: Cell, value: object) -> None:
+def text_cell(cell: Cell | MergedCell, value: object) -> None:
     """Put text in a cell as text: never a formula, whatever it starts with; a blank or NaN leaves the cell
     empty."""
     if value is None or (isinstance(value, float) and value != value):
@@ -44,7 +44,8 @@ def bold() -> Font:
 def new_workbook() -> Workbook:
     """An empty workbook (no default sheet)."""
     book = Workbook()
-    book.remove(book.active)
+    for sheet in list(book.worksheets):
+        book.remove(sheet)
     return book
 
 

@@ -138,7 +138,9 @@ def apply_shares(
     members["share"] = own.astype("object")
     members["share_source"] = np.where(responded, "survey", "")
     if n == 0:
-        members["share"] = default.share if default is not None else None
+        members["share"] = pd.Series(
+            default.share if default is not None else None, index=members.index, dtype="object"
+        )
         members["share_source"] = (
             f"default {default.text}: {default.source} ({default.date})" if default else ""
         )

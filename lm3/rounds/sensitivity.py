@@ -87,7 +87,7 @@ def sensitivity(
             for members, _ in imputed:
                 yes = members["responded"].to_numpy()
                 shares = np.array([Fraction(s) for s in members.loc[yes, "share"]], dtype=object)
-                share = group_share(shares, members.loc[yes, "round2"].to_numpy(), how)
+                share = Fraction(group_share(shares, members.loc[yes, "round2"].to_numpy(), how))
                 r3 += _round3_with(members, share) - int(members["round3"].sum())
             totals[how] = lm3(round2, r3)
         lines.append(

@@ -352,7 +352,7 @@ def _income(income: str | int | Decimal | None) -> int | None:
 
 
 def _read_all(
-    readers: dict[str, tuple[Callable[..., Table], Source | None, dict[str, Any]]],
+    readers: dict[str, tuple[Callable[..., Table], Any, dict[str, Any]]],
 ) -> dict[str, Any]:
     """Read every input, collecting the bad rows of all files into one RowErrors."""
     tables: dict[str, Table | None] = {}
@@ -508,7 +508,7 @@ def _staff_table(staff: pd.DataFrame | None) -> pd.DataFrame:
     return table[STAFF_TRACE_COLUMNS]
 
 
-def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[str]:
+def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[Notice]:
     warnings = []
     unknown = trace[trace["location"] == "unknown"]
     if len(unknown):
@@ -533,7 +533,7 @@ def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[str]:
     return warnings
 
 
-def _staff_warnings(staff: pd.DataFrame, payroll: Table) -> list[str]:
+def _staff_warnings(staff: pd.DataFrame, payroll: Table) -> list[Notice]:
     warnings = []
     sizes = staff.groupby("home")["employee"].nunique()
     small = sizes[sizes < SMALL_STAFF_GROUP]

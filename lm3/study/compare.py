@@ -39,6 +39,7 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.Da
     ``lm3 calculate --json``, or a project folder (calculated here). Raises InputError for a file that is
     not a result."""
     rows = []
+    label: str | None
     for item in results:
         if isinstance(item, LM3Result):
             data, label = item.to_dict(), item.name or item.area.name

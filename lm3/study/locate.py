@@ -211,7 +211,7 @@ class LocateResult:
         def money(pence: int) -> Decimal:
             return pence_to_decimal(int(pence))
 
-        def share(value: object) -> float | None:
+        def share(value: float | None) -> float | None:
             return None if value is None or value != value else float(value)  # NaN is not JSON
 
         return jsonable(
@@ -272,7 +272,9 @@ def locate(
     suppliers: Source | Table | Sequence[Source | Table] | None,
     *,
     area: str | Sequence[str] | Area,
-    tiers: Sequence[str | tuple[str, object] | Tier] | Mapping[str, object] | None = None,
+    tiers: Sequence[str | tuple[str, str | Sequence[str] | Area] | Tier]
+    | Mapping[str, str | Sequence[str] | Area]
+    | None = None,
     branch_is_local: bool = True,
     match_threshold: float = DEFAULT_MATCH_THRESHOLD,
     columns: Mapping[str, str] | None = None,
@@ -292,7 +294,7 @@ def locate(
     area = resolve_area(area, directory)
     tier_list = resolve_tiers(tiers, area, directory)
     ingested = (
-        payments if isinstance(payments, IngestResult) else ingest(payments, columns=columns, sheet=sheet)  # type: ignore[arg-type]
+        payments if isinstance(payments, IngestResult) else ingest(payments, columns=columns, sheet=sheet)
     )
     if suppliers is None:
         register = read_register(

@@ -115,9 +115,9 @@ class Project:
         ``register_required=False`` lets it run without a register (nothing placed)."""
         self._check(("payments", "suppliers", "area") if register_required else ("payments", "area"))
         return locate(
-            self.payments,  # type: ignore[arg-type]
-            self.suppliers,  # type: ignore[arg-type]
-            area=self.area,  # type: ignore[arg-type]
+            self.payments,  # type: ignore[arg-type]  # _check made sure it is given
+            self.suppliers,
+            area=self.area,  # type: ignore[arg-type]  # _check made sure it is given
             tiers=self.tiers,
             branch_is_local=self.branch_is_local,
             match_threshold=self.match_threshold,

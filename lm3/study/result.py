@@ -214,7 +214,7 @@ class LM3Result:
 
         def records(frame: pd.DataFrame, money: list[str]) -> list[dict[str, Any]]:
             return [
-                {k: _json_value(v, money=k in money) for k, v in row.items()}
+                {str(k): _json_value(v, money=k in money) for k, v in row.items()}
                 for row in frame.to_dict(orient="records")
             ]
 

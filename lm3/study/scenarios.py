@@ -201,9 +201,9 @@ def _apply(result: LM3Result, shift: Shift) -> dict[str, Any]:
             )
         target = hit["key"].iloc[0]
         at = members.index[members["key"] == target][0]
-        share = Fraction(members.at[at, "share"])
-        members.at[at, "round2"] = int(members.at[at, "round2"]) + moved
-        members.at[at, "round3"] = round_pence(Fraction(int(members.at[at, "round2"])) * share)
+        share = Fraction(members.loc[at, "share"])
+        members.loc[at, "round2"] = int(members.loc[at, "round2"]) + moved
+        members.loc[at, "round3"] = round_pence(Fraction(int(members.loc[at, "round2"])) * share)
     group_r3 = int(members["round3"].sum()) - int(detail.groups[0][0]["round3"].sum())
     round2 = result.round2 + moved
     round3 = result.round3 + group_r3

@@ -138,11 +138,11 @@ def _one(value: object, text: str, month_first: bool) -> tuple[np.datetime64 | N
             day, month = month, day
     elif (m := _NAMED.match(text)) and m.group(2)[:3].lower() in _MONTHS:
         day, month, year = int(m.group(1)), _MONTHS[m.group(2)[:3].lower()], int(m.group(3))
-    if year is None:
+    if year is None or month is None or day is None:
         return None, None
     if year < 100:
         year += 2000 if year < 70 else 1900
     try:
-        return np.datetime64(dt.datetime(year, month, day), "s"), None
+        return np.datetime64(dt.datetime(year, month, day)).astype("datetime64[s]"), None
     except ValueError:
         return None, None

@@ -19,8 +19,8 @@ def escape(value: object) -> str:
 
 def _cell(column: str, value: object, money: Collection[str], shares: Collection[str]) -> str:
     number = isinstance(value, int | float) and not isinstance(value, bool) and value == value
-    if column in money and number:
-        return f'<td class="n">{escape(format_gbp(int(value)))}</td>'  # type: ignore[call-overload]
+    if column in money and number and isinstance(value, int | float):
+        return f'<td class="n">{escape(format_gbp(int(value)))}</td>'
     if column in shares and number:
         return f'<td class="n">{value:.1%}</td>' if column != "Per £1" else f'<td class="n">£{value:.2f}</td>'
     if number:

@@ -21,6 +21,7 @@ Shares are exact fractions (``fractions.Fraction``), so "33.3%" is 333/1000, and
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -34,10 +35,10 @@ def parse_shares(values: pd.Series, *, percent: bool = False) -> tuple[pd.Series
     ``problems`` holds, for each rejected value, the reason and what to write instead (else None).
     """
     values = pd.Series(values, dtype="object")
-    shares = pd.Series([None] * len(values), index=values.index, dtype="object")
-    problems = pd.Series([None] * len(values), index=values.index, dtype="object")
+    shares: dict[Hashable, Fraction] = {}
+    problems: dict[Hashable, str] = {}
 
-    parsed: dict[object, tuple[Fraction, bool]] = {}  # index -> (number, had a per cent sign)
+    parsed: dict[Hashable, tuple[Fraction, bool]] = {}  # index -> (number, had a per cent sign)
     for idx, value in values.items():
         if value is None or (isinstance(value, float) and value != value):
             continue
@@ -76,7 +77,10 @@ def parse_shares(values: pd.Series, *, percent: bool = False) -> tuple[pd.Series
             problems[idx] = "is outside 0-100%: a share of spending must lie between 0% and 100%"
             continue
         shares[idx] = share
-    return shares, problems
+    return (
+        pd.Series([shares.get(i) for i in values.index], index=values.index, dtype="object"),
+        pd.Series([problems.get(i) for i in values.index], index=values.index, dtype="object"),
+    )
 
 
 def _number(text: str) -> Fraction | None:
