@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 import warnings
 from decimal import Decimal
 from pathlib import Path
@@ -13,9 +16,20 @@ DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = DATA / "golden"
 BAD = DATA / "bad"
 SAMPLE = ROOT / "data" / "samples" / "bradford-trident"
-SHARED = ROOT.parent / "shared" / "data"
 LOCATE = DATA / "locate"
 INGEST = DATA / "ingest"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A postcode index of the test session's own (built once, in a few seconds), never the user's
+    ~/.cache/lm3. Subprocesses the tests start inherit it."""
+    os.environ["LM3_CACHE_DIR"] = tempfile.mkdtemp(prefix="lm3-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cache = os.environ.get("LM3_CACHE_DIR", "")
+    if Path(cache).name.startswith("lm3-test-cache-"):
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 @pytest.fixture

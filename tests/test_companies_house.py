@@ -1,4 +1,4 @@
-"""Companies House bulk data: the real header and rows (../shared/data/companies_house), files written in
+"""Companies House bulk data: the real header and rows (tests/data/companies_house), files written in
 that format here, ZIPs, streaming in small blocks, and the round trip into `lm3 locate`."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, SHARED
+from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +24,7 @@ from lm3.inputs.companies_house import match_companies_house
 from lm3.study.locate import locate
 from lm3.values.names import arrow_supplier_key, supplier_key
 
-REAL = SHARED / "companies_house" / "ch_basiccompanydata_2025-01-01_part1_first50.csv"
+REAL = DATA / "companies_house" / "ch_basiccompanydata_2025-01-01_part1_first50.csv"
 
 
 def _real_rows() -> tuple[list[str], list[list[str]]]:

@@ -1,4 +1,4 @@
-"""End to end on real council files from ../shared/data (Open Government Licence v3.0)."""
+"""End to end on real council files (tests/data/spend, copied from ../shared/data; Open Government Licence v3.0)."""
 
 from __future__ import annotations
 
