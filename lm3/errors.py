@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem", "code"]
 
 
 class Notice(str):
@@ -69,7 +69,8 @@ class InputError(LM3Error):
 class RowErrors(InputError):
     """Some rows hold values that cannot be used. Every problem is collected before raising.
 
-    ``problems`` is a DataFrame with columns file, sheet, row, column, value, problem; ``row`` is the
+    ``problems`` is a DataFrame with columns file, sheet, row, column, value, problem, code (stable, as
+    ``"amount-not-money"``: code filters on it, never on the problem's wording); ``row`` is the
     row number as a person sees it in the spreadsheet (header and preamble rows counted). A problem reads
     after its value ("'abc' is not an amount of money"), or alone when the cell is blank.
     """
@@ -77,6 +78,8 @@ class RowErrors(InputError):
     code = "rows-cannot-be-used"
 
     def __init__(self, problems: pd.DataFrame, *, limit: int = 20) -> None:
+        if "code" not in problems:
+            problems = problems.assign(code="value-cannot-be-used")
         self.problems = problems.reset_index(drop=True)[PROBLEM_COLUMNS]
         super().__init__(_describe_problems(self.problems, limit))
 

@@ -50,6 +50,7 @@ def read_payments(
             "column": r.column,
             "value": r.value,
             "problem": r.reason,
+            "code": r.code,
         }
         for r in row_tuples(result.rejected)
     ]
@@ -64,6 +65,7 @@ def read_payments(
                     "value": total.label,
                     "problem": f"looks like a total row, but {format_gbp(total.value)} is not the sum of the "
                     f"payments above it ({format_gbp(total.above)}): correct or delete it",
+                    "code": "total-row-does-not-reconcile",
                 }
             )
     if records:

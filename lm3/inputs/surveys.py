@@ -47,7 +47,7 @@ from lm3.values.names import id_key, supplier_key
 from lm3.values.shares import parse_shares
 
 # how a reader reports a bad cell: RowProblems.add(mask, field, problem)
-Problem = Callable[[pd.Series | np.ndarray, str, str | pd.Series], None]
+Problem = Callable[..., None]
 
 GROUPS = ("suppliers", "staff")
 RESPONSES_SHEET = "Responses"
@@ -142,6 +142,7 @@ def read_survey(sources: Source | Sequence[Source], group: str, *, sheet: str | 
                 "column": None,
                 "value": f"{float(r.share) * 100:g}%",
                 "problem": f"is one of several different answers from the same {'supplier' if group == 'suppliers' else 'employee'}: keep one answer",
+                "code": "survey-answers-conflict",
             }
             for r in row_tuples(data[conflicting])
         ]

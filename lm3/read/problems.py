@@ -16,7 +16,11 @@ class RowProblems:
         self.table = table
         self.records: list[dict[str, object]] = []
 
-    def add(self, mask: pd.Series | np.ndarray, field: str, problem: str | pd.Series) -> None:
+    def add(
+        self, mask: pd.Series | np.ndarray, field: str, problem: str | pd.Series, code: str | None = None
+    ) -> None:
+        """The rows in ``mask`` have a bad ``field``: ``problem`` says why (one text, or one per row);
+        ``code`` is stable (default ``invalid-<field>``)."""
         data = self.table.data
         for idx in data.index[np.asarray(mask, dtype=bool)]:
             value = data.at[idx, field]
@@ -28,6 +32,7 @@ class RowProblems:
                     "column": self.table.columns[field],
                     "value": None if value is None or str(value).strip() == "" else str(value),
                     "problem": problem if isinstance(problem, str) else problem[idx],
+                    "code": code or f"invalid-{field.replace('_', '-')}",
                 }
             )
 

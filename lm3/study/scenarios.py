@@ -1,4 +1,4 @@
-"""What if we keep it local? Moving spend from non-local suppliers to local ones, and comparing results.
+"""What if we keep it local? Moving spend from non-local suppliers to local ones, and what it does to LM3.
 
 A shift moves ``share`` of the spend now with non-local suppliers (suppliers placed outside the area; not
 those of unknown location, and not local branches unless branches are not counted as local), optionally only
