@@ -475,3 +475,13 @@ def test_row_numbers_stay_the_file_lines_across_pieces_and_blocks(tmp_path):
     assert result.total == total
     assert result.rejected["row"].tolist() == [bad] and result.blank_rows == 1
     assert any(f"rows {extra}" in w and "more fields than the header" in w for w in result.warnings)
+
+
+def test_a_large_file_with_old_mac_line_ends(tmp_path):
+    """Over 8 MB a CSV is memory-mapped (read-only); line ends of a lone carriage return are still read."""
+    rows = 700_000  # about 10 MB
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"Supplier,Amount\r" + b"Aire Valley Catering Ltd,12.34\r" * rows)
+    assert path.stat().st_size > 8 << 20
+    result = lm3.ingest(path)
+    assert result.rows_accepted == rows and result.total == rows * 1234

@@ -207,9 +207,8 @@ class _CsvSheet(_Sheet):
                 raw, self.encoding = _to_utf8(raw[self.start :])
                 self.start = 0
         if b"\r" in raw[: 1 << 16] and b"\n" not in raw[: 1 << 16]:
-            raw = bytes(raw).replace(
-                b"\r", b"\n"
-            )  # old Mac line ends (a mapped file is copied: it is read-only)
+            # old Mac line ends; a mapped file is read-only, so it is copied first
+            raw = bytes(raw).replace(b"\r", b"\n")
         self.raw = raw
         prefix = raw[self.start : self.start + (1 << 18)].decode("utf-8", errors="replace")
         self.dialect = _sniff(prefix)
