@@ -185,7 +185,8 @@ def format_result(result: LM3Result) -> str:
     lines += ["", "Assumptions:"]
     for a in result.assumptions:
         lines.append(f"  - {a.name}: {a.value}")
-        lines.append(f"      source: {a.source}" + (f" ({flag(a.param)})" if a.param else ""))
+        setting = f" ({flag(a.param)}, or {a.param} in lm3.toml)" if a.param else ""
+        lines.append(f"      source: {a.source}{setting}")
     if result.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  - {w}" for w in result.warnings]

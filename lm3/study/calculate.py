@@ -581,7 +581,6 @@ def _assumptions(
             "area",
             f"{area.name} ({', '.join(area.codes)})" if area.codes and not area.label else area.name,
             "given by the user",
-            "area",
         ),
         Assumption(
             "round 1",
