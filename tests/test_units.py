@@ -203,7 +203,9 @@ def test_workbook_sheets_with_the_same_header_are_all_read_and_others_named(tmp_
         ["April", 2, 400_15],
         ["May", 2, 100_00],
     ]
-    assert table.warnings == ("months.xlsx: sheets without the same header were not read: 'Notes'.",)
+    assert table.warnings == (
+        "months.xlsx: sheets not read as payments: 'Notes' (no rows of payments under a header).",
+    )
 
 
 def test_sums_by_code_are_exact_beyond_float_precision():

@@ -251,7 +251,13 @@ def ingest(
     is called after reading, parsing and building the result.
     """
     table = read_table(
-        source, PAYMENTS_FIELDS, what="payments", sheet=sheet, columns=columns, keep_blank=True
+        source,
+        PAYMENTS_FIELDS,
+        what="payments",
+        sheet=sheet,
+        columns=columns,
+        keep_blank=True,
+        content_first=True,
     )
     report(progress, "read", 1, 3)
 

@@ -41,6 +41,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from rapidfuzz import fuzz
 
 from lm3.errors import InputError, Notice
+from lm3.read.columns import Choice, choose, find_header, profile_columns
 from lm3.read.fields import Field
 from lm3.values.arrow import take_rows
 from lm3.values.dates import parse_dates
@@ -74,11 +75,12 @@ class Table:
     blank_rows: int = 0
     unreadable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNREADABLE_COLUMNS))
     chosen_by: dict[str, str] = field(default_factory=dict)
+    choices: dict[str, Choice] = field(default_factory=dict)
 
 
 def header_key(text: object) -> str:
     """A header as compared with synonyms: "Net Amount (£)" -> "net amount", "% local" -> "percent local"."""
-    s = str(text).casefold().replace("%", " percent ")
+    s = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(text)).casefold().replace("%", " percent ")
     return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
@@ -589,12 +591,15 @@ def read_table(
     sheet: str | None = None,
     columns: Mapping[str, str] | None = None,
     keep_blank: bool = False,
+    content_first: bool = False,
 ) -> Table:
     """Read ``source`` (a CSV, workbook, ZIP or DataFrame) as the table ``what`` ("payments", ...).
 
     ``sheet`` names the one sheet to read (default: every sheet whose header matches the first sheet that
     has one). ``columns`` maps field names to header texts, overriding detection. ``keep_blank`` keeps blank
-    rows, marked in a ``blank`` column, for a reader that filters rows once (filtering copies). Raises InputError when the
+    rows, marked in a ``blank`` column, for a reader that filters rows once (filtering copies). ``content_first``
+    (a spend file: supplier and amount) finds the header, the sheets and the supplier and amount columns by
+    their content, with header words as evidence (``lm3.read.columns``). Raises InputError when the
     file is missing or unreadable, or no row holds the required headers; the message names the file, the
     headers found and the names each missing column may go by.
     """
@@ -614,47 +619,27 @@ def read_table(
 
     _load_in_parallel(sheets)
     warnings: list[str] = []
-    first: tuple[_Sheet, int, list[str]] | None = None
-    failure: InputError | None = None
-    read: list[tuple[_Sheet, int]] = []
-    skipped: list[str] = []
-    for s in sheets:
-        head = s.head()
-        if first is None:
-            try:
-                at = _find_header(head, fields, overrides, label=label, what=what, sheet=s.name)
-            except InputError as err:
-                failure = failure or err
-                if any(not _is_blank(c) for r in head for c in r):
-                    skipped.append(str(s.name))
-                continue
-            first = (s, at, [header_key(c) for c in head[at]])
-            read.append((s, at))
-        else:
-            same = _same_header(head, first[2])
-            if same is None:
-                if any(not _is_blank(c) for r in head for c in r):
-                    skipped.append(str(s.name))
-            else:
-                read.append((s, same))
-    if first is None:
-        assert failure is not None
-        raise failure
-    first_sheet, header_at, _ = first
-    header = [("" if _is_blank(c) else str(c).strip()) for c in first_sheet.head()[header_at]]
-    while header and header[-1] == "":
-        header.pop()
-    width = len(header)
-    if skipped:
-        warnings.append(
-            Notice(
-                "sheets-skipped",
-                f"{label}: sheets without the same header were not read: {', '.join(map(repr, skipped))}.",
+    plan = _plan_by_content(sheets, overrides, label) if content_first else None
+    choices: dict[str, Choice] = {}
+    if plan is not None:
+        read, header, mapping, chosen_by, choices, notes = plan
+        warnings += notes
+        width = len(header)
+        sample = read[0][0].sample(read[0][1], width)
+        _add_optional(mapping, header, sample, fields, overrides, label=label, what=what)
+    else:
+        read, header, skipped = _plan_by_header(sheets, fields, overrides, label=label, what=what)
+        width = len(header)
+        if skipped:
+            warnings.append(
+                Notice(
+                    "sheets-skipped",
+                    f"{label}: sheets without the same header were not read: {', '.join(map(repr, skipped))}.",
+                )
             )
-        )
-
-    sample = read[0][0].sample(read[0][1], width)
-    mapping, chosen_by = _choose_columns(header, sample, fields, overrides, label=label, what=what)
+        sample = read[0][0].sample(read[0][1], width)
+        mapping, chosen_by = _choose_columns(header, sample, fields, overrides, label=label, what=what)
+    first_sheet = read[0][0]
     bodies: list[tuple[_Sheet, _Body]] = [(s, s.body(at, width, list(mapping.values()))) for s, at in read]
 
     parts: list[pd.DataFrame] = []
@@ -731,7 +716,170 @@ def read_table(
         blank_rows=blank_rows,
         unreadable=pd.DataFrame(unreadable, columns=UNREADABLE_COLUMNS),
         chosen_by=chosen_by,
+        choices=choices,
     )
+
+
+def _plan_by_header(
+    sheets: list[_Sheet], fields: tuple[Field, ...], overrides: Mapping[str, str], *, label: str, what: str
+) -> tuple[list[tuple[_Sheet, int]], list[str], list[str]]:
+    """The sheets to read (each with its header row), the header, and the sheets skipped: the first sheet
+    whose header names the fields, and every other sheet with the same header."""
+    first: tuple[_Sheet, int, list[str]] | None = None
+    failure: InputError | None = None
+    read: list[tuple[_Sheet, int]] = []
+    skipped: list[str] = []
+    for s in sheets:
+        head = s.head()
+        if first is None:
+            try:
+                at = _find_header(head, fields, overrides, label=label, what=what, sheet=s.name)
+            except InputError as err:
+                failure = failure or err
+                if any(not _is_blank(c) for r in head for c in r):
+                    skipped.append(str(s.name))
+                continue
+            first = (s, at, [header_key(c) for c in head[at]])
+            read.append((s, at))
+        else:
+            same = _same_header(head, first[2])
+            if same is None:
+                if any(not _is_blank(c) for r in head for c in r):
+                    skipped.append(str(s.name))
+            else:
+                read.append((s, same))
+    if first is None:
+        assert failure is not None
+        raise failure
+    return read, _header_text(first[0].head()[first[1]]), skipped
+
+
+def _header_text(row: list[object]) -> list[str]:
+    header = [("" if _is_blank(c) else str(c).strip()) for c in row]
+    while header and header[-1] == "":
+        header.pop()
+    return header
+
+
+# sheets that hold something other than the payments: card spend, notes, summaries, pivots, lookups
+_OTHER_SHEET = re.compile(
+    r"(?i)(?:\b|_)(?:p ?-?cards?|gpc|purchas\w* cards?|procurement cards?|credit cards?|cards?|notes?|guidance|"
+    r"read ?me|summary|summaries|pivot|contents|cover|about|definitions?|glossary|look ?ups?|key|info)(?:\b|_)"
+)
+
+
+@dataclass
+class _Candidate:
+    sheet: _Sheet
+    header_at: int
+    data_at: int
+    header: list[str]
+    choices: dict[str, Choice]
+    rows: int
+
+
+def _plan_by_content(
+    sheets: list[_Sheet], overrides: Mapping[str, str], label: str
+) -> (
+    tuple[list[tuple[_Sheet, int]], list[str], dict[str, int], dict[str, str], dict[str, Choice], list[str]]
+    | None
+):
+    """A spend file read by content: the sheets to read (each with the row before its first payment), the
+    header, the supplier and amount columns, how they were chosen, the choices and notes. None when no sheet
+    has rows of payments under a header (the header-word reader then says what is missing)."""
+    candidates: list[_Candidate] = []
+    skipped: list[str] = []
+    for s in sheets:
+        head = s.head()
+        at = find_header(head)
+        if at is None:
+            if any(not _is_blank(c) for r in head for c in r):
+                skipped.append(f"{s.name!r} (no rows of payments under a header)")
+            continue
+        h, d = at
+        header = _header_text(head[h])
+        width = len(header)
+        if width < 2:
+            continue
+        scoring = list(header)
+        for j in range(h + 1, d):  # a row of fragments under the header continues it
+            for i, c in enumerate(head[j][:width]):
+                if not _is_blank(c):
+                    scoring[i] = f"{scoring[i]} {str(c).strip()}".strip()
+        fixed: dict[str, int] = {}
+        for name, text in overrides.items():
+            fixed[name] = _override_index(header, name, text, set(fixed.values()), label)
+        profiles = profile_columns(s.sample(d - 1, width), scoring)
+        choices = choose(profiles, taken=set(fixed.values()))
+        fixed = {k: v for k, v in fixed.items() if k in ("supplier", "amount")}
+        if choices is None and len(fixed) < 2:
+            skipped.append(f"{s.name!r} (no column of supplier names beside a column of amounts)")
+            continue
+        choices = dict(choices or {})
+        for name, i in fixed.items():
+            choices[name] = Choice(name, i, header[i], 0.0, ("set by you",), "high")
+        rows = len(s.grid) - d if isinstance(s, _ExcelSheet) else 0
+        candidates.append(_Candidate(s, h, d, header, choices, rows))
+    if not candidates:
+        return None
+    best = max(
+        candidates,
+        key=lambda c: (
+            not _OTHER_SHEET.search(str(c.sheet.name or "")),
+            c.rows,
+            sum(x.score for x in c.choices.values()),
+        ),
+    )
+    want = [header_key(x) for x in best.header]
+    read = [(c.sheet, c.data_at - 1) for c in candidates if [header_key(x) for x in c.header] == want]
+    notes: list[str] = []
+    for c in candidates:
+        if [header_key(x) for x in c.header] != want:
+            skipped.append(
+                f"{c.sheet.name!r} (another table: {', '.join(repr(x) for x in c.header if x)[:200]})"
+            )
+        if c.data_at - c.header_at > 1 and (c.sheet, c.data_at - 1) in read:
+            notes.append(
+                Notice(
+                    "header-continued",
+                    f"{label}{_on(c.sheet.name)}: row(s) {_rows(list(range(c.header_at + 2, c.data_at + 1)))} "
+                    "under the header continue it: read as part of the header, not as payments.",
+                )
+            )
+    if skipped:
+        notes.append(Notice("sheets-skipped", f"{label}: sheets not read as payments: {'; '.join(skipped)}."))
+    choices = best.choices
+    mapping = {name: ch.index for name, ch in choices.items()}
+    chosen_by = {
+        name: "set by you" if ch.reasons == ("set by you",) else str(ch.by_content)
+        for name, ch in choices.items()
+        if ch.by_content or ch.reasons == ("set by you",)
+    }
+    return read, best.header, mapping, chosen_by, choices, notes
+
+
+def _add_optional(
+    mapping: dict[str, int],
+    header: list[str],
+    sample: pd.DataFrame,
+    fields: tuple[Field, ...],
+    overrides: Mapping[str, str],
+    *,
+    label: str,
+    what: str,
+) -> None:
+    """The optional columns (date, expense type, ids...) by their headers, beside columns already chosen."""
+    rest = tuple(f for f in fields if f.name not in mapping)
+    found, _ = _choose_columns(
+        header,
+        sample,
+        rest,
+        {k: v for k, v in overrides.items() if k not in mapping},
+        label=label,
+        what=what,
+        taken=set(mapping.values()),
+    )
+    mapping.update(found)
 
 
 def _on(sheet: str | None) -> str:
@@ -898,26 +1046,20 @@ def _choose_columns(
     *,
     label: str,
     what: str,
+    taken: set[int] | None = None,
 ) -> tuple[dict[str, int], dict[str, str]]:
-    """Map fields to column indices: overrides, then headers checked against content, then content alone.
+    """Map fields to column indices: overrides, then headers checked against content, then content alone;
+    never a column in ``taken``.
 
     Returns the mapping and, for each field not chosen by its header alone, how it was chosen.
     """
     keys = [header_key(h) for h in header]
     mapping: dict[str, int] = {}
     chosen_by: dict[str, str] = {}
-    used: set[int] = set()
+    used: set[int] = set(taken or ())
     for name, text in overrides.items():
-        hits = [i for i, k in enumerate(keys) if k == header_key(text) and i not in used]
-        if not hits:
-            raise InputError(
-                f"{label}: columns {name}={text!r}: no column headed {text!r}. "
-                f"Columns: {', '.join(h for h in header if h)}.",
-                code="column-not-found",
-                params=("columns",),
-            )
-        mapping[name] = hits[0]
-        used.add(hits[0])
+        mapping[name] = _override_index(header, name, text, used, label)
+        used.add(mapping[name])
         chosen_by[name] = "set by you"
     # required fields first, by header then by content, so an optional field cannot take a column whose
     # header misleads ("Supplier ID" holding names)
@@ -969,6 +1111,19 @@ def _choose_columns(
             params=("columns",),
         )
     return mapping, chosen_by
+
+
+def _override_index(header: list[str], name: str, text: str, used: set[int], label: str) -> int:
+    """The column a ``columns`` override names, or an error listing the columns there are."""
+    hits = [i for i, h in enumerate(header) if header_key(h) == header_key(text) and i not in used]
+    if not hits:
+        raise InputError(
+            f"{label}: columns {name}={text!r}: no column headed {text!r}. "
+            f"Columns: {', '.join(h for h in header if h)}.",
+            code="column-not-found",
+            params=("columns",),
+        )
+    return hits[0]
 
 
 def _by_content(keys: list[str], sample: pd.DataFrame, f: Field, used: set[int]) -> int | None:
