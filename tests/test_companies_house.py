@@ -59,12 +59,13 @@ _NAME_TEXT = st.text(
 
 
 def _reference_key(name: str) -> str:
-    """The supplier key as DOMAIN describes it, one name at a time in plain Python: independent of the
-    Arrow code it checks."""
-    s = unicodedata.normalize("NFKD", name).encode("ascii", errors="ignore").decode("ascii")
-    s = s.upper().replace("&", " AND ")
-    s = re.sub(r"[.']", "", s)
-    s = re.sub(r"[^A-Z0-9]+", " ", s).strip()
+    """The supplier key, one name at a time in plain Python: independent of the Arrow code it checks. Letters
+    of every script are kept (a Greek or Chinese name has a key of its own); accents are dropped."""
+    s = "".join(c for c in unicodedata.normalize("NFKD", name) if unicodedata.category(c) != "Mn")  # accents
+    s = "".join("ẞ" if c == "ß" else c.upper() for c in s)  # letter by letter: ß has a capital of its own
+    s = s.replace("&", " AND ")
+    s = re.sub(r"[.'’]", "", s)
+    s = re.sub(r"[\W_]+", " ", s).strip()  # letters and digits of any script stay
     s = re.sub(r"^THE\s+", "", s)
     return re.sub(r"(?:\s+(?:LIMITED|LTD|PLC|LLP|LP|CIC|CIO|INC|CO|COMPANY))+$", "", s).strip()
 

@@ -22,7 +22,15 @@ def format_ingest(result: IngestResult, top: int = 10) -> str:
     found = {k: v for k, v in result.columns.items() if v is not None}
     width = max(len(k) for k in found)
     for name, header in found.items():
-        how = f"  ({result.chosen_by[name]})" if name in result.chosen_by else ""
+        choice = result.choices.get(name)
+        if choice is not None and name in result.chosen_by and result.chosen_by[name] == "set by you":
+            how = "  (set by you)"
+        elif choice is not None:
+            how = f"  ({choice.confidence}: {', '.join(choice.reasons)})"
+            if choice.runner_up is not None:
+                how += f"; runner-up {choice.runner_up!r}"
+        else:
+            how = f"  ({result.chosen_by[name]})" if name in result.chosen_by else ""
         lines.append(f"  {name:<{width}}  {header}{how}")
     missing = [k for k in ("date",) if result.columns.get(k) is None]
     if missing:

@@ -45,6 +45,7 @@ from rapidfuzz import fuzz, process
 
 from lm3.errors import Notice
 from lm3.progress import Progress, report
+from lm3.read.columns import Choice
 from lm3.read.fields import PAYMENTS_FIELDS
 from lm3.read.table import Source, Table, _is_blank, _rows, read_table
 from lm3.values.arrow import as_numpy, bytes_present, factorize, take_rows
@@ -53,7 +54,7 @@ from lm3.values.dates import parse_dates_coded
 from lm3.values.frames import row_tuples
 from lm3.values.html import escape, html_table
 from lm3.values.jsontext import jsonable
-from lm3.values.money import as_text, format_gbp, parse_money, pence_to_decimal
+from lm3.values.money import as_text, exact_sum, format_gbp, parse_money, pence_to_decimal
 from lm3.values.names import (
     BLANK,
     NAMED,
@@ -133,7 +134,8 @@ class IngestResult:
     column, value, reason for each row not accepted. ``columns``: for each field, the header text as it
     stands in the file, or None. ``chosen_by``: fields not chosen by their header alone, and how.
     ``file_total``: the file's own total row in pence (None when it has none); ``merges``: supplier keys
-    merged as near-duplicates (key, into, score, names).
+    merged as near-duplicates (key, into, score, names). ``choices``: for the supplier and amount, the column
+    taken by content and header words, why, how sure, and the runner-up when it was close.
     """
 
     file: str
@@ -149,6 +151,7 @@ class IngestResult:
     )
     chosen_by: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    choices: dict[str, Choice] = field(default_factory=dict)
 
     @property
     def rows_accepted(self) -> int:
@@ -160,8 +163,8 @@ class IngestResult:
 
     @property
     def total(self) -> int:
-        """Sum of the accepted amounts, in pence."""
-        return int(self.data["amount"].sum())
+        """Sum of the accepted amounts, in pence (exact, beyond 64 bits too)."""
+        return exact_sum(self.data["amount"])
 
     def _repr_html_(self) -> str:
         """In Jupyter: rows accepted and rejected, the total, the columns chosen, the top suppliers."""
@@ -206,6 +209,18 @@ class IngestResult:
                     {"key": r.key, "into": r.into, "score": round(float(r.score), 1), "names": list(r.names)}
                     for r in row_tuples(self.merges)
                 ],
+                "detection": {
+                    name: {
+                        "column": c.header,
+                        "position": c.index + 1,
+                        "confidence": c.confidence,
+                        "score": c.score,
+                        "why": list(c.reasons),
+                        "runner_up": c.runner_up,
+                        "by_content": c.by_content,
+                    }
+                    for name, c in self.choices.items()
+                },
                 "warnings": list(self.warnings),
             }
         )
@@ -321,7 +336,7 @@ def _ingest(
             continue
         above = in_sheet & usable & ~labelled
         above[last] = False
-        above_sum = int(np.sum(amount, where=above))
+        above_sum = exact_sum(amount[above])
         value = int(amount[last])
         where = f"{table.label}{_on(data['sheet'].iloc[last])}: row {int(data['row'].iloc[last])}"
         if value == above_sum:
@@ -526,6 +541,7 @@ def _ingest(
         merges=merges,
         chosen_by=dict(table.chosen_by),
         warnings=tuple(warnings),
+        choices=dict(table.choices),
     )
 
 

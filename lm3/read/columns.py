@@ -147,7 +147,7 @@ _LEGAL = (
     r"partnership|society|charity|university|college|school|academy|nhs|foundation|club|centre|solicitors|"
     r"consulting|consultants|church|housing|care|& sons|t/a)\b"
 )
-_PENCE = r"\.\d{1,2}\)?-?$"
+_PENCE = r"\.(?!0+\)?-?$)\d{1,2}\)?-?$"  # pence that are not nought: "12.50", not "12.00" or "12.0"
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
         lambda v: isinstance(v, float) and float(v).is_integer()
     )
     pence = (pence & ~whole_float) | (numeric_cells & ~whole_float & money_ok)
-    integers = text.str.fullmatch(r"-?\d+", na=False) | whole_float
+    integers = text.str.fullmatch(r"-?\d+(?:\.0)?", na=False) | whole_float  # "3801325.0": a whole number
     lengths = text.str.len()
     try:
         dates = float((~parse_dates(cells[filled_mask]).bad).mean())
@@ -265,6 +265,7 @@ class Score:
     reasons: tuple[str, ...]
     words: float = 0.0  # the header's words alone: for, less against
     against: bool = False  # the header has words against the field ("ID", "Code", "VAT")
+    role: str | None = None  # an amount's: "net", "gross" or "vat"
 
 
 def _word_score(words: tuple[str, ...], table: dict[str, float]) -> float:
@@ -372,7 +373,13 @@ def amount_scores(profiles: list[Profile]) -> list[Score]:
         against = minus > 0 or role in ("vat", "gross")
         out.append(
             Score(
-                p.index, p.header, content + 0.5 * plus - 0.5 * minus, tuple(reasons), plus - minus, against
+                p.index,
+                p.header,
+                content + 0.5 * plus - 0.5 * minus,
+                tuple(reasons),
+                plus - minus,
+                against,
+                role,
             )
         )
     return out
@@ -437,6 +444,7 @@ class Choice:
     runner_up: str | None = None
     runner_up_score: float | None = None
     by_content: str | None = None  # when the header's words alone would not have chosen it: why content did
+    role: str | None = None  # an amount's: "net", "gross" or "vat"
 
     def describe(self) -> str:
         text = f"{self.field}: {self.header or f'column {self.index + 1}'!r} ({self.confidence}: {', '.join(self.reasons)})"
@@ -483,6 +491,7 @@ def _choice(name: str, best: Score, rest: list[Score], every: list[Score]) -> Ch
         runner_up=second.header or f"column {second.index + 1}" if close and second else None,
         runner_up_score=round(second.value, 2) if close and second else None,
         by_content=_by_content(best, every),
+        role=best.role,
     )
 
 
@@ -553,6 +562,8 @@ def find_header(head: list[list[object]]) -> tuple[int, int] | None:
             continue
         above = []
         j = start - 1
+        while j >= 0 and not filled(head[j]) and start - j <= 3:  # blank rows under a header
+            j -= 1
         while j >= 0 and filled(head[j]) and not data_like(head[j]):
             above.append(j)
             j -= 1
@@ -563,7 +574,9 @@ def find_header(head: list[list[object]]) -> tuple[int, int] | None:
         full = [j for j in candidates if filled(head[j]) >= 0.6 * widest]
         best = max(full, key=lambda j: (header_row_score(head[j]), j))
         between = head[best + 1 : start]
-        if any(filled(r) >= filled(head[best]) or any(_is_moneyish(c) for c in r) for r in between):
+        if not any(map(filled, between)) or any(
+            filled(r) >= filled(head[best]) or any(_is_moneyish(c) for c in r) for r in between
+        ):
             return best, best + 1  # not fragments of a header: rows of data that look odd
         return best, start
     return None

@@ -849,6 +849,14 @@ def _plan_by_content(
     if skipped:
         notes.append(Notice("sheets-skipped", f"{label}: sheets not read as payments: {'; '.join(skipped)}."))
     choices = best.choices
+    if choices["amount"].role == "gross":
+        notes.append(
+            Notice(
+                "amount-is-gross",
+                f"{label}: the amounts are gross (VAT included): no net column was found, so "
+                f"{choices['amount'].header!r} is used. Say which column holds net amounts (columns), if one does.",
+            )
+        )
     mapping = {name: ch.index for name, ch in choices.items()}
     chosen_by = {
         name: "set by you" if ch.reasons == ("set by you",) else str(ch.by_content)

@@ -8,6 +8,7 @@ rounded to the nearest penny, halves away from zero (a ledger's convention).
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -97,6 +98,8 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 _PLAIN = r"^-?\d{1,15}(?:\.\d{0,3})?$"
 _UNSIGNED = r"^(?:\d{1,15}(?:\.\d{0,3})?|\.\d{1,3})$"  # at least one digit
+_GROUPED = r"^[-+(£$€\s\x{a0}]*\d{1,3}(?:,\d{3})+(?:\.\d*)?[)\s\x{a0}-]*$"
+_GROUPED_PY = re.compile(r"^[-+(£$€\s\u00a0]*\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][-+]?\d+)?[)\s\u00a0-]*$")
 _REMOVED = ("£", ",", " ", "\u00a0", "$", "€", "(", ")", "+")
 
 
@@ -143,6 +146,18 @@ def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         brackets = as_numpy(pc.add(pc.count_substring(text, "("), pc.count_substring(text, ")")))
     else:
         paren, brackets = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
+    # a comma is a thousands separator only between groups of three digits: "12,50" and "1.234,56" (decimal
+    # commas) and "1,23,456" are not read as pounds with the commas dropped
+    grouped = (
+        as_numpy(
+            pc.or_(
+                pc.invert(pc.match_substring(text, ",")),
+                pc.match_substring_regex(text, _GROUPED),
+            )
+        )
+        if present[ord(",")]
+        else np.ones(n, dtype=bool)
+    )
     cleaned = text
     for symbol in _REMOVED:
         if all(present[b] for b in symbol.encode()):
@@ -160,6 +175,7 @@ def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         (minus == trail.astype(np.int64) + lead)
         & (brackets == np.where(paren, 2, 0))  # brackets around the whole amount, or none
         & (signs <= 1)
+        & grouped
         & as_numpy(pc.fill_null(pc.match_substring_regex(cleaned, _UNSIGNED), False))
     )
     value = np.zeros(n, dtype=np.int64)
@@ -170,13 +186,16 @@ def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def _parse_odd(text: str) -> int | None:
     """Slow path for forms the vectorised parser leaves (e.g. "1.5E+03"); None if not money."""
+    if "," in text and not _GROUPED_PY.match(text):
+        return None  # a decimal comma or a misplaced separator: never read by dropping it
     try:
         amount = Decimal(text.replace(",", "").replace("£", "").strip())
-    except InvalidOperation:
+        # bounded before any arithmetic: "1e999999999" is not money, and must not cost a moment's work
+        if not amount.is_finite() or amount.adjusted() >= 15 or amount.adjusted() < -30:
+            return None
+        return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except (InvalidOperation, ArithmeticError):
         return None
-    if not amount.is_finite() or abs(amount) >= 10**15:
-        return None
-    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def parse_pounds(text: str | int | float | Decimal) -> int:
@@ -191,6 +210,18 @@ def round_pence(amount: Fraction) -> int:
     """Round an exact amount of pence to a whole penny, halves away from zero."""
     sign = -1 if amount < 0 else 1
     return sign * int(abs(amount) + Fraction(1, 2))
+
+
+def exact_sum(pence: np.ndarray | pd.Series) -> int:
+    """The exact sum of integer pence, however large: numpy's int64 sum wraps past 2**63 without a word, so
+    the amounts are summed as high and low 32-bit halves (each sum fits) and joined as a Python int."""
+    values = np.asarray(pence, dtype=np.int64)
+    if len(values) == 0:
+        return 0
+    if int(np.abs(values).max()) < (2**62) // max(len(values), 1):
+        return int(values.sum())
+    high, low = np.divmod(values, np.int64(2**32))
+    return int(high.sum()) * 2**32 + int(low.sum())
 
 
 def format_gbp(pence: int, *, symbol: bool = True) -> str:

@@ -32,15 +32,15 @@ def supplier_key(names: pd.Series) -> pd.Series:
 
 def arrow_supplier_key(names: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """``supplier_key`` on an Arrow string array, in Arrow compute (millions of names at a time): accents
-    decomposed and dropped with anything else outside ASCII, upper case, "&" as "AND", dots and apostrophes
+    decomposed and dropped (letters of every script kept: a Greek, Cyrillic or Chinese name has its own key), upper case, "&" as "AND", dots and apostrophes
     removed, any other run of non-alphanumerics a space, a leading "The" and trailing legal forms removed."""
     s = pc.fill_null(names, "")
     s = pc.utf8_normalize(s, form="NFKD")
-    s = pc.replace_substring_regex(s, r"[^\x00-\x7F]", "")
-    s = pc.ascii_upper(s)
+    s = pc.replace_substring_regex(s, r"\p{Mn}", "")  # accents dropped; letters of every script kept
+    s = pc.utf8_upper(s)
     s = pc.replace_substring(s, "&", " AND ")
-    s = pc.replace_substring_regex(s, r"[.']", "")  # "C.I.C." -> "CIC", "Sainsbury's" -> "SAINSBURYS"
-    s = pc.replace_substring_regex(s, r"[^A-Z0-9]+", " ")
+    s = pc.replace_substring_regex(s, r"[.'’]", "")  # "C.I.C." -> "CIC", "Sainsbury's" -> "SAINSBURYS"
+    s = pc.replace_substring_regex(s, r"[^\p{L}\p{N}]+", " ")
     s = pc.utf8_trim(s, " ")
     s = pc.replace_substring_regex(s, r"^THE\s+", "")
     s = pc.replace_substring_regex(s, _LEGAL_FORMS, "")

@@ -88,4 +88,7 @@ def _number(text: str) -> Fraction | None:
         number = Decimal(text)
     except InvalidOperation:
         return None
-    return Fraction(number) if number.is_finite() else None
+    # bounded before Fraction(): "1e999999999" would build a number of a billion digits (a hang)
+    if not number.is_finite() or not -30 <= number.adjusted() <= 30:
+        return None
+    return Fraction(number)
