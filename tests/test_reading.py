@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import time
+from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pandas as pd
+import pytest
+from click.testing import CliRunner
 
 import lm3
+from lm3.cli import cli
 from lm3.read.columns import header_words
 from lm3.values.money import exact_sum, parse_money
 from lm3.values.shares import parse_shares
@@ -133,3 +139,128 @@ def test_names_in_any_script_keep_their_own_key(tmp_path):
     assert data["supplier_class"].tolist() == ["named"] * 4 + ["blank"]
     assert data["key"].tolist()[:4] == ["ΑΘΗΝΑ ΑΕ", "ООО РОМАШКА", "北京公司", "CAFE"]
     assert data["supplier"].tolist()[:4] == ["Αθήνα Α.Ε.", "ООО Ромашка", "北京公司", "Café Ltd"]
+
+
+def test_rows_with_an_extra_field_keep_their_amount_when_some_columns_are_not_read(tmp_path):
+    """Rows with an unnamed trailing field are read apart from the rest; only some columns are read (the body,
+    a free-text column), so each must land under its own header position (was: 100 payments of a 1M-row
+    benchmark rejected as having no supplier and no amount)."""
+    lines = ["Body,Notes,Supplier,Amount,Ref"]
+    for i in range(40):
+        extra = ",see note" if i % 10 == 3 else ""
+        lines.append(f"Somewhere Council,free text {i},Supplier {i % 7} Ltd,{i + 1}.25,{9000 + i}{extra}")
+    result = lm3.ingest(_csv(tmp_path, "\n".join(lines) + "\n"))
+    assert result.rows_rejected == 0 and result.rows_accepted == 40
+    assert result.total == sum((i + 1) * 100 + 25 for i in range(40))
+    assert result.data.loc[result.data["row"] == 5, "supplier"].tolist() == ["Supplier 3 Ltd"]
+
+
+def test_a_total_row_followed_by_junk_is_the_files_total_never_a_payment(tmp_path):
+    path = _csv(
+        tmp_path,
+        "Supplier,Amount\nPrint Shop Ltd,100.00\nAire Catering Ltd,250.50\nPrint Shop Ltd,49.50\n"
+        "Total,400.00\n,\nReport run by finance,\n*,\n",
+    )
+    result = lm3.ingest(path)
+    assert result.total == 400_00 and result.rows_accepted == 3  # round 1 is not doubled
+    assert result.file_total == 400_00 and [t.row for t in result.totals] == [5]
+    assert result.totals[0].kind == "total"
+
+
+def test_subtotals_and_the_grand_total_are_reported_and_reconciled(tmp_path):
+    path = _csv(
+        tmp_path,
+        "Supplier,Amount\nA Ltd,10.00\nB Ltd,20.00\n,30.00\nC Ltd,5.00\nD Ltd,7.00\n,12.00\nGrand Total,42.00\n",
+    )
+    result = lm3.ingest(path)
+    assert result.total == 42_00 and result.rows_accepted == 4
+    assert [(t.row, t.kind) for t in result.totals] == [(4, "subtotal"), (7, "subtotal"), (8, "total")]
+    assert result.file_total == 42_00
+
+
+def test_a_total_that_does_not_reconcile_stops_calculate(tmp_path):
+    (tmp_path / "pay.csv").write_text(
+        "Supplier,Amount\nPrint Shop Ltd,100.00\nAire Catering Ltd,250.50\nTotal,999.00\nnotes,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "reg.csv").write_text(
+        "Supplier,Postcode\nPrint Shop Ltd,BD1 1HY\nAire Catering Ltd,BD1 1HY\n", encoding="utf-8"
+    )
+    ingested = lm3.ingest(tmp_path / "pay.csv")
+    assert ingested.total == 350_50 and not ingested.totals[0].reconciles
+    with pytest.raises(lm3.RowErrors) as caught:
+        lm3.calculate(payments=tmp_path / "pay.csv", suppliers=tmp_path / "reg.csv", area="Bradford")
+    problems = caught.value.problems
+    assert problems.loc[problems["code"] == "total-row-does-not-reconcile", "row"].tolist() == [4]
+    assert "£999.00 is not the sum of the payments above it (£350.50)" in str(caught.value)
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "bradford-trident"
+
+
+def _split_sample_payments(tmp_path):
+    """The sample's payments as two monthly CSV files (the first half and the rest)."""
+    book = openpyxl.load_workbook(SAMPLE / "payments.xlsx", read_only=True)
+    rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    at = next(i for i, r in enumerate(rows) if "Supplier Name" in r)  # under the title
+    header, body = rows[at], rows[at + 1 :]
+    half = len(body) // 2
+    paths = []
+    for name, part in (("2024-04.csv", body[:half]), ("2024-05.csv", body[half:])):
+        frame = pd.DataFrame(part, columns=header)
+        frame.to_csv(tmp_path / name, index=False)
+        paths.append(tmp_path / name)
+    return paths
+
+
+def test_a_year_of_files_gives_the_figure_of_the_whole_and_says_what_each_contributed(tmp_path):
+    april, may = _split_sample_payments(tmp_path)
+    inputs = {
+        "suppliers": SAMPLE / "suppliers.xlsx",
+        "payroll": SAMPLE / "payroll.xlsx",
+        "supplier_survey": SAMPLE / "supplier-survey.xlsx",
+        "staff_survey": SAMPLE / "staff-survey.xlsx",
+        "area": "Bradford",
+    }
+    whole = lm3.calculate(payments=SAMPLE / "payments.xlsx", **inputs)
+    both = lm3.calculate(payments=[april, may], **inputs)
+    assert both.round1 == whole.round1 and both.round3 == whole.round3
+    assert round(both.lm3, 2) == 2.52  # the published Bradford Trident figure
+    contributed = [w for w in both.warnings if w.code == "payments-file"]
+    parts = [lm3.ingest(april), lm3.ingest(may)]
+    assert [w.split(":")[0] for w in contributed] == ["2024-04.csv", "2024-05.csv"]
+    assert [lm3.format_gbp(p.total) in w for p, w in zip(parts, contributed, strict=True)] == [True, True]
+    # a folder and a glob name the same files; together they hold every payment of the sample
+    whole_payments = lm3.ingest(SAMPLE / "payments.xlsx").total
+    assert parts[0].total + parts[1].total == whole_payments
+    assert lm3.ingest(tmp_path).total == lm3.ingest(str(tmp_path / "2024-*.csv")).total == whole_payments
+
+
+def test_the_same_file_twice_and_the_same_payment_in_two_files_are_reported(tmp_path):
+    april, may = _split_sample_payments(tmp_path)
+    twice = lm3.ingest([april, may, april])
+    assert [f.file for f in twice.files] == ["2024-04.csv", "2024-05.csv"]
+    assert any(w.code == "payments-file-repeated" for w in twice.warnings)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    lines = april.read_text(encoding="utf-8").splitlines()
+    (copy / "overlap.csv").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")  # two of April's rows
+    overlap = lm3.ingest([april, copy / "overlap.csv"])
+    found = [w for w in overlap.warnings if w.code == "payments-in-two-files"]
+    assert len(found) == 1 and found[0].startswith("4 payment row(s)")
+    assert overlap.total == lm3.ingest(april).total + lm3.ingest(copy / "overlap.csv").total  # all counted
+
+
+def test_cli_takes_payments_repeated_and_ingest_takes_several_files(tmp_path):
+    april, may = _split_sample_payments(tmp_path)
+    out = CliRunner().invoke(cli, ["ingest", str(april), str(may), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert [f["file"] for f in data["files"]] == ["2024-04.csv", "2024-05.csv"]
+    assert Decimal(data["total"]) == sum(Decimal(f["total"]) for f in data["files"])
+    calc = CliRunner().invoke(
+        cli,
+        ["calculate", str(SAMPLE), "--payments", str(april), "--payments", str(may), "--json"],
+    )
+    assert calc.exit_code == 0, calc.output
+    assert round(json.loads(calc.output)["lm3"], 2) == 2.52

@@ -57,7 +57,7 @@ def calculate(project: Path | None, as_json: bool, quiet: bool, debug: bool, **o
 
 
 @cli.command()
-@click.argument("file", type=PATH)
+@click.argument("files", nargs=-1, required=True)
 @click.option(
     "--columns",
     multiple=True,
@@ -79,7 +79,7 @@ def calculate(project: Path | None, as_json: bool, quiet: bool, debug: bool, **o
 @json_option()
 @run_options
 def ingest(
-    file: Path,
+    files: tuple[str, ...],
     columns: tuple[str, ...],
     sheet: str | None,
     merge_threshold: float,
@@ -88,18 +88,21 @@ def ingest(
     quiet: bool,
     debug: bool,
 ) -> None:
-    """Read a spend file (CSV, XLSX, XLS, ODS or a ZIP of one) and account for every row.
+    """Read spend files (CSV, XLSX, XLS, ODS or a ZIP of one) and account for every row. Give several files,
+    a folder or a quoted glob for a year of monthly files: each is read with its own detection.
 
     \b
     Example:
       lm3 ingest payments.csv
+      lm3 ingest 'spend/2024-*.csv' --out year.parquet
       lm3 ingest ledger.xlsx --columns supplier="Vendor Name",amount=Net --out payments.parquet
     """
     if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
         raise click.BadParameter("write .parquet or .csv", param_hint="--out")
-    with errors(debug), progress_bar(quiet, f"lm3 ingest {file.name}") as progress:
+    name = Path(files[0]).name if len(files) == 1 else f"{len(files)} sources"
+    with errors(debug), progress_bar(quiet, f"lm3 ingest {name}") as progress:
         result = lm3.ingest(
-            file,
+            files[0] if len(files) == 1 else list(files),
             columns=parse_pairs(columns, "--columns") or None,
             sheet=sheet,
             merge_threshold=None if merge_threshold >= 100 else merge_threshold,

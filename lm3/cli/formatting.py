@@ -17,6 +17,15 @@ _HOME = {
 
 def format_ingest(result: IngestResult, top: int = 10) -> str:
     """The plain-text account of an ingest: columns chosen, rows, total, top suppliers, rejects, warnings."""
+    if result.files:
+        lines = [f"Read {result.file}", "", "Files:"]
+        for part in result.files:
+            lines.append(
+                f"  {part.file}: {part.rows_accepted:,} payments, {format_gbp(part.total)}"
+                + (f", {part.rows_rejected:,} rejected" if part.rows_rejected else "")
+                + f" (supplier {part.columns['supplier']!r}, amount {part.columns['amount']!r})"
+            )
+        return "\n".join(lines + _ingest_rest(result, top).split("\n"))
     where = f" (sheets: {', '.join(result.sheets)})" if result.sheets else ""
     lines = [f"Read {result.file}{where}", "", "Columns:"]
     found = {k: v for k, v in result.columns.items() if v is not None}
@@ -35,7 +44,12 @@ def format_ingest(result: IngestResult, top: int = 10) -> str:
     missing = [k for k in ("date",) if result.columns.get(k) is None]
     if missing:
         lines.append(f"  (no {', '.join(missing)} column)")
-    lines += [
+    return "\n".join(lines) + "\n" + _ingest_rest(result, top)
+
+
+def _ingest_rest(result: IngestResult, top: int) -> str:
+    """Rows, totals, top suppliers, rejected rows and warnings of an ingest (one file or several)."""
+    lines = [
         "",
         f"Rows: {result.rows_accepted:,} accepted, {result.rows_rejected:,} rejected"
         + (f"; {result.blank_rows:,} blank rows skipped" if result.blank_rows else ""),
@@ -56,6 +70,7 @@ def format_ingest(result: IngestResult, top: int = 10) -> str:
         lines += ["", "Rejected rows:"]
         for r in row_tuples(result.rejected.head(20)):
             sheet = f"sheet {r.sheet!r}, " if isinstance(r.sheet, str) else ""
+            sheet = f"{r.file}, {sheet}" if isinstance(getattr(r, "file", None), str) else sheet
             value = f" {r.value!r}" if isinstance(r.value, str) else ""
             lines.append(f"  {sheet}row {int(r.row)}:{value} {r.reason}")
         if result.rows_rejected > 20:

@@ -77,7 +77,10 @@ def study_inputs(*, project: str = "argument") -> Callable[[F], F]:
     options: list[Callable[[Any], Any]] = [
         where,
         click.option(
-            "--payments", type=FILE, help="Spend file or payments ledger (anything `lm3 ingest` reads)."
+            "--payments",
+            multiple=True,
+            help="Spend file or payments ledger (anything `lm3 ingest` reads). Repeat, or give a folder or a "
+            "quoted glob ('spend/2024-*.csv'), for a year of monthly files.",
         ),
         click.option(
             "--suppliers",
@@ -239,6 +242,8 @@ def project_from(project: Path | None, options: dict[str, Any]) -> Project:
         value = options.pop(param)
         if param in ("supplier_survey", "staff_survey"):
             value = _several(value)
+        elif param == "payments":
+            value = (value[0] if len(value) == 1 else tuple(value)) if value else None
         elif param == "columns":
             value = parse_pairs(value, "--columns") or None
         elif param == "defaults":

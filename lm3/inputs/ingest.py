@@ -29,11 +29,12 @@ row are not payment rows, and are counted separately); total = the sum of accept
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -43,7 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from lm3.errors import Notice
+from lm3.errors import InputError, Notice
 from lm3.progress import Progress, report
 from lm3.read.columns import Choice
 from lm3.read.fields import PAYMENTS_FIELDS
@@ -120,10 +121,11 @@ class TotalRow:
     label: str | None
     value: int
     above: int
+    kind: str = "total"  # "total" (the sheet's), "subtotal" (of the rows since the last), or "unreconciled"
 
     @property
     def reconciles(self) -> bool:
-        return self.value == self.above
+        return self.kind != "unreconciled"
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class IngestResult:
     chosen_by: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     choices: dict[str, Choice] = field(default_factory=dict)
+    files: tuple[IngestResult, ...] = ()  # each file's own result, when several were read
 
     @property
     def rows_accepted(self) -> int:
@@ -189,7 +192,19 @@ class IngestResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The account of the ingest as plain data, money as exact Decimal pounds (``lm3.to_json`` writes it:
-        docs/json.md)."""
+        docs/json.md). Several files: the totals, and each file's own account under ``files``."""
+        if self.files:
+            return jsonable(
+                {
+                    "files": [f.to_dict() for f in self.files],
+                    "rows_accepted": self.rows_accepted,
+                    "rows_rejected": self.rows_rejected,
+                    "total": pence_to_decimal(self.total),
+                    "file_total": None if self.file_total is None else pence_to_decimal(self.file_total),
+                    "blank_rows": self.blank_rows,
+                    "warnings": list(self.warnings),
+                }
+            )
         return jsonable(
             {
                 "file": self.file,
@@ -250,8 +265,45 @@ class IngestResult:
         return path
 
 
+Sources = Source | Sequence[str | Path]
+_SPEND_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".zip"}
+
+
+def spend_files(source: Sources) -> list[Source]:
+    """The spend files ``source`` names: a file, a folder (its spend files, by name), a glob ("2024-*.csv"),
+    or a list of any of these, in the order given. Raises InputError when a folder or glob holds none."""
+    if isinstance(source, pd.DataFrame):
+        return [source]
+    items: list[Source] = [source] if isinstance(source, str | Path) else list(source)
+    out: list[Source] = []
+    for item in items:
+        if isinstance(item, pd.DataFrame):
+            out.append(item)
+            continue
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in _SPEND_SUFFIXES and not p.name.startswith((".", "~$"))
+            )
+            if not found:
+                raise InputError(f"{path}: the folder holds no spend files (CSV, Excel, ODS or ZIP).")
+            out += found
+        elif not path.exists() and any(c in str(item) for c in "*?["):
+            found = sorted(p for p in path.parent.glob(path.name) if p.is_file())
+            if not found:
+                raise InputError(f"{item}: no file matches.")
+            out += found
+        else:
+            out.append(path)
+    if not out:
+        raise InputError("No payments file given.", code="missing-inputs", params=("payments",))
+    return out
+
+
 def ingest(
-    source: Source,
+    source: Sources,
     *,
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
@@ -260,13 +312,21 @@ def ingest(
 ) -> IngestResult:
     """Read a spend file into canonical payments; see the module docstring for every rule.
 
+    ``source`` may also name several files (a list, a folder or a glob: ``spend_files``), such as a year of
+    monthly files. Each is read with its own detection; the result holds them all (a ``file`` column says
+    whose each row is, ``files`` each file's own result), and reports a file given twice and a payment
+    (id, date, supplier, amount) found in two files.
+
     ``columns`` maps fields ("supplier", "amount", "date", "expense_type", ...) to header texts, overriding
     detection; ``sheet`` reads one sheet only; ``merge_threshold`` (0-100, None for no merging) is the
     rapidfuzz ratio at which two supplier keys are taken as the same supplier. ``progress(step, done, 3)``
     is called after reading, parsing and building the result.
     """
+    sources = spend_files(source)
+    if len(sources) > 1:
+        return _ingest_several(sources, columns=columns, sheet=sheet, merge_threshold=merge_threshold)
     table = read_table(
-        source,
+        sources[0],
         PAYMENTS_FIELDS,
         what="payments",
         sheet=sheet,
@@ -311,10 +371,8 @@ def _ingest(
     labelled = names.total[names.idx]
     klass_row = names.klass[names.idx]
 
-    # the file's own total: the last row of a sheet, labelled Total or with no supplier, equal to the rows above
-    total_row = np.zeros(len(data), dtype=bool)
-    file_total: int | None = None
-    totals: list[TotalRow] = []
+    # the file's own totals and subtotals, wherever they sit: a row labelled Total, or with no supplier, whose
+    # amount equals the payments above it in its sheet (or since the last subtotal); junk may follow it
     usable = ~bad & ~blank_amount & ~blank
     # workbooks: each row's sheet as a code (a CSV is one sheet, and needs none)
     sheet_codes, sheet_names = (
@@ -323,23 +381,13 @@ def _ingest(
         else (np.zeros(0, dtype=np.int64), pd.Index([]))
     )
     row_numbers = data["row"].to_numpy()
-    filled = ~blank
-    for s in np.unique(sheet_codes) if table.sheets else [0] * bool(len(data)):
-        in_sheet = (sheet_codes == s) & filled if table.sheets else filled
-        # the last row of the sheet (rows may not be in file order), in one pass without copies
-        last = int(np.argmax(np.where(in_sheet, row_numbers, -1)))
-        if (
-            np.count_nonzero(in_sheet) < 2
-            or not usable[last]
-            or not (labelled[last] or klass_row[last] == BLANK)
-        ):
-            continue
-        above = in_sheet & usable & ~labelled
-        above[last] = False
-        above_sum = exact_sum(amount[above])
-        value = int(amount[last])
-        where = f"{table.label}{_on(data['sheet'].iloc[last])}: row {int(data['row'].iloc[last])}"
-        if value == above_sum:
+    total_row, totals, found = _total_rows(
+        amount, usable, labelled, klass_row == BLANK, row_numbers, sheet_codes if table.sheets else None
+    )
+    file_total: int | None = None
+    for pos, value, above, kind in found:
+        where = f"{table.label}{_on(data['sheet'].iloc[pos])}: row {int(row_numbers[pos])}"
+        if kind == "total":
             warnings.append(
                 Notice(
                     "total-row-reconciles",
@@ -347,39 +395,44 @@ def _ingest(
                     "not counted as a payment.",
                 )
             )
-        elif labelled[last]:
+            file_total = value + (file_total or 0)
+        elif kind == "subtotal":
+            warnings.append(
+                Notice(
+                    "subtotal-row-reconciles",
+                    f"{where} is a subtotal ({format_gbp(value)}), equal to the payments since the last one: "
+                    "not counted as a payment.",
+                )
+            )
+        else:
+            file_total = value + (file_total or 0)  # the file's own figure, reconciled or not
             warnings.append(
                 Notice(
                     "total-row-does-not-reconcile",
                     f"{where} is the file's own total ({format_gbp(value)}), but the payments above it add up to "
-                    f"{format_gbp(above_sum)} (difference {format_gbp(value - above_sum)}): check the file is "
+                    f"{format_gbp(above)} (difference {format_gbp(value - above)}): check the file is "
                     "complete. The total row is not counted as a payment.",
                 )
             )
-        else:
-            continue
-        total_row[last] = True
-        sheet_name = data["sheet"].iloc[last]
-        label = data["supplier"].iloc[last]
+        sheet_name = data["sheet"].iloc[pos]
+        label = data["supplier"].iloc[pos]
         totals.append(
             TotalRow(
                 sheet=sheet_name if isinstance(sheet_name, str) else None,
-                row=int(data["row"].iloc[last]),
+                row=int(row_numbers[pos]),
                 label=None if _is_blank(label) else str(label).strip(),
                 value=value,
-                above=above_sum,
+                above=above,
+                kind=kind,
             )
         )
-        file_total = value + (file_total or 0)
-
     # each row's reason as a code into _REASONS (0: accepted); later rules win, as written
     reason = np.zeros(len(data), dtype=np.int8)
     reason[bad] = 1
     no_supplier = klass_row == BLANK
     reason[blank_amount & no_supplier] = 2
     reason[blank_amount & ~no_supplier] = 3
-    subtotal = labelled & ~total_row & usable
-    reason[subtotal] = 4
+    subtotal = np.zeros(len(data), dtype=bool)  # labelled totals are all in ``total_row`` now
     reason[total_row | blank] = 0
     is_rejected = reason > 0
     if is_rejected.any():
@@ -542,6 +595,166 @@ def _ingest(
         chosen_by=dict(table.chosen_by),
         warnings=tuple(warnings),
         choices=dict(table.choices),
+    )
+
+
+def _total_rows(
+    amount: np.ndarray,
+    usable: np.ndarray,
+    labelled: np.ndarray,
+    no_supplier: np.ndarray,
+    rows: np.ndarray,
+    sheets: np.ndarray | None,
+) -> tuple[np.ndarray, list[TotalRow], list[tuple[int, int, int, str]]]:
+    """The rows that are a file's own totals or subtotals: (mask, [], [(position, value, above, kind)]).
+
+    A candidate is a usable row labelled as a total or with no supplier. In file order within each sheet, a
+    candidate whose amount equals the payments since the sheet's start is the sheet's total; one equal to the
+    payments since the last subtotal (at least two of them) a subtotal; a labelled one equal to neither is an
+    unreconciled total (never counted; ``calculate`` refuses the file). An unlabelled one equal to neither is
+    a payment with no supplier name. Work is per candidate (a cumulative sum answers each), never per row."""
+    n = len(amount)
+    mask = np.zeros(n, dtype=bool)
+    found: list[tuple[int, int, int, str]] = []
+    candidate = usable & (labelled | no_supplier)
+    if not candidate.any():
+        return mask, [], found
+    codes = sheets if sheets is not None and len(sheets) == n else np.zeros(n, dtype=np.int64)
+    order = np.lexsort((rows, codes))
+    payment = (usable & ~candidate)[order]
+    paid = np.where(payment, amount[order], 0)
+    # exact running sums: Python integers (object dtype) where int64 could wrap
+    sums = np.cumsum(paid.astype(object) if _may_overflow(amount) else paid)
+    count = np.cumsum(payment)
+    sheet_of = codes[order]
+    starts: dict[int, int] = {}  # sheet -> position in ``order`` where it starts
+    for pos in np.flatnonzero(np.r_[True, sheet_of[1:] != sheet_of[:-1]]):
+        starts[int(sheet_of[pos])] = int(pos)
+
+    def upto(pos: int) -> tuple[int, int]:  # payments before ``pos`` (exclusive): sum and count
+        return (int(sums[pos - 1]), int(count[pos - 1])) if pos > 0 else (0, 0)
+
+    last_block: dict[int, int] = {}
+    # candidates that turn out to be payments (no supplier name, not a total) count in the sums after them:
+    # per sheet, their running sum and count, and both as they were at the last subtotal
+    extra: dict[int, tuple[int, int]] = {}
+    extra_at_block: dict[int, tuple[int, int]] = {}
+    for pos in np.flatnonzero(candidate[order]):
+        at = int(order[pos])
+        sheet = int(sheet_of[pos])
+        start = starts[sheet]
+        before_sum, before_count = upto(int(pos))
+        start_sum, start_count = upto(start)
+        block = last_block.get(sheet, start)
+        block_sum, block_count = upto(block)
+        value = int(amount[at])
+        e_sum, e_n = extra.get(sheet, (0, 0))
+        b_sum, b_n = extra_at_block.get(sheet, (0, 0))
+        whole, whole_n = before_sum - start_sum + e_sum, before_count - start_count + e_n
+        part, part_n = before_sum - block_sum + e_sum - b_sum, before_count - block_count + e_n - b_n
+        if whole_n >= 1 and value == whole and (labelled[at] or whole_n >= 2):
+            kind = "total"
+        elif part_n >= 2 and value == part:
+            kind = "subtotal"
+        elif labelled[at]:
+            kind = "unreconciled"
+        else:
+            extra[sheet] = (e_sum + value, e_n + 1)  # a payment with no supplier name
+            continue
+        mask[at] = True
+        last_block[sheet] = int(pos) + 1
+        extra_at_block[sheet] = extra.get(sheet, (0, 0))
+        found.append((at, value, whole if kind != "subtotal" else part, kind))
+    # a sheet's total is its last reconciling total: one before it (the first subtotal equals every payment
+    # above it too) is a subtotal
+    last_total: dict[int, int] = {}
+    for i, (at, _, _, kind) in enumerate(found):
+        if kind == "total":
+            last_total[int(codes[at])] = i
+    found = [
+        (at, value, above, "subtotal" if kind == "total" and last_total[int(codes[at])] != i else kind)
+        for i, (at, value, above, kind) in enumerate(found)
+    ]
+    return mask, [], found
+
+
+def _may_overflow(amount: np.ndarray) -> bool:
+    return len(amount) > 0 and int(np.abs(amount).max()) >= (2**62) // len(amount)
+
+
+def _ingest_several(
+    sources: list[Source],
+    *,
+    columns: Mapping[str, str] | None,
+    sheet: str | None,
+    merge_threshold: float | None,
+) -> IngestResult:
+    """Several spend files read one by one (each with its own detection) and put together."""
+    results: list[IngestResult] = []
+    warnings: list[str] = []
+    seen: dict[str, str] = {}
+    for source in sources:
+        if isinstance(source, str | Path):
+            digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+            if digest in seen:
+                warnings.append(
+                    Notice(
+                        "payments-file-repeated",
+                        f"{Path(source).name} is the same file as {seen[digest]}: read once.",
+                    )
+                )
+                continue
+            seen[digest] = Path(source).name
+        results.append(ingest(source, columns=columns, sheet=sheet, merge_threshold=merge_threshold))
+    if len(results) == 1:
+        return replace(results[0], warnings=(*warnings, *results[0].warnings))
+    data = pd.concat([r.data.assign(file=r.file) for r in results], ignore_index=True)
+    data = data[["file", *[c for c in data.columns if c != "file"]]]
+    parts = [r.rejected.assign(file=r.file) for r in results if len(r.rejected)]
+    rejected = (
+        pd.concat(parts, ignore_index=True)[["file", *REJECTED_COLUMNS]]
+        if parts
+        else pd.DataFrame(columns=["file", *REJECTED_COLUMNS])
+    )
+    for r in results:
+        warnings += list(r.warnings)
+        warnings.append(
+            Notice(
+                "payments-file",
+                f"{r.file}: {r.rows_accepted:,} payment(s), {format_gbp(r.total)}"
+                + (f"; {r.rows_rejected:,} row(s) rejected" if r.rows_rejected else "")
+                + ".",
+            )
+        )
+    # the same payment in two files: the same id (where there is one), date, supplier and amount
+    keys = [c for c in ("transaction_id", "date", "key", "amount") if c in data]
+    if len(keys) >= 3:
+        spread = data.groupby(keys, dropna=False, sort=False)["file"].transform("nunique")
+        twice = data[(spread > 1).to_numpy()]
+        if len(twice):
+            where = "; ".join(f"{r.file} row {int(r.row)}" for r in row_tuples(twice.head(6)))
+            warnings.append(
+                Notice(
+                    "payments-in-two-files",
+                    f"{len(twice):,} payment row(s) appear in more than one file (the same "
+                    f"{', '.join('supplier' if k == 'key' else k for k in keys)}), "
+                    f"{format_gbp(exact_sum(twice['amount']))}: {where}. Check the files do not overlap; "
+                    "all are counted.",
+                )
+            )
+    file_totals = [r.file_total for r in results]
+    return IngestResult(
+        file=f"{len(results)} files",
+        data=data,
+        rejected=rejected,
+        columns=dict(results[0].columns),
+        sheets=tuple(dict.fromkeys(s for r in results for s in r.sheets)),
+        file_total=None if any(t is None for t in file_totals) else sum(t or 0 for t in file_totals),
+        totals=tuple(t for r in results for t in r.totals),
+        blank_rows=sum(r.blank_rows for r in results),
+        merges=pd.concat([r.merges for r in results], ignore_index=True),
+        warnings=tuple(warnings),
+        files=tuple(results),
     )
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lm3.errors import PROBLEM_COLUMNS, InputError, Notice, RowErrors, notice_code
 from lm3.geo import postcode_keys
-from lm3.inputs.ingest import ingest
+from lm3.inputs.ingest import Sources, ingest
 from lm3.inputs.surveys import read_survey
 from lm3.read.fields import PAYROLL_FIELDS, REGISTER_FIELDS
 from lm3.read.problems import RowProblems
@@ -33,9 +33,10 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def read_payments(
-    source: Source, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+    source: Sources, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
 ) -> Table:
-    """Payments for a calculation: ``lm3.ingest`` (every rule of which applies), then strict.
+    """Payments for a calculation: ``lm3.ingest`` (every rule of which applies; one file or several), then
+    strict.
 
     A calculation does not go ahead on part of a file: rows that ingest rejects, and a total row that does
     not reconcile with the payments above it, are raised together as ``RowErrors``. Payments with a blank
@@ -44,7 +45,7 @@ def read_payments(
     result = ingest(source, sheet=sheet, columns=columns)
     records = [
         {
-            "file": result.file,
+            "file": getattr(r, "file", result.file),  # several files: each row's own
             "sheet": r.sheet,
             "row": int(r.row),
             "column": r.column,
@@ -54,11 +55,13 @@ def read_payments(
         }
         for r in row_tuples(result.rejected)
     ]
-    for total in result.totals:
-        if total.value != total.above:
+    for part in result.files or (result,):
+        for total in part.totals:
+            if total.reconciles:
+                continue
             records.append(
                 {
-                    "file": result.file,
+                    "file": part.file,
                     "sheet": total.sheet,
                     "row": total.row,
                     "column": result.columns["supplier"],

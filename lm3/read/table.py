@@ -434,9 +434,9 @@ def _insert_rows(
     """Add rows (row number, fields) after a body's rows. They are not moved into place (that would copy
     every column); ``row`` says where each is, and readers that care about order use it."""
     add = pd.DataFrame(
-        {
-            i: pd.array([f[i] if i < len(f) else "" for _, f in extra], dtype="str")
-            for i in range(len(frame.columns))
+        {  # the frame's columns are the header's positions read (all, or those wanted)
+            c: pd.array([f[int(c)] if int(c) < len(f) else "" for _, f in extra], dtype="str")
+            for c in frame.columns
         }
     )
     frame = pd.concat([frame, add], ignore_index=True)

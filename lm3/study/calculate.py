@@ -12,6 +12,7 @@ import pandas as pd
 
 from lm3.errors import InputError, MethodError, Notice, RowErrors
 from lm3.geo import Area, PostcodeDirectory, default_directory, resolve_area
+from lm3.inputs.ingest import Sources
 from lm3.inputs.readers import (
     read_payments,
     read_payroll,
@@ -61,7 +62,7 @@ SOURCES = {
 
 
 def calculate(
-    payments: Source,
+    payments: Sources,
     suppliers: Source | Sequence[Source],
     *,
     area: str | Sequence[str] | Area,

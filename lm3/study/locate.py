@@ -40,7 +40,7 @@ from lm3.geo import (
     resolve_area,
     resolve_tiers,
 )
-from lm3.inputs.ingest import IngestResult, ingest
+from lm3.inputs.ingest import IngestResult, Sources, ingest
 from lm3.inputs.readers import read_register, read_registers
 from lm3.place.matching import (
     DEFAULT_MATCH_THRESHOLD,
@@ -268,7 +268,7 @@ class LocateResult:
 
 
 def locate(
-    payments: Source | IngestResult,
+    payments: Sources | IngestResult,
     suppliers: Source | Table | Sequence[Source | Table] | None,
     *,
     area: str | Sequence[str] | Area,

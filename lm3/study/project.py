@@ -23,7 +23,7 @@
     amount = "Net"
 
     [inputs]                           # paths relative to this file
-    payments = "payments.xlsx"
+    payments = "payments.xlsx"         # or a year of files: ["2024-04.csv", "2024-05.csv"], a folder, "spend/*.csv"
     suppliers = "suppliers.xlsx"       # or several: ["register.xlsx", "unplaced-filled.xlsx"]
     payroll = "payroll.xlsx"
     supplier_survey = "supplier-survey.xlsx"
@@ -69,7 +69,7 @@ OPTION_KEYS = (
 class Project:
     """The inputs and options of one study; fields are ``lm3.calculate``'s arguments."""
 
-    payments: Path | None = None
+    payments: Path | tuple[Path, ...] | None = None
     suppliers: Path | tuple[Path, ...] | None = None
     payroll: Path | None = None
     supplier_survey: Path | tuple[Path, ...] | None = None
@@ -164,10 +164,10 @@ def load_project(directory: str | Path) -> Project:
         k: tuple(base / str(p) for p in v) if isinstance(v, list) else base / str(v)
         for k, v in inputs.items()
     }
-    several = [k for k, v in fields.items() if isinstance(v, tuple) and k in ("payments", "payroll")]
+    several = [k for k, v in fields.items() if isinstance(v, tuple) and k == "payroll"]
     if several:
         raise InputError(
-            f"{config}: [inputs] {several[0]} names one file (suppliers and the surveys may be lists)."
+            f"{config}: [inputs] {several[0]} names one file (payments, suppliers and the surveys may be lists)."
         )
     for key in OPTION_KEYS:
         if key in data:
