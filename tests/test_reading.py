@@ -264,3 +264,66 @@ def test_cli_takes_payments_repeated_and_ingest_takes_several_files(tmp_path):
     )
     assert calc.exit_code == 0, calc.output
     assert round(json.loads(calc.output)["lm3"], 2) == 2.52
+
+
+def test_files_that_are_not_tables_get_one_clear_message(tmp_path):
+    cases = {
+        "report.csv": (b"%PDF-1.7\n%binary", "this is a PDF"),
+        "page.csv": (b"\n  <!DOCTYPE html><html><body>Sign in</body></html>", "this is an HTML page"),
+    }
+    for name, (content, said) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(lm3.InputError, match=said) as caught:
+            lm3.ingest(tmp_path / name)
+        assert caught.value.code == "not-a-table" and "lm3 reads CSV, Excel" in str(caught.value)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_opened(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "spend.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("spend.csv", b"Supplier,Amount\n" + b"0" * (80 << 20))
+    assert (tmp_path / "spend.zip").stat().st_size < 1 << 20
+    with pytest.raises(lm3.InputError, match="too large to open safely") as caught:
+        lm3.ingest(tmp_path / "spend.zip")
+    assert caught.value.code == "archive-too-large"
+
+
+def test_a_tiny_workbook_with_one_far_away_cell_is_refused_not_read(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Supplier", "Amount"])
+    book.active.append(["Print Shop Ltd", 10.0])
+    book.active["XFD1048576"] = "x"
+    book.save(tmp_path / "far.xlsx")
+    assert (tmp_path / "far.xlsx").stat().st_size < 20_000
+    with pytest.raises(lm3.InputError, match="XFD1048576") as caught:
+        lm3.ingest(tmp_path / "far.xlsx")
+    assert caught.value.code == "sheet-too-large"
+
+
+def test_one_stray_byte_does_not_re_decode_a_utf8_file(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "Supplier,Amount\nCafé Ltd,10.00\nZoë Shop,5.00\n".encode() + b"Bad \x96 Dash Ltd,3.00\n"
+    )
+    assert lm3.ingest(path).data["supplier"].tolist() == ["Café Ltd", "Zoë Shop", "Bad – Dash Ltd"]
+    path.write_bytes("Supplier,Amount\nCafé Ltd,10.00\n".encode("cp1252"))  # cp1252 throughout
+    assert lm3.ingest(path).data["supplier"].tolist() == ["Café Ltd"]
+
+
+def test_a_short_row_is_split_only_into_a_name_and_money(tmp_path):
+    path = _csv(
+        tmp_path, "Supplier,Ref,Amount\nPrint Shop Ltd,A1,10.00\nAire Ltd,A2,20.00\n1234.56,A3\nShop,5.00\n"
+    )
+    result = lm3.ingest(path)
+    assert result.total == 30_00 and result.rows_accepted == 2
+    assert result.rejected["row"].tolist() == [4, 5]
+
+
+def test_a_header_only_file_stops_calculate_with_a_message(tmp_path):
+    pay = _csv(tmp_path, "Supplier,Amount\n", "pay.csv")
+    reg = _csv(tmp_path, "Supplier,Postcode\nPrint Shop Ltd,BD1 1HY\n", "reg.csv")
+    assert lm3.ingest(pay).rows_accepted == 0
+    with pytest.raises(lm3.InputError, match="no payments to calculate from") as caught:
+        lm3.calculate(payments=pay, suppliers=reg, area="Bradford")
+    assert caught.value.code == "no-payments"

@@ -74,6 +74,14 @@ def read_payments(
     if records:
         raise RowErrors(pd.DataFrame(records, columns=PROBLEM_COLUMNS).sort_values("row", kind="stable"))
     data = result.data
+    if len(data) == 0:
+        raise InputError(
+            f"{result.file}: no payments to calculate from: the file has its header but no rows of payments"
+            + (f" ({result.blank_rows:,} blank rows)" if result.blank_rows else "")
+            + ". Check it is the right file, and that the export finished.",
+            code="no-payments",
+            params=("payments",),
+        )
     warnings = [w for w in result.warnings if notice_code(w) != "payments-without-supplier-name"]
     nameless = data["supplier_class"] == "blank"
     if nameless.any():

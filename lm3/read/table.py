@@ -462,11 +462,33 @@ def _strip_boms(raw: bytes) -> bytes:
     return raw[_bom_length(raw) :]
 
 
-def _to_utf8(raw: bytes) -> tuple[bytes, str]:
-    try:
-        return raw.decode("cp1252").encode("utf-8"), "cp1252"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1").encode("utf-8"), "latin-1"
+_NOT_UTF8 = re.compile("[\udc80-\udcff]+")
+
+
+def _to_utf8(raw: bytes | mmap.mmap) -> tuple[bytes, str]:
+    """Bytes that are not all UTF-8, as UTF-8: what is valid UTF-8 stays as it is, and only each run of bytes
+    that is not is read as cp1252 (latin-1 where cp1252 has no character). One stray byte does not re-decode
+    a whole UTF-8 file ("Café" stays "Café"); a file written in cp1252 throughout reads as cp1252."""
+    data = bytes(raw)
+    text = data.decode("utf-8", errors="surrogateescape")
+    if not re.search("[^\x00-\x7f]", _NOT_UTF8.sub("", text)):  # no UTF-8 beyond ASCII: cp1252 throughout
+        try:
+            return data.decode("cp1252").encode("utf-8"), "cp1252"
+        except UnicodeDecodeError:
+            return data.decode("latin-1").encode("utf-8"), "latin-1"
+    runs = 0
+
+    def legacy(match: re.Match[str]) -> str:
+        nonlocal runs
+        runs += 1
+        data = bytes(ord(c) - 0xDC00 for c in match.group())
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+    fixed = _NOT_UTF8.sub(legacy, text)
+    return fixed.encode("utf-8"), f"utf-8 with {runs} run(s) of cp1252 bytes"
 
 
 def decode_text(raw: bytes) -> str:
@@ -506,8 +528,12 @@ def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
         raise InputError(f"{what.capitalize()} file not found: {path}. Check the path.")
     label = path.name
     with path.open("rb") as f:
-        magic = f.read(8)
+        start = f.read(2048)
+    magic = start[:8]
     suffix = path.suffix.lower()
+    _refuse_what_is_not_a_table(start, label)
+    if magic.startswith(b"PK\x03\x04"):
+        _check_archive(path, label)
     if magic.startswith(b"PK\x03\x04") and suffix not in SPREADSHEET_SUFFIXES:
         return label, _zip_sheets(path, label)
     if (
@@ -517,6 +543,73 @@ def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
     ):
         return label, _book_sheets(path, label)
     return label, [_CsvSheet(_map(path), None, label)]
+
+
+_FORMATS = (
+    (re.compile(rb"^%PDF"), "a PDF"),
+    (re.compile(rb"^\s*(?:<!doctype html|<html|<\?xml[^>]*>\s*<html)", re.I), "an HTML page"),
+    (re.compile(rb"^\{\\rtf"), "an RTF document"),
+)
+_IN_ARCHIVE = (("word/document.xml", "a Word document"), ("ppt/presentation.xml", "a PowerPoint file"))
+READS = "lm3 reads CSV, Excel (XLSX, XLS), ODS, or a ZIP of them"
+# an archive may expand this much before it is opened (a council's year is well under it), and no more than
+# this many times its size once it is large: what a ZIP bomb does, a spreadsheet never needs
+MAX_EXPANDED = 4 << 30
+MAX_RATIO = 200
+# cells a workbook's sheet may declare (its dimension) for each byte of the file: a tiny file with one cell
+# at XFD1048576 declares 17 billion
+MAX_CELLS = 200_000_000
+
+
+def _refuse_what_is_not_a_table(start: bytes, label: str) -> None:
+    head = start[_bom_length(start) :]
+    for pattern, what in _FORMATS:
+        if pattern.match(head):
+            raise InputError(
+                f"{label}: this is {what}, not a table: {READS}. Export the table from the system that made "
+                "it as CSV or Excel.",
+                code="not-a-table",
+            )
+
+
+def _check_archive(path: Path, label: str) -> None:
+    """A ZIP (or XLSX, ODS) checked before it is opened: what it holds, how far it expands, what its sheets
+    declare."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+            for name, what in _IN_ARCHIVE:
+                if name in names:
+                    raise InputError(f"{label}: this is {what}, not a table: {READS}.", code="not-a-table")
+            expanded = sum(m.file_size for m in members)
+            packed = sum(m.compress_size for m in members) or 1
+            if expanded > MAX_EXPANDED or (expanded > (64 << 20) and expanded > MAX_RATIO * packed):
+                raise InputError(
+                    f"{label}: expands to {expanded / 2**20:,.0f} MB from {packed / 2**20:,.1f} MB: too large "
+                    "to open safely (a spend file expands about 5 to 20 times). Check the file; unzip it and give "
+                    "the table inside if it is real.",
+                    code="archive-too-large",
+                )
+            for m in members:
+                if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
+                    with archive.open(m) as f:
+                        head = f.read(4096)
+                    found = re.search(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"', head)
+                    if found:
+                        letters, row = found.group(1).decode(), int(found.group(2))
+                        col = 0
+                        for ch in letters:
+                            col = col * 26 + ord(ch) - 64
+                        if col * row > MAX_CELLS:
+                            raise InputError(
+                                f"{label}: a sheet ({m.filename}) declares cells as far as "
+                                f"{letters}{row} ({col * row:,} cells): too large to read safely. Delete what "
+                                "lies beyond the table (or save the sheet again as CSV).",
+                                code="sheet-too-large",
+                            )
+    except zipfile.BadZipFile:
+        return  # the readers say what is wrong with it
 
 
 def _map(path: Path) -> bytes | mmap.mmap:
@@ -1202,7 +1295,26 @@ def _fits(value: str, shape: tuple[str, int | None]) -> bool:
         return bool(_DIGITS.match(value))
     if kind == "money":
         return bool(_STRICT_MONEY.match(value))
-    return value != "" and not _STRICT_MONEY.match(value) and not _STRICT_DATE.match(value)
+    # a text piece of a split holds a letter: "5." or "1234." is a number cut in two, never text
+    return (
+        bool(re.search(r"[^\W\d_]", value))
+        and not _STRICT_MONEY.match(value)
+        and not _STRICT_DATE.match(value)
+    )
+
+
+def _sound(candidate: list[str], mapping: dict[str, int], fields: tuple[Field, ...]) -> bool:
+    """A split row puts a name (letters) in each required text column and money in each required money
+    column; anything else ("1234." as a supplier) is no repair."""
+    for f in fields:
+        if not f.required or f.name not in mapping or mapping[f.name] >= len(candidate):
+            continue
+        value = candidate[mapping[f.name]].strip()
+        if f.kind == "text" and not re.search(r"[^\W\d_]", value):
+            return False
+        if f.kind == "money" and not _STRICT_MONEY.match(value):
+            return False
+    return True
 
 
 def _recover_short(
@@ -1235,8 +1347,8 @@ def _recover_short(
                 a, b = value[:cut], value[cut:]
                 if _fits(a, left) and _fits(b, right):
                     candidate = [*fields_[:j], a.strip(), b.strip(), *fields_[j + 1 :]]
-                    if candidate not in fits:  # "Shop" + " 1/4/2025" is "Shop " + "1/4/2025"
-                        fits.append(candidate)
+                    if candidate not in fits and _sound(candidate, mapping, fields):
+                        fits.append(candidate)  # "Shop" + " 1/4/2025" is "Shop " + "1/4/2025": once
         if len(fits) == 1:
             recovered.append((row, fits[0]))
         else:
