@@ -327,3 +327,18 @@ def test_a_header_only_file_stops_calculate_with_a_message(tmp_path):
     with pytest.raises(lm3.InputError, match="no payments to calculate from") as caught:
         lm3.calculate(payments=pay, suppliers=reg, area="Bradford")
     assert caught.value.code == "no-payments"
+
+
+def test_a_project_names_a_year_of_payments_as_a_list_or_a_glob(tmp_path):
+    april, may = _split_sample_payments(tmp_path)
+    for payments in ('["2024-04.csv", "2024-05.csv"]', '"2024-*.csv"'):
+        (tmp_path / "lm3.toml").write_text(
+            f'area = "Bradford"\n[inputs]\npayments = {payments}\nsuppliers = "{(SAMPLE / "suppliers.xlsx").as_posix()}"\n',
+            encoding="utf-8",
+        )
+        result = lm3.load_project(tmp_path).calculate()
+        assert result.round1 == lm3.ingest(april).total + lm3.ingest(may).total
+        assert [w.split(":")[0] for w in result.warnings if w.code == "payments-file"] == [
+            "2024-04.csv",
+            "2024-05.csv",
+        ]
