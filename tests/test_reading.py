@@ -342,3 +342,15 @@ def test_a_project_names_a_year_of_payments_as_a_list_or_a_glob(tmp_path):
             "2024-04.csv",
             "2024-05.csv",
         ]
+
+
+def test_a_registers_postcode_is_found_inside_its_address(tmp_path):
+    pay = _csv(tmp_path, "Supplier,Amount\nPrint Shop Ltd,100.00\nFar Away Ltd,50.00\n", "pay.csv")
+    reg = _csv(
+        tmp_path,
+        'Supplier,Address\nPrint Shop Ltd,"Unit 4, 12 Market St, Bradford BD1 1HY"\n'
+        'Far Away Ltd,"1 Deansgate, Manchester M3 2BW"\n',
+        "reg.csv",
+    )
+    located = lm3.locate(pay, reg, area="Bradford")
+    assert located.local == 100_00 and located.placed == 150_00

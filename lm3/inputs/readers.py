@@ -104,6 +104,19 @@ def read_payments(
     )
 
 
+# a UK postcode's shape (outward code, space optional, inward code), the last one in a text
+_LAST_POSTCODE = r"(?i)^.*\b([A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})\b"
+
+
+def postcode_in_text(values: pd.Series) -> pd.Series:
+    """Postcodes as given, or found inside an address ("12 High St, Bradford BD1 1HY" -> "BD1 1HY"): the last
+    text in a postcode's shape, so a house name or street number before it is passed over. A value with no
+    postcode in it stays as it is, for the checks to report."""
+    text = values.astype("str")
+    found = text.str.extract(_LAST_POSTCODE, expand=False)
+    return found.str.upper().where(found.notna(), text)
+
+
 def read_register(source: Source, *, sheet: str | None = None) -> Table:
     """Supplier register: supplier name, postcode, optional head office postcode.
 
@@ -120,9 +133,9 @@ def read_register(source: Source, *, sheet: str | None = None) -> Table:
     problems.raise_if_any()
     out = pd.DataFrame({"row": data["row"], "supplier": _text(data["supplier"])})
     out["key"] = supplier_key(out["supplier"])
-    out["postcode"] = _text(data["postcode"])
+    out["postcode"] = postcode_in_text(_text(data["postcode"]))
     out["head_office_postcode"] = (
-        _text(data["head_office_postcode"]) if "head_office_postcode" in data else ""
+        postcode_in_text(_text(data["head_office_postcode"])) if "head_office_postcode" in data else ""
     )
     for name in ("supplier_id", "company_number", "charity_number", "vcse", "type", "sme"):
         out[name] = _text(data[name]).replace("", None) if name in data else None

@@ -328,6 +328,11 @@ REGISTER_FIELDS = (
             "supplier post code",
             "postal code",
             "location postcode",
+            # a postcode inside an address is found there (the last one in the text)
+            "address",
+            "supplier address",
+            "full address",
+            "registered address",
         ),
     ),
     Field(
