@@ -341,6 +341,8 @@ class PostcodeDirectory:
           holding most of its postcodes), ``confidence``: 1 for a postcode, else that LAD's share of them
         - ``district``, ``sector``: of a full postcode ("BD7", "BD71"); ``easting``, ``northing``: metres on
           the British National Grid (Irish Grid for Northern Ireland, BT postcodes), NaN where unknown
+        - ``placed_by``: "sector" or "district" where a postcode is not in the directory (mistyped, new or
+          terminated) and was placed by its sector, else its district, with that share as ``confidence``
         """
         index = self.index
         raw = pd.Series(postcodes, dtype="object")
@@ -369,11 +371,31 @@ class PostcodeDirectory:
             north[where[hit]] = np.where(no >= 0, no, np.nan)
         partial = outward | sector
         lad = pd.Series(index.lads[np.maximum(lad_i, 0)], dtype="object").where(lad_i >= 0, None)
-        if partial.any():
+        # a postcode not in the directory (mistyped, new, terminated) is placed by its sector, else its
+        # district: the local authority holding most of their postcodes, with that share as the confidence
+        guessed = valid & ~found
+        by = np.full(n, "", dtype=object)
+        if partial.any() or guessed.any():
             best = index.district_of.sort_values("share", ascending=False, kind="stable").drop_duplicates(
                 "area"
             )
             best = best.set_index("area")
+        if guessed.any():
+            full_keys = keys[guessed]
+            at = np.flatnonzero(guessed)
+            for level, area_key in (
+                ("sector", full_keys.str[:-3] + " " + full_keys.str[-3:-2]),
+                ("district", full_keys.str[:-3]),
+            ):
+                todo = ~found[at]
+                known = todo & area_key.isin(best.index).to_numpy()
+                if known.any():
+                    found[at[known]] = True
+                    hits = best.reindex(area_key[known].to_numpy())
+                    lad.iloc[at[known]] = hits["lad"].to_numpy()
+                    confidence[at[known]] = hits["share"].to_numpy()
+                    by[at[known]] = level
+        if partial.any():
             wanted = spaced[partial]
             at = np.flatnonzero(partial)
             known = wanted.isin(best.index).to_numpy()
@@ -416,6 +438,7 @@ class PostcodeDirectory:
                 ),
                 "easting": east,
                 "northing": north,
+                "placed_by": by,  # "sector" or "district" for a postcode not in the directory, else ""
             },
             index=keys.index,
         )

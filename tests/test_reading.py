@@ -354,3 +354,13 @@ def test_a_registers_postcode_is_found_inside_its_address(tmp_path):
     )
     located = lm3.locate(pay, reg, area="Bradford")
     assert located.local == 100_00 and located.placed == 150_00
+
+
+def test_a_postcode_not_in_the_directory_is_placed_by_its_sector_and_listed(tmp_path):
+    pay = _csv(tmp_path, "Supplier,Amount\nPrint Shop Ltd,100.00\nNew Build Ltd,50.00\n", "pay.csv")
+    # BD1 1ZZ is not an ONS postcode; nearly all of sector BD1 1 is in Bradford
+    reg = _csv(tmp_path, "Supplier,Postcode\nPrint Shop Ltd,BD1 1HY\nNew Build Ltd,BD1 1ZZ\n", "reg.csv")
+    located = lm3.locate(pay, reg, area="Bradford")
+    assert located.local == 150_00
+    listed = [w for w in located.warnings if w.code == "postcodes-placed-by-area"]
+    assert len(listed) == 1 and "New Build Ltd (BD1 1ZZ, by its sector: Bradford)" in listed[0]

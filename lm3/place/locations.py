@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, postcode_keys
+from lm3.values.frames import row_tuples
 
 SUPPLIER_LOCATIONS = ("local", "local branch", "non-local", "unknown")
 
@@ -38,6 +40,7 @@ def locate_suppliers(
     here = directory.place(reg["postcode"])
     office = directory.place(reg["head_office_postcode"])
     reg["status"] = here["status"]
+    reg["placed_by"] = here["placed_by"]
     reg["postcode"] = here["postcode"]
     reg["lad"] = here["lad"]
     reg["lad_name"] = here["lad_name"]
@@ -118,8 +121,29 @@ def locate_suppliers(
     trace["round2"] = trace["round1"].where(local, 0).astype("int64")
     trace["register_row"] = trace["register_row"].astype("Int64")
     keep = ["register_row", "sites", "postcode", "lad", "lad_name", "head_office_postcode"]
-    keep += ["head_office_lad_name", "location", "local", "reason", "round2"]
+    keep += ["head_office_lad_name", "location", "local", "reason", "round2", "placed_by"]
     return trace[[*spend.columns, *keep]]
+
+
+def estimated_warnings(trace: pd.DataFrame, listed: int = 10) -> list[Notice]:
+    """Suppliers whose register postcode is not in the directory and was placed by its sector or district."""
+    if "placed_by" not in trace:
+        return []
+    guessed = trace[trace["placed_by"].isin(["sector", "district"]).to_numpy()]
+    if guessed.empty:
+        return []
+    names = "; ".join(
+        f"{r.supplier} ({r.postcode}, by its {r.placed_by}: {r.lad_name})"
+        for r in row_tuples(guessed.head(listed))
+    )
+    more = f" and {len(guessed) - listed} more" if len(guessed) > listed else ""
+    return [
+        Notice(
+            "postcodes-placed-by-area",
+            f"{len(guessed)} supplier(s) have a postcode that is not in the ONS directory (mistyped, new or "
+            f"terminated), placed by its sector or district instead: {names}{more}. Check the postcodes.",
+        )
+    ]
 
 
 def locate_staff(

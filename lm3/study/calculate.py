@@ -20,7 +20,7 @@ from lm3.inputs.readers import (
     read_staff_survey,
     read_supplier_survey,
 )
-from lm3.place.locations import locate_staff
+from lm3.place.locations import estimated_warnings, locate_staff
 from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, place_suppliers, review_warnings
 from lm3.progress import Progress, report
 from lm3.read.table import Source, Table
@@ -140,7 +140,7 @@ def calculate(
         match_threshold=match_threshold,
         directory=directory,
     )
-    warnings += review_warnings(matched)
+    warnings += review_warnings(matched) + estimated_warnings(trace)
     report(progress, "placed suppliers", 2, 5)
     fallback = default_shares(defaults)
     shares_options = {"imputation": imputation, "min_category": min_category}

@@ -42,6 +42,7 @@ from lm3.geo import (
 )
 from lm3.inputs.ingest import IngestResult, Sources, ingest
 from lm3.inputs.readers import read_register, read_registers
+from lm3.place.locations import estimated_warnings
 from lm3.place.matching import (
     DEFAULT_MATCH_THRESHOLD,
     INDIVIDUAL,
@@ -332,7 +333,7 @@ def locate(
     review = review.sort_values("round1", ascending=False, kind="stable")[
         ["supplier", "match", "candidates", "score", "round1"]
     ].reset_index(drop=True)
-    warnings += review_warnings(matched)
+    warnings += review_warnings(matched) + estimated_warnings(trace)
     unknown = trace[trace["location"] == "unknown"]
     if len(unknown):
         warnings.append(
