@@ -350,7 +350,7 @@ def test_cli_plain_output_columns_and_override():
         "Read gross_vat_net.csv",
         "",
         "Columns:",
-        "  supplier  Supplier  (high: 100% names, 2 distinct in 2, header says supplier)",
+        "  supplier  Supplier  (medium: 100% names, 2 distinct in 2, header says supplier)",
         "  amount    Gross Amount  (set by you)",
         "  (no date column)",
     ]

@@ -17,7 +17,7 @@ fragments between it and the data is a continuation of it) and choose between a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -470,6 +470,17 @@ def choose(profiles: list[Profile], taken: set[int] | None = None) -> dict[str, 
     if best is None or best[1].value < 0.35 or best[2].value < 0.35:
         return None
     _, s, a = best
+    few = max((p.count for p in profiles), default=0) < 20  # a handful of rows proves little: never "high"
+    if few:
+        return {
+            name: replace(c, confidence="medium") if c.confidence == "high" else c
+            for name, c in _choices(sup, amt, s, a).items()
+        }
+    return _choices(sup, amt, s, a)
+
+
+def _choices(sup: list[Score], amt: list[Score], s: Score, a: Score) -> dict[str, Choice]:
+    """The choices for a supplier column ``s`` and an amount column ``a``, with their runners-up."""
     return {
         "supplier": _choice("supplier", s, [x for x in sup if x.index not in (s.index, a.index)], sup),
         "amount": _choice("amount", a, [x for x in amt if x.index not in (s.index, a.index)], amt),
