@@ -96,13 +96,10 @@ _REASONS = np.array(
         "is not an amount of money (write it like 1250.00 or -1,250.00)",
         "has no supplier and no amount: not a payment",
         "amount is blank: give the amount paid, or delete the row",
-        "is a total row inside the file, not a payment",
     ],
     dtype=object,
 )
-_REASON_CODES = np.array(
-    [None, "amount-not-money", "no-supplier-no-amount", "amount-blank", "total-row-inside"], dtype=object
-)
+_REASON_CODES = np.array([None, "amount-not-money", "no-supplier-no-amount", "amount-blank"], dtype=object)
 # Any run of spaces (Python's str.isspace() set, as RE2 reads it: its \s alone misses no-break spaces)
 _SPACES = r"[\s\v\x1c-\x1f\x85\p{Z}]+"
 # Only these labels: suppliers called "Total Produce", "TOTAL HYGIENE LTD" or "Total Parking" are real.
@@ -381,7 +378,8 @@ def _ingest(
         else (np.zeros(0, dtype=np.int64), pd.Index([]))
     )
     row_numbers = data["row"].to_numpy()
-    total_row, totals, found = _total_rows(
+    totals: list[TotalRow] = []
+    total_row, found = _total_rows(
         amount, usable, labelled, klass_row == BLANK, row_numbers, sheet_codes if table.sheets else None
     )
     file_total: int | None = None
@@ -432,17 +430,12 @@ def _ingest(
     no_supplier = klass_row == BLANK
     reason[blank_amount & no_supplier] = 2
     reason[blank_amount & ~no_supplier] = 3
-    subtotal = np.zeros(len(data), dtype=bool)  # labelled totals are all in ``total_row`` now
-    reason[total_row | blank] = 0
+    reason[total_row | blank] = 0  # totals and subtotals are reported, not rejected
     is_rejected = reason > 0
     if is_rejected.any():
         at = np.flatnonzero(is_rejected)
-        column = np.where(subtotal[at], str(table.columns["supplier"]), str(table.columns["amount"]))
-        cells = np.where(
-            subtotal[at],
-            take_rows(data["supplier"], at).astype("object").to_numpy(),
-            take_rows(data["amount"], at).astype("object").to_numpy(),
-        )
+        column = np.full(len(at), str(table.columns["amount"]), dtype=object)
+        cells = take_rows(data["amount"], at).astype("object").to_numpy()
         rejected.append(
             pd.DataFrame(
                 {
@@ -605,8 +598,8 @@ def _total_rows(
     no_supplier: np.ndarray,
     rows: np.ndarray,
     sheets: np.ndarray | None,
-) -> tuple[np.ndarray, list[TotalRow], list[tuple[int, int, int, str]]]:
-    """The rows that are a file's own totals or subtotals: (mask, [], [(position, value, above, kind)]).
+) -> tuple[np.ndarray, list[tuple[int, int, int, str]]]:
+    """The rows that are a file's own totals or subtotals: (mask, [(position, value, above, kind)]).
 
     A candidate is a usable row labelled as a total or with no supplier. In file order within each sheet, a
     candidate whose amount equals the payments since the sheet's start is the sheet's total; one equal to the
@@ -618,7 +611,7 @@ def _total_rows(
     found: list[tuple[int, int, int, str]] = []
     candidate = usable & (labelled | no_supplier)
     if not candidate.any():
-        return mask, [], found
+        return mask, found
     codes = sheets if sheets is not None and len(sheets) == n else np.zeros(n, dtype=np.int64)
     order = np.lexsort((rows, codes))
     payment = (usable & ~candidate)[order]
@@ -675,7 +668,7 @@ def _total_rows(
         (at, value, above, "subtotal" if kind == "total" and last_total[int(codes[at])] != i else kind)
         for i, (at, value, above, kind) in enumerate(found)
     ]
-    return mask, [], found
+    return mask, found
 
 
 def _may_overflow(amount: np.ndarray) -> bool:

@@ -715,10 +715,9 @@ def read_table(
     plan = _plan_by_content(sheets, overrides, label) if content_first else None
     choices: dict[str, Choice] = {}
     if plan is not None:
-        read, header, mapping, chosen_by, choices, notes = plan
+        read, header, mapping, chosen_by, choices, notes, sample = plan
         warnings += notes
         width = len(header)
-        sample = read[0][0].sample(read[0][1], width)
         _add_optional(mapping, header, sample, fields, overrides, label=label, what=what)
     else:
         read, header, skipped = _plan_by_header(sheets, fields, overrides, label=label, what=what)
@@ -869,16 +868,26 @@ class _Candidate:
     header: list[str]
     choices: dict[str, Choice]
     rows: int
+    sample: pd.DataFrame  # the first rows under the header, every column (read once)
 
 
 def _plan_by_content(
     sheets: list[_Sheet], overrides: Mapping[str, str], label: str
 ) -> (
-    tuple[list[tuple[_Sheet, int]], list[str], dict[str, int], dict[str, str], dict[str, Choice], list[str]]
+    tuple[
+        list[tuple[_Sheet, int]],
+        list[str],
+        dict[str, int],
+        dict[str, str],
+        dict[str, Choice],
+        list[str],
+        pd.DataFrame,
+    ]
     | None
 ):
     """A spend file read by content: the sheets to read (each with the row before its first payment), the
-    header, the supplier and amount columns, how they were chosen, the choices and notes. None when no sheet
+    header, the supplier and amount columns, how they were chosen, the choices, notes and the sample the choice
+    was made on. None when no sheet
     has rows of payments under a header (the header-word reader then says what is missing)."""
     candidates: list[_Candidate] = []
     skipped: list[str] = []
@@ -902,7 +911,8 @@ def _plan_by_content(
         fixed: dict[str, int] = {}
         for name, text in overrides.items():
             fixed[name] = _override_index(header, name, text, set(fixed.values()), label)
-        profiles = profile_columns(s.sample(d - 1, width), scoring)
+        sample = s.sample(d - 1, width)
+        profiles = profile_columns(sample, scoring)
         choices = choose(profiles, taken=set(fixed.values()))
         fixed = {k: v for k, v in fixed.items() if k in ("supplier", "amount")}
         if choices is None and len(fixed) < 2:
@@ -912,7 +922,7 @@ def _plan_by_content(
         for name, i in fixed.items():
             choices[name] = Choice(name, i, header[i], 0.0, ("set by you",), "high")
         rows = len(s.grid) - d if isinstance(s, _ExcelSheet) else 0
-        candidates.append(_Candidate(s, h, d, header, choices, rows))
+        candidates.append(_Candidate(s, h, d, header, choices, rows, sample))
     if not candidates:
         return None
     best = max(
@@ -956,7 +966,7 @@ def _plan_by_content(
         for name, ch in choices.items()
         if ch.by_content or ch.reasons == ("set by you",)
     }
-    return read, best.header, mapping, chosen_by, choices, notes
+    return read, best.header, mapping, chosen_by, choices, notes, best.sample
 
 
 def _add_optional(
