@@ -364,3 +364,49 @@ def test_a_postcode_not_in_the_directory_is_placed_by_its_sector_and_listed(tmp_
     assert located.local == 150_00
     listed = [w for w in located.warnings if w.code == "postcodes-placed-by-area"]
     assert len(listed) == 1 and "New Build Ltd (BD1 1ZZ, by its sector: Bradford)" in listed[0]
+
+
+def test_payee_names_are_matched_without_payment_method_and_account_text(tmp_path):
+    """Finance systems write "X (DD)", "X - Direct Debit", "X BACS", "X A/C 123456": the same payee, keyed
+    alike and listed among the merges; a name that is only such text keeps its key, and a leading method
+    or a short number is part of a name."""
+    rows = [
+        ("BRITISH GAS (DD)", "10.00"),
+        ("British Gas - Direct Debit", "20.00"),
+        ("British Gas BACS", "30.00"),
+        ("BRITISH GAS A/C 123456", "40.00"),
+        ("British Gas", "50.00"),
+        ("Bacs Payment Schemes Ltd", "1.00"),
+        ("Unit 4 Ltd", "2.00"),
+        ("Bright Care Ltd T/A Hill House", "3.00"),
+        ("White Ash (Accrington) Ltd", "4.00"),
+        ("DD", "5.00"),
+    ]
+    path = _csv(tmp_path, "Supplier,Amount\n" + "".join(f'"{n}",{a}\n' for n, a in rows))
+    result = lm3.ingest(path)
+    assert result.data["key"].tolist() == ["BRITISH GAS"] * 5 + [
+        "BACS PAYMENT SCHEMES",
+        "UNIT 4",
+        "BRIGHT CARE",
+        "WHITE ASH ACCRINGTON",
+        "DD",
+    ]
+    assert result.data["supplier"].tolist() == [n for n, _ in rows]  # names as written, for the reader
+    cleaned = result.merges[result.merges["why"] == "payment-text"]
+    assert sorted(cleaned["names"].map(lambda n: n[0])) == sorted(
+        [
+            "BRITISH GAS (DD)",
+            "British Gas - Direct Debit",
+            "British Gas BACS",
+            "BRITISH GAS A/C 123456",
+            "Bright Care Ltd T/A Hill House",
+        ]
+    )
+    assert set(cleaned.loc[cleaned["into"] == "BRITISH GAS", "names"].map(lambda n: n[1])) == {"British Gas"}
+    assert any(w.code == "supplier-names-cleaned" for w in result.warnings)
+    shown = result.to_dict()["merges"]
+    assert {m["why"] for m in shown} == {"payment-text"}
+    # what it is for: a register that names the payee once places all five payments
+    reg = _csv(tmp_path, "Supplier,Postcode\nBritish Gas,BD1 1HY\n", "reg.csv")
+    located = lm3.locate(path, reg, area="Bradford")
+    assert located.local == 150_00

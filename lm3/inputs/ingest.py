@@ -125,6 +125,11 @@ class TotalRow:
         return self.kind != "unreconciled"
 
 
+MERGE_COLUMNS = ["key", "into", "score", "names", "why"]
+NEAR_NAME = "near-name"  # merges[why]: a typo of another key
+CLEANED_NAME = "payment-text"  # merges[why]: payment-method or account text left out of the name
+
+
 @dataclass(frozen=True)
 class IngestResult:
     """A spend file read into canonical payments, with everything that happened to its rows.
@@ -145,9 +150,7 @@ class IngestResult:
     file_total: int | None = None
     totals: tuple[TotalRow, ...] = ()
     blank_rows: int = 0
-    merges: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=["key", "into", "score", "names"])
-    )
+    merges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MERGE_COLUMNS))
     chosen_by: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     choices: dict[str, Choice] = field(default_factory=dict)
@@ -218,7 +221,13 @@ class IngestResult:
                     for r in row_tuples(self.rejected)
                 ],
                 "merges": [
-                    {"key": r.key, "into": r.into, "score": round(float(r.score), 1), "names": list(r.names)}
+                    {
+                        "key": r.key,
+                        "into": r.into,
+                        "score": round(float(r.score), 1),
+                        "names": list(r.names),
+                        "why": r.why,
+                    }
                     for r in row_tuples(self.merges)
                 ],
                 "detection": {
@@ -477,6 +486,7 @@ def _ingest(
     for name, column_text in optional_values.items():
         jobs[name] = pool.submit(column_text.rows, None if everything else take)
     merges, merged_keys = _merge_near_duplicates(names, name_idx, amount[take], merge_threshold)
+    cleaned = _cleaned_names(names, name_idx, merged_keys)
     jobs["key"] = pool.submit(_expand, merged_keys, name_idx)
     # numbers as Series, so the frame keeps each array as it is rather than copying same-typed ones together
     built: dict[str, pd.Series] = {
@@ -523,6 +533,16 @@ def _ingest(
     ]
     out = pd.DataFrame({name: built[name] for name in output_columns}, copy=False)
 
+    if len(cleaned):
+        listed = "; ".join(f"{m.names[0]!r} as {m.into!r}" for m in row_tuples(cleaned.head(10)))
+        more = f" and {len(cleaned) - 10} more" if len(cleaned) > 10 else ""
+        warnings.append(
+            Notice(
+                "supplier-names-cleaned",
+                f"{table.label}: {len(cleaned)} payee name(s) matched without their payment-method or "
+                f"account text: {listed}{more}.",
+            )
+        )
     if len(merges):
         listed = "; ".join(f"{' / '.join(m.names)}" for m in row_tuples(merges.head(10)))
         more = f" and {len(merges) - 10} more" if len(merges) > 10 else ""
@@ -584,7 +604,9 @@ def _ingest(
         file_total=file_total,
         totals=tuple(totals),
         blank_rows=table.blank_rows,
-        merges=merges,
+        merges=pd.concat([m for m in (cleaned, merges) if len(m)], ignore_index=True)
+        if len(cleaned) or len(merges)
+        else merges,
         chosen_by=dict(table.chosen_by),
         warnings=tuple(warnings),
         choices=dict(table.choices),
@@ -789,6 +811,8 @@ class _Names:
     keys: np.ndarray
     klass: np.ndarray
     total: np.ndarray
+    cleaned: np.ndarray  # the name's key had payment-method or account text left out ("X (DD)")
+    plain: np.ndarray  # the key with that text kept
 
 
 def _suppliers(names: pd.Series) -> _Names:
@@ -803,6 +827,7 @@ def _suppliers(names: pd.Series) -> _Names:
         )
     )
     keys = arrow_supplier_key(texts)
+    plain = arrow_supplier_key(texts, clean=False)
     # mis-encoded dashes and quotes ("REDACTED \x96 PERSONAL DATA") vanish in the key; the words remain
     redacted = as_numpy(pc.match_substring_regex(keys, _REDACTED.pattern))
     blank_key = as_numpy(pc.equal(keys, ""))
@@ -813,6 +838,7 @@ def _suppliers(names: pd.Series) -> _Names:
         np.where(klass == REDACTED_CLASS, REDACTED, np.asarray(texts.to_pylist(), dtype=object)),
     )
     total = as_numpy(pc.match_substring_regex(keys, _TOTAL.pattern)) & (klass == NAMED)
+    cleaned = as_numpy(pc.not_equal(keys, plain)) & (klass == NAMED)
     keys = np.where(klass == REDACTED_CLASS, REDACTED_KEY, np.asarray(keys.to_pylist(), dtype=object))
     return _Names(
         idx=codes,
@@ -820,6 +846,8 @@ def _suppliers(names: pd.Series) -> _Names:
         keys=np.append(keys.astype(object), ""),
         klass=np.append(klass, np.int8(BLANK)),
         total=np.append(total, False),
+        cleaned=np.append(cleaned, False),
+        plain=np.append(np.asarray(plain.to_pylist(), dtype=object), ""),
     )
 
 
@@ -919,6 +947,34 @@ def _sum_by(codes: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def _cleaned_names(names: _Names, name_idx: np.ndarray, merged_keys: np.ndarray) -> pd.DataFrame:
+    """The accepted rows' names whose key left out payment-method or account text: one merge each (the key
+    as written, the key it joined, the name as written and the key's name as first written)."""
+    used = np.bincount(name_idx, minlength=len(names.keys)) > 0
+    at = np.flatnonzero(used & names.cleaned)
+    if len(at) == 0:
+        return pd.DataFrame(columns=MERGE_COLUMNS)
+    # each merged key's name as first written among the accepted rows, preferring one that was not cleaned
+    rows = pd.DataFrame({"key": merged_keys[name_idx], "name": name_idx, "cleaned": names.cleaned[name_idx]})
+    first = rows.sort_values("cleaned", kind="stable").groupby("key", sort=False)["name"].first()
+    out = pd.DataFrame(
+        {
+            "key": names.plain[at],
+            "into": merged_keys[at],
+            "score": 100.0,
+            "names": [
+                (
+                    names.shown[i],
+                    names.shown[first[merged_keys[i]]] if first[merged_keys[i]] != i else merged_keys[i],
+                )
+                for i in at
+            ],
+            "why": CLEANED_NAME,
+        }
+    )
+    return out.sort_values("key", kind="stable").reset_index(drop=True)
+
+
 def _merge_near_duplicates(
     names: _Names, name_idx: np.ndarray, amounts: np.ndarray, threshold: float | None
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -929,7 +985,7 @@ def _merge_near_duplicates(
     with the same first letter and the same digits ("UNIT 4" and "UNIT 5" are different suppliers), by
     rapidfuzz ``ratio`` at or above ``threshold``. Works on distinct keys, never on rows.
     """
-    empty = pd.DataFrame(columns=["key", "into", "score", "names"])
+    empty = pd.DataFrame(columns=MERGE_COLUMNS)
     if threshold is None or len(name_idx) == 0:
         return empty, names.keys
     key_of_name, key_values = pd.factorize(pd.Series(names.keys, dtype="object"))
@@ -987,7 +1043,13 @@ def _merge_near_duplicates(
     shown = {int(cast(int, k)): names.shown[name_idx[i]] for k, i in first.items()}
     merges = pd.DataFrame(
         [
-            {"key": key_values[k], "into": key_values[v], "score": into[k][1], "names": (shown[k], shown[v])}
+            {
+                "key": key_values[k],
+                "into": key_values[v],
+                "score": into[k][1],
+                "names": (shown[k], shown[v]),
+                "why": NEAR_NAME,
+            }
             for k, v in sorted(mapping.items(), key=lambda kv: key_values[kv[0]])
         ]
     )

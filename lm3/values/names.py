@@ -4,6 +4,13 @@
 "AIRE VALLEY CATERING": case, accents, spacing (including non-breaking spaces), punctuation, "&"/"and",
 dots and apostrophes ("C.I.C.", "Sainsbury's"), a leading "The" and trailing legal forms (Ltd/Limited,
 PLC, LLP, LP, CIC, CIO, Inc, Co) are ignored.
+
+Finance systems add payment-method and account noise to payee names; it is not part of the name and is left
+out of the key: "BRITISH GAS (DD)", "British Gas - Direct Debit", "BRITISH GAS DD ONLY", "British Gas BACS",
+"BRITISH GAS A/C 123456" and "British Gas 87654321" all key "BRITISH GAS". Only where it is plainly noise: in
+brackets, or trailing the name (a leading "BACS" is a name: "Bacs Payment Schemes Ltd"); a trailing number
+only when it has five or more digits ("UNIT 4", "3M", "2000 Ltd" keep theirs). "A T/A B" (trading as) keys
+the legal name A. A name that would be left with nothing keeps its whole key.
 """
 
 from __future__ import annotations
@@ -21,6 +28,26 @@ NAMED, REDACTED_CLASS, BLANK = 0, 1, 2
 
 _LEGAL_FORMS = r"(?:\s+(?:LIMITED|LTD|PLC|LLP|LP|CIC|CIO|INC|CO|COMPANY))+$"
 
+# payment methods as finance systems append them (upper case, before punctuation is removed)
+_METHODS = (
+    r"DD ONLY|D/D|DD|DIRECT DEBIT|BY DIRECT DEBIT|BACS|BY BACS|VIA BACS|CHAPS|S/O|STANDING ORDER|CHQ|CHEQUE"
+)
+# an account, reference or registration word as a whole word ("ACC" is not the start of "ACCRINGTON")
+_ACCOUNT = (
+    r"(?:A/C|(?:ACC|ACCT|ACCOUNT|REF|REFERENCE|CUST|CUSTOMER|RCN|(?:REG(?:ISTERED)?\s+)?CHARITY)\b)"
+    r"(?:\s*(?:NO|NUMBER|NUM)\b)?\.?\s*[:#]?"
+)
+# anything in brackets that is a method, an account or reference, or a short word and a long number
+# ("(DD)", "[BACS]", "(A/C 1234)", "(07301836)", "(USE 3009018)")
+_BRACKETED_NOISE = (
+    rf"[(\[]\s*(?:(?:{_METHODS})|{_ACCOUNT}\s*[A-Z0-9/-]*|(?:[A-Z]{{1,8}}\s+)?\d[\d\s/-]{{4,}})\s*[)\]]"
+)
+# trailing the name, any number of times: a method, an account or reference number, a long bare number
+_TRAILING_NOISE = (
+    rf"(?:(?:\s+|\s*[-,/:]\s*)(?:(?:{_METHODS})|{_ACCOUNT}\s*[A-Z0-9/-]*\d[A-Z0-9/-]*|#?\d[\d/-]{{4,}})\.?)+$"
+)
+_TRADING_AS = r"\s+(?:T/AS?|T\.A\.?|TRADING\s+AS)\s+.*$"
+
 
 def supplier_key(names: pd.Series) -> pd.Series:
     """Normalised matching key for each supplier name (vectorised; empty string for a blank name)."""
@@ -30,14 +57,31 @@ def supplier_key(names: pd.Series) -> pd.Series:
     return pd.Series(pd.array(keys, dtype="str"), index=names.index)
 
 
-def arrow_supplier_key(names: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+def arrow_supplier_key(
+    names: pa.Array | pa.ChunkedArray, *, clean: bool = True
+) -> pa.Array | pa.ChunkedArray:
     """``supplier_key`` on an Arrow string array, in Arrow compute (millions of names at a time): accents
-    decomposed and dropped (letters of every script kept: a Greek, Cyrillic or Chinese name has its own key), upper case, "&" as "AND", dots and apostrophes
-    removed, any other run of non-alphanumerics a space, a leading "The" and trailing legal forms removed."""
+    decomposed and dropped (letters of every script kept: a Greek, Cyrillic or Chinese name has its own
+    key), upper case, "&" as "AND", dots and apostrophes removed, any other run of non-alphanumerics a
+    space, a leading "The" and trailing legal forms removed; with ``clean`` (the default), payment-method
+    and account noise and a "trading as" name removed too (see the module's docstring)."""
     s = pc.fill_null(names, "")
     s = pc.utf8_normalize(s, form="NFKD")
     s = pc.replace_substring_regex(s, r"\p{Mn}", "")  # accents dropped; letters of every script kept
     s = pc.utf8_upper(s)
+    if clean:
+        whole = _key_of_upper(s)
+        s = pc.replace_substring_regex(s, _TRADING_AS, "")
+        s = pc.replace_substring_regex(s, _BRACKETED_NOISE, " ")
+        s = pc.replace_substring_regex(s, _TRAILING_NOISE, "")
+        s = _key_of_upper(s)
+        s = pc.replace_substring_regex(s, _TRAILING_NOISE, "")  # noise before a legal form ("X DD LTD")
+        s = pc.utf8_trim(s, " ")
+        return pc.if_else(pc.equal(s, ""), whole, s)
+    return _key_of_upper(s)
+
+
+def _key_of_upper(s: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     s = pc.replace_substring(s, "&", " AND ")
     s = pc.replace_substring_regex(s, r"[.'’]", "")  # "C.I.C." -> "CIC", "Sainsbury's" -> "SAINSBURYS"
     s = pc.replace_substring_regex(s, r"[^\p{L}\p{N}]+", " ")
