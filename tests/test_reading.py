@@ -410,3 +410,63 @@ def test_payee_names_are_matched_without_payment_method_and_account_text(tmp_pat
     reg = _csv(tmp_path, "Supplier,Postcode\nBritish Gas,BD1 1HY\n", "reg.csv")
     located = lm3.locate(path, reg, area="Bradford")
     assert located.local == 150_00
+
+
+def test_a_register_is_read_by_its_content_whatever_its_headers(tmp_path):
+    """Names beside postcodes (or addresses holding them) are the supplier and postcode, under any headers;
+    a column headed as the head office's is not taken for the site."""
+    pay = _csv(
+        tmp_path, "Supplier,Amount\nPrint Shop Ltd,100.00\nFar Away Ltd,50.00\nBradford Builders,7.00\n"
+    )
+    registers = {
+        "blank.csv": "Column 1,Column 2\nPrint Shop Ltd,BD1 1HY\nFar Away Ltd,M3 2BW\nBradford Builders,BD7 1AA\n",
+        "ho.csv": "Head Office Postcode,Trader,Site\nM3 2BW,Print Shop Ltd,BD1 1HY\nM3 2BW,Far Away Ltd,M3 2BW\n"
+        "LS1 4AP,Bradford Builders,BD7 1AA\n",
+        "address.csv": 'Ref,Organisation,Addr\n1,Print Shop Ltd,"1 Market St, Bradford BD1 1HY"\n'
+        '2,Far Away Ltd,"Deansgate, Manchester M3 2BW"\n3,Bradford Builders,"Great Horton Rd, BD7 1AA"\n',
+    }
+    for name, text in registers.items():
+        located = lm3.locate(pay, _csv(tmp_path, text, name), area="Bradford")
+        assert (located.local, located.placed) == (107_00, 157_00), name
+    ho = lm3.read_registers(tmp_path / "ho.csv")
+    assert (ho.columns["supplier"], ho.columns["postcode"], ho.columns["head_office_postcode"]) == (
+        "Trader",
+        "Site",
+        "Head Office Postcode",
+    )
+    assert "head/office" in ho.chosen_by["postcode"]  # says why the other column lost
+    said = [w for w in ho.warnings if w.code == "register-columns-by-content"]
+    assert len(said) == 1 and "postcode 'Site'" in said[0]
+
+
+def test_register_columns_set_by_hand_from_the_api_a_project_and_the_cli(tmp_path):
+    """Two postcode columns that content cannot tell apart: the user says which is the supplier's."""
+    pay = _csv(tmp_path, "Supplier,Amount\nPrint Shop Ltd,100.00\nFar Away Ltd,50.00\n", "pay.csv")
+    _csv(
+        tmp_path,
+        "Supplier,Postcode A,Postcode B\nPrint Shop Ltd,M3 2BW,BD1 1HY\nFar Away Ltd,M3 2BW,M3 2BW\n",
+        "reg.csv",
+    )
+    reg = tmp_path / "reg.csv"
+    located = lm3.locate(pay, reg, area="Bradford", register_columns={"postcode": "Postcode B"})
+    assert located.local == 100_00
+    assert lm3.locate(pay, reg, area="Bradford", register_columns={"postcode": "Postcode A"}).local == 0
+    with pytest.raises(lm3.InputError) as err:
+        lm3.locate(pay, reg, area="Bradford", register_columns={"postcode": "Site"})
+    assert err.value.code == "column-not-found" and err.value.params == ("register_columns",)
+    assert "reg.csv" in str(err.value) and "Postcode A, Postcode B" in str(err.value)
+
+    (tmp_path / "lm3.toml").write_text(
+        'area = "Bradford"\n[register_columns]\npostcode = "Postcode B"\n'
+        '[inputs]\npayments = "pay.csv"\nsuppliers = "reg.csv"\n',
+        encoding="utf-8",
+    )
+    assert lm3.load_project(tmp_path).locate().local == 100_00
+
+    runner = CliRunner()
+    study = ["locate", "--payments", str(pay), "--suppliers", str(reg), "--area", "Bradford"]
+    out = runner.invoke(cli, [*study, "--json", "--register-columns", 'postcode="Postcode B"'])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["local"] == "100.00"
+    bad = runner.invoke(cli, [*study, "--register-columns", "postcode=Site"])
+    assert bad.exit_code == 1 and "Try --register-columns" in bad.output and "Traceback" not in bad.output

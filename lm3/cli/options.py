@@ -39,6 +39,7 @@ INPUT_PARAMS = (
     "name",
     "columns",
     "sheet",
+    "register_columns",
     "branch_is_local",
     "match_threshold",
 )
@@ -127,6 +128,11 @@ def study_inputs(*, project: str = "argument") -> Callable[[F], F]:
             help='The payments file\'s columns, where detection is wrong: supplier="Vendor Name",amount=Net.',
         ),
         click.option("--sheet", help="Read only this sheet of the payments workbook."),
+        click.option(
+            "--register-columns",
+            multiple=True,
+            help='The supplier register\'s columns, where detection is wrong: postcode="Site Postcode".',
+        ),
         click.option(
             "--branch-is-local/--branch-is-not-local",
             default=None,
@@ -244,8 +250,8 @@ def project_from(project: Path | None, options: dict[str, Any]) -> Project:
             value = _several(value)
         elif param == "payments":
             value = (value[0] if len(value) == 1 else tuple(value)) if value else None
-        elif param == "columns":
-            value = parse_pairs(value, "--columns") or None
+        elif param in ("columns", "register_columns"):
+            value = parse_pairs(value, flag(param)) or None
         elif param == "defaults":
             value = parse_pairs(value, "--default") or None
             if value and base.defaults:

@@ -117,14 +117,23 @@ def postcode_in_text(values: pd.Series) -> pd.Series:
     return found.str.upper().where(found.notna(), text)
 
 
-def read_register(source: Source, *, sheet: str | None = None) -> Table:
+def read_register(
+    source: Source, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+) -> Table:
     """Supplier register: supplier name, postcode, optional head office postcode.
+
+    The supplier and postcode columns are found by their content first, as a spend file's are (names beside
+    UK postcodes, or addresses with one in them; a column headed as the head office's is not the site's),
+    with the header's words as evidence. ``columns`` maps fields to header texts where that is wrong
+    (``{"postcode": "Site Postcode"}``); the fields are ``REGISTER_FIELDS``.
 
     A supplier may have several rows with different postcodes (one per contract or site): all are kept and
     reported; ``lm3.rounds.method.locate_suppliers`` decides from all of them. Repeats of the same supplier and
     postcode are dropped, and listed.
     """
-    table = read_table(source, REGISTER_FIELDS, what="supplier register", sheet=sheet)
+    table = read_table(
+        source, REGISTER_FIELDS, what="supplier register", sheet=sheet, columns=columns, content_first=True
+    )
     data = table.data
     problems = RowProblems(table)
     problems.add(
@@ -142,14 +151,34 @@ def read_register(source: Source, *, sheet: str | None = None) -> Table:
     if out["company_number"].notna().any():
         out["company_number"] = company_numbers(out["company_number"])
     out, checks = _register_checks(out, table.label)
+    chosen = [
+        f"{name} {table.columns[name]!r} ({why})"
+        for name, why in table.chosen_by.items()
+        if why != "set by you" and table.columns.get(name)
+    ]
+    if chosen:
+        checks = (
+            Notice(
+                "register-columns-by-content",
+                f"{table.label}: register columns found by their content, not their headers: "
+                f"{'; '.join(chosen)}. Say which they are (register_columns) if that is wrong.",
+            ),
+            *checks,
+        )
     return replace(table, data=out, warnings=tuple(table.warnings) + checks)
 
 
-def read_registers(sources: Source | Table | Sequence[Source | Table], *, sheet: str | None = None) -> Table:
+def read_registers(
+    sources: Source | Table | Sequence[Source | Table],
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> Table:
     """One supplier register from one or several files (the council's vendor master file, a filled-in
     ``lm3 suppliers template``, a ``lm3 suppliers companies-house`` result...). Rows keep the file they
     came from (``file``); a supplier with rows in several files has all of its postcodes considered, and
-    repeats of the same supplier and postcode across files are dropped (the first file's row is used)."""
+    repeats of the same supplier and postcode across files are dropped (the first file's row is used).
+    ``sheet`` and ``columns`` apply to every file, as in ``read_register``."""
     items: list[Source | Table] = list(sources) if isinstance(sources, list | tuple) else [sources]  # type: ignore[list-item]  # a str or DataFrame is one source, not a sequence
     if not items:
         raise InputError(
@@ -157,7 +186,7 @@ def read_registers(sources: Source | Table | Sequence[Source | Table], *, sheet:
             code="no-register",
             params=("suppliers",),
         )
-    tables = [s if isinstance(s, Table) else read_register(s, sheet=sheet) for s in items]
+    tables = [s if isinstance(s, Table) else read_register(s, sheet=sheet, columns=columns) for s in items]
     if len(tables) == 1:
         return tables[0]
     data = pd.concat([t.data.assign(file=t.label) for t in tables], ignore_index=True)

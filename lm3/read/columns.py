@@ -12,6 +12,9 @@ every row; a column at most a quarter of another's, often zero, is VAT): net is 
 
 The same scores find the header row (the best-scoring row of words above the first rows of data; a row of
 fragments between it and the data is a continuation of it) and choose between a workbook's sheets.
+
+A supplier register is read the same way, with the postcode in place of the amount: a column of UK postcodes
+(or of addresses with a postcode in them), whose header does not say it is the head office's.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ AMOUNT_WORDS = {
     "price": 0.4,
     "exclusive": 0.3,
 }
+POSTCODE_WORDS = {"postcode": 1.0, "postal": 0.6, "post": 0.5, "address": 0.6, "zip": 0.5, "location": 0.3}
+# a postcode column's header that says it is not the supplier's own site
+_HEAD_OFFICE = {"head", "registered", "parent", "ho", "office", "billing", "remittance", "invoice"}
 # words that say a column is something else: ids, codes and references, dates, categories and the payer's side
 _NOT_MONEY = {"id", "no", "number", "num", "ref", "reference", "code", "date", "year", "period", "account"}
 _NOT_MONEY |= {"month", "week", "trans", "transaction", "voucher", "invoice", "document", "urn", "postcode"}
@@ -98,6 +104,13 @@ _VOCABULARY = sorted(
         "posting",
         "of",
         "in",
+        "address",
+        "postal",
+        "head",
+        "office",
+        "parent",
+        "site",
+        "location",
         "and",
         "to",
     },
@@ -142,6 +155,7 @@ def _split_run_together(token: str) -> list[str]:
 
 _LETTERS = r"[^\W\d_]{2}"  # two letters in a row, in any script
 _CODE = r"^[A-Z0-9][A-Z0-9\-/.]*\d[A-Z0-9\-/.]*$|^\d+$"  # one token holding a digit: "RC507575", "HC100001"
+_POSTCODE = r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b"  # a UK postcode's shape (upper case), anywhere
 _LEGAL = (
     r"(?i)\b(?:ltd|limited|plc|llp|lp|cic|cio|inc|llc|gmbh|co|company|council|trust|services|group|association|"
     r"partnership|society|charity|university|college|school|academy|nhs|foundation|club|centre|solicitors|"
@@ -171,6 +185,8 @@ class Profile:
     words_per_value: float
     mean_length: float
     negatives: float
+    postcodes: float  # hold a UK postcode's shape (alone or in an address)
+    whole_postcodes: float  # are a postcode and nothing else
     pounds: np.ndarray = field(repr=False, compare=False)  # parsed amounts in pence (0 where not money)
     money_mask: np.ndarray = field(repr=False, compare=False)
 
@@ -199,7 +215,7 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
     money_mask = np.zeros(n, dtype=bool)
     if k == 0:
         return Profile(
-            i, header, header_words(header), n, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0,
+            i, header, header_words(header), n, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0,
             pence_values, money_mask,
         )  # fmt: skip
     parsed, bad = parse_money(cells[filled_mask])
@@ -223,6 +239,9 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
     letters = text.str.contains(_LETTERS, regex=True)
     codes = text.str.upper().str.fullmatch(_CODE, na=False) & ~text.str.contains(" ", regex=False)
     names = letters & ~codes
+    upper = text.str.upper()
+    postcodes = upper.str.contains(_POSTCODE, regex=True)
+    whole_postcodes = upper.str.fullmatch(rf"\s*{_POSTCODE}\s*", na=False) if postcodes.any() else postcodes
     return Profile(
         index=i,
         header=header,
@@ -241,6 +260,8 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
         words_per_value=float(text.str.count(r"\s+").mean() + 1),
         mean_length=float(lengths.mean()),
         negatives=float((pence_values[money_mask] < 0).mean()) if money_mask.any() else 0.0,
+        postcodes=float(postcodes.mean()),
+        whole_postcodes=float(whole_postcodes.mean()),
         pounds=pence_values,
         money_mask=money_mask,
     )
@@ -290,7 +311,12 @@ def supplier_scores(profiles: list[Profile]) -> list[Score]:
             variety = min(1.0, p.distinct / max(most * 0.5, 1.0))
             narrative = max(0.0, min(1.0, (p.words_per_value - 5) / 4))
             content = (
-                p.names * (1 - p.money) * (0.3 + 0.7 * variety) * (1 - narrative) * min(1.0, p.filled / 0.5)
+                p.names
+                * (1 - p.money)
+                * (1 - p.postcodes)  # a name rarely holds a postcode; an address or a postcode column does
+                * (0.3 + 0.7 * variety)
+                * (1 - narrative)
+                * min(1.0, p.filled / 0.5)
             )
             content += 0.5 * p.legal
             reasons.append(f"{p.names:.0%} names")
@@ -385,6 +411,34 @@ def amount_scores(profiles: list[Profile]) -> list[Score]:
     return out
 
 
+def postcode_scores(profiles: list[Profile]) -> list[Score]:
+    """Each column's score as the supplier's postcode: UK postcodes (an address with one in it a little less),
+    not money; then the header's words, against when they say the head office's (or billing) address."""
+    out = []
+    for p in profiles:
+        reasons: list[str] = []
+        content = 0.0
+        if p.filled:
+            content = (p.whole_postcodes + 0.7 * (p.postcodes - p.whole_postcodes)) * min(1.0, p.filled / 0.5)
+            if p.postcodes >= 0.05:
+                reasons.append(f"{p.postcodes:.0%} postcodes")
+                if p.postcodes - p.whole_postcodes >= 0.05:
+                    reasons.append("in addresses")
+        plus = _word_score(p.words, POSTCODE_WORDS)
+        other = sorted(set(p.words) & _HEAD_OFFICE)
+        minus = 0.6 if other else 0.0
+        if plus:
+            reasons.append(f"header says {'/'.join(w for w in p.words if w in POSTCODE_WORDS)}")
+        if other:
+            reasons.append(f"header says {'/'.join(other)} (not the supplier's own site)")
+        if not reasons:
+            reasons.append("no postcodes" if p.filled else "empty")
+        out.append(
+            Score(p.index, p.header, content + 0.5 * plus - minus, tuple(reasons), plus - minus, minus > 0)
+        )
+    return out
+
+
 def _money_roles(profiles: list[Profile]) -> dict[int, str]:
     """Gross, VAT and net told apart by the rows: gross = net + VAT on nearly every row; of two columns where
     one is at least the other and at most a quarter more, the larger is gross; a column at most a quarter
@@ -453,12 +507,18 @@ class Choice:
         return text
 
 
-def choose(profiles: list[Profile], taken: set[int] | None = None) -> dict[str, Choice] | None:
-    """The best consistent supplier and amount columns (never the same column), or None when no column
-    can be either."""
+SECOND_FIELDS = ("amount", "postcode")  # what is read beside the supplier: a spend file's, a register's
+
+
+def choose(
+    profiles: list[Profile], taken: set[int] | None = None, *, second: str = "amount"
+) -> dict[str, Choice] | None:
+    """The best consistent supplier and ``second`` columns ("amount" for a spend file, "postcode" for a
+    register; never the same column), or None when no column can be either."""
     taken = taken or set()
+    scores = amount_scores if second == "amount" else postcode_scores
     sup = sorted((s for s in supplier_scores(profiles) if s.index not in taken), key=lambda s: -s.value)
-    amt = sorted((s for s in amount_scores(profiles) if s.index not in taken), key=lambda s: -s.value)
+    amt = sorted((s for s in scores(profiles) if s.index not in taken), key=lambda s: -s.value)
     best: tuple[float, Score, Score] | None = None
     for s in sup[:4]:
         for a in amt[:4]:
@@ -474,16 +534,16 @@ def choose(profiles: list[Profile], taken: set[int] | None = None) -> dict[str, 
     if few:
         return {
             name: replace(c, confidence="medium") if c.confidence == "high" else c
-            for name, c in _choices(sup, amt, s, a).items()
+            for name, c in _choices(sup, amt, s, a, second).items()
         }
-    return _choices(sup, amt, s, a)
+    return _choices(sup, amt, s, a, second)
 
 
-def _choices(sup: list[Score], amt: list[Score], s: Score, a: Score) -> dict[str, Choice]:
-    """The choices for a supplier column ``s`` and an amount column ``a``, with their runners-up."""
+def _choices(sup: list[Score], amt: list[Score], s: Score, a: Score, second: str) -> dict[str, Choice]:
+    """The choices for a supplier column ``s`` and a ``second`` column ``a``, with their runners-up."""
     return {
         "supplier": _choice("supplier", s, [x for x in sup if x.index not in (s.index, a.index)], sup),
-        "amount": _choice("amount", a, [x for x in amt if x.index not in (s.index, a.index)], amt),
+        second: _choice(second, a, [x for x in amt if x.index not in (s.index, a.index)], amt),
     }
 
 
@@ -522,11 +582,13 @@ def _by_content(best: Score, every: list[Score]) -> str | None:
 # -- the header row ---------------------------------------------------------------------------------------------
 
 
-def header_row_score(cells: list[object]) -> float:
-    """How much a row's words name a spend file's supplier and amount columns."""
+def header_row_score(cells: list[object], second: str = "amount") -> float:
+    """How much a row's words name a spend file's supplier and amount columns (a register's supplier and
+    postcode, with ``second="postcode"``)."""
     words = [header_words(str(c)) for c in cells if not _blank(c)]
+    table = AMOUNT_WORDS if second == "amount" else POSTCODE_WORDS
     return max((_word_score(w, SUPPLIER_WORDS) for w in words), default=0.0) + max(
-        (_word_score(w, AMOUNT_WORDS) for w in words), default=0.0
+        (_word_score(w, table) for w in words), default=0.0
     )
 
 
@@ -548,11 +610,16 @@ def _is_moneyish(c: object) -> bool:
     return isinstance(c, str) and bool(re.fullmatch(r"\s*[-+(]?\s*£?\s*-?[\d,]*\d(\.\d+)?\s*\)?-?\s*", c))
 
 
-def find_header(head: list[list[object]]) -> tuple[int, int] | None:
+def _is_postcodeish(c: object) -> bool:
+    return isinstance(c, str) and bool(re.search(_POSTCODE, c.upper()))
+
+
+def find_header(head: list[list[object]], second: str = "amount") -> tuple[int, int] | None:
     """(header row, first data row) among the first rows of a sheet, as indices; None when no rows of data
     with words and numbers follow a row of words.
 
-    Data rows hold at least one number and one word each (a payment of "-" for nothing may sit among them).
+    Data rows hold at least one number and one word each (a payment of "-" for nothing may sit among them);
+    a register's (``second="postcode"``), a postcode and another word.
     The header is the best-scoring row of words in the
     block of filled rows just above the first data rows (a technical row of field names above the human one
     loses to it; a row of fragments below it is its continuation)."""
@@ -561,6 +628,9 @@ def find_header(head: list[list[object]]) -> tuple[int, int] | None:
         return sum(1 for c in row if not _blank(c))
 
     def data_like(row: list[object]) -> bool:
+        if second == "postcode":
+            at = [i for i, c in enumerate(row) if _is_postcodeish(c)]
+            return bool(at) and any(_is_wordy(c) for i, c in enumerate(row) if i not in at)
         return filled(row) >= 2 and any(_is_moneyish(c) for c in row) and any(_is_wordy(c) for c in row)
 
     def wordy(row: list[object]) -> bool:
@@ -583,7 +653,7 @@ def find_header(head: list[list[object]]) -> tuple[int, int] | None:
             continue
         widest = max(filled(head[j]) for j in candidates)
         full = [j for j in candidates if filled(head[j]) >= 0.6 * widest]
-        best = max(full, key=lambda j: (header_row_score(head[j]), j))
+        best = max(full, key=lambda j: (header_row_score(head[j], second), j))
         between = head[best + 1 : start]
         if not any(map(filled, between)) or any(
             filled(r) >= filled(head[best]) or any(_is_moneyish(c) for c in r) for r in between

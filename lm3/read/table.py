@@ -41,7 +41,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from rapidfuzz import fuzz
 
 from lm3.errors import InputError, Notice
-from lm3.read.columns import Choice, choose, find_header, profile_columns
+from lm3.read.columns import SECOND_FIELDS, Choice, choose, find_header, profile_columns
 from lm3.read.fields import Field
 from lm3.values.arrow import take_rows
 from lm3.values.dates import parse_dates
@@ -702,7 +702,9 @@ def read_table(
     if unknown:
         raise InputError(
             f"{label}: no {what} column called {', '.join(map(repr, unknown))} to set. "
-            f"Columns that can be set: {', '.join(f.name for f in fields)}."
+            f"Columns that can be set: {', '.join(f.name for f in fields)}.",
+            code="unknown-column-field",
+            params=(COLUMNS_PARAM.get(what, "columns"),),
         )
     if sheet is not None:
         names = [s.name for s in sheets]
@@ -712,7 +714,8 @@ def read_table(
 
     _load_in_parallel(sheets)
     warnings: list[str] = []
-    plan = _plan_by_content(sheets, overrides, label) if content_first else None
+    second = next((f.name for f in fields if f.required and f.name in SECOND_FIELDS), None)
+    plan = _plan_by_content(sheets, overrides, label, what, second) if content_first and second else None
     choices: dict[str, Choice] = {}
     if plan is not None:
         read, header, mapping, chosen_by, choices, notes, sample = plan
@@ -812,6 +815,10 @@ def read_table(
     )
 
 
+# the parameter that sets each table's columns by hand, for the messages that say so
+COLUMNS_PARAM = {"payments": "columns", "supplier register": "register_columns"}
+
+
 def _plan_by_header(
     sheets: list[_Sheet], fields: tuple[Field, ...], overrides: Mapping[str, str], *, label: str, what: str
 ) -> tuple[list[tuple[_Sheet, int]], list[str], list[str]]:
@@ -872,7 +879,7 @@ class _Candidate:
 
 
 def _plan_by_content(
-    sheets: list[_Sheet], overrides: Mapping[str, str], label: str
+    sheets: list[_Sheet], overrides: Mapping[str, str], label: str, what: str, second: str
 ) -> (
     tuple[
         list[tuple[_Sheet, int]],
@@ -885,18 +892,18 @@ def _plan_by_content(
     ]
     | None
 ):
-    """A spend file read by content: the sheets to read (each with the row before its first payment), the
-    header, the supplier and amount columns, how they were chosen, the choices, notes and the sample the choice
-    was made on. None when no sheet
-    has rows of payments under a header (the header-word reader then says what is missing)."""
+    """A spend file (or a register: ``second`` is "amount" or "postcode") read by content: the sheets to read
+    (each with the row before its first row of data), the header, the supplier and ``second`` columns, how
+    they were chosen, the choices, notes and the sample the choice was made on. None when no sheet has rows
+    of data under a header (the header-word reader then says what is missing)."""
     candidates: list[_Candidate] = []
     skipped: list[str] = []
     for s in sheets:
         head = s.head()
-        at = find_header(head)
+        at = find_header(head, second)
         if at is None:
             if any(not _is_blank(c) for r in head for c in r):
-                skipped.append(f"{s.name!r} (no rows of payments under a header)")
+                skipped.append(f"{s.name!r} (no rows of {what} under a header)")
             continue
         h, d = at
         header = _header_text(head[h])
@@ -910,13 +917,14 @@ def _plan_by_content(
                     scoring[i] = f"{scoring[i]} {str(c).strip()}".strip()
         fixed: dict[str, int] = {}
         for name, text in overrides.items():
-            fixed[name] = _override_index(header, name, text, set(fixed.values()), label)
+            fixed[name] = _override_index(header, name, text, set(fixed.values()), label, what)
         sample = s.sample(d - 1, width)
         profiles = profile_columns(sample, scoring)
-        choices = choose(profiles, taken=set(fixed.values()))
-        fixed = {k: v for k, v in fixed.items() if k in ("supplier", "amount")}
+        choices = choose(profiles, taken=set(fixed.values()), second=second)
+        fixed = {k: v for k, v in fixed.items() if k in ("supplier", second)}
         if choices is None and len(fixed) < 2:
-            skipped.append(f"{s.name!r} (no column of supplier names beside a column of amounts)")
+            beside = "amounts" if second == "amount" else "postcodes"
+            skipped.append(f"{s.name!r} (no column of supplier names beside a column of {beside})")
             continue
         choices = dict(choices or {})
         for name, i in fixed.items():
@@ -950,9 +958,9 @@ def _plan_by_content(
                 )
             )
     if skipped:
-        notes.append(Notice("sheets-skipped", f"{label}: sheets not read as payments: {'; '.join(skipped)}."))
+        notes.append(Notice("sheets-skipped", f"{label}: sheets not read as {what}: {'; '.join(skipped)}."))
     choices = best.choices
-    if choices["amount"].role == "gross":
+    if "amount" in choices and choices["amount"].role == "gross":
         notes.append(
             Notice(
                 "amount-is-gross",
@@ -1070,11 +1078,10 @@ def _find_header(
     ]
     for f in missing:
         lines.append(f"  {f.label.capitalize()} may be headed: {', '.join(f.synonyms[:8])}")
-    hint = ", or say which column it is (columns)" if what == "payments" else ""
+    param = COLUMNS_PARAM.get(what)
+    hint = f", or say which column it is ({param})" if param else ""
     lines.append(f"  Rename the column in the file to one of these names{hint}.")
-    raise InputError(
-        "\n".join(lines), code="header-not-found", params=("columns",) if what == "payments" else ()
-    )
+    raise InputError("\n".join(lines), code="header-not-found", params=(param,) if param else ())
 
 
 _SUPPLIERISH = re.compile(
@@ -1169,7 +1176,7 @@ def _choose_columns(
     chosen_by: dict[str, str] = {}
     used: set[int] = set(taken or ())
     for name, text in overrides.items():
-        mapping[name] = _override_index(header, name, text, used, label)
+        mapping[name] = _override_index(header, name, text, used, label, what)
         used.add(mapping[name])
         chosen_by[name] = "set by you"
     # required fields first, by header then by content, so an optional field cannot take a column whose
@@ -1217,22 +1224,23 @@ def _choose_columns(
         f = missing[0]
         raise InputError(
             f"{label}: no column holds the {f.label} ({f.kind}). Columns: {', '.join(h for h in header if h)}.\n"
-            f'  Say which column it is: columns {f.name}="Header".',
+            f'  Say which column it is: {COLUMNS_PARAM.get(what, "columns")} {f.name}="Header".',
             code="no-column-for-field",
-            params=("columns",),
+            params=(COLUMNS_PARAM.get(what, "columns"),),
         )
     return mapping, chosen_by
 
 
-def _override_index(header: list[str], name: str, text: str, used: set[int], label: str) -> int:
+def _override_index(header: list[str], name: str, text: str, used: set[int], label: str, what: str) -> int:
     """The column a ``columns`` override names, or an error listing the columns there are."""
     hits = [i for i, h in enumerate(header) if header_key(h) == header_key(text) and i not in used]
     if not hits:
+        param = COLUMNS_PARAM.get(what, "columns")
         raise InputError(
-            f"{label}: columns {name}={text!r}: no column headed {text!r}. "
+            f"{label}: {param} {name}={text!r}: no column headed {text!r}. "
             f"Columns: {', '.join(h for h in header if h)}.",
             code="column-not-found",
-            params=("columns",),
+            params=(param,),
         )
     return hits[0]
 

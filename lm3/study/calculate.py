@@ -75,6 +75,7 @@ def calculate(
     name: str | None = None,
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
+    register_columns: Mapping[str, str] | None = None,
     match_threshold: float = DEFAULT_MATCH_THRESHOLD,
     imputation: str = "mean",
     min_category: int = MIN_CATEGORY_RESPONDENTS,
@@ -94,7 +95,7 @@ def calculate(
     a filled-in ``lm3 survey template`` or a who / local spend share table (``lm3.inputs.surveys``). Each may be a CSV or Excel path, or a DataFrame.
     ``area`` names local authority districts by name or ONS code. ``income`` (pounds) replaces the default
     round 1 (payments plus gross payroll). ``columns`` and ``sheet`` apply to the payments file, as in
-    ``lm3.ingest``, which reads it. Suppliers are matched to the register and placed as by ``lm3.locate``
+    ``lm3.ingest``, which reads it; ``register_columns`` to every register, as in ``lm3.locate``. Suppliers are matched to the register and placed as by ``lm3.locate``
     (supplier id, company number, name, then a fuzzy name at ``match_threshold``, listed in the warnings).
     See ``lm3.rounds.method`` for the formula and its sources.
 
@@ -123,7 +124,7 @@ def calculate(
     tables = _read_all(
         {
             "payments": (read_payments, payments, {"columns": columns, "sheet": sheet}),
-            "suppliers": (read_registers, suppliers, {}),
+            "suppliers": (read_registers, suppliers, {"columns": register_columns}),
             "payroll": (read_payroll, payroll, {"pay_basis": pay_basis}),
             "supplier_survey": (read_supplier_survey, supplier_survey, {}),
             "staff_survey": (read_staff_survey, staff_survey, {}),

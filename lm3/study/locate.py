@@ -280,6 +280,7 @@ def locate(
     match_threshold: float = DEFAULT_MATCH_THRESHOLD,
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
+    register_columns: Mapping[str, str] | None = None,
     directory: PostcodeDirectory | None = None,
 ) -> LocateResult:
     """Match, place and report a spend file's suppliers; see the module docstring.
@@ -288,7 +289,8 @@ def locate(
     register (any file ``read_register`` reads), or a list of registers (the council's, a filled-in
     ``lm3 suppliers template``, ``lm3 suppliers companies-house`` matches) read as one by
     ``read_registers``; None for no register (nothing is placed: the start of ``lm3 suppliers template``).
-    ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
+    ``columns`` and ``sheet`` apply to the payments, ``register_columns`` to every register (the register's
+    columns where detection is wrong: ``{"postcode": "Site Postcode"}``). ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
     warning. Raises InputError, AreaError.
     """
     directory = directory or default_directory()
@@ -304,7 +306,7 @@ def locate(
         register = replace(register, label="(no register)")
         warnings_before = ["No supplier register given: no supplier can be placed."]
     else:
-        register = read_registers(suppliers)
+        register = read_registers(suppliers, columns=register_columns)
         warnings_before = []
     warnings = warnings_before + list(ingested.warnings) + list(register.warnings)
     if ingested.rows_rejected:

@@ -22,6 +22,9 @@
     supplier = "Vendor Name"
     amount = "Net"
 
+    [register_columns]                 # optional: the register's columns, where detection is wrong
+    postcode = "Site Postcode"
+
     [inputs]                           # paths relative to this file
     payments = "payments.xlsx"         # or a year of files: ["2024-04.csv", "2024-05.csv"], a folder, "spend/*.csv"
     suppliers = "suppliers.xlsx"       # or several: ["register.xlsx", "unplaced-filled.xlsx"]
@@ -81,6 +84,7 @@ class Project:
     name: str | None = None
     columns: dict[str, str] | None = None
     sheet: str | None = None
+    register_columns: dict[str, str] | None = None
     tiers: tuple[str, ...] | None = None
     match_threshold: float = DEFAULT_MATCH_THRESHOLD
     imputation: str = "mean"
@@ -123,6 +127,7 @@ class Project:
             match_threshold=self.match_threshold,
             columns=self.columns,
             sheet=self.sheet,
+            register_columns=self.register_columns,
         )
 
 
@@ -144,7 +149,7 @@ def load_project(directory: str | Path) -> Project:
         raise InputError(f"{config}: not valid TOML ({err}).") from err
 
     inputs = data.pop("inputs", {})
-    columns = data.pop("columns", None)
+    tables = {name: data.pop(name, None) for name in ("columns", "register_columns")}
     defaults = data.pop("defaults", None)
     unknown = [k for k in data if k not in OPTION_KEYS] + [
         f"inputs.{k}" for k in inputs if k not in INPUT_KEYS
@@ -152,13 +157,17 @@ def load_project(directory: str | Path) -> Project:
     if unknown:
         raise InputError(
             f"{config}: unknown setting {', '.join(map(repr, unknown))}. Settings: {', '.join(OPTION_KEYS)}; "
-            f"under [inputs]: {', '.join(INPUT_KEYS)}; [columns] for the payments file's columns; "
+            f"under [inputs]: {', '.join(INPUT_KEYS)}; [columns] for the payments file's columns, "
+            "[register_columns] for the register's; "
             "[defaults] for round-3 default shares."
         )
-    if columns is not None and (
-        not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values())
-    ):
-        raise InputError(f'{config}: [columns] maps a column to its header, like supplier = "Vendor Name".')
+    for name, columns in tables.items():
+        if columns is not None and (
+            not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values())
+        ):
+            raise InputError(
+                f'{config}: [{name}] maps a column to its header, like supplier = "Vendor Name".'
+            )
     base = config.parent
     fields: dict[str, Any] = {
         k: tuple(base / str(p) for p in v) if isinstance(v, list) else base / str(v)
@@ -173,8 +182,9 @@ def load_project(directory: str | Path) -> Project:
         if key in data:
             value = data[key]
             fields[key] = tuple(value) if isinstance(value, list) else value
-    if columns:
-        fields["columns"] = dict(columns)
+    for name, columns in tables.items():
+        if columns:
+            fields[name] = dict(columns)
     if defaults is not None:
         if not isinstance(defaults, dict):
             raise InputError(f'{config}: [defaults] maps a default to a share, like staff_share = "40%".')
