@@ -195,6 +195,39 @@ def test_a_total_that_does_not_reconcile_stops_calculate(tmp_path):
     assert "£999.00 is not the sum of the payments above it (£350.50)" in str(caught.value)
 
 
+def test_a_total_stated_above_the_header_is_reconciled_with_the_rows_below(tmp_path):
+    """A title block stating the total, in a CSV and in a workbook: checked against the payments, never
+    counted; a count or a year beside a "Total" label is not money."""
+    body = [["Supplier", "Amount"], ["Print Shop Ltd", "100.00"], ["Aire Catering Ltd", "250.50"]]
+    for stated, kind in (("£350.50", "total"), ("350.5", "total"), ("£999.00", "unreconciled")):
+        rows = [["Spend over £500, April 2024", None], ["Total spend:", stated], [None, None], *body]
+        csv_path = _csv(tmp_path, "".join(",".join(c or "" for c in r) + "\n" for r in rows), "stated.csv")
+        book = openpyxl.Workbook()
+        for r in rows:  # the workbook holds numbers as numbers
+            book.active.append([float(c) if c and c[0].isdigit() else c for c in r])
+        book.save(tmp_path / "stated.xlsx")
+        for path in (csv_path, tmp_path / "stated.xlsx"):
+            result = lm3.ingest(path)
+            assert result.total == 350_50 and result.rows_accepted == 2, (path.name, stated)
+            want = 350_50 if kind == "total" else 999_00
+            assert [(t.row, t.kind, t.above_header, t.value) for t in result.totals] == [
+                (2, kind, True, want)
+            ], (path.name, stated)
+            assert result.file_total == want
+            assert result.to_dict()["totals"][0]["payments"] == "350.50"
+    # the last one does not reconcile: calculate stops, saying so
+    (tmp_path / "reg.csv").write_text("Supplier,Postcode\nPrint Shop Ltd,BD1 1HY\n", encoding="utf-8")
+    with pytest.raises(lm3.RowErrors) as caught:
+        lm3.calculate(payments=csv_path, suppliers=tmp_path / "reg.csv", area="Bradford")
+    assert "states a total of £999.00 above the header, but the payments below it add up to £350.50" in str(
+        caught.value
+    )
+    counted = _csv(
+        tmp_path, "Report\nTotal transactions:,2\nYear total for,2024\n\nSupplier,Amount\nA Ltd,1.50\n"
+    )
+    assert lm3.ingest(counted).totals == () and lm3.ingest(counted).total == 1_50
+
+
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "bradford-trident"
 
 

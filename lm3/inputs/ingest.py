@@ -46,7 +46,7 @@ from rapidfuzz import fuzz, process
 
 from lm3.errors import InputError, Notice
 from lm3.progress import Progress, report
-from lm3.read.columns import Choice
+from lm3.read.columns import TOTAL_LABEL, Choice
 from lm3.read.fields import PAYMENTS_FIELDS
 from lm3.read.table import Source, Table, _is_blank, _rows, read_table
 from lm3.values.arrow import as_numpy, bytes_present, factorize, take_rows
@@ -119,6 +119,9 @@ class TotalRow:
     value: int
     above: int
     kind: str = "total"  # "total" (the sheet's), "subtotal" (of the rows since the last), or "unreconciled"
+    above_header: bool = (
+        False  # a total stated above the header ("Total spend: £1,234.56"), of the rows below
+    )
 
     @property
     def reconciles(self) -> bool:
@@ -216,6 +219,18 @@ class IngestResult:
                 "sheets": list(self.sheets),
                 "file_total": None if self.file_total is None else pence_to_decimal(self.file_total),
                 "blank_rows": self.blank_rows,
+                "totals": [
+                    {
+                        "sheet": t.sheet,
+                        "row": t.row,
+                        "label": t.label,
+                        "value": pence_to_decimal(t.value),
+                        "payments": pence_to_decimal(t.above),
+                        "kind": t.kind,
+                        "above_header": t.above_header,
+                    }
+                    for t in self.totals
+                ],
                 "rejected": [
                     {"row": int(r.row), "sheet": r.sheet, "reason": r.reason, "code": r.code}
                     for r in row_tuples(self.rejected)
@@ -473,6 +488,28 @@ def _ingest(
     )
     take = order[keep[order]]
     everything = len(take) == len(data) and bool((take == np.arange(len(take))).all())
+    stated = _stated_totals(table, amount, keep, sheet_codes, sheet_names, totals)
+    for t in stated:
+        where = f"{table.label}{_on(t.sheet)}: row {t.row}, above the header,"
+        if t.reconciles:
+            warnings.append(
+                Notice(
+                    "stated-total-reconciles",
+                    f"{where} states the total ({format_gbp(t.value)}): the payments below it add up to it.",
+                )
+            )
+        else:
+            warnings.append(
+                Notice(
+                    "total-row-does-not-reconcile",
+                    f"{where} states a total of {format_gbp(t.value)}, but the payments below it add up to "
+                    f"{format_gbp(t.above)} (difference {format_gbp(t.value - t.above)}): check the file is "
+                    "complete.",
+                )
+            )
+        if not any(x.sheet == t.sheet and x.kind != "subtotal" for x in totals):
+            file_total = t.value + (file_total or 0)
+    totals = stated + totals
     name_idx = names.idx[take]
     klass_kept = names.klass[name_idx]
     # text columns are built on the pool (Arrow work) while the near-duplicate names are compared here
@@ -691,6 +728,64 @@ def _total_rows(
         for i, (at, value, above, kind) in enumerate(found)
     ]
     return mask, found
+
+
+_STATED_MONEY = re.compile(r"^\s*[-(]?\s*£\s*\d|^\s*[-(]?\s*£?\s*[\d,]*\d\.\d\d\s*\)?\s*$")
+
+
+def _stated_totals(
+    table: Table,
+    amount: np.ndarray,
+    keep: np.ndarray,
+    sheet_codes: np.ndarray,
+    sheet_names: pd.Index,
+    totals: list[TotalRow],
+) -> list[TotalRow]:
+    """Totals stated above a sheet's header: a row holding a "Total" label and an amount, compared with the
+    payments accepted under that header. An amount equal to them reconciles; otherwise only one amount that
+    is plainly money (pence, or a £ sign: not a count or a year) is taken as a total that does not reconcile
+    (``calculate`` refuses it). Never counted."""
+    out: list[TotalRow] = []
+    for sheet, row, cells in table.preamble:
+        filled = [c for c in cells if not _is_blank(c)]
+        label = next((str(c).strip() for c in filled if isinstance(c, str) and TOTAL_LABEL.match(c)), None)
+        if label is None:
+            continue
+        numbers = [c for c in filled if not (isinstance(c, str) and TOTAL_LABEL.match(c))]
+        parsed = parse_money(pd.Series(numbers, dtype=object))[0] if numbers else pd.Series([], dtype="Int64")
+        if table.sheets:
+            names = list(sheet_names)
+            name = sheet if sheet is not None else ""
+            here = keep & (sheet_codes == names.index(name)) if name in names else np.zeros_like(keep)
+        else:
+            here = keep
+        below = exact_sum(amount[here])
+        plainly = [
+            int(v)
+            for c, v in zip(numbers, parsed, strict=True)
+            if v is not pd.NA
+            and v == v
+            and ((isinstance(c, float) and not c.is_integer()) or bool(_STATED_MONEY.match(str(c))))
+        ]
+        values = [int(v) for v in parsed.dropna()]
+        if below in values:
+            value = below
+        elif len(plainly) == 1:
+            value = plainly[0]
+        else:
+            continue
+        out.append(
+            TotalRow(
+                sheet=sheet,
+                row=row,
+                label=label,
+                value=value,
+                above=below,
+                kind="total" if value == below else "unreconciled",
+                above_header=True,
+            )
+        )
+    return out
 
 
 def _may_overflow(amount: np.ndarray) -> bool:

@@ -66,7 +66,13 @@ def read_payments(
                     "row": total.row,
                     "column": result.columns["supplier"],
                     "value": total.label,
-                    "problem": f"looks like a total row, but {format_gbp(total.value)} is not the sum of the "
+                    "problem": (
+                        f"states a total of {format_gbp(total.value)} above the header, but the payments "
+                        f"below it add up to {format_gbp(total.above)}: check the file is complete (rows "
+                        "missing, or the total of another column), then correct or delete the stated total"
+                    )
+                    if total.above_header
+                    else f"looks like a total row, but {format_gbp(total.value)} is not the sum of the "
                     f"payments above it ({format_gbp(total.above)}): correct or delete it",
                     "code": "total-row-does-not-reconcile",
                 }

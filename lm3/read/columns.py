@@ -610,6 +610,10 @@ def _is_moneyish(c: object) -> bool:
     return isinstance(c, str) and bool(re.fullmatch(r"\s*[-+(]?\s*£?\s*-?[\d,]*\d(\.\d+)?\s*\)?-?\s*", c))
 
 
+# a total's label in a row of its own: "Total", "Grand total", "Total spend for April 2024:", "Sub-total"
+TOTAL_LABEL = re.compile(r"(?i)^\s*(?:grand |sub[ -]?|overall )?totals?\b[^0-9£$]{0,40}$")
+
+
 def _is_postcodeish(c: object) -> bool:
     return isinstance(c, str) and bool(re.search(_POSTCODE, c.upper()))
 
@@ -628,6 +632,8 @@ def find_header(head: list[list[object]], second: str = "amount") -> tuple[int, 
         return sum(1 for c in row if not _blank(c))
 
     def data_like(row: list[object]) -> bool:
+        if any(isinstance(c, str) and TOTAL_LABEL.match(c) for c in row):
+            return False  # a total ("Total spend: £1,234.56"), above the header or below the rows
         if second == "postcode":
             at = [i for i, c in enumerate(row) if _is_postcodeish(c)]
             return bool(at) and any(_is_wordy(c) for i, c in enumerate(row) if i not in at)

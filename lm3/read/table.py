@@ -64,6 +64,8 @@ class Table:
     field to the header text as it stands in the file (None when absent). ``label`` names the source in
     messages (the file name). ``unreadable`` lists rows that could not be split into the header's columns
     (sheet, row, value, problem); each reader decides what they mean. ``sheets`` are the sheets read.
+    ``preamble`` holds the filled rows above each read sheet's header (sheet, row number, cells): a title,
+    notes, a stated total.
     """
 
     label: str
@@ -76,6 +78,7 @@ class Table:
     unreadable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNREADABLE_COLUMNS))
     chosen_by: dict[str, str] = field(default_factory=dict)
     choices: dict[str, Choice] = field(default_factory=dict)
+    preamble: tuple[tuple[str | None, int, tuple[object, ...]], ...] = ()
 
 
 def header_key(text: object) -> str:
@@ -114,6 +117,10 @@ class _Sheet:
     def sample(self, header_at: int, width: int) -> pd.DataFrame:
         """The first rows under the header, every column, for choosing columns by their content."""
         return self.body(header_at, width).frame.head(SAMPLE_ROWS)
+
+    def row_number(self, i: int) -> int:
+        """Row ``i`` of ``head()`` as a person sees it in the file."""
+        return i + 1
 
 
 class _FrameSheet(_Sheet):
@@ -230,6 +237,11 @@ class _CsvSheet(_Sheet):
         except csv.Error as err:
             raise InputError(f"{self.label}: line {reader.line_num} cannot be read as CSV ({err}).") from err
         return rows
+
+    def row_number(self, i: int) -> int:
+        if not self._ends:
+            self.head()
+        return self._ends[i - 1] + 1 if 0 < i <= len(self._ends) else i + 1  # a record may span lines
 
     def sample(self, header_at: int, width: int) -> pd.DataFrame:
         if not self._ends:
@@ -801,6 +813,12 @@ def read_table(
     if not any(s.name for s, _ in bodies):
         data["sheet"] = None
     column_text = {f.name: (header[mapping[f.name]] if f.name in mapping else None) for f in fields}
+    preamble = tuple(
+        (s.name, s.row_number(j), tuple(row))
+        for s, at in read
+        for j, row in enumerate(s.head()[: max(at, 0)])
+        if any(not _is_blank(c) for c in row)
+    )
     return Table(
         label=label,
         sheet=first_sheet.name,
@@ -812,6 +830,7 @@ def read_table(
         unreadable=pd.DataFrame(unreadable, columns=UNREADABLE_COLUMNS),
         chosen_by=chosen_by,
         choices=choices,
+        preamble=preamble,
     )
 
 
