@@ -322,16 +322,43 @@ def test_a_zip_bomb_is_refused_before_it_is_opened(tmp_path):
     assert caught.value.code == "archive-too-large"
 
 
-def test_a_tiny_workbook_with_one_far_away_cell_is_refused_not_read(tmp_path):
-    book = openpyxl.Workbook()
-    book.active.append(["Supplier", "Amount"])
-    book.active.append(["Print Shop Ltd", 10.0])
-    book.active["XFD1048576"] = "x"
-    book.save(tmp_path / "far.xlsx")
-    assert (tmp_path / "far.xlsx").stat().st_size < 20_000
-    with pytest.raises(lm3.InputError, match="XFD1048576") as caught:
-        lm3.ingest(tmp_path / "far.xlsx")
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+
+
+@pytest.mark.parametrize(
+    ("name", "corner"),
+    [
+        ("xlsx_far_value.xlsx", "XFD1048576"),
+        ("xlsx_far_value_dimension_lies.xlsx", "XFD1048576"),  # the reader does not trust <dimension>
+        ("zip_of_far_value_workbook.zip", "XFD1048576"),  # a workbook inside a ZIP is measured too
+        ("ods_repeated_cells_bomb.ods", "XFD1048573"),
+        ("ods_value_after_empty_repeats.ods", "WQK1000004"),  # empty repeats before a value are laid out
+    ],
+)
+def test_a_tiny_workbook_spanning_billions_of_cells_is_refused_not_read(name, corner):
+    """Files of a few kilobytes whose one far value (or repeats) would make the reader lay out billions of
+    cells: each used to kill the process or take gigabytes. Measured from the XML and refused."""
+    assert (HOSTILE / name).stat().st_size < 10_000
+    with pytest.raises(lm3.InputError, match=f"as far as {corner} ") as caught:
+        lm3.ingest(HOSTILE / name)
     assert caught.value.code == "sheet-too-large"
+
+
+@pytest.mark.parametrize("name", ["xlsx_far_formatting_only.xlsx", "ods_trailing_empty_repeats.ods"])
+def test_far_formatting_and_trailing_empty_repeats_are_read_as_the_table_they_hold(name):
+    """A far cell with formatting and no value, and LibreOffice's trailing repeats of empty rows and columns,
+    cost the reader nothing: the two payments are read."""
+    result = lm3.ingest(HOSTILE / name)
+    assert (result.rows_accepted, result.total) == (2, 1250)
+
+
+def test_a_line_with_no_end_and_a_quote_that_never_closes_are_refused_with_the_line():
+    with pytest.raises(lm3.InputError, match="line 2 is 300,015 bytes long") as caught:
+        lm3.ingest(HOSTILE / "csv_line_too_long.csv")
+    assert caught.value.code == "line-too-long"
+    with pytest.raises(lm3.InputError, match=r'a quote \(\"\) opens a value that never closes') as caught:
+        lm3.ingest(HOSTILE / "csv_unclosed_quote.csv")
+    assert caught.value.code == "value-too-long"
 
 
 def test_one_stray_byte_does_not_re_decode_a_utf8_file(tmp_path):

@@ -41,6 +41,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from rapidfuzz import fuzz
 
 from lm3.errors import InputError, Notice
+from lm3.read.bounds import READS, check_archive, refuse_what_is_not_a_table
 from lm3.read.columns import SECOND_FIELDS, Choice, choose, find_header, profile_columns
 from lm3.read.fields import Field
 from lm3.values.arrow import take_rows
@@ -145,6 +146,7 @@ class _ExcelSheet(_Sheet):
 
     def __init__(self, open_book: Callable[[], CalamineWorkbook], name: str, label: str) -> None:
         self.name = name
+        self.label = label
         self.sheet_name = name  # as the workbook calls it (``name`` may add the ZIP member's name)
         self._open = open_book
         self._grid: list[list[object]] | None = None
@@ -153,7 +155,13 @@ class _ExcelSheet(_Sheet):
     @property
     def grid(self) -> list[list[object]]:
         if self._grid is None:
-            cells = self._open().get_sheet_by_name(self.sheet_name).to_python(skip_empty_area=False)
+            try:
+                cells = self._open().get_sheet_by_name(self.sheet_name).to_python(skip_empty_area=False)
+            except CalamineError as err:
+                raise InputError(
+                    f"{self.label}: sheet {self.sheet_name!r} cannot be read ({err}). Save it again as XLSX or CSV.",
+                    code="sheet-unreadable",
+                ) from err
             self._grid = cast(list[list[object]], cells)  # list is invariant: the cells are read, never set
         return self._grid
 
@@ -219,6 +227,7 @@ class _CsvSheet(_Sheet):
             # old Mac line ends; a mapped file is read-only, so it is copied first
             raw = bytes(raw).replace(b"\r", b"\n")
         self.raw = raw
+        _check_line_lengths(raw, self.start, label)
         prefix = raw[self.start : self.start + (1 << 18)].decode("utf-8", errors="replace")
         self.dialect = _sniff(prefix)
         self._prefix = prefix
@@ -235,7 +244,7 @@ class _CsvSheet(_Sheet):
                 if len(rows) >= HEADER_SEARCH_ROWS:
                     break
         except csv.Error as err:
-            raise InputError(f"{self.label}: line {reader.line_num} cannot be read as CSV ({err}).") from err
+            raise _csv_error(self.label, reader.line_num, err) from err
         return rows
 
     def row_number(self, i: int) -> int:
@@ -392,9 +401,7 @@ class _CsvSheet(_Sheet):
                     rows.append(start)
                 start = first_row + reader.line_num
         except csv.Error as err:
-            raise InputError(
-                f"{self.label}: line {first_row + reader.line_num - 1} cannot be read as CSV ({err})."
-            ) from err
+            raise _csv_error(self.label, first_row + reader.line_num - 1, err) from err
         columns = list(zip(*records, strict=True)) if records else [()] * width
         frame = pd.DataFrame({i: pd.array(list(columns[i]), dtype="str") for i in range(width)})
         return _Body(frame, np.array(rows, dtype=np.int64), long, short)
@@ -426,6 +433,44 @@ def _count_lines(raw: bytes | mmap.mmap, start: int, stop: int) -> int:
     for at in range(start, stop, 1 << 24):
         count += int(np.count_nonzero(view[at : min(at + (1 << 24), stop)] == 10))
     return count + (0 if stop == start or raw[stop - 1 : stop] == b"\n" else 1)
+
+
+# the longest line a CSV may hold: Python's csv module's own limit on a value (a spend file's line is a few
+# hundred bytes; a line this long is a file that is not a table, or a table without line ends)
+MAX_LINE = csv.field_size_limit()
+
+
+def _csv_error(label: str, line: int, err: csv.Error) -> InputError:
+    """What Python's csv module could not read, as the user's problem: the line, and what to do."""
+    if "field larger than field limit" in str(err):
+        return InputError(
+            f'{label}: by line {line:,} a value is longer than {MAX_LINE:,} characters: a quote (") opens a '
+            "value that never closes, or the file is not a table. Check the quotes above that line.",
+            code="value-too-long",
+        )
+    return InputError(f"{label}: line {line:,} cannot be read as CSV ({err}).", code="not-csv")
+
+
+def _check_line_lengths(raw: bytes | mmap.mmap, start: int, label: str) -> None:
+    """Refuse a CSV with a line longer than ``MAX_LINE``: every half-``MAX_LINE`` block must hold a line end
+    (a line that long covers a whole block). One ``find`` per block, each stopping at its first line end:
+    the cost is the number of blocks, not the size of the file."""
+    half = MAX_LINE // 2
+    end = len(raw)
+    for pos in range(start, end, half):
+        if pos + half > end or raw.find(b"\n", pos, pos + half) >= 0:
+            continue
+        first = raw.rfind(b"\n", start, pos) + 1 or start
+        after = raw.find(b"\n", pos)
+        length = (after if after >= 0 else end) - first
+        if length > MAX_LINE:
+            line = _count_lines(raw, start, first) + 1
+            raise InputError(
+                f"{label}: line {line:,} is {length:,} bytes long (a CSV line may be at most {MAX_LINE:,}): "
+                f"this is not a table of rows, or its line ends are missing. {READS}; check the file, or save "
+                "it again as CSV.",
+                code="line-too-long",
+            )
 
 
 class _SlowPath(Exception):
@@ -543,9 +588,9 @@ def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
         start = f.read(2048)
     magic = start[:8]
     suffix = path.suffix.lower()
-    _refuse_what_is_not_a_table(start, label)
+    refuse_what_is_not_a_table(start[_bom_length(start) :], label)
     if magic.startswith(b"PK\x03\x04"):
-        _check_archive(path, label)
+        check_archive(path, label)
     if magic.startswith(b"PK\x03\x04") and suffix not in SPREADSHEET_SUFFIXES:
         return label, _zip_sheets(path, label)
     if (
@@ -555,73 +600,6 @@ def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
     ):
         return label, _book_sheets(path, label)
     return label, [_CsvSheet(_map(path), None, label)]
-
-
-_FORMATS = (
-    (re.compile(rb"^%PDF"), "a PDF"),
-    (re.compile(rb"^\s*(?:<!doctype html|<html|<\?xml[^>]*>\s*<html)", re.I), "an HTML page"),
-    (re.compile(rb"^\{\\rtf"), "an RTF document"),
-)
-_IN_ARCHIVE = (("word/document.xml", "a Word document"), ("ppt/presentation.xml", "a PowerPoint file"))
-READS = "lm3 reads CSV, Excel (XLSX, XLS), ODS, or a ZIP of them"
-# an archive may expand this much before it is opened (a council's year is well under it), and no more than
-# this many times its size once it is large: what a ZIP bomb does, a spreadsheet never needs
-MAX_EXPANDED = 4 << 30
-MAX_RATIO = 200
-# cells a workbook's sheet may declare (its dimension) for each byte of the file: a tiny file with one cell
-# at XFD1048576 declares 17 billion
-MAX_CELLS = 200_000_000
-
-
-def _refuse_what_is_not_a_table(start: bytes, label: str) -> None:
-    head = start[_bom_length(start) :]
-    for pattern, what in _FORMATS:
-        if pattern.match(head):
-            raise InputError(
-                f"{label}: this is {what}, not a table: {READS}. Export the table from the system that made "
-                "it as CSV or Excel.",
-                code="not-a-table",
-            )
-
-
-def _check_archive(path: Path, label: str) -> None:
-    """A ZIP (or XLSX, ODS) checked before it is opened: what it holds, how far it expands, what its sheets
-    declare."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            names = {m.filename for m in members}
-            for name, what in _IN_ARCHIVE:
-                if name in names:
-                    raise InputError(f"{label}: this is {what}, not a table: {READS}.", code="not-a-table")
-            expanded = sum(m.file_size for m in members)
-            packed = sum(m.compress_size for m in members) or 1
-            if expanded > MAX_EXPANDED or (expanded > (64 << 20) and expanded > MAX_RATIO * packed):
-                raise InputError(
-                    f"{label}: expands to {expanded / 2**20:,.0f} MB from {packed / 2**20:,.1f} MB: too large "
-                    "to open safely (a spend file expands about 5 to 20 times). Check the file; unzip it and give "
-                    "the table inside if it is real.",
-                    code="archive-too-large",
-                )
-            for m in members:
-                if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
-                    with archive.open(m) as f:
-                        head = f.read(4096)
-                    found = re.search(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"', head)
-                    if found:
-                        letters, row = found.group(1).decode(), int(found.group(2))
-                        col = 0
-                        for ch in letters:
-                            col = col * 26 + ord(ch) - 64
-                        if col * row > MAX_CELLS:
-                            raise InputError(
-                                f"{label}: a sheet ({m.filename}) declares cells as far as "
-                                f"{letters}{row} ({col * row:,} cells): too large to read safely. Delete what "
-                                "lies beyond the table (or save the sheet again as CSV).",
-                                code="sheet-too-large",
-                            )
-    except zipfile.BadZipFile:
-        return  # the readers say what is wrong with it
 
 
 def _map(path: Path) -> bytes | mmap.mmap:
@@ -676,7 +654,9 @@ def _zip_sheets(path: Path, label: str) -> list[_Sheet]:
             if suffix in TEXT_SUFFIXES:
                 sheets.append(_CsvSheet(archive.read(m), m.filename, label))
             elif suffix in SPREADSHEET_SUFFIXES:
-                for s in _book_sheets(archive.read(m), label):
+                book = archive.read(m)
+                check_archive(book, f"{label} ({m.filename})")
+                for s in _book_sheets(book, label):
                     s.name = f"{m.filename}:{s.name}"
                     sheets.append(s)
     if not sheets:
