@@ -151,6 +151,16 @@ def test_gross_vat_and_net_columns_use_net():
     assert result.columns["amount"] == "Net Amount" and result.total == 350_50
 
 
+def test_an_invoice_total_on_each_of_its_lines_is_not_summed():
+    """Lines of an invoice, each with the invoice's total beside it: summing the totals would count INV-2 twice
+    and INV-4 three times (£2,802.00); the lines sum to what was paid."""
+    result = ingest("invoice_total_on_each_line.csv")
+    # 120 + 100 + 75.50 + 40 + 300 + 100 + 50.25 + 60 + 500 + 20
+    assert result.columns["amount"] == "Line Value" and result.total == 1365_75
+    said = [w for w in result.warnings if w.code == "amount-is-line"]
+    assert len(said) == 1 and "on 3 of 3 invoices of several lines" in said[0]
+
+
 def test_a_misleading_header_is_overruled_by_content():
     result = ingest("misleading_header.csv")
     assert result.columns["supplier"] == "Supplier ID"

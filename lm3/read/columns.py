@@ -351,6 +351,9 @@ def amount_scores(profiles: list[Profile]) -> list[Score]:
     """Each column's score as the amount paid: money with pence or of many sizes, not ids, codes or dates; net
     over gross, VAT never; then the header's words."""
     roles = _money_roles(profiles)
+    lines = _line_amounts(profiles)
+    for line, (total, _, _) in lines.items():
+        roles[line], roles[total.index] = "line", "invoice"
     out = []
     for p in profiles:
         reasons: list[str] = []
@@ -381,7 +384,17 @@ def amount_scores(profiles: list[Profile]) -> list[Score]:
             role = role or "vat"
         if words & _GROSS and not words & _NET:
             role = role or "gross"
-        if role == "vat":
+        if role == "invoice":
+            content -= 1.0
+            reasons.append("repeats an invoice's total on each of its lines")
+        elif role == "line":
+            total, matched, runs = lines[p.index]
+            content += 0.3
+            reasons.append(
+                f"line amounts: on {matched} of {runs} invoices of several lines they sum to the invoice's total, "
+                f"repeated on each line in {total.header.strip() or f'column {total.index + 1}'!r}"
+            )
+        elif role == "vat":
             content -= 1.0
             reasons.append("is VAT")
         elif role == "gross":
@@ -437,6 +450,40 @@ def postcode_scores(profiles: list[Profile]) -> list[Score]:
             Score(p.index, p.header, content + 0.5 * plus - minus, tuple(reasons), plus - minus, minus > 0)
         )
     return out
+
+
+def _line_amounts(profiles: list[Profile]) -> dict[int, tuple[Profile, int, int]]:
+    """Line amounts beside an invoice's total repeated on each of its lines: a run of rows where one money
+    column holds the same value while another varies is an invoice of several lines when the varying values
+    sum to the repeated one. When most such runs (at least 3) sum exactly, summing the repeated column would
+    count each invoice once per line: the line column is the one to sum. Returns, for each line column, the
+    column of totals, how many runs summed and how many there were."""
+    money = [p for p in profiles if p.money >= 0.9 and p.filled >= 0.5]
+    found: dict[int, tuple[Profile, int, int]] = {}
+    for total in money:
+        for line in money:
+            if total.index == line.index:
+                continue
+            both = total.money_mask & line.money_mask
+            t, v = total.pounds[both], line.pounds[both]
+            if len(t) < 4:
+                continue
+            run = np.concatenate([[0], np.cumsum(t[1:] != t[:-1])])
+            size = np.bincount(run)
+            sums = np.bincount(run, weights=v)
+            varies = np.bincount(
+                run, weights=np.concatenate([[False], (v[1:] != v[:-1]) & (run[1:] == run[:-1])])
+            )
+            several = (size > 1) & (varies > 0)
+            runs = int(several.sum())
+            matched = int((several & (sums == t[np.searchsorted(run, np.arange(len(size)))])).sum())
+            if (
+                runs >= 3
+                and matched >= 0.5 * runs
+                and (line.index not in found or matched > found[line.index][1])
+            ):
+                found[line.index] = (total, matched, runs)
+    return found
 
 
 def _money_roles(profiles: list[Profile]) -> dict[int, str]:

@@ -967,6 +967,15 @@ def _plan_by_content(
                 f"{choices['amount'].header!r} is used. Say which column holds net amounts (columns), if one does.",
             )
         )
+    if "amount" in choices and choices["amount"].role == "line":
+        notes.append(
+            Notice(
+                "amount-is-line",
+                f"{label}: {choices['amount'].header.strip()!r} is summed: "
+                f"{next(r for r in choices['amount'].reasons if r.startswith('line amounts'))}, which would count "
+                "each invoice once for each of its lines. Say which column to sum (columns), if not this one.",
+            )
+        )
     mapping = {name: ch.index for name, ch in choices.items()}
     chosen_by = {
         name: "set by you" if ch.reasons == ("set by you",) else str(ch.by_content)
