@@ -530,3 +530,19 @@ def test_register_columns_set_by_hand_from_the_api_a_project_and_the_cli(tmp_pat
     assert json.loads(out.output)["local"] == "100.00"
     bad = runner.invoke(cli, [*study, "--register-columns", "postcode=Site"])
     assert bad.exit_code == 1 and "Try --register-columns" in bad.output and "Traceback" not in bad.output
+
+
+def test_a_staff_home_postcode_not_in_the_directory_is_placed_by_its_sector_and_counted_not_named(tmp_path):
+    """BT005's home BD7 2HR typed as BD7 2ZZ (not an ONS postcode; sector BD7 2 lies in Bradford): still in the
+    area, so the figure stands, and the payroll row is listed, never the employee."""
+    book = openpyxl.load_workbook(SAMPLE / "payroll.xlsx")
+    sheet = book.worksheets[0]
+    assert sheet["C6"].value == "BD7 2HR" and sheet["A6"].value == "BT005"
+    sheet["C6"] = "BD7 2ZZ"
+    book.save(tmp_path / "payroll.xlsx")
+    result = lm3.load_project(SAMPLE).with_options(payroll=tmp_path / "payroll.xlsx").calculate()
+    assert round(result.lm3, 2) == 2.52
+    listed = [w for w in result.warnings if w.code == "postcodes-placed-by-area"]
+    assert len(listed) == 1
+    assert "payroll.xlsx: 1 home postcode(s)" in listed[0] and "(1 of them in the area): rows 6." in listed[0]
+    assert "BT005" not in listed[0] and "BD7 2ZZ" not in listed[0]

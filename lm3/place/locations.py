@@ -146,6 +146,25 @@ def estimated_warnings(trace: pd.DataFrame, listed: int = 10) -> list[Notice]:
     ]
 
 
+def staff_estimated_warnings(staff: pd.DataFrame, label: str = "payroll", listed: int = 10) -> list[Notice]:
+    """Home postcodes not in the directory, placed by their sector or district: counted and located by payroll
+    row, never by name (payroll is personal data)."""
+    guessed = staff[staff["placed_by"].isin(["sector", "district"]).to_numpy()]
+    if guessed.empty:
+        return []
+    rows = sorted(int(r) for rows in guessed["rows"] for r in rows)
+    shown = ", ".join(map(str, rows[:listed])) + (f" and {len(rows) - listed} more" if len(rows) > listed else "")
+    in_area = int((guessed["home"] == "in the area").sum())
+    return [
+        Notice(
+            "postcodes-placed-by-area",
+            f"{label}: {len(guessed)} home postcode(s) are not in the ONS directory (mistyped, new or terminated) "
+            f"and were placed by their sector or district instead ({in_area} of them in the area): rows {shown}. "
+            "Check the postcodes.",
+        )
+    ]
+
+
 def locate_staff(
     payroll: pd.DataFrame, *, area: Area, pay_basis: str, directory: PostcodeDirectory
 ) -> pd.DataFrame:
@@ -165,6 +184,7 @@ def locate_staff(
     ).reset_index()
     placed = directory.place(staff["postcode"])
     staff["status"] = placed["status"]
+    staff["placed_by"] = placed["placed_by"]
     staff["lad"] = placed["lad"]
     staff["home"] = np.select(
         [placed["status"] != "placed", area.contains(placed)],

@@ -20,7 +20,7 @@ from lm3.inputs.readers import (
     read_staff_survey,
     read_supplier_survey,
 )
-from lm3.place.locations import estimated_warnings, locate_staff
+from lm3.place.locations import estimated_warnings, locate_staff, staff_estimated_warnings
 from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, place_suppliers, review_warnings
 from lm3.progress import Progress, report
 from lm3.read.table import Source, Table
@@ -168,6 +168,7 @@ def calculate(
     payroll_total = 0
     if tables["payroll"] is not None:
         staff = locate_staff(tables["payroll"].data, area=area, pay_basis=pay_basis, directory=directory)
+        warnings += staff_estimated_warnings(staff, tables["payroll"].label)
         staff, staff_group = _staff_round3(
             staff,
             tables["staff_survey"],
