@@ -68,6 +68,17 @@ def test_content_decides_when_there_are_no_header_words_at_all(tmp_path):
     assert result.choices["supplier"].reasons[0].endswith("names")
 
 
+def test_a_column_of_names_beats_a_column_of_codes_under_the_same_header_words(tmp_path):
+    """A finance system's export: "Supplier Name" holds the supplier's code, "Supplier Name(T)" its name."""
+    names = ["Print Shop Ltd", "Aire Valley Catering", "Moorside Garage", "Hill Top Farm"]
+    lines = ["Supplier Name,Supplier Name(T),Amount"]
+    lines += [f"RC{507575 + i % 4},{names[i % 4]},{100 + i}.25" for i in range(24)]
+    result = lm3.ingest(_csv(tmp_path, "\n".join(lines) + "\n"))
+    assert result.columns["supplier"] == "Supplier Name(T)"
+    assert "codes" in result.chosen_by["supplier"]
+    assert sorted(result.data["supplier"].unique()) == sorted(names)
+
+
 def test_net_is_told_from_gross_and_vat_by_the_rows_when_headers_do_not_say(tmp_path):
     lines = ["Supplier,X,Y,Z"]
     for i in range(1, 30):
@@ -263,6 +274,12 @@ def test_a_year_of_files_gives_the_figure_of_the_whole_and_says_what_each_contri
     parts = [lm3.ingest(april), lm3.ingest(may)]
     assert [w.split(":")[0] for w in contributed] == ["2024-04.csv", "2024-05.csv"]
     assert [lm3.format_gbp(p.total) in w for p, w in zip(parts, contributed, strict=True)] == [True, True]
+    # the report a committee reads says it too
+    html = lm3.write_report(both, tmp_path / "report", formats="html").html
+    assert html is not None
+    text = html.read_text(encoding="utf-8")
+    for part, name in zip(parts, ("2024-04.csv", "2024-05.csv"), strict=True):
+        assert f"{name}: {part.rows_accepted} payment(s), {lm3.format_gbp(part.total)}." in text
     # a folder and a glob name the same files; together they hold every payment of the sample
     whole_payments = lm3.ingest(SAMPLE / "payments.xlsx").total
     assert parts[0].total + parts[1].total == whole_payments
