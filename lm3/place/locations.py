@@ -153,7 +153,9 @@ def staff_estimated_warnings(staff: pd.DataFrame, label: str = "payroll", listed
     if guessed.empty:
         return []
     rows = sorted(int(r) for rows in guessed["rows"] for r in rows)
-    shown = ", ".join(map(str, rows[:listed])) + (f" and {len(rows) - listed} more" if len(rows) > listed else "")
+    shown = ", ".join(map(str, rows[:listed])) + (
+        f" and {len(rows) - listed} more" if len(rows) > listed else ""
+    )
     in_area = int((guessed["home"] == "in the area").sum())
     return [
         Notice(
