@@ -186,9 +186,13 @@ def test_postcode_not_found_and_supplier_missing_from_register_are_location_unkn
     assert s.loc["Mystery Co", "round2"] == 0 and s.loc["Print Shop", "round2"] == 0
     warning = next(w for w in result.warnings if w.startswith("Location unknown"))
     assert warning.startswith("Location unknown for 2 supplier(s), £700.15 of spend, not counted as local:")
-    assert next(a for a in result.assumptions if a.name == "location unknown").value == (
-        "not counted as local (£700.15)"
+    assert next(a for a in result.assumptions if a.name == "spend not placed (location unknown)").value == (
+        "not counted as local, and not as leaving the area (£700.15); the bounds show LM3 with it local like "
+        "the placed spend, and all local"
     )
+    # not placed is its own line: never leakage
+    assert result.not_placed == 700_15 == int(s.loc[["Print Shop", "Mystery Co"], "not_placed"].sum())
+    assert (s.loc[["Print Shop", "Mystery Co"], "leakage_round2"] == 0).all()
 
 
 def test_supplier_missing_from_register_is_listed_in_cli_output():

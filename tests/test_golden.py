@@ -19,6 +19,8 @@ Staff survey: E1 0.5; E2 0.9 (lives in Leeds: not used); E3 did not answer -> me
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 import lm3
@@ -133,3 +135,32 @@ def test_dataframes_work_as_inputs(golden):
         from_files.round2,
         from_files.round3,
     )
+
+
+def test_spend_not_placed_is_its_own_line_with_bounds_by_hand(golden):
+    """Mystery Co's £300.00 is not placed: neither round 2 nor leakage, a line of its own; coverage and the
+    bounds worked by hand from the example above."""
+    result = lm3.calculate(area="Bradford", **golden)
+    r1, r2, r3 = 11_000_15, 6_700_15, 3_380_05
+    assert (result.payments, result.placed, result.unplaced) == (5_000_15, 4_700_15, 300_00)
+    assert result.coverage == 4_700_15 / 5_000_15
+    assert (result.placed_suppliers, result.unplaced_suppliers) == (4, 1)
+    # local share: local supplier payments over placed ones (Aire 1,500.00 + Branch 800.00 + Print 400.15)
+    assert result.local_share == 2_700_15 / 4_700_15
+    # leakage in round 2: Leeds Widgets 2,000.00 and E2's pay 2,000.00; not the 300.00 not placed
+    assert result.leakage == {"round2": 4_000_00, "round3": r2 - r3, "not_placed": 300_00}
+    assert r1 - r2 == result.leakage["round2"] + result.leakage["not_placed"]
+    rows = result.summary().set_index("round")
+    assert rows.loc["Not placed", "amount"] == 300_00
+    # bounds: local suppliers re-spend R3 / R2 = (900.00 + 120.05 + 360.00) / 2,700.15 of their round 2
+    rate = Fraction(1_380_05, 2_700_15)
+    like = Fraction(300_00) * Fraction(2_700_15, 4_700_15)  # 172.34... local like the placed spend
+    like_r2 = int(like + Fraction(1, 2))
+    like_r3 = int(like_r2 * rate + Fraction(1, 2))
+    all_r3 = int(300_00 * rate + Fraction(1, 2))
+    b = result.bounds
+    assert b.not_local == result.lm3 == (r1 + r2 + r3) / r1
+    assert b.like_placed == (r1 + r2 + like_r2 + r3 + like_r3) / r1
+    assert b.all_local == (r1 + r2 + 300_00 + r3 + all_r3) / r1
+    assert result.to_dict()["bounds"]["all_local"] == b.all_local
+    assert "only 94% of supplier spend placed" in result.headline

@@ -260,10 +260,13 @@ def test_project_file_sets_round3_options(tmp_path):
     result = lm3.load_project(tmp_path).calculate()
     # by hand at 50%: Aire Valley 750.00 + Bradford Branch 400.00 + Print Shop 200.08 (200.075) = 1,350.08
     assert result.round3 == 1_350_08
-    assert (result.interval.level, result.interval.seed) == (0.8, 11)
     assert result.responses[0].imputation == "weighted" and result.responses[0].default.text == "50.0%"
-    # no one answered: nothing to resample, so the headline claims no interval (the level is still kept)
+    # no one answered: nothing to resample, so there is no interval anywhere, and no bootstrap is claimed
+    assert result.interval is None and result.to_dict()["interval"] is None
     assert "interval" not in result.headline and "published default share" in result.headline
+    said = next(a for a in result.assumptions if a.name == "interval")
+    assert said.value.startswith("none: no survey answers to resample") and "bootstrap" not in said.value
+    assert not any(a.name == "round 3 non-respondents" for a in result.assumptions)
     surveyed = lm3.calculate(
         GOLDEN / "payments.csv",
         GOLDEN / "suppliers.csv",
@@ -271,7 +274,7 @@ def test_project_file_sets_round3_options(tmp_path):
         area="Bradford",
         level=0.8,
     )
-    assert "(80% interval £" in surveyed.headline
+    assert "(80% interval £" in surveyed.headline and surveyed.interval.level == 0.8
 
 
 def test_non_local_suppliers_respend_is_its_own_line_worked_by_hand(golden, tmp_path):
@@ -349,7 +352,7 @@ def test_sensitivity_worked_by_hand_on_the_golden_example(golden):
     share = (Fraction(150000) * Fraction(6, 10) + Fraction(40015) * Fraction(3, 10)) / 190015
     branch_r3 = int(Fraction(80000) * share + Fraction(1, 2))
     assert weighted["lm3_low"] == result.lm3 and weighted["lm3_high"] == lm3_of(r2, r3 - 360_00 + branch_r3)
-    unknown = table.loc["suppliers of unknown location"]
+    unknown = table.loc["spend not placed (location unknown)"]
     # Mystery Co (£300.00) all local at the local suppliers' R3/R2 = 1,380.05 / 2,700.15
     extra = int(Fraction(30000) * Fraction(138005, 270015) + Fraction(1, 2))
     assert unknown["lm3_high"] == lm3_of(r2 + 300_00, r3 + extra)

@@ -145,8 +145,9 @@ def format_result(result: LM3Result) -> str:
     width = max(len(format_gbp(int(a), symbol=False)) for a in summary["amount"])
     lines.append(f"  {'Round':<9}{'':<46}{'£':>{width}}  {'per £1':>6}")
     for r in row_tuples(summary):
+        label, what = (r.round, r.what) if r.round != "Not placed" else ("", "not placed: location unknown")
         lines.append(
-            f"  {r.round:<9}{r.what:<46}{format_gbp(int(r.amount), symbol=False):>{width}}  {r.per_pound:>6.2f}"
+            f"  {label:<9}{what:<46}{format_gbp(int(r.amount), symbol=False):>{width}}  {r.per_pound:>6.2f}"
         )
     lines.append(f"  {'LM3':<9}{'(R1 + R2 + R3) / R1':<46}{'':>{width}}  {result.lm3:>6.2f}")
     lines += ["", result.headline, ""]
@@ -156,9 +157,23 @@ def format_result(result: LM3Result) -> str:
     for location in ("local", "local branch", "non-local", "unknown"):
         chosen = s[s["location"] == location]
         if len(chosen):
-            label = "location unknown" if location == "unknown" else location
+            label = "not placed" if location == "unknown" else location
             parts.append(f"{len(chosen)} {label} ({format_gbp(int(chosen['round1'].sum()))})")
     lines.append("Suppliers: " + ", ".join(parts))
+    if result.coverage is not None:
+        lines.append(
+            f"Placed: {format_gbp(result.placed)} of {format_gbp(result.payments)} paid to suppliers "
+            f"({result.coverage:.1%}), {result.placed_suppliers} of {len(s)} suppliers"
+            + (
+                f"; local share {result.local_share:.1%} of placed spend"
+                if result.local_share is not None
+                else ""
+            )
+        )
+    if result.bounds is not None and result.not_placed:
+        lines.append(
+            f"Not placed: {format_gbp(result.not_placed)}, neither local nor leaving. Bounds: {result.bounds.text()}"
+        )
     if len(result.staff):
         staff = ", ".join(
             f"{int(r.employees)} {_HOME[r.home]} ({format_gbp(int(r.round1))})"
@@ -167,10 +182,13 @@ def format_result(result: LM3Result) -> str:
         lines.append(f"Staff: {staff}")
     survey = []
     for r in result.responses:
+        if r.default is not None:
+            survey.append(f"none from {r.members} {r.group}: the published default share {r.default.text}")
+            continue
         covered = f", {r.round2_rate:.0%} of their round 2" if r.round2_rate is not None else ""
-        filled = f"; default share {r.default.text}" if r.default else ""
-        survey.append(f"{r.respondents} of {r.members} {r.group}{covered}{filled}")
-    lines.append("Survey answers: " + "; ".join(survey))
+        survey.append(f"{r.respondents} of {r.members} {r.group}{covered}")
+    if survey:
+        lines.append("Survey answers: " + "; ".join(survey))
     value = result.value_of_a_pound()
     if value["local_supplier"] is not None:
         text = f"£1 paid to a local supplier is worth £{value['local_supplier']:.2f} to {result.area.name}"
@@ -188,10 +206,12 @@ def format_result(result: LM3Result) -> str:
             f"Non-local suppliers re-spend {format_gbp(n.amount)} in the area ({how}): LM3 with it "
             f"{result.lm3_with_non_local:.2f} (not in the rounds above)"
         )
-    resampled = any(r.respondents for r in result.responses)
-    if result.interval is not None and not resampled:
-        lines.append("Interval: none: no survey responses to resample (see the sensitivity to the defaults)")
-    if result.interval is not None and resampled:
+    if result.interval is None:
+        lines.append(
+            "Interval: none: no survey answers to resample; round 3 rests on published default shares "
+            "(the sensitivity shows how far they move it)"
+        )
+    else:
         i = result.interval
         lines.append(
             f"Interval: LM3 {i.low:.2f} to {i.high:.2f} ({i.level:.0%}, bootstrap over respondents, "
@@ -203,7 +223,10 @@ def format_result(result: LM3Result) -> str:
             lines.append(
                 f"  - {r.assumption}: {r.low} -> {r.lm3_low:.2f}, {r.high} -> {r.lm3_high:.2f} ({r.range})"
             )
-    leaks = f"{format_gbp(result.round1 - result.round2)} in round 2, {format_gbp(result.round2 - result.round3)} in round 3"
+    leak = result.leakage
+    leaks = f"{format_gbp(leak['round2'])} in round 2, {format_gbp(leak['round3'])} in round 3"
+    if leak["not_placed"]:
+        leaks += f" (not counting the {format_gbp(leak['not_placed'])} not placed)"
     lines.append(f"Leakage: {leaks}")
     lines += ["", "Assumptions:"]
     for a in result.assumptions:
@@ -240,17 +263,27 @@ def format_scenarios(result: LM3Result, table: pd.DataFrame) -> str:
 
 
 def format_compare(table: pd.DataFrame) -> str:
-    """Results side by side: R1, R2, R3, LM3 with its interval, local share, survey coverage."""
+    """Results side by side: R1, R2, R3, LM3 with its interval, coverage, local share, survey coverage."""
+
+    def pct(x: float) -> str:
+        return "-" if x != x else f"{x:.0%}"
+
     w = max(len("Result"), *(len(str(n)) for n in table["result"])) + 2
     lines = [
         f"  {'Result':<{w}}{'Round 1':>16}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}"
-        f"{'R2/R1':>6}  {'Surveys (suppliers; staff)'}"
+        f"{'Placed':>7}{'Local':>7}  {'Surveys (suppliers; staff)'}"
     ]
     for r in row_tuples(table):
         interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
         surveys = f"{r.supplier_responses or '-'}; {r.staff_responses or '-'}"
         lines.append(
             f"  {r.result!s:<{w}}{format_gbp(int(r.round1)):>16}{format_gbp(int(r.round2)):>16}"
-            f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  {interval:<11}{r.local_share:>6.0%}  {surveys}"
+            f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  {interval:<11}{pct(r.coverage):>7}"
+            f"{pct(r.local_share):>7}  {surveys}"
         )
+    lines += [
+        "",
+        "Placed: the share of supplier spend whose location is known. Local: local spend as a share of placed "
+        "spend. Results placed to different extents differ by more than their local spend.",
+    ]
     return "\n".join(lines)

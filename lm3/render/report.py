@@ -34,6 +34,7 @@ from lm3.render.workbook import add_sheet, new_workbook, save
 from lm3.study.result import LM3Result
 from lm3.study.scenarios import scenario_records
 from lm3.study.tables import (
+    LEAKS,
     MONEY_COLUMNS,
     SHARE_COLUMNS,
     leak_text,
@@ -193,7 +194,7 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
     """The report as one HTML page (see the module docstring); ``figures`` by ``lm3.charts.CHARTS`` name."""
     title = f"Local Multiplier 3: {result.name or result.area.name}"
     rounds = rounds_table(result)
-    rounds["Leaks after it"] = leak_text(rounds["Leaks after it"])
+    rounds[LEAKS] = leak_text(rounds[LEAKS])
     interval = result.interval
     resampled = any(r.respondents for r in result.responses)
     parts = [
@@ -325,7 +326,7 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
         money_rows={"Round 1", "Round 2", "Round 3"},
     )
     rounds = rounds_table(result)
-    add_sheet(book, "Rounds", rounds, money={"£", "Leaks after it"}, decimals={"Per £1"})
+    add_sheet(book, "Rounds", rounds, money={"£", LEAKS}, decimals={"Per £1"})
     add_sheet(
         book,
         "Suppliers",

@@ -7,8 +7,8 @@ Each line holds every other assumption where the result has it and moves one:
   20 points either way (within 0-100%). Respondents keep their own answers.
 - **Imputation**: the simple mean of respondents against the round-2-weighted mean (both groups at once).
 - **Local branches of non-local head offices**: counted as local, or not (when there are any).
-- **Suppliers of unknown location**: not local (lm3's rule), or all local, re-spending at the local
-  suppliers' mean share (an upper bound on what placing them could add).
+- **Spend not placed** (suppliers of unknown location, staff whose home is unknown): not local (lm3's
+  rule), or all local, re-spent at the local group's rate: the bounds of ``lm3.rounds.coverage``.
 
 Round 3 lines are recomputed per member and rounded to the penny as in the method, so a line at the
 result's own setting reproduces its LM3 exactly.
@@ -21,8 +21,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import Responses, group_share
-from lm3.values.money import round_pence
+from lm3.values.money import format_gbp, round_pence
 
 SENSITIVITY_COLUMNS = ["assumption", "low", "high", "lm3_low", "lm3_high", "swing", "range"]
 DEFAULT_SPREAD = Fraction(20, 100)
@@ -47,8 +48,10 @@ def sensitivity(
     groups: list[tuple[pd.DataFrame, Responses]],
     suppliers: pd.DataFrame,
     branch_is_local: bool,
+    limits: Bounds | None = None,
 ) -> pd.DataFrame:
-    """One line per assumption moved (columns ``SENSITIVITY_COLUMNS``), largest swing in LM3 first."""
+    """One line per assumption moved (columns ``SENSITIVITY_COLUMNS``), largest swing in LM3 first;
+    ``limits``, the bounds of the spend not placed (``lm3.rounds.coverage``), is a line of its own."""
 
     def lm3(r2: int, r3: int) -> float:
         return (round1 + r2 + r3) / round1
@@ -122,20 +125,17 @@ def sensitivity(
             }
         )
 
-    unknown = suppliers[(suppliers["location"] == "unknown") & (suppliers["round1"] > 0)]
-    if len(unknown):
-        mean = _supplier_mean(groups)
-        r2 = round2 + int(unknown["round1"].sum())
-        r3 = round3 + sum(round_pence(Fraction(int(x)) * mean) for x in unknown["round1"])
+    if limits is not None and limits.not_placed:
+        unknown = int((suppliers["location"] == "unknown").sum())
         lines.append(
             {
-                "assumption": "suppliers of unknown location",
+                "assumption": "spend not placed (location unknown)",
                 "low": "not local",
                 "high": "all local",
-                "lm3_low": lm3(round2, round3),
-                "lm3_high": lm3(r2, r3),
-                "range": f"{len(unknown)} supplier(s) not placed; if all were local, at the local mean "
-                f"{_pct(mean)}",
+                "lm3_low": limits.not_local,
+                "lm3_high": limits.all_local,
+                "range": f"{format_gbp(limits.not_placed)} not placed ({unknown} supplier(s)); if all of it "
+                "were local, re-spent at the local rate",
             }
         )
     table = pd.DataFrame(lines, columns=[c for c in SENSITIVITY_COLUMNS if c != "swing"])

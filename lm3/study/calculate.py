@@ -24,9 +24,11 @@ from lm3.place.locations import estimated_warnings, locate_staff, staff_estimate
 from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, place_suppliers, review_warnings
 from lm3.progress import Progress, report
 from lm3.read.table import Source, Table
+from lm3.rounds.coverage import NotPlaced, bounds
 from lm3.rounds.method import (
     MIN_CATEGORY_RESPONDENTS,
     Assumption,
+    DefaultShare,
     Responses,
     apply_shares,
     default_shares,
@@ -208,18 +210,29 @@ def calculate(
     round3 = int(trace["round3"].sum()) + (int(staff["round3"].sum()) if staff is not None else 0)
 
     report(progress, "round 3", 3, 5)
-    interval = bootstrap_interval(
-        groups,
-        round1=round1,
-        round2=round2,
-        round3=round3,
-        level=level,
-        seed=seed,
-        draws=draws,
-        min_category=min_category,
+    resampled = any(r.respondents for _, r in groups)
+    interval = (
+        bootstrap_interval(
+            groups,
+            round1=round1,
+            round2=round2,
+            round3=round3,
+            level=level,
+            seed=seed,
+            draws=draws,
+            min_category=min_category,
+        )
+        if resampled
+        else None  # nothing to resample: the figure rests on published default shares (see the sensitivity)
     )
     report(progress, "bootstrap interval", 4, 5)
     responses = tuple(r for _, r in groups)
+    limits = bounds(
+        round1=round1,
+        round2=round2,
+        round3=round3,
+        kinds=_not_placed(trace, staff, groups, fallback),
+    )
     moved = sensitivity(
         round1=round1,
         round2=round2,
@@ -227,6 +240,7 @@ def calculate(
         groups=groups,
         suppliers=trace,
         branch_is_local=branch_is_local,
+        limits=limits,
     )
     report(progress, "sensitivity", 5, 5)
     assumptions = _assumptions(
@@ -241,6 +255,7 @@ def calculate(
         responses=responses,
         interval=interval,
         min_category=min_category,
+        not_placed=limits.not_placed,
     )
     if non_local is not None:
         r = non_local.responses
@@ -275,6 +290,7 @@ def calculate(
         responses=responses,
         non_local=non_local,
         sensitivity=moved,
+        bounds=limits,
         detail=ResultDetail(
             trace=trace[["key", "supplier", "location", "local", "round1"]].reset_index(drop=True),
             categories=_categories(tables["payments"].data, tables["suppliers"].data, trace),
@@ -282,6 +298,46 @@ def calculate(
             min_category=min_category,
         ),
     )
+
+
+def _not_placed(
+    trace: pd.DataFrame,
+    staff: pd.DataFrame | None,
+    groups: list[tuple[pd.DataFrame, Responses]],
+    fallback: Mapping[str, DefaultShare],
+) -> list[NotPlaced]:
+    """Supplier payments and staff pay, each placed and not placed, with its local group's re-spend rate
+    (R3 / R2 of the group, else the published default share) for the bounds (``lm3.rounds.coverage``)."""
+
+    def rate(members: pd.DataFrame, default: DefaultShare) -> Fraction:
+        r2 = int(members["round2"].sum())
+        return Fraction(int(members["round3"].sum()), r2) if r2 else default.share
+
+    unknown = trace["location"] == "unknown"
+    kinds = [
+        NotPlaced(
+            "supplier payments",
+            placed=int(trace.loc[~unknown, "round1"].sum()),
+            not_placed=int(trace.loc[unknown, "round1"].sum()),
+            local=int(trace["round2"].sum()),
+            rate=rate(groups[0][0], fallback["supplier_share"]),
+        )
+    ]
+    if staff is not None:
+        away = staff["home"] == "unknown"
+        local = staff["home"] == "in the area"
+        gross = int(staff.loc[local, "round1"].sum())
+        kinds.append(
+            NotPlaced(
+                "staff pay",
+                placed=int(staff.loc[~away, "round1"].sum()),
+                not_placed=int(staff.loc[away, "round1"].sum()),
+                local=int(staff["round2"].sum()),
+                rate=rate(groups[1][0], fallback["staff_share"]),
+                basis=Fraction(int(staff.loc[local, "round2"].sum()), gross) if gross else Fraction(1),
+            )
+        )
+    return kinds
 
 
 def _categories(payments: pd.DataFrame, register: pd.DataFrame, trace: pd.DataFrame) -> pd.DataFrame:
@@ -394,7 +450,9 @@ def _supplier_round3(
     trace["share"] = trace["share"].map(lambda s: float(s) if isinstance(s, Fraction) else np.nan)
     trace["share_source"] = trace["share_source"].fillna("")
     trace["round3"] = trace["round3"].fillna(0).astype("int64")
-    trace["leakage_round2"] = trace["round1"] - trace["round2"]
+    unknown = trace["location"] == "unknown"
+    trace["not_placed"] = trace["round1"].where(unknown, 0)
+    trace["leakage_round2"] = (trace["round1"] - trace["round2"]).where(~unknown, 0)
     trace["leakage_round3"] = trace["round2"] - trace["round3"]
     if survey is not None:
         paid = answers["key"].isin(trace["key"])
@@ -504,9 +562,12 @@ def _staff_table(staff: pd.DataFrame | None) -> pd.DataFrame:
             if n < total
             else f"survey for all {total}"
         )
-    table["leakage_round2"] = table["round1"] - table["round2"]
+    unknown = table["home"] == "unknown"
+    table["not_placed"] = table["round1"].where(unknown, 0)
+    table["leakage_round2"] = (table["round1"] - table["round2"]).where(~unknown, 0)
     table["leakage_round3"] = table["round2"] - table["round3"]
-    for col in ["round1", "round2", "round3", "leakage_round2", "leakage_round3", "employees", "respondents"]:
+    money = ["round1", "round2", "round3", "not_placed", "leakage_round2", "leakage_round3"]
+    for col in [*money, "employees", "respondents"]:
         table[col] = table[col].astype("int64")
     return table[STAFF_TRACE_COLUMNS]
 
@@ -574,10 +635,10 @@ def _assumptions(
     *,
     has_payroll: bool,
     responses: tuple[Responses, ...],
-    interval: Interval,
+    interval: Interval | None,
     min_category: int,
+    not_placed: int,
 ) -> list[Assumption]:
-    unknown = int(trace.loc[trace["location"] == "unknown", "round1"].sum())
     out = [
         Assumption("method", "LM3 = (R1 + R2 + R3) / R1", SOURCES["lm3"]),
         Assumption(
@@ -600,20 +661,27 @@ def _assumptions(
             SOURCES["branch"],
         ),
         Assumption(
-            "location unknown",
-            f"not counted as local ({format_gbp(unknown)})",
+            "spend not placed (location unknown)",
+            f"not counted as local, and not as leaving the area ({format_gbp(not_placed)}); the bounds show LM3 "
+            "with it local like the placed spend, and all local",
             "lm3: spend is never assumed local without a place",
         ),
-        Assumption(
-            "round 3 non-respondents",
-            (
-                "simple mean of respondents in the group"
-                if responses[0].imputation == "mean"
-                else "round-2-weighted mean of respondents in the group"
-            )
-            + f"; a supplier type with at least {min_category} respondents uses its own",
-            SOURCES["mean"] if responses[0].imputation == "mean" else "chosen by the user",
-            None if responses[0].imputation == "mean" else "imputation",
+        *(
+            [
+                Assumption(
+                    "round 3 non-respondents",
+                    (
+                        "simple mean of respondents in the group"
+                        if responses[0].imputation == "mean"
+                        else "round-2-weighted mean of respondents in the group"
+                    )
+                    + f"; a supplier type with at least {min_category} respondents uses its own",
+                    SOURCES["mean"] if responses[0].imputation == "mean" else "chosen by the user",
+                    None if responses[0].imputation == "mean" else "imputation",
+                )
+            ]
+            if any(r.respondents for r in responses)
+            else []
         ),
         *[
             Assumption(
@@ -627,6 +695,13 @@ def _assumptions(
             f"{interval.level:.0%} percentile bootstrap over survey respondents, {interval.draws} draws, "
             f"seed {interval.seed}",
             "lm3: non-respondents' shares re-imputed in each draw (see lm3.rounds.uncertainty)",
+        )
+        if interval is not None
+        else Assumption(
+            "interval",
+            "none: no survey answers to resample; round 3 rests on the published default shares above, and "
+            "the sensitivity shows how far they move the figure",
+            "lm3: an interval is only as real as its resampling",
         ),
         Assumption(
             "rounding",

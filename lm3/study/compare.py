@@ -27,6 +27,8 @@ COMPARE_COLUMNS = [
     "lm3",
     "low",
     "high",
+    "round2_per_pound",
+    "coverage",
     "local_share",
     "supplier_responses",
     "staff_responses",
@@ -35,7 +37,9 @@ COMPARE_COLUMNS = [
 
 def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.DataFrame:
     """Results side by side (two years, two organisations): one row each (``COMPARE_COLUMNS``, money in
-    pence, ``local_share`` = R2 / R1). Each may be an LM3Result, its ``to_dict()``, a JSON file written by
+    pence; ``round2_per_pound`` = R2 / R1; ``coverage`` = placed / round-1 payments; ``local_share`` = local
+    / placed payments; the last two NaN for a result written before lm3 reported them). Two results whose
+    coverage differs differ by more than their local spend. Each may be an LM3Result, its ``to_dict()``, a JSON file written by
     ``lm3 calculate --json``, or a project folder (calculated here). Raises InputError for a file that is
     not a result."""
     rows = []
@@ -66,12 +70,18 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.Da
                 "lm3": float(data["lm3"]),
                 "low": interval.get("low", np.nan),
                 "high": interval.get("high", np.nan),
-                "local_share": _pence(data["round2"]) / _pence(data["round1"]),
+                "round2_per_pound": _pence(data["round2"]) / _pence(data["round1"]),
+                "coverage": _number(data.get("coverage")),
+                "local_share": _number(data.get("local_share")),
                 "supplier_responses": _coverage(responses.get("local suppliers")),
                 "staff_responses": _coverage(responses.get("local staff")),
             }
         )
     return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) else np.nan
 
 
 def _pence(pounds: float | int | str) -> int:
@@ -107,7 +117,8 @@ def _read_result(path: Path) -> dict[str, Any]:
 
 def compare_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The compare table as plain records (the JSON contract, docs/json.md): money as exact Decimal pounds,
-    LM3, its interval and the local share as numbers; no interval where no one was resampled."""
+    LM3, its interval, round 2 per £1, coverage and the local share as numbers (null where a result did not
+    report them); no interval where no one was resampled."""
     return [
         jsonable(
             {
@@ -118,7 +129,9 @@ def compare_records(table: pd.DataFrame) -> list[dict[str, Any]]:
                 "round3": pence_to_decimal(int(r.round3)),
                 "lm3": float(r.lm3),
                 "interval": None if pd.isna(r.low) else {"low": float(r.low), "high": float(r.high)},
-                "local_share": float(r.local_share),
+                "round2_per_pound": float(r.round2_per_pound),
+                "coverage": None if pd.isna(r.coverage) else float(r.coverage),
+                "local_share": None if pd.isna(r.local_share) else float(r.local_share),
                 "supplier_responses": r.supplier_responses,
                 "staff_responses": r.staff_responses,
             }

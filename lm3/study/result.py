@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.geo import Area
+from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import Assumption, Responses
 from lm3.rounds.uncertainty import Interval
 from lm3.study.scenarios import scenarios
@@ -36,6 +38,7 @@ SUPPLIER_TRACE_COLUMNS = [
     "share",
     "share_source",
     "round3",
+    "not_placed",
     "leakage_round2",
     "leakage_round3",
     "non_local_respend",
@@ -49,12 +52,23 @@ STAFF_TRACE_COLUMNS = [
     "share",
     "share_source",
     "round3",
+    "not_placed",
     "leakage_round2",
     "leakage_round3",
 ]
 
 
 _GROUP_WORD = {"local suppliers": "supplier", "local staff": "staff"}
+
+
+def _percent(share: float) -> str:
+    """A share as people read it, never rounded up to 100% or down to 0% when it is not."""
+    text = f"{share:.0%}"
+    if 0 < share < 1 and text in ("0%", "100%"):
+        return (
+            f"{math.floor(share * 1000) / 10:.1f}%" if share > 0.5 else f"{math.ceil(share * 1000) / 10:.1f}%"
+        )
+    return text
 
 
 def _json_value(value: Any, *, money: bool) -> Any:
@@ -127,6 +141,71 @@ class LM3Result:
     sensitivity: pd.DataFrame | None = None
     """How LM3 moves as each assumption moves over a stated range (``lm3.rounds.sensitivity``): assumption,
     low, high, lm3_low, lm3_high, swing, range; largest swing first (a tornado chart's bars)."""
+    bounds: Bounds | None = None
+    """LM3 with the spend not placed not local (as calculated), local like the placed spend, and all local
+    (``lm3.rounds.coverage``)."""
+
+    # -- coverage: how much of the spend was placed -----------------------------------------------------------
+
+    @property
+    def payments(self) -> int:
+        """Round-1 payments to suppliers (pence)."""
+        return int(self.suppliers["round1"].sum())
+
+    @property
+    def placed(self) -> int:
+        """Payments to suppliers placed in or out of the area (pence): their location is known."""
+        return int(self.suppliers.loc[self.suppliers["location"] != "unknown", "round1"].sum())
+
+    @property
+    def unplaced(self) -> int:
+        """Payments to suppliers whose location is unknown (pence): neither local nor leaving."""
+        return self.payments - self.placed
+
+    @property
+    def not_placed(self) -> int:
+        """All round-1 money of unknown location (pence): supplier payments and the pay of staff whose home
+        is unknown. It is its own line: never local, never leakage."""
+        return int(self.suppliers["not_placed"].sum()) + int(self.staff["not_placed"].sum())
+
+    @property
+    def coverage(self) -> float | None:
+        """Placed payments / round-1 payments (as ``lm3.locate`` reports it); None with no payments."""
+        return self.placed / self.payments if self.payments else None
+
+    @property
+    def placed_suppliers(self) -> int:
+        return int((self.suppliers["location"] != "unknown").sum())
+
+    @property
+    def unplaced_suppliers(self) -> int:
+        return int((self.suppliers["location"] == "unknown").sum())
+
+    @property
+    def local_share(self) -> float | None:
+        """Local payments / placed payments: the share of placed supplier spend that is local (the one
+        meaning of "local share" everywhere in lm3)."""
+        local = int(self.suppliers.loc[self.suppliers["local"], "round1"].sum())
+        return local / self.placed if self.placed else None
+
+    @property
+    def leakage(self) -> dict[str, int]:
+        """Money leaving the area (pence): in round 2 (round 1 that is neither round 2 nor not placed) and in
+        round 3 (round 2 not re-spent locally); and, beside them, the round-1 money not placed."""
+        return {
+            "round2": self.round1 - self.round2 - self.not_placed,
+            "round3": self.round2 - self.round3,
+            "not_placed": self.not_placed,
+        }
+
+    @property
+    def has_payroll(self) -> bool:
+        return len(self.staff) > 0
+
+    @property
+    def resampled(self) -> bool:
+        """Whether any survey answers were resampled: without them there is no interval."""
+        return any(r.respondents for r in self.responses)
 
     @property
     def lm3_with_non_local(self) -> float | None:
@@ -155,25 +234,30 @@ class LM3Result:
     @property
     def headline(self) -> str:
         """'Every £1 ... creates £X.XX for <area> (90% interval £a-£b, n supplier and m staff responses).'
-        A group on a default share, with no survey, is named."""
+        When not every supplier was placed, the share placed and the bounds follow; a group on a default
+        share, with no survey, is named."""
         if self.income_given:
             start = f"Every £1 of {self.name}'s income" if self.name else "Every £1 of income"
         else:
             start = f"Every £1 spent by {self.name}" if self.name else "Every £1 spent"
         notes = []
-        resampled = any(r.respondents for r in self.responses)
         answered = [
             f"{r.respondents} {_GROUP_WORD.get(r.group, r.group)}" for r in self.responses if r.members
         ]
-        if self.interval is not None and resampled:
+        if self.interval is not None:
             i = self.interval
             # as issue 5 asks: "(90% interval £2.4x-£2.6x, 18 supplier and 31 staff responses)"
             notes.append(
                 f"{i.level:.0%} interval £{i.low:.2f}-£{i.high:.2f}"
                 + (f", {' and '.join(answered)} responses" if answered else "")
             )
-        elif answered and resampled:
-            notes.append(" and ".join(answered) + " responses")
+        coverage = self.coverage
+        if coverage is not None and self.unplaced and self.bounds is not None:
+            b = self.bounds
+            like = f"£{b.like_placed:.2f} if the rest is local like it, " if b.like_placed is not None else ""
+            notes.append(
+                f"only {_percent(coverage)} of supplier spend placed: {like}£{b.all_local:.2f} if all of it is"
+            )
         defaults = [r.group for r in self.responses if r.default is not None]
         if defaults:
             notes.append(f"round 3 for {' and '.join(defaults)} on a published default share, not a survey")
@@ -229,13 +313,33 @@ class LM3Result:
                 "lm3": self.lm3,
                 "headline": self.headline,
                 "spend": pounds(self.spend),
-                "leakage": {
-                    "round2": pounds(self.round1 - self.round2),
-                    "round3": pounds(self.round2 - self.round3),
+                "leakage": {key: pounds(value) for key, value in self.leakage.items()},
+                "payments": pounds(self.payments),
+                "placed": pounds(self.placed),
+                "unplaced": pounds(self.unplaced),
+                "coverage": self.coverage,
+                "placed_suppliers": self.placed_suppliers,
+                "unplaced_suppliers": self.unplaced_suppliers,
+                "local_share": self.local_share,
+                "bounds": None
+                if self.bounds is None
+                else {
+                    "not_local": self.bounds.not_local,
+                    "like_placed": self.bounds.like_placed,
+                    "all_local": self.bounds.all_local,
+                    "not_placed": pounds(self.bounds.not_placed),
                 },
                 "suppliers": records(
                     self.suppliers,
-                    ["round1", "round2", "round3", "leakage_round2", "leakage_round3", "non_local_respend"],
+                    [
+                        "round1",
+                        "round2",
+                        "round3",
+                        "not_placed",
+                        "leakage_round2",
+                        "leakage_round3",
+                        "non_local_respend",
+                    ],
                 ),
                 "value_of_a_pound": self.value_of_a_pound(),
                 "non_local_respend": None
@@ -252,7 +356,8 @@ class LM3Result:
                     "lm3_with_it": self.lm3_with_non_local,
                 },
                 "staff": records(
-                    self.staff, ["round1", "round2", "round3", "leakage_round2", "leakage_round3"]
+                    self.staff,
+                    ["round1", "round2", "round3", "not_placed", "leakage_round2", "leakage_round3"],
                 ),
                 "interval": None
                 if self.interval is None
@@ -284,12 +389,26 @@ class LM3Result:
         )
 
     def summary(self) -> pd.DataFrame:
-        """The rounds as a table: round, what it is, £ (pence), and per £1 of round 1."""
+        """The rounds as a table: round, what it is, £ (pence), and per £1 of round 1. Round-1 money whose
+        location is unknown is its own line, "Not placed", under round 2: neither local nor leaving."""
+        staff = self.has_payroll
         rows = [
-            ("Round 1", "income" if self.income_given else "spend: payments and payroll", self.round1),
-            ("Round 2", "to local suppliers and staff living locally", self.round2),
-            ("Round 3", "re-spent locally by them", self.round3),
+            (
+                "Round 1",
+                "income"
+                if self.income_given
+                else ("spend: payments and payroll" if staff else "spend: payments"),
+                self.round1,
+            ),
+            (
+                "Round 2",
+                "to local suppliers and staff living locally" if staff else "to local suppliers",
+                self.round2,
+            ),
         ]
+        if self.not_placed:
+            rows.append(("Not placed", "location unknown: neither local nor leaving", self.not_placed))
+        rows.append(("Round 3", "re-spent locally by them", self.round3))
         table = pd.DataFrame(rows, columns=["round", "what", "amount"])
         table["per_pound"] = table["amount"] / self.round1
         return table

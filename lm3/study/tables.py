@@ -15,12 +15,18 @@ if TYPE_CHECKING:
 
 
 def rounds_table(result: LM3Result) -> pd.DataFrame:
-    """Round, What, £ (pence), Per £1 (of round 1), and Leaks after it (pence)."""
+    """Round, What, £ (pence), Per £1 (of round 1), and what leaks out of the area at that round (pence):
+    round 1 money that is neither local nor not placed at round 2, round 2 money not re-spent locally at
+    round 3. Money not placed is its own row, and never leaks."""
     table = result.summary().rename(
         columns={"round": "Round", "what": "What", "amount": "£", "per_pound": "Per £1"}
     )
-    table["Leaks after it"] = [0, result.round1 - result.round2, result.round2 - result.round3]
+    leaks = {"Round 2": result.leakage["round2"], "Round 3": result.leakage["round3"]}
+    table[LEAKS] = [leaks.get(r, 0) for r in table["Round"]]
     return table
+
+
+LEAKS = "Leaks out of the area"
 
 
 def supplier_table(result: LM3Result) -> pd.DataFrame:
@@ -92,7 +98,7 @@ SHARE_COLUMNS = {"Share re-spent locally", "Response rate", "Round 2 covered", "
 
 
 def leak_text(leaks: pd.Series) -> list[str]:
-    """The "Leaks after it" column for people: £ text, blank for nothing."""
+    """The leaks column for people: £ text, blank for nothing."""
     return [format_gbp(int(v)) if v else "" for v in leaks]
 
 
@@ -100,7 +106,7 @@ def repr_html(result: LM3Result) -> str:
     """A result in a notebook: headline, rounds, survey coverage, the largest suppliers and the assumptions
     (every text escaped)."""
     rounds = rounds_table(result)
-    rounds["Leaks after it"] = leak_text(rounds["Leaks after it"])
+    rounds[LEAKS] = leak_text(rounds[LEAKS])
     assumptions = pd.DataFrame(
         [(a.name, a.value, a.source) for a in result.assumptions], columns=["Assumption", "Value", "Source"]
     )
