@@ -563,3 +563,9 @@ def test_a_staff_home_postcode_not_in_the_directory_is_placed_by_its_sector_and_
     assert len(listed) == 1
     assert "payroll.xlsx: 1 home postcode(s)" in listed[0] and "(1 of them in the area): rows 6." in listed[0]
     assert "BT005" not in listed[0] and "BD7 2ZZ" not in listed[0]
+
+
+def test_a_missing_file_among_several_is_named_not_a_bug(tmp_path):
+    april, _ = _split_sample_payments(tmp_path)
+    with pytest.raises(lm3.InputError, match=r"Payments file not found: .*2024-13\.csv"):
+        lm3.ingest([april, tmp_path / "2024-13.csv"])

@@ -804,8 +804,9 @@ def _ingest_several(
     warnings: list[str] = []
     seen: dict[str, str] = {}
     for source in sources:
-        if isinstance(source, str | Path):
-            digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+        if isinstance(source, str | Path) and Path(source).is_file():
+            with Path(source).open("rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()  # streamed: a large file is not held
             if digest in seen:
                 warnings.append(
                     Notice(

@@ -12,9 +12,10 @@ hatching, so they read in greyscale print, £ on the axes, titles that say what 
 - ``rounds_waterfall``: £1 through round 2 and round 3, with what leaks at each step.
 - ``leakage_chart``: the suppliers and places (head office, else the supplier's own place) the most £ leaves
   to (``leakage_table``: the figures).
-- ``local_share_chart``: the local share of spend by supplier type or by expense category.
-- ``flow_chart``: the flow of £1 (Sankey-style): to local and non-local suppliers and staff, then re-spent
-  locally or leaking.
+- ``local_share_chart``: the local share of placed spend by supplier type or by expense category (the 12
+  largest and "other"; ``share_table``: the figures).
+- ``flow_chart``: the flow of £1 (Sankey-style): to local and non-local suppliers and staff, or not placed,
+  then re-spent locally or leaking.
 - ``map_chart``: £ by the local authority district where suppliers are, the area outlined (ONS boundaries).
 - ``uncertainty_chart``: LM3 with its interval, and scenarios side by side.
 - ``sensitivity_chart``: a tornado chart of LM3 as each assumption moves over its range.
@@ -23,6 +24,7 @@ hatching, so they read in greyscale print, £ on the axes, titles that say what 
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -57,9 +59,12 @@ STYLE: dict[str, Any] = {
     "savefig.dpi": 150,
     "svg.hashsalt": "lm3",  # SVG output the same on every run
     "figure.facecolor": "white",
+    "text.parse_math": False,  # a supplier called "$\\alpha_$ Ltd" is text, never mathtext
 }
 DARK, MID, LIGHT, PALE = "#222222", "#6b6b6b", "#a8a8a8", "#e3e3e3"
 LEAK_HATCH = "////"
+NOT_PLACED_HATCH = ".."  # money whose location is unknown: neither local nor leaving
+TOP_GROUPS = 12  # bars of a share chart; the rest are one bar, "other"
 
 
 @contextmanager
@@ -118,26 +123,63 @@ def _title(result: Any) -> str:
     return f"{result.name or 'LM3'}, {result.area.name}"
 
 
+def _set_title(ax: Axes, text: str) -> None:
+    """A title wrapped to the width of its axes' figure, never cut off."""
+    width = _figure_of(ax).get_figwidth()
+    ax.set_title(textwrap.fill(text, max(30, int(width * 8.5))))
+
+
+def _wrap(label: object, width: int = 28, lines: int = 2) -> str:
+    """A tick label on at most ``lines`` lines of ``width`` characters, cut with an ellipsis beyond."""
+    parts = textwrap.wrap(str(label), width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
+    return "\n".join(parts)
+
+
+def _money_axis(axis: Any) -> None:
+    """£ on an axis, with few enough ticks that their labels never run together."""
+    axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=2))
+    axis.set_major_formatter(FuncFormatter(_gbp))
+
+
 def rounds_waterfall(result: Any, ax: Axes | None = None) -> Figure:
-    """£1 of round 1 through round 2 and round 3: what stays (solid) and what leaks (hatched) at each
-    step, and LM3 as their sum."""
+    """£1 of round 1 through round 2 and round 3: what stays (solid), what leaks (hatched) and what is not
+    placed (dotted: location unknown, neither) at each step, and LM3 as their sum; when some spend is not
+    placed, the bounds of LM3 beside it (as calculated, to all local)."""
     with _style():
-        fig, ax = _axes(ax, (7, 4))
-        r1, r2, r3 = result.round1, result.round2, result.round3
-        per = [1.0, r2 / r1, r3 / r1]
-        leaks = [0.0, (r1 - r2) / r1, (r2 - r3) / r1]
+        fig, ax = _axes(ax, (7, 4.4))
+        r1 = result.round1
+        leak = result.leakage
+        per = [1.0, result.round2 / r1, result.round3 / r1]
+        unplaced = leak["not_placed"] / r1
+        leaks = [0.0, leak["round2"] / r1, leak["round3"] / r1]
+        staff = len(result.staff) > 0
         labels = [
-            "Round 1\nspent",
-            "Round 2\nto local suppliers\nand staff",
+            "Round 1\nspent" if not result.income_given else "Round 1\nincome",
+            "Round 2\nto local suppliers" + ("\nand staff" if staff else ""),
             "Round 3\nre-spent locally",
             "LM3",
         ]
         x = np.arange(4)
-        ax.bar(x[:3], per, color=[DARK, MID, LIGHT], edgecolor=DARK, width=0.6, label="stays in the area")
+        colours = [DARK, MID, LIGHT]
+        ax.bar(x[:3], per, color=colours, edgecolor=DARK, width=0.6, label="stays in the area")
+        if unplaced:
+            ax.bar(
+                x[1],
+                unplaced,
+                bottom=per[1],
+                color=PALE,
+                edgecolor=DARK,
+                hatch=NOT_PLACED_HATCH,
+                width=0.6,
+                label="not placed (location unknown)",
+            )
         ax.bar(
             x[1:3],
             leaks[1:],
-            bottom=per[1:],
+            bottom=[per[1] + unplaced, per[2]],
             color="white",
             edgecolor=DARK,
             hatch=LEAK_HATCH,
@@ -146,61 +188,103 @@ def rounds_waterfall(result: Any, ax: Axes | None = None) -> Figure:
         )
         bottoms = [0.0, per[0], per[0] + per[1]]
         for i in range(3):  # the LM3 bar, stacked from the three rounds
-            ax.bar(x[3], per[i], bottom=bottoms[i], color=[DARK, MID, LIGHT][i], edgecolor=DARK, width=0.6)
+            ax.bar(x[3], per[i], bottom=bottoms[i], color=colours[i], edgecolor=DARK, width=0.6)
         for i, value in enumerate(per):
+            inside = value >= 0.08  # a short bar's value goes beside it
             ax.text(
-                x[i], value / 2, f"£{value:.2f}", ha="center", va="center", color="white" if i < 2 else DARK
+                x[i] if inside else x[i] - 0.32,
+                value / 2 if inside else max(value / 2, 0.03),
+                f"£{value:.2f}",
+                ha="center" if inside else "right",
+                va="center",
+                color="white" if inside and i < 2 else DARK,
+                zorder=4,
             )
-            if leaks[i]:
-                ax.text(x[i], value + leaks[i] + 0.03, f"leaks £{leaks[i]:.2f}", ha="center", va="bottom")
+        top2 = per[1] + unplaced + leaks[1]
+        notes = [f"leaks £{leaks[1]:.2f}"] if leaks[1] else []
+        if unplaced:
+            notes.append(f"not placed £{unplaced:.2f}")
+        if notes:
+            ax.text(x[1], top2 + 0.03, "\n".join(notes), ha="center", va="bottom")
+        if leaks[2]:
+            ax.text(x[2], per[2] + leaks[2] + 0.03, f"leaks £{leaks[2]:.2f}", ha="center", va="bottom")
         ax.text(x[3], sum(per) + 0.03, f"£{result.lm3:.2f}", ha="center", va="bottom", fontweight="bold")
+        high = sum(per)
+        bounds = getattr(result, "bounds", None)
+        if unplaced and bounds is not None:
+            high = bounds.all_local
+            ax.plot([x[3] + 0.38] * 2, [result.lm3, high], color=DARK, linewidth=1, linestyle=":")
+            ax.plot([x[3] + 0.33, x[3] + 0.43], [high, high], color=DARK, linewidth=1)
+            ax.text(
+                x[3] + 0.36,
+                high + 0.03,
+                f"up to £{high:.2f} if the\nnot-placed spend\nwere all local",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
         ax.set_xticks(x, labels)
-        ax.yaxis.set_major_formatter(FuncFormatter(_gbp))
+        _money_axis(ax.yaxis)
         ax.set_ylabel("per £1 of round 1")
-        ax.set_ylim(0, max(sum(per), 1.0) * 1.15)
-        ax.set_title(f"What £1 creates: {_title(result)}")
-        ax.legend(loc="upper left", frameon=False)
+        ax.set_ylim(0, max(high + 0.35, top2 + 0.3, 1.0) * 1.08)
+        ax.set_xlim(-0.5, 3.9)
+        _set_title(ax, f"What £1 creates: {_title(result)}")
+        fig.legend(loc="outside lower center", ncols=3, frameon=False)
     return fig
 
 
 def leakage_table(result: Any) -> pd.DataFrame:
     """£ lost to the area per supplier (pence, ``lost``) and where it goes (``place``): all of it for
-    suppliers that are not local (placed elsewhere, or of unknown location); for local branches of a
-    head office elsewhere, what they do not re-spend locally (round 2 - round 3), which goes to the head
-    office's place. Largest first."""
+    suppliers placed outside the area; for local branches of a head office elsewhere, what they do not
+    re-spend locally (round 2 - round 3), which goes to the head office's place. Spend not placed (location
+    unknown) is never leakage and is not here. Largest first."""
     s = result.suppliers
     branch = s["local"] & s["head_office_lad_name"].notna() & (s["location"] == "local branch")
-    lost = s[(~s["local"] & (s["round1"] > 0)) | branch].copy()
+    away = ~s["local"] & (s["location"] != "unknown") & (s["round1"] > 0)
+    lost = s[away | branch].copy()
     lost["lost"] = np.where(lost["local"], lost["leakage_round3"], lost["round1"]).astype("int64")
     lost["place"] = lost["head_office_lad_name"].where(lost["head_office_lad_name"].notna(), lost["lad_name"])
-    unknown = lost["location"] == "unknown"
-    lost["place"] = lost["place"].where(~unknown, "location unknown").fillna("location unknown")
+    lost["place"] = lost["place"].fillna("(no district)")
     lost = lost[lost["lost"] > 0]
     columns = ["supplier", "location", "lad_name", "head_office_lad_name", "place", "round1", "lost"]
     return lost.sort_values("lost", ascending=False, kind="stable")[columns].reset_index(drop=True)
 
 
 def leakage_chart(result: Any, ax: Axes | None = None, *, top: int = 10) -> Figure:
-    """The ``top`` suppliers by £ lost to the area in round 2 (not local: placed elsewhere, or unknown),
-    and beside them the places that £ goes to (head office, else the supplier's own place). With ``ax``,
-    only the suppliers are drawn."""
+    """The ``top`` suppliers by £ leaving the area in round 2 (placed outside it, and the head-office share
+    of local branches), and beside them the places that £ goes to (head office, else the supplier's own
+    place). Spend not placed is not leakage: its total is noted, never drawn as leaving. With ``ax``, only
+    the suppliers are drawn."""
     with _style():
         lost = leakage_table(result)
         if ax is None:
-            fig = _figure((10, 4.5))
+            fig = _figure((10, 4.8))
             left, right = fig.subplots(1, 2, width_ratios=[3, 2])
         else:
             fig, left, right = _figure_of(ax), ax, None
         bars = lost.head(top)[::-1]
-        _hbars(left, bars["supplier"].astype(str), bars["lost"] / 100, hatch=LEAK_HATCH)
-        left.set_title(f"Spend leaving {result.area.name}: top suppliers")
+        _hbars(left, bars["supplier"], bars["lost"] / 100, hatch=LEAK_HATCH)
+        left.set_title(textwrap.fill(f"Spend leaving {result.area.name}: top suppliers", 45))
         if right is not None:
             places = lost.groupby("place")["lost"].sum().sort_values(ascending=False).head(top)[::-1]
-            _hbars(right, places.index.astype(str), places.to_numpy() / 100, hatch="xx")
+            _hbars(right, places.index, places.to_numpy() / 100, hatch="xx")
             right.set_title("...and where it goes")
         if lost.empty:
             left.text(
-                0.5, 0.5, "No spend leaves the area", ha="center", va="center", transform=left.transAxes
+                0.5,
+                0.5,
+                "No placed spend leaves the area",
+                ha="center",
+                va="center",
+                transform=left.transAxes,
+            )
+        unplaced = int(result.suppliers["not_placed"].sum()) if "not_placed" in result.suppliers else 0
+        if unplaced:
+            fig.supxlabel(  # a figure label: the layout makes room for it
+                f"Not shown: {_gbp(unplaced / 100)} paid to suppliers not placed (location unknown), which is "
+                "neither local nor leaving.",
+                fontsize=7,
+                color=MID,
             )
     return fig
 
@@ -209,56 +293,103 @@ def _hbars(ax: Axes, labels: pd.Series | pd.Index, values: Any, *, hatch: str | 
     values = np.asarray(values, dtype=float)
     y = np.arange(len(values))
     ax.barh(y, values, color="white" if hatch else MID, edgecolor=DARK, hatch=hatch, height=0.7)
-    ax.set_yticks(y, [str(label)[:40] for label in labels])
-    ax.xaxis.set_major_formatter(FuncFormatter(_gbp))
+    ax.set_yticks(y, [_wrap(label, 32) for label in labels])
+    _money_axis(ax.xaxis)
     top = values.max() if len(values) else 1.0
     for yi, v in zip(y, values, strict=True):
         ax.text(v + top * 0.01, float(yi), _gbp(v), va="center", fontsize=8)
     ax.set_xlim(0, top * 1.18 if top > 0 else 1)
 
 
-def local_share_chart(result: Any, ax: Axes | None = None, *, by: str = "type") -> Figure:
-    """The local share of spend (round 2 / round 1) by supplier ``by="type"`` (VCSE, SME, large, public
-    body, unknown) or by expense ``by="category"``, with the £ behind each bar."""
+def share_table(result: Any, *, by: str = "type", top: int = TOP_GROUPS) -> pd.DataFrame:
+    """Supplier spend by supplier ``by="type"`` or expense ``by="category"`` (pence): ``placed``, ``local``,
+    ``not_placed``, and ``share`` = local / placed (None where nothing was placed); the ``top`` groups by
+    spend, the rest summed as one "other" row. Largest spend first."""
     if by not in ("type", "category"):
         raise ValueError("by must be 'type' or 'category'")
+    if by == "type":
+        s = result.suppliers
+        rows = pd.DataFrame(
+            {
+                "group": s["type"].fillna("unknown").to_numpy(),
+                "round1": s["round1"].to_numpy(),
+                "location": s["location"].to_numpy(),
+                "local": s["local"].to_numpy(),
+            }
+        )
+    else:
+        detail = result.detail
+        if detail is None:
+            raise ValueError("This result has no spend by category: compute it with lm3.calculate.")
+        where = detail.trace.drop_duplicates("key").set_index("key")
+        c = detail.categories
+        rows = pd.DataFrame(
+            {
+                "group": c["category"].fillna("(no category)").to_numpy(),
+                "round1": c["round1"].to_numpy(),
+                "location": c["key"].map(where["location"]).fillna("unknown").to_numpy(),
+                "local": c["key"].map(where["local"]).fillna(False).astype(bool).to_numpy(),
+            }
+        )
+    placed = rows["location"] != "unknown"
+    table = (
+        rows.assign(
+            placed=rows["round1"].where(placed, 0),
+            local=rows["round1"].where(rows["local"], 0),
+            not_placed=rows["round1"].where(~placed, 0),
+        )
+        .groupby("group")[["round1", "placed", "local", "not_placed"]]
+        .sum()
+    )
+    table = table[table["round1"] > 0].sort_values("round1", ascending=False, kind="stable")
+    if len(table) > top:
+        rest = table.iloc[top - 1 :]
+        other = rest.sum().to_frame(f"other ({len(rest)} {'types' if by == 'type' else 'categories'})").T
+        table = pd.concat([table.iloc[: top - 1], other])
+    table["share"] = [
+        local / placed if placed > 0 else None
+        for local, placed in zip(table["local"], table["placed"], strict=True)
+    ]
+    return table.rename_axis(by).reset_index()
+
+
+def local_share_chart(result: Any, ax: Axes | None = None, *, by: str = "type") -> Figure:
+    """The local share of placed spend (local / placed) by supplier ``by="type"`` (VCSE, SME, large, public
+    body, unknown) or by expense ``by="category"``: the 12 largest by spend and "other", each with the £
+    placed behind its bar and the £ not placed (location unknown) beside it."""
+    table = share_table(result, by=by)
     with _style():
-        fig, ax = _axes(ax, (7, 4))
-        if by == "type":
-            s = result.suppliers
-            table = s.groupby(s["type"].fillna("unknown"))[["round1", "round2"]].sum()
-        else:
-            detail = result.detail
-            if detail is None:
-                raise ValueError("This result has no spend by category: compute it with lm3.calculate.")
-            local = dict(zip(detail.trace["key"], detail.trace["local"], strict=True))
-            c = detail.categories.assign(
-                category=detail.categories["category"].fillna("(no category)"),
-                round2=lambda d: d["round1"].where(d["key"].map(local).fillna(False).astype(bool), 0),
-            )
-            table = c.groupby("category")[["round1", "round2"]].sum()
-        table = table[table["round1"] > 0]
-        table = table.assign(share=table["round2"] / table["round1"]).sort_values("share")
-        y = np.arange(len(table))
-        ax.barh(y, table["share"], color=MID, edgecolor=DARK, height=0.7, label="local")
+        fig, ax = _axes(ax, (7.5, 1.6 + 0.42 * max(len(table), 1)))
+        rows = table[::-1].reset_index(drop=True)
+        y = np.arange(len(rows))
+        share = rows["share"].fillna(0).astype(float).to_numpy()
+        placed = rows["placed"].to_numpy() > 0
+        ax.barh(y[placed], share[placed], color=MID, edgecolor=DARK, height=0.7, label="local")
         ax.barh(
-            y,
-            1 - table["share"],
-            left=table["share"],
+            y[placed],
+            1 - share[placed],
+            left=share[placed],
             color="white",
             edgecolor=DARK,
             hatch=LEAK_HATCH,
             height=0.7,
-            label="not local",
+            label="placed outside the area",
         )
-        ax.set_yticks(y, [str(i)[:30] for i in table.index])
+        ax.set_yticks(y, [_wrap(g) for g in rows[by]])
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
-        ax.set_xlim(0, 1.32)
-        for yi, (share, r1) in enumerate(zip(table["share"], table["round1"], strict=True)):
-            ax.text(1.02, yi, f"{share:.0%} of {_gbp(r1 / 100)}", va="center", fontsize=8)
+        for yi, r in enumerate(row_tuples(rows)):
+            text = (f"{r.share:.0%} of {_gbp(r.placed / 100)} placed" if r.placed > 0 else "none placed") + (
+                f"; {_gbp(r.not_placed / 100)} not placed" if r.not_placed else ""
+            )
+            ax.text(
+                1.02, yi, text, va="center", fontsize=8, transform=ax.get_yaxis_transform(), clip_on=False
+            )
         what = "supplier type" if by == "type" else "expense category"
-        ax.set_title(f"Local share of spend by {what}: {result.area.name}")
-        ax.legend(loc="lower right", frameon=False)
+        _set_title(ax, f"Local share of placed spend by {what}: {result.area.name}")
+        ax.set_xlabel("local / placed spend")
+        fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 
@@ -271,22 +402,25 @@ def flow_chart(result: Any, ax: Axes | None = None) -> Figure:
         fig, ax = _axes(ax, (9, 5))
         s, staff = result.suppliers, result.staff
         r1 = result.round1
+        has_staff = len(staff) > 0
         local_sup = int(s.loc[s["local"], "round2"].sum())
-        local_staff = int(staff.loc[staff["home"] == "in the area", "round2"].sum()) if len(staff) else 0
-        suppliers_away = int(s["round1"].sum()) - local_sup  # non-local and unknown location
-        staff_away = (int(staff["round1"].sum()) if len(staff) else 0) - local_staff  # elsewhere; deductions
-        unspent = r1 - int(s["round1"].sum()) - (int(staff["round1"].sum()) if len(staff) else 0)
+        local_staff = int(staff.loc[staff["home"] == "in the area", "round2"].sum()) if has_staff else 0
+        unplaced = int(s["not_placed"].sum()) + (int(staff["not_placed"].sum()) if has_staff else 0)
+        suppliers_away = int(s["leakage_round2"].sum())  # placed outside the area
+        staff_away = int(staff["leakage_round2"].sum()) if has_staff else 0  # elsewhere; deductions
+        unspent = r1 - int(s["round1"].sum()) - (int(staff["round1"].sum()) if has_staff else 0)
         respent = result.round3
         leak3 = local_sup + local_staff - respent
         middle = [
             ("local suppliers", local_sup, MID),
             ("local staff", local_staff, LIGHT),
             ("non-local suppliers", suppliers_away, "white"),
+            ("not placed (location unknown)", unplaced, PALE),
             ("staff pay leaving the area", staff_away, "white"),
         ]
         if unspent > 0:  # income given beyond the spending analysed
             middle.append(("income not in the spending analysed", unspent, "white"))
-        middle = [m for m in middle if m[1] > 0 or m[0].startswith("local")]
+        middle = [m for m in middle if m[1] > 0 or m[0] == "local suppliers"]
         right = [("re-spent locally", respent, LIGHT), ("leaks in round 3", leak3, "white")]
         gap = 0.04
 
@@ -311,22 +445,18 @@ def flow_chart(result: Any, ax: Axes | None = None) -> Figure:
             va="center",
         )
         top = 1.0
-        for (label, value, colour), (lo, hi) in zip(middle, mid_spans, strict=True):
+        hatches = {"white": LEAK_HATCH, PALE: NOT_PLACED_HATCH}
+        label_at = _spread([(lo + hi) / 2 for lo, hi in mid_spans], gap=0.075)
+        for (label, value, colour), (lo, hi), at in zip(middle, mid_spans, label_at, strict=True):
             h = max(value, 0) / r1
-            _band(
-                ax,
-                x0,
-                (top - h, top),
-                x1 - w,
-                (lo, hi),
-                colour,
-                hatch=None if colour != "white" else LEAK_HATCH,
-            )
+            _band(ax, x0, (top - h, top), x1 - w, (lo, hi), colour, hatch=hatches.get(colour))
             ax.add_patch(Polygon([(x1 - w, lo), (x1, lo), (x1, hi), (x1 - w, hi)], closed=True, color=DARK))
+            if abs(at - (lo + hi) / 2) > 0.005:  # moved apart from a neighbour: a leader line to its band
+                ax.plot([x1, x1 + 0.03], [(lo + hi) / 2, at], color=MID, linewidth=0.6)
             ax.text(
                 x1 + 0.03,
-                (lo + hi) / 2,
-                f"{label}\n£{h:.2f}",
+                at,
+                f"{label} £{h:.2f}",
                 va="center",
                 fontsize=8,
                 zorder=5,
@@ -335,21 +465,37 @@ def flow_chart(result: Any, ax: Axes | None = None) -> Figure:
             top -= h
         # round 3: what local suppliers and staff received splits into re-spent locally and leaked; the bands
         # start from the two sources' spans taken together (top of suppliers to bottom of staff)
-        seg_top = mid_spans[0][1]
-        scale = (mid_spans[0][1] - mid_spans[1][0]) / max((local_sup + local_staff) / r1, 1e-9)
-        for (label, value, colour), (lo, hi) in zip(right, right_spans, strict=True):
+        local_spans = [
+            span for (label, _, _), span in zip(middle, mid_spans, strict=True) if label.startswith("local")
+        ]
+        seg_top = local_spans[0][1]
+        scale = (local_spans[0][1] - local_spans[-1][0]) / max((local_sup + local_staff) / r1, 1e-9)
+        right_at = _spread([(lo + hi) / 2 for lo, hi in right_spans], gap=0.075)
+        for (label, value, colour), (lo, hi), at in zip(right, right_spans, right_at, strict=True):
             h = max(value, 0) / r1
             start = (seg_top - h * scale, seg_top)
             hatch = None if colour != "white" else LEAK_HATCH
             _band(ax, x1, start, x2 - w, (lo, hi), colour, hatch=hatch)
             ax.add_patch(Polygon([(x2 - w, lo), (x2, lo), (x2, hi), (x2 - w, hi)], closed=True, color=DARK))
-            ax.text(x2 + 0.02, (lo + hi) / 2, f"{label}\n£{h:.2f}", va="center", fontsize=8)
+            ax.text(x2 + 0.02, at, f"{label} £{h:.2f}", va="center", fontsize=8)
             seg_top -= h * scale
-        ax.set_xlim(-0.45, 2.55)
+        ax.set_xlim(-0.45, 2.75)
         ax.set_ylim(-0.1, 1.15)
         ax.axis("off")
-        ax.set_title(f"Where £1 goes: {_title(result)} (LM3 £{result.lm3:.2f})")
+        _set_title(ax, f"Where £1 goes: {_title(result)} (LM3 £{result.lm3:.2f})")
     return fig
+
+
+def _spread(centres: list[float], gap: float) -> list[float]:
+    """Label heights near ``centres`` (top to bottom, descending) at least ``gap`` apart: each pushed down
+    from the one above it as need be, then the whole column lifted back if it fell below the lowest."""
+    out: list[float] = []
+    for c in centres:
+        out.append(min(c, out[-1] - gap) if out else c)
+    if out and out[-1] < min(centres):
+        lift = min(centres) - out[-1]
+        out = [v + lift for v in out]
+    return out
 
 
 def _band(
@@ -500,34 +646,63 @@ def map_chart(result: Any, ax: Axes | None = None, *, margin_km: float = 25) -> 
 def uncertainty_chart(
     result: Any, ax: Axes | None = None, *, scenarios: pd.DataFrame | None = None
 ) -> Figure:
-    """LM3 with its interval, and each scenario's (``result.scenarios(...)``) beside it."""
+    """LM3 with its interval (only where survey answers were resampled), and each scenario's
+    (``result.scenarios(...)``) beside it; when some spend is not placed, the bounds it puts on LM3 (as
+    calculated, to all local), drawn dotted: a range of what is unknown, not a sampling interval."""
     with _style():
-        table = scenarios if scenarios is not None else None
-        rows = []
-        if table is None:
+        rows: list[tuple[str, float, float, float]]
+        if scenarios is None:
             i = result.interval
-            rows.append(("as now", result.lm3, i.low if i else np.nan, i.high if i else np.nan))
+            rows = [("as calculated", result.lm3, i.low if i else np.nan, i.high if i else np.nan)]
         else:
-            rows = list(table[["scenario", "lm3", "low", "high"]].itertuples(index=False, name=None))
-        fig, ax = _axes(ax, (7, 1.2 + 0.5 * len(rows)))
-        y = np.arange(len(rows))[::-1]
-        for yi, (_name, lm3, low, high) in zip(y, rows, strict=True):
+            rows = list(scenarios[["scenario", "lm3", "low", "high"]].itertuples(index=False, name=None))
+        bounds = getattr(result, "bounds", None)
+        show_bounds = bounds is not None and bounds.not_placed > 0
+        fig, ax = _axes(ax, (7, 1.5 + 0.5 * (len(rows) + show_bounds)))
+        n = len(rows) + show_bounds
+        y = np.arange(n)[::-1]
+        values: list[float] = []
+        for yi, (_name, lm3, low, high) in zip(y, rows, strict=False):
             if low == low:
                 ax.plot([low, high], [yi, yi], color=DARK, linewidth=2, solid_capstyle="butt")
                 ax.plot([low, low], [yi - 0.15, yi + 0.15], color=DARK)
                 ax.plot([high, high], [yi - 0.15, yi + 0.15], color=DARK)
+                values += [low, high]
             ax.plot([lm3], [yi], marker="o", color="white", markeredgecolor=DARK, markersize=8)
             text = f"£{lm3:.2f}" + (f"  ({low:.2f}-{high:.2f})" if low == low else "")
             ax.annotate(text, (lm3, yi), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8)
-        ax.set_yticks(y, [str(r[0])[:45] for r in rows])
-        ax.set_ylim(-0.7, len(rows) - 0.3)
+            values.append(lm3)
+        labels = [_wrap(r[0], 40) for r in rows]
+        if show_bounds and bounds is not None:
+            yb = y[-1]
+            marks = [(bounds.not_local, "not local")]
+            if bounds.like_placed is not None:
+                marks.append((bounds.like_placed, "like placed"))
+            marks.append((bounds.all_local, "all local"))
+            ax.plot([bounds.not_local, bounds.all_local], [yb, yb], color=DARK, linewidth=1.5, linestyle=":")
+            for k, (v, name) in enumerate(marks):
+                ax.plot([v], [yb], marker="|", color=DARK, markersize=12)
+                ax.annotate(
+                    f"{name} £{v:.2f}",
+                    (v, yb),
+                    xytext=(0, 9 if k % 2 == 0 else -14),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                )
+                values.append(v)
+            labels.append("if the spend not placed were...")
+        ax.set_yticks(y, labels)
+        ax.set_ylim(-0.7, n - 0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"£{v:.2f}"))
-        values = [v for r in rows for v in r[1:] if v == v]
         span = max(values) - min(values) if values else 0
-        ax.set_xlim(min(values) - max(span * 0.25, 0.05), max(values) + max(span * 0.25, 0.05))
-        level = f"{result.interval.level:.0%} " if result.interval is not None else ""
-        ax.set_xlabel(f"LM3 (£ per £1), {level}interval")
-        ax.set_title(f"LM3 and how sure it is: {_title(result)}")
+        ax.set_xlim(min(values) - max(span * 0.2, 0.05), max(values) + max(span * 0.2, 0.05))
+        what = f"{result.interval.level:.0%} interval" if result.interval is not None else ""
+        if result.interval is None:
+            what = "no interval: no survey answers to resample"
+        ax.set_xlabel(f"LM3 (£ per £1); {what}")
+        _set_title(ax, f"LM3 and how sure it is: {_title(result)}")
     return fig
 
 

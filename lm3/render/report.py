@@ -160,7 +160,7 @@ def _leakage(result: LM3Result) -> pd.DataFrame:
             "Location": t["location"],
             "Where it goes": t["place"],
             "Round 1": t["round1"],
-            "Lost to the area": t["lost"],
+            "Leaving the area": t["lost"],
         }
     )
 
@@ -171,32 +171,110 @@ _CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.7em;margin-bottom:.2em}h2{font-size:1.25em;border-bottom:1px solid #999;margin-top:2em}
 .headline{font-size:1.35em;background:#f2f2f2;border-left:6px solid #222;padding:.6em 1em}
+.glance{border-left:6px solid #6b6b6b;padding:.2em 1em;margin:1em 0}
+.glance p{margin:.35em 0}
 table{border-collapse:collapse;margin:.8em 0;font-family:Helvetica,Arial,sans-serif;font-size:.85em}
 th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#e6e6e6}td.n{text-align:right;white-space:nowrap}
-img{max-width:100%;height:auto;display:block;margin:1em 0}
+figure{margin:1em 0}img{max-width:100%;height:auto;display:block}
 .note{color:#555;font-size:.9em}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+body{max-width:none;margin:0;padding:0;font-size:9.5pt;line-height:1.3}
+h1{font-size:16pt}h2{font-size:12.5pt;margin-top:1.1em;break-after:avoid}h3{font-size:10.5pt;break-after:avoid}
+.headline{font-size:12pt}
+table{font-size:7.5pt;break-inside:auto}tr,figure,.glance{break-inside:avoid}thead{display:table-header-group}
+figure img{max-height:88mm;width:auto;max-width:100%;margin:0 auto}
+figure.tall img{max-height:120mm}
+}
 """
+TOP_ROWS = 25  # suppliers and leaks shown in the page; the workbook has every row
 
 
 def _table(frame: pd.DataFrame) -> str:
     return html_table(frame, money=MONEY_COLUMNS, shares=SHARE_COLUMNS)
 
 
-def _img(fig: Any, alt: str) -> str:
+def _img(fig: Any, alt: str, *, tall: bool = False) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+    kind = ' class="tall"' if tall else ""
+    return f'<figure{kind}><img alt="{escape(alt)}" src="data:image/png;base64,{data}"></figure>'
+
+
+def glance(result: LM3Result) -> list[str]:
+    """The figures a reader needs on the first screen, as sentences: coverage, the bounds, what round 3
+    rests on."""
+    lines = []
+    if result.coverage is not None:
+        lines.append(
+            f"Placed: {format_gbp(result.placed)} of {format_gbp(result.payments)} paid to suppliers "
+            f"({result.coverage:.1%}), {result.placed_suppliers} of {len(result.suppliers)} suppliers. "
+            + (
+                f"Local share: {result.local_share:.1%} of the placed spend is with local suppliers."
+                if result.local_share is not None
+                else "No supplier spend was placed."
+            )
+        )
+    if result.bounds is not None and result.not_placed:
+        b = result.bounds
+        lines.append(
+            f"Not placed: {format_gbp(result.not_placed)} of round 1 has no known location. It is neither local "
+            f"nor leaving, and counted as not local. If it were local like the placed spend, LM3 would be "
+            + (f"{b.like_placed:.2f}" if b.like_placed is not None else "unknown")
+            + f"; if all of it were local, {b.all_local:.2f}."
+        )
+    if result.interval is not None:
+        i = result.interval
+        lines.append(
+            f"How sure: {i.level:.0%} interval {i.low:.2f} to {i.high:.2f}, a bootstrap over the survey "
+            "respondents."
+        )
+    else:
+        lines.append(
+            "How sure: no interval, as there were no survey answers to resample. Round 3 rests on published "
+            "default shares; the sensitivity below shows how far they move the figure."
+        )
+    return lines
+
+
+def _method_text(result: LM3Result) -> str:
+    staff = result.has_payroll
+    surveyed = result.resampled
+    spent = (
+        " (its income)"
+        if result.income_given
+        else (" (payments to suppliers and staff pay)" if staff else " (payments to suppliers)")
+    )
+    where = (
+        "suppliers based in the area and to staff who live there" if staff else "suppliers based in the area"
+    )
+    how = (
+        "from their survey answers (respondents' own shares, the mean of respondents for the others)"
+        if surveyed
+        else "at published default shares, since no survey answers were given"
+    )
+    return (
+        "<p>The Local Multiplier 3 (LM3) of the New Economics Foundation follows money through three rounds of "
+        f"spending in {escape(result.area.name)}. <b>Round 1</b> is what the organisation spent{spent}. "
+        f"<b>Round 2</b> is the part of it paid to {where}. <b>Round 3</b> is what those local suppliers"
+        + (" and staff" if staff else "")
+        + f" spend again in the area, {how}. LM3 = (round 1 + round 2 + round 3) / round 1: how many pounds "
+        "each £1 creates for the local economy, between £1 (nothing stays) and £3 (everything stays). Spend "
+        "whose location is unknown is <b>not placed</b>: neither local nor leaving.</p>"
+    )
 
 
 def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.DataFrame | None = None) -> str:
-    """The report as one HTML page (see the module docstring); ``figures`` by ``lm3.charts.CHARTS`` name."""
+    """The report as one HTML page (see the module docstring); ``figures`` by ``lm3.charts.CHARTS`` name.
+    It prints on A4: the largest 25 suppliers and leaks are shown, and report.xlsx holds every row."""
     title = f"Local Multiplier 3: {result.name or result.area.name}"
     rounds = rounds_table(result)
     rounds[LEAKS] = leak_text(rounds[LEAKS])
     interval = result.interval
-    resampled = any(r.respondents for r in result.responses)
+    leakage = _leakage(result)
+    suppliers = supplier_table(result).sort_values("Round 1", ascending=False, kind="stable")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -205,41 +283,50 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
         f"<h1>{escape(title)}</h1>",
         f'<p class="note">Area: {escape(result.area.name)}. Written by lm3 on {date.today():%d %B %Y}.</p>',
         f'<p class="headline">{escape(result.headline)}</p>',
+        '<div class="glance">' + "".join(f"<p>{escape(line)}</p>" for line in glance(result)) + "</div>",
         "<h2>What this measures</h2>",
-        "<p>The Local Multiplier 3 (LM3) of the New Economics Foundation follows money through three rounds of "
-        f"spending in {escape(result.area.name)}. <b>Round 1</b> is what the organisation spent"
-        + (" (its income)" if result.income_given else " (payments to suppliers and staff pay)")
-        + ". <b>Round 2</b> is the part of it paid to suppliers based in the area and to staff who live there. "
-        "<b>Round 3</b> is what those local suppliers and staff spend again in the area, from their survey "
-        "answers. LM3 = (round 1 + round 2 + round 3) / round 1: how many pounds each £1 creates for the "
-        "local economy, between £1 (nothing stays) and £3 (everything stays).</p>",
+        _method_text(result),
         _table(rounds),
         f"<p>LM3 = ({escape(format_gbp(result.round1))} + {escape(format_gbp(result.round2))} + "
         f"{escape(format_gbp(result.round3))}) / {escape(format_gbp(result.round1))} = <b>{result.lm3:.2f}</b>"
         + (
             f"; {interval.level:.0%} interval {interval.low:.2f} to {interval.high:.2f} (a bootstrap over the "
             "survey respondents)."
-            if interval is not None and resampled
+            if interval is not None
             else "."
         )
         + "</p>",
-        _img(figures["rounds"], "Round 1 to round 3 per £1, with what leaks at each step"),
+        _img(figures["rounds"], "Round 1 to round 3 per £1, with what leaks and what is not placed"),
         _img(figures["flow"], "Where £1 goes"),
         "<h2>Where the money leaves the area</h2>",
-        _img(figures["leakage"], "Top suppliers and places by £ lost to the area"),
-        _table(_leakage(result).head(25)),
+        _img(figures["leakage"], "Top suppliers and places by £ leaving the area"),
+        _table(leakage.head(TOP_ROWS)),
+        _more(len(leakage), "suppliers with spend leaving the area", "Leakage"),
         "<h2>Local share</h2>",
-        _img(figures["local-share-by-type"], "Local share of spend by supplier type"),
-        _img(figures["local-share-by-category"], "Local share of spend by expense category"),
-        _img(figures["map"], "Map of £ paid by district"),
+        "<p>The local share is local spend as a share of placed spend: spend not placed counts on neither "
+        "side.</p>",
+        _img(figures["local-share-by-type"], "Local share of placed spend by supplier type"),
+        _img(figures["local-share-by-category"], "Local share of placed spend by expense category"),
+        _img(figures["map"], "Map of £ paid by district", tall=True),
         "<h2>How sure is it?</h2>",
-        "<h3>Survey coverage</h3>",
-        _table(responses_table(result)),
+    ]
+    if result.responses and any(r.members for r in result.responses):
+        surveyed = any(r.default is None for r in result.responses)
+        parts += [
+            "<h3>Survey coverage</h3>",
+            _table(responses_table(result))
+            if surveyed
+            else "<p>No survey answers were given: every group's round 3 rests on a published default share "
+            "(see the assumptions).</p>",
+        ]
+    parts.append(
         _img(
             figures["uncertainty"],
-            "LM3 with its interval" + (" and scenarios" if scenarios is not None else ""),
-        ),
-    ]
+            ("LM3 with its interval" if interval is not None else "LM3")
+            + (" and the bounds of the spend not placed" if result.not_placed else "")
+            + (" and scenarios" if scenarios is not None else ""),
+        )
+    )
     if result.sensitivity is not None and len(result.sensitivity):
         sens = result.sensitivity.rename(
             columns={"assumption": "Assumption", "low": "Low", "high": "High", "range": "Range"}
@@ -255,6 +342,13 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
     if scenarios is not None:
         parts += ["<h2>What if we keep it local?</h2>", _table(_scenario_frame(scenarios))]
     parts += [
+        "<h2>Largest suppliers</h2>",
+        _table(suppliers.head(TOP_ROWS)),
+        _more(len(suppliers), "suppliers", "Suppliers"),
+    ]
+    if result.has_payroll:
+        parts += ["<h2>Staff (in aggregate)</h2>", _table(staff_table(result))]
+    parts += [
         "<h2>Assumptions</h2>",
         _table(
             pd.DataFrame(
@@ -268,10 +362,6 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
         else "<p>No warnings.</p>",
         '<p class="note">Rejected rows: none. lm3 calculate stops on any row it cannot use, naming the file, '
         "row and column, so a result always rests on every row of its files.</p>",
-        "<h2>Suppliers</h2>",
-        _table(supplier_table(result)),
-        "<h2>Staff (in aggregate)</h2>",
-        _table(staff_table(result)),
         '<p class="note">Method: NEF, <i>The Money Trail</i> (Sacks, 2002). Postcodes placed with the ONS '
         "Postcode Directory; boundaries ONS (Open Government Licence v3.0; contains OS data © Crown copyright "
         "and database right 2023).</p>",
@@ -280,21 +370,34 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
     return "\n".join(parts)
 
 
-def _scenario_frame(table: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def _more(total: int, what: str, sheet: str) -> str:
+    if total <= TOP_ROWS:
+        return ""
+    return f'<p class="note">The largest {TOP_ROWS} of {total:,} {what}; every one is in report.xlsx ({sheet} sheet).</p>'
+
+
+def _scenario_frame(table: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
+    """The scenarios for people: LM3 (and its interval, only where there is one) as text with two decimals,
+    or as numbers for the workbook (``numbers``)."""
+    frame = pd.DataFrame(
         {
             "Scenario": table["scenario"],
             "Moved": table["moved"],
             "Round 2": table["round2"],
             "Round 3": table["round3"],
-            "LM3": [f"{v:.2f}" for v in table["lm3"]],
-            "Interval": [
-                "" if lo != lo else f"{lo:.2f}-{hi:.2f}"
-                for lo, hi in zip(table["low"], table["high"], strict=True)
-            ],
-            "Kept locally": table["kept_locally"],
+            "LM3": table["lm3"] if numbers else [f"{v:.2f}" for v in table["lm3"]],
         }
     )
+    if table["low"].notna().any():
+        if numbers:
+            frame["Interval low"], frame["Interval high"] = table["low"], table["high"]
+        else:
+            frame["Interval"] = [
+                "" if lo != lo else f"{lo:.2f}-{hi:.2f}"
+                for lo, hi in zip(table["low"], table["high"], strict=True)
+            ]
+    frame["Kept locally"] = table["kept_locally"]
+    return frame
 
 
 # -- the workbook -------------------------------------------------------------------------------------------------
@@ -303,27 +406,48 @@ def _scenario_frame(table: pd.DataFrame) -> pd.DataFrame:
 def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | None = None) -> Path:
     """report.xlsx, as the module docstring describes."""
     book = new_workbook()
-    summary = [
+    b = result.bounds
+    summary: list[tuple[str, object]] = [
         ("Organisation", result.name or ""),
         ("Area", result.area.name),
         ("Headline", result.headline),
+        ("LM3", result.lm3),
         ("Round 1", result.round1),
         ("Round 2", result.round2),
         ("Round 3", result.round3),
-        ("LM3", round(result.lm3, 4)),
+        ("Not placed", result.not_placed),
+        ("Paid to suppliers", result.payments),
+        ("Placed", result.placed),
+        ("Coverage (placed / paid to suppliers)", result.coverage),
+        ("Suppliers placed", f"{result.placed_suppliers} of {len(result.suppliers)}"),
+        ("Local share (local / placed)", result.local_share),
+        ("LM3 if the spend not placed were local like the placed", b.like_placed if b else None),
+        ("LM3 if the spend not placed were all local", b.all_local if b else None),
     ]
-    if result.interval is not None and any(r.respondents for r in result.responses):
+    if result.interval is not None:
         summary += [
-            (f"LM3 {result.interval.level:.0%} interval, low", round(result.interval.low, 4)),
-            (f"LM3 {result.interval.level:.0%} interval, high", round(result.interval.high, 4)),
+            (f"LM3 {result.interval.level:.0%} interval, low", result.interval.low),
+            (f"LM3 {result.interval.level:.0%} interval, high", result.interval.high),
         ]
+    else:
+        summary.append(("LM3 interval", "none: no survey answers to resample"))
     for r in result.responses:
-        summary.append((f"Survey: {r.group}", f"{r.respondents} of {r.members} responded"))
+        summary.append(
+            (
+                f"Survey: {r.group}",
+                f"{r.respondents} of {r.members} responded"
+                if r.default is None
+                else f"no survey: default share {r.default.text}",
+            )
+        )
+    decimal_rows = {k for k, v in summary if k.startswith("LM3") and isinstance(v, float)}
     add_sheet(
         book,
         "Summary",
         pd.DataFrame(summary, columns=["Item", "Value"]),
-        money_rows={"Round 1", "Round 2", "Round 3"},
+        money_rows={"Round 1", "Round 2", "Round 3", "Not placed", "Paid to suppliers", "Placed"},
+        share_rows={"Coverage (placed / paid to suppliers)", "Local share (local / placed)"},
+        decimal_rows=decimal_rows,
     )
     rounds = rounds_table(result)
     add_sheet(book, "Rounds", rounds, money={"£", LEAKS}, decimals={"Per £1"})
@@ -334,14 +458,15 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
         money={"Round 1", "Round 2", "Round 3"},
         shares={"Share re-spent locally"},
     )
-    add_sheet(book, "Leakage", _leakage(result), money={"Round 1", "Lost to the area"})
-    add_sheet(
-        book,
-        "Staff",
-        staff_table(result),
-        money={"Round 1 (gross pay)", "Round 2", "Round 3"},
-        shares={"Share re-spent locally"},
-    )
+    add_sheet(book, "Leakage", _leakage(result), money={"Round 1", "Leaving the area"})
+    if result.has_payroll:
+        add_sheet(
+            book,
+            "Staff",
+            staff_table(result),
+            money={"Round 1 (gross pay)", "Round 2", "Round 3"},
+            shares={"Share re-spent locally"},
+        )
     add_sheet(
         book,
         "Assumptions",
@@ -370,7 +495,8 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
         add_sheet(
             book,
             "Scenarios",
-            _scenario_frame(scenarios),
+            _scenario_frame(scenarios, numbers=True),
             money={"Moved", "Round 2", "Round 3", "Kept locally"},
+            decimals={"LM3", "Interval low", "Interval high"},
         )
     return save(book, path)

@@ -68,14 +68,17 @@ def add_sheet(
     shares: Collection[str] = (),
     decimals: Collection[str] = (),
     money_rows: Collection[str] = (),
+    share_rows: Collection[str] = (),
+    decimal_rows: Collection[str] = (),
     pence: bool = True,
     freeze: str = "A2",
 ) -> Worksheet:
     """One sheet of a table: a bold frozen header with filters, widths to fit, text always text.
 
     ``money`` columns (and, in a two-column Item/Value sheet, the ``money_rows``) hold pence, written as
-    pounds in a £ format (``pence=False``: they hold pounds already); ``shares`` as percentages; ``decimals``
-    with two decimals; booleans as yes/no; blanks and NaN left empty.
+    pounds in a £ format (``pence=False``: they hold pounds already); ``shares`` (``share_rows``) as
+    percentages; ``decimals`` (``decimal_rows``) with two decimals; booleans as yes/no; blanks and NaN left
+    empty.
     """
     ws = book.create_sheet(name)
     ws.append([str(c) for c in frame.columns])
@@ -90,15 +93,17 @@ def add_sheet(
             if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
                 continue
             is_money = column in money or (j == 2 and row_label in money_rows)
+            is_share = column in shares or (j == 2 and row_label in share_rows)
+            is_decimal = column in decimals or (j == 2 and row_label in decimal_rows)
             if isinstance(value, bool):
                 text_cell(cell, "yes" if value else "no")
             elif is_money and isinstance(value, int | float):
                 cell.value = int(value) / 100 if pence else float(value)
                 cell.number_format = GBP_FORMAT
-            elif column in shares and isinstance(value, int | float):
+            elif is_share and isinstance(value, int | float):
                 cell.value = float(value)
                 cell.number_format = "0.0%"
-            elif column in decimals and isinstance(value, int | float):
+            elif is_decimal and isinstance(value, int | float):
                 cell.value = float(value)
                 cell.number_format = "0.00"
             elif isinstance(value, int | float):
