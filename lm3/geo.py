@@ -22,6 +22,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from lm3.errors import AreaError
+from lm3.values.frames import row_tuples
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}$")
 _MISSING = np.array(None, dtype=object)  # a missing value where np.where fills text
@@ -174,22 +175,100 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
         return Area(codes=tuple(inside["code"]), names=tuple(inside["name"]), label=region)
     by_code = dict(zip(current["code"], current["name"], strict=True))
     replaced = dict(zip(table["code"], table["replaced_by"], strict=True))
-    by_name: dict[str, str] = {}
-    for code, name in by_code.items():
-        for variant in _name_variants(name):
-            by_name.setdefault(variant, code)
+    by_name = _district_names()
+    councils = _authority_names()
 
     codes: list[str] = []
+    labels: list[str] = []
     for item in items:
-        code = item.upper()
-        code = replaced.get(code) or code
-        if code not in by_code:
-            code = by_name.get(_name_key(item), "")
-        if not code:
-            raise _unknown_area(item, by_code)
-        if code not in codes:
-            codes.append(code)
-    return Area(codes=tuple(codes), names=tuple(by_code[c] for c in codes))
+        found = _find_area(item, by_code, replaced, by_name, councils)
+        if found is None:
+            raise _unknown_area(item)
+        label, districts = found
+        labels.append(label)
+        codes += [c for c in districts if c not in codes]
+    names = tuple(by_code[c] for c in codes)
+    groups = [lab for lab in labels if lab not in names]  # a council or county named, not a district
+    return Area(codes=tuple(codes), names=names, label=_join(labels) if groups else None)
+
+
+def _find_area(
+    item: str,
+    by_code: dict[str, str],
+    replaced: dict[str, str],
+    by_name: dict[str, str],
+    councils: dict[str, tuple[str, tuple[str, ...]]],
+) -> tuple[str, tuple[str, ...]] | None:
+    """What one typed item names: (its label, its LAD codes). A LAD code or name first; then a council,
+    county, combined authority or metropolitan county by any name or code people use; then the same with
+    "Council", "City of", "Borough of"... taken off."""
+    code = replaced.get(item.upper()) or item.upper()
+    if code in by_code:
+        return by_code[code], (code,)
+    for key in dict.fromkeys([_name_key(item), _bare(item)]):
+        if key in by_name:
+            return by_code[by_name[key]], (by_name[key],)
+        if key in councils:
+            return councils[key]
+    return None
+
+
+_COUNCIL_WORDS = re.compile(
+    r"^(?:the |city and county of |city of |county of |royal borough of |london borough of |borough of )|"
+    r" (?:metropolitan borough|metropolitan district|city|county|borough|district|unitary|town)? ?"
+    r"(?:council|authority)$|"
+    r" (?:mdc|mbc|bc|dc|cc|cca|mca|ca|metropolitan borough|metropolitan district|district|borough|county)$"
+)
+
+
+def _bare(name: str) -> str:
+    """A name's key without the words councils put around a place ("Salford City Council" -> "salford")."""
+    key = _name_key(name)
+    while (stripped := _COUNCIL_WORDS.sub("", key).strip()) != key and stripped:
+        key = stripped
+    return key
+
+
+@cache
+def _district_names() -> dict[str, str]:
+    """Every spelling of each current LAD's name as a key, to its code."""
+    table = lad_table()
+    current = table[table["replaced_by"] == ""]
+    by_name: dict[str, str] = {}
+    for code, name in zip(current["code"], current["name"], strict=True):
+        for variant in _name_variants(name):
+            by_name.setdefault(variant, code)
+    return by_name
+
+
+@cache
+def authority_table() -> pd.DataFrame:
+    """Every UK council and combined authority, and the metropolitan counties, with the LADs each covers
+    (``lm3/data/authorities.csv``, from mySociety's lookup of UK local authorities, MIT licence): code,
+    name, short, kind, districts (";"-separated LAD codes), names ("|"-separated spellings)."""
+    with resources.files("lm3").joinpath("data/authorities.csv").open(encoding="utf-8") as f:
+        return pd.read_csv(f, dtype="str", keep_default_na=False)
+
+
+@cache
+def _authority_names() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each spelling of a council's, county's or combined authority's name (and its code), bare of
+    council words too, to (its short name, its LAD codes). A district's own council resolves to the
+    district; a name two bodies share covering the same districts is one area."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for r in row_tuples(authority_table()):
+        value = (str(r.short), tuple(str(r.districts).split(";")))
+        for spelling in [*str(r.names).split("|"), str(r.name), str(r.short), str(r.code)]:
+            for key in (_name_key(spelling), _bare(spelling)):
+                if key:
+                    out.setdefault(key, value)
+    return out
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _radius(size: float, unit: str, centre: str, directory: PostcodeDirectory | None) -> Area:
@@ -274,15 +353,39 @@ def _name_variants(name: str) -> Iterable[str]:
         yield _name_key(f"{kind} {place}")
 
 
-def _unknown_area(item: str, by_code: dict[str, str]) -> AreaError:
-    choices = {code: name for code, name in by_code.items()}
-    found = process.extract(item, choices, scorer=fuzz.WRatio, limit=3, score_cutoff=70)
-    suggestions = tuple(f"{name} ({code})" for name, _score, code in found)
-    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-    return AreaError(
-        f"Unknown area {item!r}: not the name or ONS code of a UK local authority district.{hint}",
-        suggestions,
+AREA_KINDS = (
+    "a local authority district by name or ONS code ('Bradford', 'E08000032'), a council by its name "
+    "('Salford City Council'), a county ('Lancashire'), a combined authority or metropolitan county "
+    "('Greater Manchester', 'West Yorkshire', 'Tyne and Wear'), an English region ('North West'), a nation "
+    "('England', 'UK'), postcode districts or sectors ('BD7', 'BD7 1'), or a radius ('5km around BD1 1HY')"
+)
+
+
+def _unknown_area(item: str) -> AreaError:
+    """An unknown area, with the closest districts, councils, counties and regions by name."""
+    choices = _suggestion_choices()
+    found = process.extract(
+        _bare(item), choices, scorer=fuzz.WRatio, processor=None, limit=3, score_cutoff=75
     )
+    suggestions = tuple(dict.fromkeys(label for _key, _score, label in found))
+    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    return AreaError(f"Unknown area {item!r}: give {AREA_KINDS}.{hint}", suggestions, code="area-unknown")
+
+
+@cache
+def _suggestion_choices() -> dict[str, str]:
+    """Display text ("Calderdale (E08000033)", "Lancashire (county)") -> the bare key it is matched on."""
+    table = lad_table()
+    current = table[table["replaced_by"] == ""]
+    out = {
+        f"{name} ({code})": _bare(name) for code, name in zip(current["code"], current["name"], strict=True)
+    }
+    for r in row_tuples(authority_table()):
+        if r.kind != "district":
+            out.setdefault(f"{r.short} ({r.kind})", _bare(str(r.short)))
+    for region in current.loc[current["code"].str.startswith("E"), "region"].unique():
+        out.setdefault(f"{region} (region)", _bare(str(region)))
+    return out
 
 
 _INDEX_VERSION = 2

@@ -77,8 +77,11 @@ def test_unknown_area_suggests_close_matches():
     result = run(*base(), "--area", "Bradfrod")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: Unknown area 'Bradfrod': not the name or ONS code of a UK local authority district. "
-        "Did you mean: Bradford (E08000032)?\n"
+        "Error: Unknown area 'Bradfrod': give a local authority district by name or ONS code ('Bradford', "
+        "'E08000032'), a council by its name ('Salford City Council'), a county ('Lancashire'), a combined "
+        "authority or metropolitan county ('Greater Manchester', 'West Yorkshire', 'Tyne and Wear'), an English "
+        "region ('North West'), a nation ('England', 'UK'), postcode districts or sectors ('BD7', 'BD7 1'), or a "
+        "radius ('5km around BD1 1HY'). Did you mean: Bradford (E08000032)?\n"
         "Try --area.\n"
     )
 

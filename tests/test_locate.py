@@ -315,3 +315,53 @@ def test_regions_follow_the_ons_counts_and_resolve_as_areas():
     assert "E08000039" in yorkshire.codes  # Sheffield under its 2025 code, as the postcode data has it
     assert resolve_area("London").codes == tuple(f"E09{n:06d}" for n in range(1, 34))
     assert resolve_area("City of London").codes == ("E09000001",)
+
+
+GEO = DATA.parents[2] / "shared" / "data" / "geo"
+
+
+def _lookup_districts(field: str, value: str) -> set[str]:
+    """LAD codes from mySociety's lookup itself (not lm3's copy): current authorities whose ``field`` is
+    ``value``, with ONS's 2025 recodes of Barnsley and Sheffield."""
+    recoded = {"E08000016": "E08000038", "E08000019": "E08000039"}
+    with (GEO / "uk_local_authorities.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["current-authority"] == "True"]
+    return {recoded.get(r["gss-code"], r["gss-code"]) for r in rows if r[field] == value}
+
+
+@pytest.mark.skipif(not GEO.is_dir(), reason=f"the geo lookup is not beside this checkout ({GEO})")
+def test_areas_as_councils_name_them_resolve_to_the_lookups_districts():
+    assert set(resolve_area("Greater Manchester").codes) == _lookup_districts("combined-authority", "GMCA")
+    assert set(resolve_area("West Yorkshire").codes) == _lookup_districts("combined-authority", "WYCA")
+    assert set(resolve_area("Lancashire").codes) == _lookup_districts("county-la", "LAN")
+    assert set(resolve_area("Salford City Council").codes) == _lookup_districts(
+        "official-name", "Salford City Council"
+    )
+
+
+def test_areas_as_councils_name_them_stand_alone():
+    """The same, against district names written out here (ONS): a fresh clone has no lookup beside it."""
+    greater_manchester = "Bolton Bury Manchester Oldham Rochdale Salford Stockport Tameside Trafford Wigan"
+    assert sorted(resolve_area("Greater Manchester").names) == greater_manchester.split()
+    assert sorted(resolve_area("West Yorkshire").names) == [
+        "Bradford",
+        "Calderdale",
+        "Kirklees",
+        "Leeds",
+        "Wakefield",
+    ]
+    assert sorted(resolve_area("Tyne and Wear").names) == sorted(
+        ["Gateshead", "Newcastle upon Tyne", "North Tyneside", "South Tyneside", "Sunderland"]
+    )
+    lancashire = resolve_area("Lancashire County Council")
+    assert len(lancashire.codes) == 12 and "Blackpool" not in lancashire.names  # a unitary, not the county's
+    assert resolve_area("Salford City Council").codes == ("E08000006",)
+    assert resolve_area("City of Bradford Metropolitan District Council").codes == ("E08000032",)
+    assert resolve_area(["Salford", "Greater Manchester"]).codes[0] == "E08000006"  # no district twice
+    assert len(resolve_area(["Salford", "Greater Manchester"]).codes) == 10
+    with pytest.raises(lm3.AreaError) as err:
+        resolve_area("Greater Manchster")
+    assert err.value.suggestions[0] == "Greater Manchester (combined authority)"
+    with pytest.raises(lm3.AreaError) as err:
+        resolve_area("Lancshire")
+    assert err.value.suggestions[0] == "Lancashire (county)"

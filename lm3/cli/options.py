@@ -111,8 +111,10 @@ def study_inputs(*, project: str = "argument") -> Callable[[F], F]:
         click.option(
             "--area",
             multiple=True,
-            help="The local area: LADs (Bradford, E08000032), a region (North West), postcode districts "
-            "(BD7), '5km around BD1 1HY', England, UK. Repeat for several LADs or districts.",
+            help="The local area: a district (Bradford, E08000032), a council ('Salford City Council'), a "
+            "county (Lancashire), a combined authority or metropolitan county ('Greater Manchester', 'West "
+            "Yorkshire', 'Tyne and Wear'), a region (North West), England or UK, postcode districts or sectors "
+            "(BD7, 'BD7 1'), or '5km around BD1 1HY'. Repeat for several.",
         ),
         click.option(
             "--tier",

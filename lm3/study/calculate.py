@@ -300,6 +300,17 @@ def calculate(
     )
 
 
+def _area_text(area: Area) -> str:
+    """The area as an assumption: its name, and the districts it stands for when it names a council,
+    county or region ("Lancashire: 12 districts, Burnley (E07000117), ...")."""
+    if not area.codes:
+        return area.name
+    districts = ", ".join(f"{n} ({c})" for n, c in zip(area.names, area.codes, strict=True))
+    if not area.label:
+        return f"{area.name} ({', '.join(area.codes)})"
+    return f"{area.name}: {len(area.codes)} local authority district(s), {districts}"
+
+
 def _not_placed(
     trace: pd.DataFrame,
     staff: pd.DataFrame | None,
@@ -641,11 +652,7 @@ def _assumptions(
 ) -> list[Assumption]:
     out = [
         Assumption("method", "LM3 = (R1 + R2 + R3) / R1", SOURCES["lm3"]),
-        Assumption(
-            "area",
-            f"{area.name} ({', '.join(area.codes)})" if area.codes and not area.label else area.name,
-            "given by the user",
-        ),
+        Assumption("area", _area_text(area), "given by the user"),
         Assumption(
             "round 1",
             f"income given: {format_gbp(income)}"
