@@ -42,6 +42,7 @@ INPUT_PARAMS = (
     "register_columns",
     "branch_is_local",
     "match_threshold",
+    "exclude",
 )
 METHOD_PARAMS = (
     "income",
@@ -139,6 +140,13 @@ def study_inputs(*, project: str = "argument") -> Callable[[F], F]:
             "--branch-is-local/--branch-is-not-local",
             default=None,
             help="Count a local branch of a non-local head office as local (default) or not.",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            help="Spend to leave out of the study, as FIELD=VALUE (repeatable): FIELD is expense_type, "
+            "service_area, capital_revenue, supplier or supplier_type; VALUE whole, or a pattern with *. "
+            "'supplier_type=public body' leaves out transfers to other public bodies.",
         ),
         click.option(
             "--match-threshold",

@@ -6,6 +6,8 @@ Each line holds every other assumption where the result has it and moves one:
   share a respondent gave (the spread the survey itself shows); with no respondents, the default share
   20 points either way (within 0-100%). Respondents keep their own answers.
 - **Imputation**: the simple mean of respondents against the round-2-weighted mean (both groups at once).
+- **Local public bodies without a survey answer**: re-spending nothing locally, or as other local suppliers
+  (no published share exists for public bodies).
 - **Local branches of non-local head offices**: counted as local, or not (when there are any).
 - **Spend not placed** (suppliers of unknown location, staff whose home is unknown): not local (lm3's
   rule), or all local, re-spent at the local group's rate: the bounds of ``lm3.rounds.coverage``.
@@ -104,6 +106,21 @@ def sensitivity(
             }
         )
 
+    public = _public_bodies(groups)
+    if public is not None:
+        r2_public, r3_public, n = public
+        lines.append(
+            {
+                "assumption": "local public bodies' re-spend (no published share for them)",
+                "low": "none",
+                "high": "as other local suppliers",
+                "lm3_low": lm3(round2, round3 - r3_public),
+                "lm3_high": lm3(round2, round3),
+                "range": f"{n} local public bod{'y' if n == 1 else 'ies'} without a survey answer, "
+                f"{format_gbp(r2_public)} of round 2",
+            }
+        )
+
     branches = suppliers[suppliers["location"] == "local branch"]
     if len(branches):
         r1 = int(branches["round1"].sum())
@@ -144,6 +161,29 @@ def sensitivity(
         table.sort_values("swing", ascending=False, kind="stable")
         .reset_index(drop=True)[SENSITIVITY_COLUMNS]
         .astype({"lm3_low": "float64", "lm3_high": "float64", "swing": "float64"})
+    )
+
+
+def public_bodies_without_answers(
+    groups: list[tuple[pd.DataFrame, Responses]],
+) -> tuple[int, int, int] | None:
+    """Local suppliers typed "public body" that did not answer the survey: their round 2 and round 3
+    (pence) and how many; None when there are none. They re-spend like other local suppliers, a share
+    measured on private suppliers: said as an assumption, and moved by the sensitivity."""
+    return _public_bodies(groups)
+
+
+def _public_bodies(groups: list[tuple[pd.DataFrame, Responses]]) -> tuple[int, int, int] | None:
+    if not groups or "category" not in groups[0][0]:
+        return None
+    members = groups[0][0]
+    public = (members["category"] == "public body").to_numpy() & ~members["responded"].to_numpy(dtype=bool)
+    if not public.any():
+        return None
+    return (
+        int(members.loc[public, "round2"].sum()),
+        int(members.loc[public, "round3"].sum()),
+        int(public.sum()),
     )
 
 

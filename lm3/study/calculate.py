@@ -33,7 +33,7 @@ from lm3.rounds.method import (
     apply_shares,
     default_shares,
 )
-from lm3.rounds.sensitivity import sensitivity
+from lm3.rounds.sensitivity import public_bodies_without_answers, sensitivity
 from lm3.rounds.uncertainty import DEFAULT_DRAWS, DEFAULT_LEVEL, Interval, bootstrap_interval
 from lm3.study.result import (
     STAFF_TRACE_COLUMNS,
@@ -42,6 +42,7 @@ from lm3.study.result import (
     NonLocalRespend,
     ResultDetail,
 )
+from lm3.study.scope import apply_to_placed, exclude_payments, parse_exclusions
 from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp, parse_pounds
 
@@ -86,6 +87,7 @@ def calculate(
     seed: int | None = None,
     draws: int = DEFAULT_DRAWS,
     count_non_local: bool = False,
+    exclude: str | Sequence[str] | None = None,
     directory: PostcodeDirectory | None = None,
     progress: Progress | None = None,
 ) -> LM3Result:
@@ -113,6 +115,10 @@ def calculate(
     surveyed non-local suppliers use their answers, the others the mean of those, else the published 36%
     (NEF with Northumberland, 2005).
 
+    ``exclude``: rules ``FIELD=VALUE`` for spend left out of the study (``lm3.study.scope``):
+    ``"supplier_type=public body"`` leaves out transfers to other public bodies, ``"expense_type=Precepts"``
+    an expense type; what each left out is in ``result.excluded`` and the assumptions.
+
     ``progress(step, done, 5)`` is called after reading, placing, round 3, the interval and the sensitivity.
 
     Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
@@ -122,6 +128,7 @@ def calculate(
     directory = directory or default_directory()
     area = resolve_area(area, directory)
     income_pence = _income(income)
+    rules = parse_exclusions(exclude)
 
     tables = _read_all(
         {
@@ -135,14 +142,17 @@ def calculate(
     warnings: list[str] = [w for t in tables.values() if t is not None for w in t.warnings]
     report(progress, "read the inputs", 1, 5)
 
+    paid, excluded = exclude_payments(tables["payments"].data, rules, label=tables["payments"].label)
     trace, matched = place_suppliers(
-        tables["payments"].data,
+        paid,
         tables["suppliers"].data,
         area=area,
         branch_is_local=branch_is_local,
         match_threshold=match_threshold,
         directory=directory,
     )
+    paid, trace, excluded, notes = apply_to_placed(paid, trace, rules, excluded)
+    warnings += notes
     warnings += review_warnings(matched) + estimated_warnings(trace)
     report(progress, "placed suppliers", 2, 5)
     fallback = default_shares(defaults)
@@ -165,7 +175,7 @@ def calculate(
         **shares_options,
     )
 
-    payments_total = int(tables["payments"].data["amount"].sum())
+    payments_total = int(paid["amount"].sum())
     staff = None
     payroll_total = 0
     if tables["payroll"] is not None:
@@ -257,6 +267,35 @@ def calculate(
         min_category=min_category,
         not_placed=limits.not_placed,
     )
+    public = public_bodies_without_answers(groups)
+    if public is not None:
+        r2_public, _, n = public
+        how = (
+            f"the published default {responses[0].default.text}"
+            if responses[0].default is not None
+            else "the mean of the local suppliers who answered"
+        )
+        assumptions.insert(
+            -2,
+            Assumption(
+                "local public bodies' round 3",
+                f"{n} local public bod{'y' if n == 1 else 'ies'} without a survey answer ({format_gbp(r2_public)} of "
+                f"round 2) re-spend like other local suppliers, at {how}; the sensitivity shows LM3 with them "
+                "re-spending nothing locally. Leave them out with exclude 'supplier_type=public body'.",
+                "lm3: no published re-spend share exists for public bodies (NEF's 76% was measured on "
+                "Northumberland's suppliers, 2005)",
+            ),
+        )
+    if excluded:
+        assumptions.insert(
+            3,
+            Assumption(
+                "spend left out",
+                "; ".join(e.describe() for e in excluded),
+                "given by the user: spend the study does not count (precepts, transfers to public bodies...)",
+                "exclude",
+            ),
+        )
     if non_local is not None:
         r = non_local.responses
         assumptions.insert(
@@ -291,9 +330,10 @@ def calculate(
         non_local=non_local,
         sensitivity=moved,
         bounds=limits,
+        excluded=tuple(excluded),
         detail=ResultDetail(
             trace=trace[["key", "supplier", "location", "local", "round1"]].reset_index(drop=True),
-            categories=_categories(tables["payments"].data, tables["suppliers"].data, trace),
+            categories=_categories(paid, tables["suppliers"].data, trace),
             groups=tuple(groups),
             min_category=min_category,
         ),

@@ -51,6 +51,7 @@ from lm3.place.matching import (
     review_warnings,
 )
 from lm3.read.table import Source, Table
+from lm3.study.scope import Excluded, apply_to_placed, exclude_payments, parse_exclusions
 from lm3.values.frames import row_tuples
 from lm3.values.html import escape, html_table
 from lm3.values.jsontext import jsonable
@@ -80,6 +81,7 @@ class LocateResult:
     register: Table
     branch_is_local: bool = True
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    excluded: tuple[Excluded, ...] = ()
 
     @property
     def total(self) -> int:
@@ -226,6 +228,10 @@ class LocateResult:
                 "coverage": share(self.coverage),
                 "suppliers": len(self.suppliers),
                 "suppliers_placed": int((self.suppliers["location"] != "unknown").sum()),
+                "excluded": [
+                    {"rule": e.rule, "rows": e.rows, "suppliers": e.suppliers, "amount": money(e.amount)}
+                    for e in self.excluded
+                ],
                 "unplaced": [
                     {"supplier": r.supplier, "amount": money(r.amount), "reason": r.reason}
                     for r in row_tuples(self.unplaced(None))
@@ -281,6 +287,7 @@ def locate(
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     register_columns: Mapping[str, str] | None = None,
+    exclude: str | Sequence[str] | None = None,
     directory: PostcodeDirectory | None = None,
 ) -> LocateResult:
     """Match, place and report a spend file's suppliers; see the module docstring.
@@ -290,7 +297,8 @@ def locate(
     ``lm3 suppliers template``, ``lm3 suppliers companies-house`` matches) read as one by
     ``read_registers``; None for no register (nothing is placed: the start of ``lm3 suppliers template``).
     ``columns`` and ``sheet`` apply to the payments, ``register_columns`` to every register (the register's
-    columns where detection is wrong: ``{"postcode": "Site Postcode"}``). ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
+    columns where detection is wrong: ``{"postcode": "Site Postcode"}``). ``exclude``: spend left out, as for
+    ``lm3.calculate`` (``result.excluded`` says what). ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
     warning. Raises InputError, AreaError.
     """
     directory = directory or default_directory()
@@ -318,14 +326,18 @@ def locate(
             )
         )
 
+    rules = parse_exclusions(exclude)
+    paid, excluded = exclude_payments(ingested.data, rules, label=ingested.file)
     trace, matched = place_suppliers(
-        ingested.data,
+        paid,
         register.data,
         area=area,
         branch_is_local=branch_is_local,
         match_threshold=match_threshold,
         directory=directory,
     )
+    _, trace, excluded, notes = apply_to_placed(paid, trace, rules, excluded)
+    warnings += notes
     placed_sites = directory.place(trace["postcode"].fillna(""))
     for tier in tier_list:
         trace[f"in {tier.name}"] = tier.area.contains(placed_sites)
@@ -355,6 +367,7 @@ def locate(
         register=register,
         branch_is_local=branch_is_local,
         warnings=tuple(warnings),
+        excluded=tuple(excluded),
     )
 
 

@@ -12,6 +12,7 @@
     # min_category = 5                # respondents a supplier type needs to use its own mean
     # level = 0.9                     # the bootstrap interval; seed = 2002 fixes its draws
     # count_non_local = true          # non-local suppliers' local re-spend as its own line (default 36%)
+    # exclude = ["supplier_type=public body", "expense_type=Precepts"]   # spend the study leaves out
 
     # [defaults]                      # round-3 shares for a group with no respondents (published ones ship)
     # supplier_share = "76%"
@@ -65,6 +66,7 @@ OPTION_KEYS = (
     "level",
     "seed",
     "count_non_local",
+    "exclude",
 )
 
 
@@ -93,6 +95,7 @@ class Project:
     seed: int | None = None
     count_non_local: bool = False
     defaults: dict[str, object] | None = None
+    exclude: tuple[str, ...] | None = None
 
     def with_options(self, **overrides: Any) -> Project:
         """A copy with the options given (None means "not given": the project's value stays)."""
@@ -128,6 +131,7 @@ class Project:
             columns=self.columns,
             sheet=self.sheet,
             register_columns=self.register_columns,
+            exclude=self.exclude,
         )
 
 

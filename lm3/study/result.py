@@ -15,6 +15,7 @@ from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import Assumption, Responses
 from lm3.rounds.uncertainty import Interval
 from lm3.study.scenarios import scenarios
+from lm3.study.scope import Excluded
 from lm3.study.tables import repr_html
 from lm3.values.jsontext import jsonable
 from lm3.values.money import format_gbp, pence_to_decimal
@@ -141,6 +142,8 @@ class LM3Result:
     sensitivity: pd.DataFrame | None = None
     """How LM3 moves as each assumption moves over a stated range (``lm3.rounds.sensitivity``): assumption,
     low, high, lm3_low, lm3_high, swing, range; largest swing first (a tornado chart's bars)."""
+    excluded: tuple[Excluded, ...] = ()
+    """What each ``exclude`` rule left out of the study (``lm3.study.scope``)."""
     bounds: Bounds | None = None
     """LM3 with the spend not placed not local (as calculated), local like the placed spend, and all local
     (``lm3.rounds.coverage``)."""
@@ -321,6 +324,10 @@ class LM3Result:
                 "placed_suppliers": self.placed_suppliers,
                 "unplaced_suppliers": self.unplaced_suppliers,
                 "local_share": self.local_share,
+                "excluded": [
+                    {"rule": e.rule, "rows": e.rows, "suppliers": e.suppliers, "amount": pounds(e.amount)}
+                    for e in self.excluded
+                ],
                 "bounds": None
                 if self.bounds is None
                 else {
