@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import DATA
 
 import lm3
+from lm3 import charts
 from lm3.inputs.readers import read_register
 
 SPEND = DATA / "spend"
@@ -38,3 +40,63 @@ def test_salford_register_with_several_contracts_per_supplier():
     assert register.columns["postcode"] == "Supplier Postcode"
     several = next(w for w in register.warnings if "have several postcodes" in w)
     assert several.startswith(f"{SALFORD_REGISTER.name}: ")
+
+
+def test_salford_months_with_its_register_report_coverage_bounds_and_no_false_leakage(tmp_path):
+    """Two months of Salford's own spend with Salford's contracts register: most of the spend is paid to
+    suppliers the register does not hold. That spend is not placed: never leakage, always beside the
+    figure with the bounds it puts on it, and with no survey there is no interval."""
+    import csv
+    import json
+    from decimal import Decimal
+
+    import openpyxl
+
+    months = [SPEND / "odileeds_salford_clean_2022-04.csv", SPEND / "odileeds_salford_clean_2022-05.csv"]
+    result = lm3.calculate(months, SALFORD_REGISTER, area="Salford City Council", name="Salford City Council")
+    # round 1 is every payment of both months: the "Net" column summed by the csv module
+    net = sum(
+        Decimal(r["Net"])
+        for m in months
+        for r in csv.DictReader(m.read_text(encoding="utf-8-sig").splitlines())
+    )
+    assert Decimal(result.round1) / 100 == net == Decimal(result.payments) / 100
+    s = result.suppliers
+    unknown = s["location"] == "unknown"
+    assert result.unplaced == int(s.loc[unknown, "round1"].sum()) == result.payments - result.placed > 0
+    coverage = result.placed / result.payments
+    assert 0 < coverage < 1 and result.coverage == coverage
+    assert result.unplaced_suppliers == int(unknown.sum()) and result.placed_suppliers == int(
+        (~unknown).sum()
+    )
+    # in the headline, the JSON, the workbook and the HTML
+    assert f"only {coverage:.0%} of supplier spend placed" in result.headline
+    data = json.loads(lm3.to_json(result))
+    assert data["coverage"] == coverage and Decimal(data["unplaced"]) == Decimal(result.unplaced) / 100
+    files = lm3.write_report(result, tmp_path, formats="html,xlsx")
+    summary = dict(openpyxl.load_workbook(files.xlsx)["Summary"].iter_rows(min_row=2, values_only=True))
+    assert summary["Coverage (placed / paid to suppliers)"] == coverage
+    assert summary["LM3"] == pytest.approx(result.lm3, rel=1e-12)  # a number, as Excel keeps it
+    assert summary["Not placed"] == result.not_placed / 100
+    page = files.html.read_text(encoding="utf-8")
+    assert f"({coverage:.1%}), {result.placed_suppliers} of {len(s)} suppliers" in page
+    # not placed is never leakage: not in round 2's leakage, the leakage table, chart data or workbook sheet
+    assert result.leakage["round2"] == int(s.loc[~unknown & ~s["local"], "round1"].sum())
+    assert result.leakage["not_placed"] == result.unplaced
+    assert set(charts.leakage_table(result)["location"]) <= {"non-local", "local branch"}
+    leak_sheet = openpyxl.load_workbook(files.xlsx)["Leakage"]
+    places = {row[2] for row in leak_sheet.iter_rows(min_row=2, values_only=True)}
+    locations = {row[1] for row in leak_sheet.iter_rows(min_row=2, values_only=True)}
+    assert "not placed" not in locations and "location unknown" not in places
+    # the bounds, worked from the rounds: the unplaced spend all local, re-spent at the local suppliers'
+    # rate (R3 / R2 of local suppliers: the published 76% here, with no survey); like the placed spend
+    local = s[s["local"]]
+    rate = Decimal(int(local["round3"].sum())) / Decimal(int(local["round2"].sum()))
+    extra_r3 = int((Decimal(result.unplaced) * rate).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    r1 = result.round1
+    assert result.bounds.all_local == (r1 + result.round2 + result.unplaced + result.round3 + extra_r3) / r1
+    assert result.bounds.not_local == result.lm3 < result.bounds.like_placed < result.bounds.all_local
+    # no survey: no interval anywhere, and no bootstrap claimed
+    assert result.interval is None and data["interval"] is None
+    assert "interval" not in summary or summary.get("LM3 interval") == "none: no survey answers to resample"
+    assert not any("bootstrap" in a.value for a in result.assumptions)

@@ -710,7 +710,9 @@ def _assumptions(
         Assumption(
             "spend not placed (location unknown)",
             f"not counted as local, and not as leaving the area ({format_gbp(not_placed)}); the bounds show LM3 "
-            "with it local like the placed spend, and all local",
+            "with it local like the placed spend, and all local"
+            if not_placed
+            else "none: every supplier paid, and every employee's home, was placed",
             "lm3: spend is never assumed local without a place",
         ),
         *(
