@@ -32,6 +32,7 @@ from lm3.study.locate import LocateResult, local_suppliers, locate, suppliers_to
 from lm3.study.project import Project, load_project
 from lm3.study.result import LM3Result
 from lm3.study.scenarios import Shift, parse_shift, scenario_records, scenarios
+from lm3.values.cells import visible_text
 from lm3.values.jsontext import to_json
 from lm3.values.money import format_gbp
 
@@ -80,6 +81,7 @@ __all__ = [
     "scenarios",
     "suppliers_to_look_up",
     "to_json",
+    "visible_text",
     "write_report",
     "write_supplier_template",
     "write_survey_template",

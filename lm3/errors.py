@@ -107,9 +107,11 @@ def _describe_problems(problems: pd.DataFrame, limit: int) -> str:
     lines = [f"{where}: {n} row{'s' if n != 1 else ''} cannot be used:"]
     for p in problems.head(limit).to_dict("records"):
         place = f"{p['file']}" if len(files) > 1 else ""
-        if p["sheet"]:
+        if isinstance(p["sheet"], str) and p["sheet"]:
             place += f"{' ' if place else ''}sheet {p['sheet']!r}"
-        place += f"{', ' if place else ''}row {p['row']}, column {p['column']!r}"
+        place += f"{', ' if place else ''}row {p['row']}"
+        if isinstance(p["column"], str) and p["column"]:  # a problem with the whole row names no column
+            place += f", column {p['column']!r}"
         value = "" if p["value"] is None or p["value"] != p["value"] else f" {p['value']!r}"
         lines.append(f"  {place}:{value} {p['problem']}")
     if n > limit:

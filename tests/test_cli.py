@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import GOLDEN, ROOT, SAMPLE, money
 
+import lm3
 from lm3.cli import cli
 
 
@@ -138,3 +139,22 @@ def test_every_command_has_help():
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, f"lm3 {' '.join(path)} {param.opts[0]} has no help"
+
+
+def test_out_never_writes_over_an_input_of_the_same_run(tmp_path):
+    """--out naming a file the same run reads is refused before anything is read or written."""
+    payments = tmp_path / "payments.csv"
+    payments.write_bytes((GOLDEN / "payments.csv").read_bytes())
+    before = payments.read_bytes()
+    out = CliRunner().invoke(cli, ["ingest", str(payments), "--out", str(payments)])
+    assert out.exit_code == 2 and "is one of this run's inputs (FILES)" in out.output
+    register = tmp_path / "report" / "report.xlsx"
+    register.parent.mkdir()
+    lm3.write_table(lm3.read_registers(GOLDEN / "suppliers.csv").data[["supplier", "postcode"]], register)
+    kept = register.read_bytes()
+    study = ["--payments", str(payments), "--suppliers", str(register), "--area", "Bradford"]
+    out = CliRunner().invoke(cli, ["report", *study, "--out", str(register.parent)])
+    assert out.exit_code == 2 and "report.xlsx is one of this run's inputs (--suppliers)" in out.output
+    out = CliRunner().invoke(cli, ["suppliers", "template", *study, "--out", str(register)])
+    assert out.exit_code == 2
+    assert payments.read_bytes() == before and register.read_bytes() == kept

@@ -54,6 +54,8 @@ FILES = {
         "Payment Date",
         0,
     ),
+    "odileeds_salford_clean_2022-04.csv": ("utf-8", "Vendor Name", "Net", "Date of Payment", 0),
+    "odileeds_salford_clean_2022-05.csv": ("utf-8", "Vendor Name", "Net", "Date of Payment", 0),
     # a contracts register published in the spend slot: its money column is the annual contract value
     "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv": (
         "utf-8",

@@ -365,3 +365,37 @@ def test_areas_as_councils_name_them_stand_alone():
     with pytest.raises(lm3.AreaError) as err:
         resolve_area("Lancshire")
     assert err.value.suggestions[0] == "Lancashire (county)"
+
+
+def test_a_head_office_from_a_second_register_is_kept_and_named(tmp_path):
+    """The council's register gives National Widgets' site in Bradford, Companies House its registered
+    office in Westminster: combined, it is a local branch whose head office is named, never "nan" or blank."""
+    (tmp_path / "pay.csv").write_text(
+        "Supplier,Amount\nNational Widgets Ltd,5000.00\nPrint Shop Ltd,100.00\n"
+    )
+    (tmp_path / "council.csv").write_text(
+        "Supplier,Postcode\nNational Widgets Ltd,BD1 1HY\nPrint Shop Ltd,BD5 0JL\n"
+    )
+    (tmp_path / "ch.csv").write_text(
+        "Supplier,Postcode,Head office postcode\nNational Widgets Ltd,SW1A 1AA,SW1A 1AA\n"
+    )
+    result = locate(tmp_path / "pay.csv", [tmp_path / "council.csv", tmp_path / "ch.csv"], area="Bradford")
+    widgets = result.suppliers.set_index("supplier").loc["National Widgets Ltd"]
+    assert widgets["location"] == "local branch" and widgets["head_office_postcode"] == "SW1A 1AA"
+    assert "head office SW1A 1AA is in Westminster" in widgets["reason"]
+    out = CliRunner().invoke(
+        cli,
+        [
+            "locate",
+            "--payments",
+            str(tmp_path / "pay.csv"),
+            "--suppliers",
+            str(tmp_path / "council.csv"),
+            "--suppliers",
+            str(tmp_path / "ch.csv"),
+            "--area",
+            "Bradford",
+        ],
+    )
+    assert "head office SW1A 1AA (Westminster, London)" in out.output
+    assert "nan" not in out.output and "head office  is in" not in out.output

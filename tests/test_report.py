@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -259,3 +260,72 @@ def test_progress_bars_show_on_a_terminal_unless_quiet(tmp_path):
         ["report", str(SAMPLE), "--out", str(tmp_path / "b"), "--format", "json", "--quiet"]
     )
     assert "lm3 calculate:" not in quiet and "creates £2.52" in quiet
+
+
+@pytest.fixture
+def unruly(tmp_path):
+    """The golden example with suppliers whose names hold a terminal escape, a NUL, a bidi override and
+    mathtext: each used to crash a writer, or act on the terminal."""
+    names = {
+        "Aire Valley Catering Ltd": "Aire\x1b[2J\x1b]0;owned\x07 Catering",
+        "Leeds Widgets Ltd": "Leeds\x00Widgets\x0b Ltd",
+        "Print Shop": "$\\alpha_$ Ltd",
+        "Bradford Branch plc": "Bradford \u202eBranch plc",
+    }
+    for name in ("payments.csv", "suppliers.csv"):
+        text = (GOLDEN / name).read_text()
+        text = text.replace("AIRE VALLEY CATERING LIMITED", "Aire Valley Catering Ltd")
+        for old, new in names.items():
+            text = re.sub(re.escape(old), lambda _m, new=new: f'"{new}"', text, flags=re.IGNORECASE)
+        (tmp_path / name).write_text(text)
+    return tmp_path, names
+
+
+def test_names_with_control_characters_and_mathtext_never_crash_or_act(unruly):
+    folder, names = unruly
+    result = lm3.calculate(folder / "payments.csv", folder / "suppliers.csv", area="Bradford")
+    files = write_report(result, folder / "out", formats="html,xlsx,png,svg,json")  # charts: no mathtext
+    book = openpyxl.load_workbook(files.xlsx)
+    assert "Text replaced" in book.sheetnames
+    listed = [row[2] for row in book["Text replaced"].iter_rows(min_row=2, values_only=True)]
+    assert any(text == "Leeds\\x00Widgets\\x0b Ltd" for text in listed)
+    template = lm3.write_supplier_template(
+        lm3.locate(folder / "payments.csv", None, area="Bradford"), folder / "template.xlsx"
+    )
+    assert template.suppliers >= 4
+    out = CliRunner().invoke(
+        cli,
+        [
+            "calculate",
+            "--payments",
+            str(folder / "payments.csv"),
+            "--suppliers",
+            str(folder / "suppliers.csv"),
+            "--area",
+            "Bradford",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert "\x1b" not in out.output and "\x00" not in out.output and "\u202e" not in out.output
+    listed = CliRunner().invoke(cli, ["ingest", str(folder / "payments.csv")])  # names every top supplier
+    assert listed.exit_code == 0, listed.output
+    assert "\x1b" not in listed.output and "\x00" not in listed.output and "\u202e" not in listed.output
+    assert "Aire\\x1b[2J\\x1b]0;owned\\x07 Catering" in listed.output
+    assert "Bradford \\u202eBranch plc" in listed.output
+    as_json = CliRunner().invoke(
+        cli,
+        [
+            "calculate",
+            "--payments",
+            str(folder / "payments.csv"),
+            "--suppliers",
+            str(folder / "suppliers.csv"),
+            "--area",
+            "Bradford",
+            "--json",
+        ],
+    )
+    assert "\x1b" not in as_json.output and "\u202e" not in as_json.output
+    assert names["Aire Valley Catering Ltd"] in {
+        s["supplier"] for s in json.loads(as_json.output)["suppliers"]
+    }

@@ -231,3 +231,31 @@ def test_take_rows_of_a_chunked_text_column_is_iloc(chunks, data):
     expected = values.iloc[at]
     assert got.index.tolist() == expected.index.tolist()
     assert got.fillna("<NA>").tolist() == expected.fillna("<NA>").tolist()
+
+
+def test_a_row_problem_without_a_column_names_no_column():
+    problems = pd.DataFrame(
+        [
+            {
+                "file": "a.csv",
+                "sheet": None,
+                "row": 3,
+                "column": np.nan,
+                "value": None,
+                "problem": "is short.",
+                "code": "x",
+            },
+            {
+                "file": "a.csv",
+                "sheet": None,
+                "row": 4,
+                "column": "Amount",
+                "value": "ten",
+                "problem": "is not money.",
+                "code": "y",
+            },
+        ]
+    )
+    text = str(lm3.RowErrors(problems))
+    assert "  row 3: is short." in text and "  row 4, column 'Amount': 'ten' is not money." in text
+    assert "nan" not in text

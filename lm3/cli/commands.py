@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 import lm3
+from lm3 import charts
 from lm3.cli.formatting import (
     format_compare,
     format_ingest,
@@ -25,9 +26,12 @@ from lm3.cli.options import (
     parse_pairs,
     progress_bar,
     project_from,
+    refuse_overwrite,
     run_options,
+    study_files,
     study_inputs,
 )
+from lm3.cli.text import echo
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,7 +57,7 @@ def calculate(project: Path | None, as_json: bool, quiet: bool, debug: bool, **o
         chosen = project_from(project, options)
         with progress_bar(quiet, "lm3 calculate") as progress:
             result = chosen.calculate(progress=progress)
-    click.echo(lm3.to_json(result) if as_json else format_result(result))
+    echo(lm3.to_json(result) if as_json else format_result(result))
 
 
 @cli.command()
@@ -99,6 +103,8 @@ def ingest(
     """
     if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
         raise click.BadParameter("write .parquet or .csv", param_hint="--out")
+    if out is not None:
+        refuse_overwrite([out], {"FILES": files})
     name = Path(files[0]).name if len(files) == 1 else f"{len(files)} sources"
     with errors(debug), progress_bar(quiet, f"lm3 ingest {name}") as progress:
         result = lm3.ingest(
@@ -111,11 +117,11 @@ def ingest(
         if out is not None:
             result.to_file(out)
     if as_json:
-        click.echo(lm3.to_json(result))
+        echo(lm3.to_json(result))
         return
-    click.echo(format_ingest(result))
+    echo(format_ingest(result))
     if out is not None:
-        click.echo(f"\nWrote {result.rows_accepted:,} payments to {out}")
+        echo(f"\nWrote {result.rows_accepted:,} payments to {out}")
 
 
 @cli.command()
@@ -134,7 +140,7 @@ def locate(project: Path | None, as_json: bool, quiet: bool, debug: bool, **opti
     """
     with errors(debug):
         result = project_from(project, options).locate()
-    click.echo(lm3.to_json(result) if as_json else format_locate(result))
+    echo(lm3.to_json(result) if as_json else format_locate(result))
 
 
 @cli.group()
@@ -165,15 +171,16 @@ def template(
         chosen = project_from(project, options)
         if not chosen.area:
             chosen = chosen.with_options(area="UK")  # which suppliers are unplaced does not depend on it
+        refuse_overwrite([out], study_files(chosen))
         result = chosen.locate(register_required=False)
         summary = lm3.write_supplier_template(result, out, limit=limit)
-    click.echo(
+    echo(
         f"Wrote {summary.suppliers} unplaced supplier(s) with {lm3.format_gbp(summary.amount)} of spend to "
         f"{out}, largest first. Fill in the yellow columns, then add it to the register: --suppliers "
         f"{out.name}."
     )
     if summary.left_out:
-        click.echo(
+        echo(
             f"Left out: {summary.left_out} individual(s) or redacted payee(s) with "
             f"{lm3.format_gbp(summary.left_out_amount)} (not placeable; personal data)."
         )
@@ -218,6 +225,7 @@ def companies_house(
         if out.suffix.lower() not in (".csv", ".xlsx"):
             raise click.BadParameter("write the matches to a .csv or an .xlsx file", param_hint="--out")
         chosen = project_from(project, options)
+        refuse_overwrite([out], study_files(chosen) | {"FILES": files})
         if not chosen.area:
             chosen = chosen.with_options(area="UK")
         located = chosen.locate(register_required=False)
@@ -226,17 +234,17 @@ def companies_house(
             found = lm3.match_companies_house(files, wanted, progress=progress)
         lm3.write_table(found.register(head_office_only=head_office_only), out, sheet="Companies House")
     if as_json:
-        click.echo(lm3.to_json(found.to_dict() | {"out": str(out)}))
+        echo(lm3.to_json(found.to_dict() | {"out": str(out)}))
         return
     counts = found.counts()
-    click.echo(
+    echo(
         f"Read {found.rows_read:,} companies from {', '.join(found.files)}.\n"
         f"Looked up {len(wanted)} supplier(s): {counts['company number']} matched by company number, "
         f"{counts['name']} by name, {counts['ambiguous']} ambiguous (not matched), {counts['none']} not found.\n"
         f"Wrote {counts['company number'] + counts['name']} match(es) to {out}."
     )
     for warning in found.warnings:
-        click.echo(f"Warning: {warning}")
+        echo(f"Warning: {warning}")
 
 
 @cli.command()
@@ -287,9 +295,9 @@ def scenario(
             result = chosen.calculate(progress=progress)
         table = lm3.scenarios(result, list(shifts), to=to_supplier or "local")
     if as_json:
-        click.echo(lm3.to_json(lm3.scenario_records(table)))
+        echo(lm3.to_json(lm3.scenario_records(table)))
         return
-    click.echo(format_scenarios(result, table))
+    echo(format_scenarios(result, table))
 
 
 @cli.command()
@@ -307,7 +315,7 @@ def compare(results: tuple[Path, ...], as_json: bool, quiet: bool, debug: bool) 
     """
     with errors(debug):
         table = lm3.compare(list(results))
-    click.echo(lm3.to_json(lm3.compare_records(table)) if as_json else format_compare(table))
+    echo(lm3.to_json(lm3.compare_records(table)) if as_json else format_compare(table))
 
 
 @cli.command()
@@ -351,19 +359,22 @@ def report(
     with errors(debug):
         chosen_formats = lm3.parse_formats(formats)
         chosen = project_from(project, options)
+        written = [out / "report.html", out / "report.xlsx", out / "result.json"]
+        written += [out / "charts" / f"{name}.{kind}" for name in charts.CHARTS for kind in ("png", "svg")]
+        refuse_overwrite(written, study_files(chosen))
         with progress_bar(quiet, "lm3 calculate") as progress:
             result = chosen.calculate(progress=progress)
         table = result.scenarios(list(shifts)) if shifts else None
         with progress_bar(quiet, "lm3 report") as progress:
             files = lm3.write_report(result, out, formats=chosen_formats, scenarios=table, progress=progress)
-    click.echo(result.headline)
-    click.echo(f"Wrote {len(files.all())} file(s) to {out}:")
+    echo(result.headline)
+    echo(f"Wrote {len(files.all())} file(s) to {out}:")
     for path in (files.html, files.xlsx, files.json):
         if path is not None:
-            click.echo(f"  {path}")
+            echo(f"  {path}")
     if files.charts:
         kinds = sorted({p.suffix.lstrip(".").upper() for p in files.charts})
-        click.echo(f"  {len(files.charts)} charts ({', '.join(kinds)}) in {files.charts[0].parent}")
+        echo(f"  {len(files.charts)} charts ({', '.join(kinds)}) in {files.charts[0].parent}")
 
 
 @cli.group()
@@ -409,6 +420,7 @@ def survey_template(
     """
     with errors(debug):
         chosen = project_from(project, options)
+        refuse_overwrite([out], study_files(chosen))
         if not chosen.area:
             raise click.UsageError("Name the area the survey asks about: --area Bradford (or --project DIR).")
         listed: list[str] = []
@@ -419,7 +431,7 @@ def survey_template(
         )
     word = "supplier" if group == "suppliers" else "staff"
     listing = f", listing {written.listed} local supplier(s) largest first" if written.listed else ""
-    click.echo(
+    echo(
         f"Wrote the {word} survey for {written.area} to {out}{listing}. Send it out; give the filled-in "
         f"files back with lm3 calculate --{word}-survey."
     )

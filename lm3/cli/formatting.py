@@ -109,7 +109,12 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
             if isinstance(r.head_office_lad_name, str)
             else "not placed"
         )
-        lines.append(f"  {r.supplier:<40} {format_gbp(r.amount):>14}  head office {r.head_office} ({where})")
+        office = (
+            f"head office {r.head_office} ({where})"
+            if isinstance(r.head_office, str) and r.head_office
+            else "no head office given: other sites lie outside the area"
+        )
+        lines.append(f"  {r.supplier:<40} {format_gbp(r.amount):>14}  {office}")
     if len(leak):
         by_region = result.leakage_by_place("region")
         lines.append(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from lm3 import DEFAULT_MATCH_THRESHOLD, LM3Error, Project, load_project
+from lm3.cli.text import terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -272,6 +273,42 @@ def project_from(project: Path | None, options: dict[str, Any]) -> Project:
     return base.with_options(**given)
 
 
+def _input_files(value: object) -> Iterator[Path]:
+    """The files an input names: a file, the files of a folder, what a glob matches; lists of these."""
+    if value is None:
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            yield from _input_files(item)
+        return
+    path = Path(str(value))
+    if path.is_dir():
+        yield from (p for p in path.iterdir() if p.is_file())
+    elif any(c in path.name for c in "*?["):
+        yield from path.parent.glob(path.name)
+    else:
+        yield path
+
+
+def refuse_overwrite(outputs: Iterable[Path], inputs: dict[str, object]) -> None:
+    """Refuse (exit 2, before anything is read) to write a file this run reads: --out naming the payments,
+    a register, a survey... ``inputs`` maps how the user gave each (``--payments``, ``FILES``) to it."""
+    reading = {p.resolve(): name for name, value in inputs.items() for p in _input_files(value)}
+    for out in outputs:
+        if out.resolve() in reading:
+            raise click.BadParameter(
+                f"{out} is one of this run's inputs ({reading[out.resolve()]}): writing it would destroy "
+                "it. Write somewhere else.",
+                param_hint="'--out'",
+            )
+
+
+def study_files(project: Project) -> dict[str, object]:
+    """A study's input files by their flag, for ``refuse_overwrite``."""
+    names = ("payments", "suppliers", "payroll", "supplier_survey", "staff_survey")
+    return {flag(name): getattr(project, name) for name in names}
+
+
 @contextmanager
 def errors(debug: bool) -> Iterator[None]:
     """Turn lm3's errors into a message, with the flags of the parameters it names (and anything else into
@@ -281,7 +318,7 @@ def errors(debug: bool) -> Iterator[None]:
     except LM3Error as err:
         if debug:
             raise
-        message = str(err)
+        message = terminal(str(err))
         if err.params:
             message += f"\nTry {', '.join(flag(p) for p in err.params)}."
         raise click.ClickException(message) from err
@@ -291,7 +328,7 @@ def errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         raise click.ClickException(
-            f"Unexpected {type(err).__name__}: {err}. This is a bug in lm3: please report it with the output "
+            f"Unexpected {type(err).__name__}: {terminal(str(err))}. This is a bug in lm3: please report it with the output "
             "of the same command with --debug."
         ) from err
 

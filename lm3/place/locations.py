@@ -57,6 +57,13 @@ def locate_suppliers(
     )
     first = reg.sort_values(["in_area", "placed", "row"], ascending=[False, False, True], kind="stable")
     first = first.drop_duplicates("key").set_index("key").join(flags)
+    # the head office may be on another row than the site shown (registers combined: the council's gives the
+    # site, Companies House the registered office): take it from the row that gives one, outside first
+    given = reg[reg["head_office_postcode"].notna()]
+    office_row = given.sort_values(["office_outside", "row"], ascending=[False, True], kind="stable")
+    office_row = office_row.drop_duplicates("key").set_index("key")
+    first["head_office_postcode"] = office_row["head_office_postcode"].reindex(first.index)
+    first["head_office_lad_name"] = office_row["head_office_lad_name"].reindex(first.index)
 
     trace = spend.join(first.drop(columns="supplier").rename(columns={"row": "register_row"}), on="key")
     registered = trace["register_row"].notna()

@@ -41,6 +41,7 @@ from matplotlib.patches import PathPatch, Polygon
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from lm3.values.cells import visible_text
 from lm3.values.frames import row_tuples
 
 STYLE: dict[str, Any] = {
@@ -123,15 +124,21 @@ def _title(result: Any) -> str:
     return f"{result.name or 'LM3'}, {result.area.name}"
 
 
+def _text(value: object) -> str:
+    """Text from input files for a chart: control characters and bidi overrides shown as escapes (a font
+    has no glyph for them; they must not act), never read as mathtext (``STYLE``)."""
+    return visible_text(str(value))
+
+
 def _set_title(ax: Axes, text: str) -> None:
     """A title wrapped to the width of its axes' figure, never cut off."""
     width = _figure_of(ax).get_figwidth()
-    ax.set_title(textwrap.fill(text, max(30, int(width * 8.5))))
+    ax.set_title(textwrap.fill(_text(text), max(30, int(width * 8.5))))
 
 
 def _wrap(label: object, width: int = 28, lines: int = 2) -> str:
     """A tick label on at most ``lines`` lines of ``width`` characters, cut with an ellipsis beyond."""
-    parts = textwrap.wrap(str(label), width) or [""]
+    parts = textwrap.wrap(_text(label), width) or [""]
     if len(parts) > lines:
         parts = parts[:lines]
         parts[-1] = parts[-1][: width - 1].rstrip() + "…"
@@ -264,7 +271,7 @@ def leakage_chart(result: Any, ax: Axes | None = None, *, top: int = 10) -> Figu
             fig, left, right = _figure_of(ax), ax, None
         bars = lost.head(top)[::-1]
         _hbars(left, bars["supplier"], bars["lost"] / 100, hatch=LEAK_HATCH)
-        left.set_title(textwrap.fill(f"Spend leaving {result.area.name}: top suppliers", 45))
+        left.set_title(textwrap.fill(_text(f"Spend leaving {result.area.name}: top suppliers"), 45))
         if right is not None:
             places = lost.groupby("place")["lost"].sum().sort_values(ascending=False).head(top)[::-1]
             _hbars(right, places.index, places.to_numpy() / 100, hatch="xx")
@@ -630,7 +637,7 @@ def map_chart(result: Any, ax: Axes | None = None, *, margin_km: float = 25) -> 
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
         outlined = f"{result.area.name} outlined" if area_rings else f"area: {result.area.name}"
-        ax.set_title(f"Where suppliers are: £ paid by district, {outlined}")
+        _set_title(ax, f"Where suppliers are: £ paid by district, {outlined}")
         ax.text(
             0.0,
             -0.02,
@@ -709,7 +716,6 @@ def uncertainty_chart(
 def sensitivity_chart(result: Any, ax: Axes | None = None) -> Figure:
     """A tornado chart: LM3 as each assumption moves over its stated range (``result.sensitivity``),
     largest swing at the top, around the result's LM3 (the dashed line); each end says the setting."""
-    import textwrap
 
     with _style():
         table = result.sensitivity if result.sensitivity is not None else pd.DataFrame()
@@ -741,7 +747,7 @@ def sensitivity_chart(result: Any, ax: Axes | None = None) -> Figure:
             )
             ends += [lo_v, hi_v]
         ax.axvline(result.lm3, color=DARK, linewidth=1.2, linestyle="--")
-        names = ["\n".join(textwrap.wrap(str(a), 34)) for a in table["assumption"]] if len(table) else []
+        names = [_wrap(a, 34, 3) for a in table["assumption"]] if len(table) else []
         ax.set_yticks(y, names)
         span = max(ends) - min(ends)
         pad = max(span * 0.45, 0.05)
@@ -750,7 +756,7 @@ def sensitivity_chart(result: Any, ax: Axes | None = None) -> Figure:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"£{v:.2f}"))
         ax.set_ylim(-0.7, max(len(table), 1) - 0.3)
         ax.set_xlabel(f"LM3; dashed line: £{result.lm3:.2f} as calculated")
-        ax.set_title(f"What LM3 rests on: {result.area.name}")
+        _set_title(ax, f"What LM3 rests on: {result.area.name}")
         if not len(table):
             ax.text(0.5, 0.5, "No assumption to move", ha="center", va="center", transform=ax.transAxes)
     return fig

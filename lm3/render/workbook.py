@@ -1,6 +1,7 @@
 """The one workbook writer: every .xlsx lm3 writes (report.xlsx, the supplier template, survey forms,
 Companies House matches) is made of these sheets, with one text-cell policy (``lm3.values.cells``): text
-is a text cell, never a formula, and formula-like text carries Excel's quote prefix.
+is a text cell, never a formula, and formula-like text carries Excel's quote prefix; a control character a
+workbook cannot hold is replaced, and the cells are listed on a sheet "Text replaced".
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import pandas as pd
 from openpyxl import Workbook
@@ -17,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lm3.errors import InputError
-from lm3.values.cells import is_formula_like, write_csv
+from lm3.values.cells import is_formula_like, visible_text, workbook_text, write_csv
 from lm3.values.frames import row_tuples
 
 GBP_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
@@ -25,12 +27,24 @@ FILL = "FFF2CC"  # pale yellow: the cells a person fills in
 HEADER_FILL = "E6E6E6"
 
 
+# the cells of each workbook whose text held characters a workbook cannot (sheet, cell, the text as written,
+# escaped): listed on a sheet of their own when the workbook is saved
+_REPLACED: WeakKeyDictionary[Workbook, list[tuple[str, str, str]]] = WeakKeyDictionary()
+REPLACED_SHEET = "Text replaced"
+
+
 def text_cell(cell: Cell | MergedCell, value: object) -> None:
-    """Put text in a cell as text: never a formula, whatever it starts with; a blank or NaN leaves the cell
-    empty."""
+    """Put text in a cell as text: never a formula, whatever it starts with; a control character a workbook
+    cannot hold becomes U+FFFD, and the cell is listed when the workbook is saved; a blank or NaN leaves the
+    cell empty."""
     if value is None or (isinstance(value, float) and value != value):
         return
-    text = str(value)
+    text = workbook_text(str(value))
+    if text != str(value):
+        sheet = cell.parent
+        if sheet.parent is not None:
+            listed = _REPLACED.setdefault(sheet.parent, [])
+            listed.append((sheet.title, cell.coordinate, visible_text(str(value))))
     cell.value = text
     cell.data_type = "s"
     if is_formula_like(text):
@@ -50,7 +64,15 @@ def new_workbook() -> Workbook:
 
 
 def save(book: Workbook, path: str | Path) -> Path:
-    """Save ``book``; a path that cannot be written is an InputError naming it."""
+    """Save ``book``, with a sheet listing any cell whose text had characters a workbook cannot hold; a path
+    that cannot be written is an InputError naming it."""
+    replaced = _REPLACED.pop(book, [])
+    if replaced:
+        add_sheet(
+            book,
+            REPLACED_SHEET,
+            pd.DataFrame(replaced, columns=["Sheet", "Cell", "Text as written (control characters escaped)"]),
+        )
     path = Path(path)
     try:
         book.save(path)
@@ -81,7 +103,7 @@ def add_sheet(
     empty.
     """
     ws = book.create_sheet(name)
-    ws.append([str(c) for c in frame.columns])
+    ws.append([workbook_text(str(c)) for c in frame.columns])
     for cell in ws[1]:
         cell.font = bold()
         cell.fill = PatternFill("solid", start_color=HEADER_FILL, end_color=HEADER_FILL)

@@ -7,6 +7,9 @@ rule, used by every writer:
 - **Workbooks** (``lm3.render.workbook``): text goes in as a text cell, never a formula, and a formula-like
   text also gets Excel's quote prefix, so that editing the cell keeps it text. The value is unchanged, so a
   workbook lm3 wrote reads back exactly.
+- **Control characters**: a workbook cannot hold most C0 controls (openpyxl refuses the file): each is
+  replaced by U+FFFD and the cells listed (``lm3.render.workbook``); a terminal shows them as escapes
+  (``visible_text``).
 - **CSV files** (OWASP, "CSV Injection"): a text field that starts with one of those characters gets a
   single quote in front (``'=HYPERLINK(...)``); the CSV writer quotes fields as needed. A field that is a
   plain number (``-12.50``) is left alone: it is a number, not a formula. Supplier names compare by their
@@ -22,9 +25,29 @@ import pandas as pd
 
 from lm3.errors import InputError
 
+# what a terminal or viewer could act on: C0 controls but tab and line end, DEL, C1 controls (CSI...), and the
+# bidi overrides and isolates that reorder the text around them
+_ACTIVE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]")
+# what a workbook cannot hold at all (Excel's XML refuses them): C0 controls but tab and line ends
+_NOT_IN_A_WORKBOOK = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]")
+REPLACEMENT = "\ufffd"
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"
+
+
+def visible_text(text: str) -> str:
+    """Text with every control character and bidi override shown as an escape (``\\x1b``, ``\\u202e``),
+    so that text from an input file can be printed to a terminal or listed without acting."""
+    return _ACTIVE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
+
+
+def workbook_text(text: str) -> str:
+    """Text a workbook can hold: each control character it cannot (NUL, escape...) replaced by U+FFFD."""
+    return _NOT_IN_A_WORKBOOK.sub(REPLACEMENT, text)
 
 
 def is_formula_like(text: str) -> bool:

@@ -4,6 +4,8 @@
   two decimals, ``"828195.34"``, so no reader turns it into a float.
 - Shares, multipliers and scores are numbers; counts are integers.
 - A warning is ``{"code": "total-row-does-not-reconcile", "message": "..."}``: code branches on the code.
+- Text that came from input files stays inert: control characters and bidi overrides are written as
+  ``\\u`` escapes (the same text to a JSON reader).
 - Nothing else is a float, and nothing is ``NaN`` or ``Infinity``: a missing value is ``null`` (the encoder
   runs with ``allow_nan=False``, so a value that slipped through fails loudly rather than writing bad JSON).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -63,6 +66,13 @@ def jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
+# characters a terminal or a text viewer could act on (C1 controls such as CSI, DEL) or that reorder the text
+# around them (bidi overrides and isolates): written as \u escapes, which a JSON reader decodes to the same
+# text, so JSON printed to a terminal is inert (C0 controls are escaped by json itself)
+_ACTIVE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def to_json(value: Any, *, indent: int | None = 2) -> str:
     """``value`` (a result, a list of records, a dict) as strict JSON text (see the module docstring)."""
-    return json.dumps(jsonable(value), indent=indent, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(jsonable(value), indent=indent, ensure_ascii=False, allow_nan=False)
+    return _ACTIVE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
