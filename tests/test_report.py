@@ -293,6 +293,12 @@ def test_names_with_control_characters_and_mathtext_never_crash_or_act(unruly):
         lm3.locate(folder / "payments.csv", None, area="Bradford"), folder / "template.xlsx"
     )
     assert template.suppliers >= 4
+    survey = lm3.write_survey_template(
+        "suppliers", folder / "survey.xlsx", area=lm3.resolve_area("Bradford"), respondents=list(names.values())
+    )
+    assert survey.listed == 4
+    listed_there = openpyxl.load_workbook(folder / "survey.xlsx")["Text replaced"]
+    assert listed_there.max_row == 1 + 2  # the two names with characters a workbook cannot hold
     out = CliRunner().invoke(
         cli,
         [

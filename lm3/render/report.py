@@ -300,7 +300,7 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
         _img(figures["flow"], "Where £1 goes"),
         "<h2>Where the money leaves the area</h2>",
         _img(figures["leakage"], "Top suppliers and places by £ leaving the area"),
-        _table(leakage.head(TOP_ROWS)),
+        _table(leakage.head(TOP_ROWS)) if len(leakage) else "<p>No placed spend leaves the area.</p>",
         _more(len(leakage), "suppliers with spend leaving the area", "Leakage"),
         "<h2>Local share</h2>",
         "<p>The local share is local spend as a share of placed spend: spend not placed counts on neither "
@@ -458,7 +458,9 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
         money={"Round 1", "Round 2", "Round 3"},
         shares={"Share re-spent locally"},
     )
-    add_sheet(book, "Leakage", _leakage(result), money={"Round 1", "Leaving the area"})
+    leakage = _leakage(result)
+    if len(leakage):
+        add_sheet(book, "Leakage", leakage, money={"Round 1", "Leaving the area"})
     if result.has_payroll:
         add_sheet(
             book,
