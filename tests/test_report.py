@@ -294,7 +294,10 @@ def test_names_with_control_characters_and_mathtext_never_crash_or_act(unruly):
     )
     assert template.suppliers >= 4
     survey = lm3.write_survey_template(
-        "suppliers", folder / "survey.xlsx", area=lm3.resolve_area("Bradford"), respondents=list(names.values())
+        "suppliers",
+        folder / "survey.xlsx",
+        area=lm3.resolve_area("Bradford"),
+        respondents=list(names.values()),
     )
     assert survey.listed == 4
     listed_there = openpyxl.load_workbook(folder / "survey.xlsx")["Text replaced"]

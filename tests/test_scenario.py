@@ -171,8 +171,21 @@ def test_cli_scenario_json_contract_and_compare(tmp_path):
         "1380.05",
     )
     assert second["lm3"] == (5_000_15 + 2_700_15 + 1_380_05) / 5_000_15
+    # coverage beside each: Mystery Co's £300.00 is not placed, so 4,700.15 of 5,000.15 is; the local share is
+    # of placed spend, and round 2 per £1 is the old "local share"
+    assert second["coverage"] == 4_700_15 / 5_000_15 and second["local_share"] == 2_700_15 / 4_700_15
+    assert second["round2_per_pound"] == 2_700_15 / 5_000_15
+    assert first["coverage"] == 1.0
     table = runner.invoke(cli, ["compare", str(saved), str(golden_project)])
     assert "Golden" in table.output and "2.52" in table.output
+    assert (
+        "   94%" in table.output
+        and "Placed: the share of supplier spend whose location is known" in table.output
+    )
+    old = tmp_path / "old.json"  # written before lm3 reported coverage: none is claimed
+    old.write_text(json.dumps({k: v for k, v in sample.items() if k not in ("coverage", "local_share")}))
+    (older,) = json.loads(runner.invoke(cli, ["compare", str(old), "--json"]).output)
+    assert older["coverage"] is None and older["local_share"] is None
     bad = tmp_path / "bad.json"
     bad.write_text('{"name": "x"}')
     failed = runner.invoke(cli, ["compare", str(bad)])

@@ -248,13 +248,17 @@ def format_scenarios(result: LM3Result, table: pd.DataFrame) -> str:
     """The scenarios as a table: £ moved, R2, R3, LM3 with its interval, and £ kept in the area."""
     lines = [f"What if: {result.name or result.area.name}, {result.area.name}", ""]
     w = max(len("Scenario"), *(len(str(n)) for n in table["scenario"])) + 2
-    header = f"  {'Scenario':<{w}}{'Moved':>14}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}{'Kept locally':>15}"
-    lines.append(header)
+    has_interval = bool(table["low"].notna().any())  # none without survey answers: no column for it
+    header = f"  {'Scenario':<{w}}{'Moved':>14}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  "
+    header += f"{'interval':<11}" if has_interval else ""
+    lines.append(header + f"{'Kept locally':>15}")
     for r in row_tuples(table):
         interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
         lines.append(
             f"  {r.scenario:<{w}}{format_gbp(int(r.moved)):>14}{format_gbp(int(r.round2)):>16}"
-            f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  {interval:<11}{format_gbp(int(r.kept_locally)):>15}"
+            f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  "
+            + (f"{interval:<11}" if has_interval else "")
+            + f"{format_gbp(int(r.kept_locally)):>15}"
         )
     lines.append("")
     lines.append(
