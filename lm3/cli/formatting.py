@@ -165,16 +165,9 @@ def format_result(result: LM3Result) -> str:
             label = "not placed" if location == "unknown" else location
             parts.append(f"{len(chosen)} {label} ({format_gbp(int(chosen['round1'].sum()))})")
     lines.append("Suppliers: " + ", ".join(parts))
-    if result.coverage is not None:
-        lines.append(
-            f"Placed: {format_gbp(result.placed)} of {format_gbp(result.payments)} paid to suppliers "
-            f"({result.coverage:.1%}), {result.placed_suppliers} of {len(s)} suppliers"
-            + (
-                f"; local share {result.local_share:.1%} of placed spend"
-                if result.local_share is not None
-                else ""
-            )
-        )
+    placed = result.coverage_text()
+    if placed is not None:
+        lines.append(placed)
     if result.bounds is not None and result.not_placed:
         lines.append(
             f"Not placed: {format_gbp(result.not_placed)}, neither local nor leaving. Bounds: {result.bounds.text()}"

@@ -207,16 +207,9 @@ def glance(result: LM3Result) -> list[str]:
     """The figures a reader needs on the first screen, as sentences: coverage, the bounds, what round 3
     rests on."""
     lines = []
-    if result.coverage is not None:
-        lines.append(
-            f"Placed: {format_gbp(result.placed)} of {format_gbp(result.payments)} paid to suppliers "
-            f"({result.coverage:.1%}), {result.placed_suppliers} of {len(result.suppliers)} suppliers. "
-            + (
-                f"Local share: {result.local_share:.1%} of the placed spend is with local suppliers."
-                if result.local_share is not None
-                else "No supplier spend was placed."
-            )
-        )
+    placed = result.coverage_text()
+    if placed is not None:
+        lines.append(placed)
     if result.bounds is not None and result.not_placed:
         b = result.bounds
         lines.append(

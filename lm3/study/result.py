@@ -191,6 +191,21 @@ class LM3Result:
         local = int(self.suppliers.loc[self.suppliers["local"], "round1"].sum())
         return local / self.placed if self.placed else None
 
+    def coverage_text(self) -> str | None:
+        """The coverage as people read it: "Placed: £X of £Y paid to suppliers (24.4%), 85 of 920
+        suppliers; local share 21.9% of the placed spend." (None with no payments)."""
+        if self.coverage is None:
+            return None
+        share = (
+            f"; local share {self.local_share:.1%} of the placed spend"
+            if self.local_share is not None
+            else "; none of it placed"
+        )
+        return (
+            f"Placed: {format_gbp(self.placed)} of {format_gbp(self.payments)} paid to suppliers "
+            f"({self.coverage:.1%}), {self.placed_suppliers} of {len(self.suppliers)} suppliers{share}."
+        )
+
     @property
     def leakage(self) -> dict[str, int]:
         """Money leaving the area (pence): in round 2 (round 1 that is neither round 2 nor not placed) and in
