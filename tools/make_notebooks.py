@@ -104,6 +104,18 @@ COUNCIL = [
         "companies-house` finds registered offices in Companies House's bulk data."
     ),
     new_code_cell("placed.unplaced(15)"),
+    new_markdown_cell(
+        "## LM3 on what is placed, and its bounds\n\nSpend whose supplier cannot be placed is neither local "
+        "nor leaving: it is *not placed*. The headline says how much was placed, and the bounds say how far "
+        "LM3 could move if that spend were local like the placed spend, or all local. With no surveys, "
+        "round 3 rests on published default shares and there is no interval."
+    ),
+    new_code_cell(
+        'result = lm3.calculate(SPEND, REGISTER, area="Manchester", name="Manchester City Council")\n'
+        "print(result.headline)\n"
+        "result.coverage, result.bounds, result.interval"
+    ),
+    new_code_cell("charts.flow_chart(result)  # the spend not placed is its own band, never leakage"),
     new_code_cell(
         "import tempfile, pathlib\n"
         'out = pathlib.Path(tempfile.mkdtemp()) / "unplaced.xlsx"\n'
@@ -134,7 +146,8 @@ UNCERTAINTY = [
     new_code_cell(
         'bare = lm3.load_project("../data/samples/no-surveys").calculate()\n'
         "print(bare.headline)\n"
-        '[a for a in bare.assumptions if a.name.startswith("default")]'
+        "assert bare.interval is None  # nothing to resample\n"
+        '[a for a in bare.assumptions if a.name.startswith("default") or a.name == "interval"]'
     ),
     new_markdown_cell("## What if we keep it local?"),
     new_code_cell(
