@@ -22,6 +22,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from lm3.errors import AreaError
+from lm3.values import params
 from lm3.values.frames import row_tuples
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}$")
@@ -150,6 +151,7 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
     """
     if isinstance(area, Area):
         return area
+    params.area("area", area)
     items = [area] if isinstance(area, str) else list(area)
     items = [re.sub(r"\s+", " ", str(a).strip()) for a in items if str(a).strip()]
     if not items:
@@ -306,6 +308,10 @@ def resolve_tiers(
     """Tiers from "Name=spec" strings ("Neighbourhood=3km around BD7 1AA", "West Yorkshire=Bradford,Leeds"),
     (name, spec) pairs or a mapping; specs as for ``resolve_area``, a list of LADs separated by commas or
     semicolons. Without tiers: the area, then the UK."""
+    if tiers is not None and not isinstance(tiers, list | tuple | Mapping):
+        raise params.bad(
+            "tiers", "a list of 'Name=area' texts (or a mapping of name to area), or None", tiers
+        )
     if not tiers:
         return (Tier(area.name, area), Tier("UK", Area(uk=True)))
     pairs: list[tuple[str, str | Sequence[str] | Area]] = []

@@ -241,10 +241,13 @@ def test_everyone_answered_means_no_sampling_error():
 
 
 def test_bad_interval_options_are_errors():
-    with pytest.raises(lm3.MethodError, match="level must be between 0 and 1"):
+    """Checked at the door, as every parameter is (tests/test_api_errors.py): the parameter is named."""
+    with pytest.raises(lm3.InputError, match="level must be a number between 0 and 1") as err:
         _calculate([100], [True], [50], level=90)
-    with pytest.raises(lm3.MethodError, match="imputation must be one of mean, weighted"):
+    assert (err.value.code, err.value.params) == ("bad-parameter", ("level",))
+    with pytest.raises(lm3.InputError, match="imputation must be 'mean' or 'weighted', not 'median'") as err:
         _calculate([100], [True], [50], imputation="median")
+    assert err.value.params == ("imputation",)
 
 
 def test_project_file_sets_round3_options(tmp_path):

@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from os import PathLike
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -37,6 +38,7 @@ import pyarrow.csv as pacsv
 from lm3.errors import InputError, Notice
 from lm3.geo import format_postcode, is_valid_postcode, postcode_keys
 from lm3.progress import Progress, report
+from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.jsontext import jsonable
 from lm3.values.names import arrow_supplier_key, company_numbers, supplier_key
@@ -151,7 +153,20 @@ def match_companies_house(
     when absent) to Companies House bulk files (CSV, or ZIPs of CSVs). See the module docstring.
     Raises InputError for a file that is missing, is not BasicCompanyData, or cannot be parsed (naming
     the file and the line). ``progress(step, rows_read, 0)`` is called after each block read."""
-    paths = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
+    if not isinstance(files, str | PathLike):
+        texts_or_paths = isinstance(files, list | tuple) and all(isinstance(f, str | PathLike) for f in files)
+        if not texts_or_paths:
+            raise params.bad("files", "a Companies House file path, or a list of them", files)
+    params.frame("suppliers", suppliers)
+    if "supplier" not in suppliers:
+        raise params.bad(
+            "suppliers",
+            "a table with a 'supplier' column (lm3.suppliers_to_look_up gives one)",
+            list(suppliers.columns),
+        )
+    params.whole(1 << 10, 1 << 30)("block_size", block_size)
+    params.callback("progress", progress)
+    paths = [Path(files)] if isinstance(files, str | PathLike) else [Path(f) for f in files]
     if not paths:
         raise InputError("No Companies House file given: download BasicCompanyData from Companies House.")
     wanted = suppliers.reset_index(drop=True).copy()

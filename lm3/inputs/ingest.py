@@ -67,6 +67,7 @@ from lm3.values.names import (
     arrow_company_numbers,
     arrow_supplier_key,
 )
+from lm3.values.params import OPTIONS, between, check_options
 
 CLASSES = np.array(SUPPLIER_CLASSES, dtype=object)  # supplier_class, by code
 DEFAULT_MERGE_THRESHOLD = 95.0
@@ -343,6 +344,10 @@ def ingest(
     rapidfuzz ratio at which two supplier keys are taken as the same supplier. ``progress(step, done, 3)``
     is called after reading, parsing and building the result.
     """
+    OPTIONS["payments"]("source", source)
+    check_options({"columns": columns, "sheet": sheet, "progress": progress})
+    if merge_threshold is not None:
+        between(0, 100)("merge_threshold", merge_threshold)
     sources = spend_files(source)
     if len(sources) > 1:
         return _ingest_several(sources, columns=columns, sheet=sheet, merge_threshold=merge_threshold)

@@ -19,6 +19,7 @@ from lm3.inputs.surveys import read_survey
 from lm3.read.fields import PAYROLL_FIELDS, REGISTER_FIELDS
 from lm3.read.problems import RowProblems
 from lm3.read.table import Source, Table, read_table
+from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp, parse_money
 from lm3.values.names import company_numbers, id_key, supplier_key
@@ -185,6 +186,8 @@ def read_registers(
     came from (``file``); a supplier with rows in several files has all of its postcodes considered, and
     repeats of the same supplier and postcode across files are dropped (the first file's row is used).
     ``sheet`` and ``columns`` apply to every file, as in ``read_register``."""
+    if not isinstance(sources, Table):
+        params.OPTIONS["suppliers"]("suppliers", sources)
     items: list[Source | Table] = list(sources) if isinstance(sources, list | tuple) else [sources]  # type: ignore[list-item]  # a str or DataFrame is one source, not a sequence
     if not items:
         raise InputError(

@@ -41,6 +41,7 @@ from lm3.read.fields import (
 )
 from lm3.read.problems import RowProblems
 from lm3.read.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES, Source, Table, header_key, read_table
+from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.money import parse_money
 from lm3.values.names import id_key, supplier_key
@@ -91,6 +92,8 @@ def read_survey(sources: Source | Sequence[Source], group: str, *, sheet: str | 
     """
     if group not in GROUPS:
         raise InputError(f"Survey group {group!r}: choose suppliers or staff.")
+    params.OPTIONS["supplier_survey"]("sources", sources)
+    params.text()("sheet", sheet)
     files = survey_files(sources)
     what = "supplier survey" if group == "suppliers" else "staff survey"
     parts: list[pd.DataFrame] = []

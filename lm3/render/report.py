@@ -43,6 +43,7 @@ from lm3.study.tables import (
     staff_table,
     supplier_table,
 )
+from lm3.values import params
 from lm3.values.html import escape, html_table
 from lm3.values.jsontext import to_json
 from lm3.values.money import format_gbp
@@ -68,6 +69,8 @@ class ReportFiles:
 
 def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
     """ "html,xlsx" (or a list) as formats; InputError naming the ones allowed."""
+    if not isinstance(text, str):
+        params.texts_only("formats", text)
     items = [
         t.strip().lower() for part in ([text] if isinstance(text, str) else text) for t in part.split(",")
     ]
@@ -90,6 +93,11 @@ def write_report(
     ``scenarios`` (``result.scenarios(...)``) adds the scenarios to the report and its chart. ``progress``
     is called as ``progress(step, done, total)`` after each file or chart. Raises InputError when the
     folder cannot be written."""
+    params.instance("result", result, LM3Result, "an LM3Result (from lm3.calculate)")
+    params.path("out", out)
+    if scenarios is not None:
+        params.frame("scenarios", scenarios)
+    params.callback("progress", progress)
     formats = parse_formats(formats)
     out = Path(out)
     try:

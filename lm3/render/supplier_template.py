@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lm3.errors import InputError
 from lm3.render.workbook import FILL, GBP_FORMAT, bold, new_workbook, save, text_cell
 from lm3.study.locate import LocateResult
+from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp
 
@@ -72,6 +73,10 @@ def write_supplier_template(
     """Write the unplaced suppliers of ``result`` to ``path`` (.xlsx) for a person to fill in; see the
     module docstring. ``limit``: list only the largest N. Raises InputError for a path that is not .xlsx
     or cannot be written."""
+    if not hasattr(result, "suppliers") or not hasattr(result, "area"):
+        raise params.bad("result", "a LocateResult (from lm3.locate) or an LM3Result", result)
+    params.path("path", path)
+    params.whole(1, optional=True)("limit", limit)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"{path}: the supplier template is an Excel workbook; name it with .xlsx.")

@@ -20,6 +20,9 @@ from lm3.geo import Area
 from lm3.inputs.surveys import FORM_SHEET, GROUPS, INSTRUCTIONS_SHEET, RESPONSES_SHEET
 from lm3.read.fields import AMOUNT_HEADER, LOCAL_HEADER, STAFF_CATEGORIES, SUPPLIER_PARTS
 from lm3.render.workbook import FILL, bold, new_workbook, save, text_cell
+from lm3.values import params
+
+MAX_FORM_ROWS = 100_000  # a form to send out, not a database
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,21 @@ def write_survey_template(
     """
     if group not in GROUPS:
         raise InputError(f"Survey group {group!r}: choose suppliers or staff.")
+    params.path("path", path)
+    if not isinstance(area, Area):
+        params.area("area", area)
+    params.text()("name", name)
+    params.texts_only(
+        "respondents", list(respondents) if isinstance(respondents, list | tuple) else respondents
+    )
+    params.whole(0, MAX_FORM_ROWS)("rows", rows)
+    if len(respondents) + rows > MAX_FORM_ROWS:
+        raise InputError(
+            f"A survey form holds at most {MAX_FORM_ROWS:,} rows: {len(respondents):,} respondents and {rows:,} "
+            "empty rows is more. Send several forms.",
+            code="bad-parameter",
+            params=("rows",),
+        )
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"{path}: a survey form is an Excel workbook; name it with .xlsx.")

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lm3.errors import InputError
+from lm3.values import params
 from lm3.values.cells import is_formula_like, visible_text, workbook_text, write_csv
 from lm3.values.frames import row_tuples
 
@@ -146,6 +147,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet: str = "Supplier
     """Write a table for people and for lm3 to read back: .csv (UTF-8, text fields made safe as OWASP
     advises) or .xlsx (one sheet by ``add_sheet``; ``formats`` are its money/shares/... columns). Raises
     InputError for another suffix or a path that cannot be written."""
+    params.frame("frame", frame)
+    params.path("path", path)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":

@@ -45,6 +45,7 @@ from lm3.study.result import (
 from lm3.study.scope import apply_to_placed, exclude_payments, parse_exclusions
 from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp, parse_pounds
+from lm3.values.params import check_options
 
 PAY_BASES = ("gross", "net")
 SMALL_STAFF_GROUP = 3  # fewer employees than this in a group: its total is near-personal data
@@ -123,8 +124,14 @@ def calculate(
 
     Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
     """
-    if pay_basis not in PAY_BASES:
-        raise InputError(f"pay_basis must be 'gross' or 'net', not {pay_basis!r}.")
+    check_options(dict(locals()))
+    if suppliers is None:
+        raise InputError(
+            "suppliers is needed: the supplier register (a file or a DataFrame, or a list of them) that places "
+            "the suppliers paid.",
+            code="missing-inputs",
+            params=("suppliers",),
+        )
     directory = directory or default_directory()
     area = resolve_area(area, directory)
     income_pence = _income(income)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from fractions import Fraction
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pandas as pd
 from lm3.errors import InputError
 from lm3.study.project import load_project
 from lm3.study.result import LM3Result
+from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.jsontext import jsonable
 from lm3.values.money import pence_to_decimal
@@ -42,9 +44,21 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.Da
     coverage differs differ by more than their local spend. Each may be an LM3Result, its ``to_dict()``, a JSON file written by
     ``lm3 calculate --json``, or a project folder (calculated here). Raises InputError for a file that is
     not a result."""
+    if not isinstance(results, list | tuple):
+        raise params.bad(
+            "results",
+            "a list of results (LM3Result, its to_dict(), a JSON file or a project folder)",
+            results,
+        )
     rows = []
     label: str | None
     for item in results:
+        if not isinstance(item, LM3Result | dict | str | PathLike):
+            raise params.bad(
+                "results",
+                "a list of results (LM3Result, its to_dict(), a JSON file or a project folder)",
+                item,
+            )
         if isinstance(item, LM3Result):
             data, label = item.to_dict(), item.name or item.area.name
         elif isinstance(item, dict):
@@ -119,6 +133,7 @@ def compare_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The compare table as plain records (the JSON contract, docs/json.md): money as exact Decimal pounds,
     LM3, its interval, round 2 per £1, coverage and the local share as numbers (null where a result did not
     report them); no interval where no one was resampled."""
+    params.frame("table", table)
     return [
         jsonable(
             {

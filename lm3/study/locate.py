@@ -52,10 +52,12 @@ from lm3.place.matching import (
 )
 from lm3.read.table import Source, Table
 from lm3.study.scope import Excluded, apply_to_placed, exclude_payments, parse_exclusions
+from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.html import escape, html_table
 from lm3.values.jsontext import jsonable
 from lm3.values.money import format_gbp, pence_to_decimal
+from lm3.values.params import check_options
 
 UNPLACED_LISTED = 20
 
@@ -301,6 +303,7 @@ def locate(
     ``lm3.calculate`` (``result.excluded`` says what). ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
     warning. Raises InputError, AreaError.
     """
+    check_options(dict(locals()))
     directory = directory or default_directory()
     area = resolve_area(area, directory)
     tier_list = resolve_tiers(tiers, area, directory)
@@ -394,6 +397,7 @@ def suppliers_to_look_up(result: LocateResult, *, unplaced_only: bool = False) -
     """The suppliers of a ``locate`` result worth looking up: every named one (individuals and redacted
     payees never), or only those not placed. Columns: supplier (as the payments name it), key,
     company_number (the payments', else the register's)."""
+    params.instance("result", result, LocateResult, "a LocateResult (from lm3.locate)")
     s = result.suppliers
     keep = s["type"] != "individual or redacted"
     if unplaced_only:
@@ -415,6 +419,7 @@ def suppliers_to_look_up(result: LocateResult, *, unplaced_only: bool = False) -
 def local_suppliers(located: LocateResult) -> list[str]:
     """The local suppliers of a ``lm3.locate`` result, by round-2 spend, largest first (individuals and
     redacted payees left out): the suppliers a supplier survey goes to."""
+    params.instance("located", located, LocateResult, "a LocateResult (from lm3.locate)")
     s = located.suppliers
     s = s[s["local"] & (s["type"] != "individual or redacted")]
     s = s.sort_values(["round1", "supplier"], ascending=[False, True], kind="stable")

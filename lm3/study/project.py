@@ -49,6 +49,8 @@ from lm3.rounds.uncertainty import DEFAULT_LEVEL
 from lm3.study.calculate import calculate
 from lm3.study.locate import DEFAULT_MATCH_THRESHOLD, LocateResult, locate
 from lm3.study.result import LM3Result
+from lm3.values import params
+from lm3.values.params import check_options
 
 CONFIG_NAME = "lm3.toml"
 INPUT_KEYS = ("payments", "suppliers", "payroll", "supplier_survey", "staff_survey")
@@ -137,6 +139,7 @@ class Project:
 
 def load_project(directory: str | Path) -> Project:
     """Read ``lm3.toml`` from a project folder (or the file itself). Paths are relative to it."""
+    params.path("directory", directory)
     path = Path(directory)
     config = path / CONFIG_NAME if path.is_dir() else path
     if not config.is_file():
@@ -153,6 +156,11 @@ def load_project(directory: str | Path) -> Project:
         raise InputError(f"{config}: not valid TOML ({err}).") from err
 
     inputs = data.pop("inputs", {})
+    if not isinstance(inputs, dict):
+        raise InputError(
+            f'{config}: [inputs] must be a table naming the files, like\n[inputs]\npayments = "payments.xlsx"',
+            code="bad-setting",
+        )
     tables = {name: data.pop(name, None) for name in ("columns", "register_columns")}
     defaults = data.pop("defaults", None)
     unknown = [k for k in data if k not in OPTION_KEYS] + [
@@ -193,11 +201,11 @@ def load_project(directory: str | Path) -> Project:
         if not isinstance(defaults, dict):
             raise InputError(f'{config}: [defaults] maps a default to a share, like staff_share = "40%".')
         fields["defaults"] = dict(defaults)
-    if "income" in fields:
+    if (
+        "income" in fields
+        and isinstance(fields["income"], int | float)
+        and not isinstance(fields["income"], bool)
+    ):
         fields["income"] = str(fields["income"])
-    if "match_threshold" in fields and not isinstance(fields["match_threshold"], int | float):
-        raise InputError(f"{config}: match_threshold must be a number from 0 to 100.")
-    for flag in ("branch_is_local", "count_non_local"):
-        if not isinstance(fields.get(flag, True), bool):
-            raise InputError(f"{config}: {flag} must be true or false.")
+    check_options({k: v for k, v in fields.items() if k in OPTION_KEYS}, where=f"{config}: setting ")
     return Project(**fields)

@@ -285,7 +285,7 @@ class LM3Result:
     def scenarios(self, shifts: Any, *, to: str | None = None) -> pd.DataFrame:
         """What if spend moved to local suppliers: this result, then each shift ("category=Facilities,
         share=10%", or a ``lm3.Shift``); see ``lm3.study.scenarios``."""
-        return scenarios(self, [shifts] if isinstance(shifts, str) else list(shifts), to=to)
+        return scenarios(self, shifts, to=to)
 
     def responses_table(self) -> pd.DataFrame:
         """Survey coverage per group: respondents, members, rate, round-2 £ covered (pence) and its share,

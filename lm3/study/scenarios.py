@@ -29,6 +29,7 @@ import pandas as pd
 from lm3.errors import InputError, MethodError
 from lm3.rounds.method import group_share
 from lm3.rounds.uncertainty import bootstrap_interval
+from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.jsontext import jsonable
 from lm3.values.money import pence_to_decimal, round_pence
@@ -77,6 +78,8 @@ _PAIR = re.compile(r"\s*([a-z_]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,]*)\s*(?:,|$)")
 def parse_shift(text: str, *, to: str | None = None) -> Shift:
     """``"category=Facilities,share=10%"`` (also ``to=local`` or ``to=<supplier>``, ``name=...``) as a
     Shift; ``to`` applies when the text does not say. Raises InputError saying what to write."""
+    if not isinstance(text, str):
+        raise params.bad("shift", 'text like "category=Facilities,share=10%"', text)
     fields: dict[str, str] = {}
     pos, text = 0, text.strip()
     while pos < len(text):
@@ -111,8 +114,17 @@ def scenarios(result: LM3Result, shifts: Sequence[Shift | str], *, to: str | Non
     money in pence, ``low``/``high`` the LM3 interval). Shifts may be Shift objects or their text
     (``parse_shift``, with ``to`` as the default target). Raises InputError for a category or supplier
     that is not there, MethodError when the result cannot take scenarios."""
+    if not hasattr(result, "detail") or not hasattr(result, "round1"):
+        raise params.bad("result", "an LM3Result (from lm3.calculate)", result)
     if result.detail is None:
         raise MethodError("This result has no detail to move spend in: compute it with lm3.calculate.")
+    if isinstance(shifts, str | Shift):
+        shifts = [shifts]
+    if not isinstance(shifts, list | tuple) or not all(isinstance(s, str | Shift) for s in shifts):
+        raise params.bad(
+            "shifts", 'a shift ("category=Facilities,share=10%" or a Shift), or a list of them', shifts
+        )
+    params.text()("to", to)
     parsed = [s if isinstance(s, Shift) else parse_shift(s, to=to) for s in shifts]
     interval = result.interval
     rows = [

@@ -40,6 +40,8 @@ _PLAIN_NUMBER = r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"
 def visible_text(text: str) -> str:
     """Text with every control character and bidi override shown as an escape (``\\x1b``, ``\\u202e``),
     so that text from an input file can be printed to a terminal or listed without acting."""
+    if not isinstance(text, str):
+        raise InputError(f"visible_text takes text, not {text!r}.", code="bad-parameter", params=("text",))
     return _ACTIVE.sub(
         lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
     )

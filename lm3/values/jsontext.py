@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lm3.errors import InputError
+
 
 def money_text(pounds: Decimal) -> str:
     """Pounds as JSON money: ``Decimal("828195.34")`` -> ``"828195.34"`` (two decimals, never exponent)."""
@@ -74,5 +76,13 @@ _ACTIVE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 def to_json(value: Any, *, indent: int | None = 2) -> str:
     """``value`` (a result, a list of records, a dict) as strict JSON text (see the module docstring)."""
-    text = json.dumps(jsonable(value), indent=indent, ensure_ascii=False, allow_nan=False)
+    try:
+        data = jsonable(value)
+    except TypeError as err:
+        raise InputError(
+            f"to_json takes a result, a list of records or plain data: {err}.",
+            code="bad-parameter",
+            params=("value",),
+        ) from err
+    text = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
     return _ACTIVE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

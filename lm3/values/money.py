@@ -8,6 +8,7 @@ rounded to the nearest penny, halves away from zero (a ledger's convention).
 
 from __future__ import annotations
 
+import numbers
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
@@ -17,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lm3.errors import InputError
 from lm3.values.arrow import as_numpy, bytes_present
 
 _STRIP = "[£$€\\s\u00a0,()]"
@@ -226,6 +228,10 @@ def exact_sum(pence: np.ndarray | pd.Series) -> int:
 
 def format_gbp(pence: int, *, symbol: bool = True) -> str:
     """Integer pence as "£1,234.56" (or "1,234.56"); negative as "-£1,234.56"."""
+    if not isinstance(pence, numbers.Integral) or isinstance(pence, bool):
+        raise InputError(
+            f"format_gbp takes whole pence (an int), not {pence!r}.", code="bad-parameter", params=("pence",)
+        )
     sign = "-" if pence < 0 else ""
     pounds, p = divmod(abs(int(pence)), 100)
     return f"{sign}{'£' if symbol else ''}{pounds:,}.{p:02d}"
