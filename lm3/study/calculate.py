@@ -225,6 +225,8 @@ def calculate(
         )
     round2 = int(trace["round2"].sum()) + (int(staff["round2"].sum()) if staff is not None else 0)
     round3 = int(trace["round3"].sum()) + (int(staff["round3"].sum()) if staff is not None else 0)
+    implausible = _implausible(round1, round2, round3, groups, staff, warnings)
+    warnings += implausible
 
     report(progress, "round 3", 3, 5)
     resampled = any(r.respondents for _, r in groups)
@@ -338,6 +340,7 @@ def calculate(
         sensitivity=moved,
         bounds=limits,
         excluded=tuple(excluded),
+        implausible=tuple(implausible),
         detail=ResultDetail(
             trace=trace[["key", "supplier", "location", "local", "round1"]].reset_index(drop=True),
             categories=_categories(paid, tables["suppliers"].data, trace),
@@ -345,6 +348,70 @@ def calculate(
             min_category=min_category,
         ),
     )
+
+
+IMPLAUSIBLE_CODES = ("survey-answers-match-no-supplier", "survey-answers-match-no-employee")
+
+
+def _implausible(
+    round1: int,
+    round2: int,
+    round3: int,
+    groups: list[tuple[pd.DataFrame, Responses]],
+    staff: pd.DataFrame | None,
+    warnings: list[str],
+) -> list[Notice]:
+    """What makes a figure impossible as it stands (NEF: 0 <= R3 <= R2 <= R1, so 1 <= LM3 <= 3): each a
+    warning with its code, and named in the headline, so it is never reported as true."""
+    out = []
+    if round2 > round1:
+        out.append(
+            Notice(
+                "round2-exceeds-round1",
+                f"Round 2 ({format_gbp(round2)}) exceeds round 1 ({format_gbp(round1)}): more is counted as "
+                "reaching local suppliers and staff than was spent. Check the income given, and credit notes.",
+            )
+        )
+    if round3 > round2:
+        out.append(
+            Notice(
+                "round3-exceeds-round2",
+                f"Round 3 ({format_gbp(round3)}) exceeds round 2 ({format_gbp(round2)}): more is re-spent locally "
+                "than local suppliers and staff received. Check for negative round-2 amounts.",
+            )
+        )
+    for members, responses in groups:
+        total = int(members["round2"].sum())
+        if total < 0:
+            out.append(
+                Notice(
+                    "group-round2-negative",
+                    f"The round 2 of {responses.group} is negative ({format_gbp(total)}): their credit notes "
+                    "exceed their payments. Check the payments of the suppliers listed with credit notes.",
+                )
+            )
+    if staff is not None and (staff["round1"] < 0).any():
+        negative = staff[staff["round1"] < 0]
+        rows = sorted(int(r) for rows in negative["rows"] for r in rows)
+        out.append(
+            Notice(
+                "pay-negative",
+                f"Pay is negative for {negative['employee'].nunique()} employee(s) in total (payroll rows "
+                f"{', '.join(map(str, rows[:10]))}{' and more' if len(rows) > 10 else ''}). Check the payroll.",
+            )
+        )
+    lm3 = (round1 + round2 + round3) / round1
+    if not 1 <= lm3 <= 3:
+        out.append(
+            Notice(
+                "lm3-out-of-range",
+                f"LM3 is {lm3:.2f}, outside 1 to 3, which the method cannot give when each round is no larger "
+                "than the one before. The rounds need checking before the figure is used.",
+            )
+        )
+    nobody = [w for w in warnings if getattr(w, "code", None) in IMPLAUSIBLE_CODES]
+    out += [Notice("survey-answer-names-nobody", str(w)) for w in nobody]
+    return out
 
 
 def _area_text(area: Area) -> str:

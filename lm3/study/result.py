@@ -62,6 +62,16 @@ STAFF_TRACE_COLUMNS = [
 _GROUP_WORD = {"local suppliers": "supplier", "local staff": "staff"}
 
 
+_CANNOT = {
+    "group-round2-negative": "a group's round 2 is negative",
+    "lm3-out-of-range": "LM3 lies outside 1 to 3",
+    "pay-negative": "pay is negative",
+    "round2-exceeds-round1": "round 2 exceeds round 1",
+    "round3-exceeds-round2": "round 3 exceeds round 2",
+    "survey-answer-names-nobody": "a survey answer names nobody in the study",
+}
+
+
 def _percent(share: float) -> str:
     """A share as people read it, never rounded up to 100% or down to 0% when it is not."""
     text = f"{share:.0%}"
@@ -143,6 +153,8 @@ class LM3Result:
     """How LM3 moves as each assumption moves over a stated range (``lm3.rounds.sensitivity``): assumption,
     low, high, lm3_low, lm3_high, swing, range; largest swing first (a tornado chart's bars)."""
     excluded: tuple[Excluded, ...] = ()
+    implausible: tuple[str, ...] = ()
+    """What makes the figure impossible as it stands (each a Notice with its code): named in the headline."""
     """What each ``exclude`` rule left out of the study (``lm3.study.scope``)."""
     bounds: Bounds | None = None
     """LM3 with the spend not placed not local (as calculated), local like the placed spend, and all local
@@ -280,7 +292,15 @@ class LM3Result:
         if defaults:
             notes.append(f"round 3 for {' and '.join(defaults)} on a published default share, not a survey")
         detail = f" ({'; '.join(notes)})" if notes else ""
-        return f"{start} creates £{self.lm3:.2f} for {self.area.name}{detail}."
+        caveat = ""
+        if self.implausible:
+            codes = {getattr(n, "code", "") for n in self.implausible}
+            caveat = (
+                f" This cannot be true as it stands: {_CANNOT.get(next(iter(sorted(codes))), 'see the warnings')}"
+                + (f" and {len(codes) - 1} more" if len(codes) > 1 else "")
+                + "; see the warnings."
+            )
+        return f"{start} creates £{self.lm3:.2f} for {self.area.name}{detail}.{caveat}"
 
     def scenarios(self, shifts: Any, *, to: str | None = None) -> pd.DataFrame:
         """What if spend moved to local suppliers: this result, then each shift ("category=Facilities,
