@@ -55,7 +55,7 @@ from lm3.values.dates import parse_dates_coded
 from lm3.values.frames import row_tuples
 from lm3.values.html import escape, html_table
 from lm3.values.jsontext import jsonable
-from lm3.values.money import as_text, exact_sum, format_gbp, parse_money, pence_to_decimal
+from lm3.values.money import as_text, exact_sum, format_gbp, parse_money, pence_to_decimal, why_not_money
 from lm3.values.names import (
     BLANK,
     NAMED,
@@ -465,15 +465,26 @@ def _ingest(
         at = np.flatnonzero(is_rejected)
         column = np.full(len(at), str(table.columns["amount"]), dtype=object)
         cells = take_rows(data["amount"], at).astype("object").to_numpy()
+        values = [None if v is None or v != v or str(v).strip() == "" else str(v) for v in cells]
+        reasons = _REASONS[reason[at]]
+        codes = _REASON_CODES[reason[at]]
+        not_money = np.flatnonzero(reason[at] == 1)
+        if len(not_money):  # why each is not money, named: one explanation per distinct value
+            distinct, inverse = np.unique(
+                np.array([values[i] or "" for i in not_money], dtype=object), return_inverse=True
+            )
+            said = [why_not_money(str(v)) for v in distinct]
+            reasons[not_money] = np.array([r for r, _ in said], dtype=object)[inverse]
+            codes[not_money] = np.array([c for _, c in said], dtype=object)[inverse]
         rejected.append(
             pd.DataFrame(
                 {
                     "sheet": data["sheet"].iloc[at].to_numpy(),
                     "row": row_numbers[at],
                     "column": column,
-                    "value": [None if v is None or v != v or str(v).strip() == "" else str(v) for v in cells],
-                    "reason": _REASONS[reason[at]],
-                    "code": _REASON_CODES[reason[at]],
+                    "value": values,
+                    "reason": reasons,
+                    "code": codes,
                 }
             )
         )

@@ -60,9 +60,10 @@ def refuse_what_is_not_a_table(head: bytes, label: str) -> None:
             )
 
 
-def check_archive(source: Path | bytes, label: str) -> None:
+def check_archive(source: Path | bytes, label: str) -> dict[str, ErrorCells]:
     """A ZIP (or XLSX, ODS) checked before it is opened: what it holds, how far it expands, how many cells
-    its sheets span."""
+    its sheets span. Returns each XLSX worksheet's error cells, by its path in the archive."""
+    found: dict[str, ErrorCells] = {}
     try:
         with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as archive:
             members = archive.infolist()
@@ -82,8 +83,10 @@ def check_archive(source: Path | bytes, label: str) -> None:
             sheets = [
                 m for m in members if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")
             ]
+            found = {m.filename: {} for m in sheets}
             with ThreadPoolExecutor(max_workers=min(len(sheets), os.cpu_count() or 1) or 1) as pool:
-                spans = list(pool.map(lambda m: _xlsx_span(archive, m), sheets))  # inflating frees the GIL
+                # inflating frees the GIL
+                spans = list(pool.map(lambda m: _xlsx_span(archive, m, found[m.filename]), sheets))
             for m, (rows, columns, values) in zip(sheets, spans, strict=True):
                 _refuse_span(rows, columns, values, f"{label}: a sheet ({m.filename})")
             for m in members:
@@ -91,7 +94,8 @@ def check_archive(source: Path | bytes, label: str) -> None:
                     for table, (rows, columns, values) in _ods_spans(archive.read(m)).items():
                         _refuse_span(rows, columns, values, f"{label}: sheet {table!r}")
     except zipfile.BadZipFile:
-        return  # the readers say what is wrong with it
+        return {}  # the readers say what is wrong with it
+    return {name: cells for name, cells in found.items() if cells}
 
 
 def _too_large(rows: int, columns: int, values: int) -> bool:
@@ -165,10 +169,21 @@ def _last_value_row(chunk: bytes) -> int:
     return 0
 
 
-def _xlsx_span(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int, int]:
+# a cell holding an Excel error (#N/A, #DIV/0!...): the spreadsheet reader gives it as an empty cell, so it is
+# found here, in the same pass, and put back (``ErrorCells``), so that an error is never read as a blank
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>'
+)
+ErrorCells = dict[tuple[int, int], str]  # (row, column), from 0: the error's text
+
+
+def _xlsx_span(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, errors: ErrorCells | None = None
+) -> tuple[int, int, int]:
     """Rows, columns and values of an XLSX worksheet, as the reader will lay it out. One pass checks the
-    columns its ``<dimension>`` claims (no value beyond them) and finds its last row with a value; a sheet
-    that breaks its claim, or claims too much, is measured cell by cell."""
+    columns its ``<dimension>`` claims (no value beyond them), finds its last row with a value, and collects
+    its error cells into ``errors``; a sheet that breaks its claim, or claims too much, is measured cell by
+    cell."""
     with archive.open(member) as f:
         dimension = _DIMENSION.search(f.read(4096))
     claim = dimension.group(1) if dimension else b"Z"
@@ -178,6 +193,9 @@ def _xlsx_span(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, 
     for chunk in _chunks(archive, member):
         rows = max(rows, _last_value_row(chunk))
         broken = broken or beyond.search(chunk) is not None
+        if errors is not None and b' t="e"' in chunk:
+            for letters, row, text in _ERROR_CELL.findall(chunk):
+                errors[(int(row) - 1, column_number(letters) - 1)] = text.decode("utf-8", "replace")
     columns = column_number(claim)
     if not broken and rows * columns <= MAX_EMPTY_SPAN:
         return rows, columns, rows * columns  # small enough whatever it holds

@@ -643,6 +643,16 @@ def _blank(c: object) -> bool:
     return c is None or (isinstance(c, float) and c != c) or (isinstance(c, str) and not c.strip())
 
 
+_HEADER_VOCABULARY = frozenset(_VOCABULARY) | {"pounds", "gbp", "inc", "excl", "incl", "vat", "name", "date"}
+
+
+def _is_fragment(c: object) -> bool:
+    """A cell that could continue a header ("ID", "No.", "excl VAT", "(£)"): its words are header words (or
+    a letter or two), so a supplier's name ("A Ltd", "Print Shop") never is."""
+    words = header_words(str(c))
+    return all(w in _HEADER_VOCABULARY or len(w) <= 2 for w in words)
+
+
 def _is_wordy(c: object) -> bool:
     return (
         isinstance(c, str) and bool(re.search(r"[^\W\d_]", c)) and not re.fullmatch(r"\s*[-+£]?[\d,.]+\s*", c)
@@ -709,7 +719,10 @@ def find_header(head: list[list[object]], second: str = "amount") -> tuple[int, 
         best = max(full, key=lambda j: (header_row_score(head[j], second), j))
         between = head[best + 1 : start]
         if not any(map(filled, between)) or any(
-            filled(r) >= filled(head[best]) or any(_is_moneyish(c) for c in r) for r in between
+            filled(r) >= filled(head[best])
+            or any(_is_moneyish(c) for c in r)
+            or not all(_is_fragment(c) for c in r if not _blank(c))
+            for r in between
         ):
             return best, best + 1  # not fragments of a header: rows of data that look odd
         return best, start

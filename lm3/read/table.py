@@ -20,6 +20,7 @@ Every input (payments, supplier register, payroll, surveys) goes through ``read_
 from __future__ import annotations
 
 import csv
+import html
 import io
 import itertools
 import mmap
@@ -41,7 +42,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from rapidfuzz import fuzz
 
 from lm3.errors import InputError, Notice
-from lm3.read.bounds import READS, check_archive, refuse_what_is_not_a_table
+from lm3.read.bounds import READS, ErrorCells, check_archive, refuse_what_is_not_a_table
 from lm3.read.columns import SECOND_FIELDS, Choice, choose, find_header, profile_columns
 from lm3.read.fields import Field
 from lm3.values.arrow import take_rows
@@ -144,9 +145,16 @@ class _ExcelSheet(_Sheet):
     """One sheet of a workbook. ``open`` gives a workbook handle: each thread that loads a sheet opens its
     own, so the sheets of a workbook load in parallel (python-calamine releases the GIL)."""
 
-    def __init__(self, open_book: Callable[[], CalamineWorkbook], name: str, label: str) -> None:
+    def __init__(
+        self,
+        open_book: Callable[[], CalamineWorkbook],
+        name: str,
+        label: str,
+        errors: ErrorCells | None = None,
+    ) -> None:
         self.name = name
         self.label = label
+        self._errors = errors or {}
         self.sheet_name = name  # as the workbook calls it (``name`` may add the ZIP member's name)
         self._open = open_book
         self._grid: list[list[object]] | None = None
@@ -163,6 +171,12 @@ class _ExcelSheet(_Sheet):
                     code="sheet-unreadable",
                 ) from err
             self._grid = cast(list[list[object]], cells)  # list is invariant: the cells are read, never set
+            for (
+                row,
+                col,
+            ), error in self._errors.items():  # an error cell is not a blank: its text is put back
+                if row < len(self._grid) and col < len(self._grid[row]) and self._grid[row][col] == "":
+                    self._grid[row][col] = error
         return self._grid
 
     def head(self) -> list[list[object]]:
@@ -577,10 +591,17 @@ def _sniff(prefix: str) -> type[csv.Dialect] | csv.Dialect:
     return Dialect
 
 
-def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
+def _open(source: Source, what: str) -> tuple[str, list[_Sheet], list[Notice]]:
+    """The source's label, its sheets (candidate tables), and notes on how it was opened."""
     if isinstance(source, pd.DataFrame):
-        return f"the {what} table", [_FrameSheet(source)]
+        return f"the {what} table", [_FrameSheet(source)], []
     path = Path(source)
+    if path.exists() and not path.is_file():
+        raise InputError(
+            f"{path}: not a regular file ({'a folder' if path.is_dir() else 'a device or pipe'}). Give the "
+            f"{what} file itself.",
+            code="not-a-file",
+        )
     if not path.is_file():
         raise InputError(f"{what.capitalize()} file not found: {path}. Check the path.")
     label = path.name
@@ -589,17 +610,56 @@ def _open(source: Source, what: str) -> tuple[str, list[_Sheet]]:
     magic = start[:8]
     suffix = path.suffix.lower()
     refuse_what_is_not_a_table(start[_bom_length(start) :], label)
-    if magic.startswith(b"PK\x03\x04"):
-        check_archive(path, label)
+    errors = check_archive(path, label) if magic.startswith(b"PK\x03\x04") else {}
     if magic.startswith(b"PK\x03\x04") and suffix not in SPREADSHEET_SUFFIXES:
-        return label, _zip_sheets(path, label)
+        if not _is_workbook_archive(path):
+            return label, _zip_sheets(path, label), []
+        note = Notice(
+            "workbook-named-otherwise",
+            f"{label}: this is an Excel workbook (or ODS spreadsheet) named {suffix or 'without a suffix'}: "
+            "read as one. Rename it .xlsx so other tools open it too.",
+        )
+        return label, _book_sheets(path, label, errors), [note]
     if (
         suffix in SPREADSHEET_SUFFIXES
         or magic.startswith(b"\xd0\xcf\x11\xe0")
         or magic.startswith(b"PK\x03\x04")
     ):
-        return label, _book_sheets(path, label)
-    return label, [_CsvSheet(_map(path), None, label)]
+        return label, _book_sheets(path, label, errors), []
+    _refuse_other_encodings(start, label)
+    return label, [_CsvSheet(_map(path), None, label)], []
+
+
+def _is_workbook_archive(path: Path) -> bool:
+    """Whether a ZIP is itself a workbook (XLSX or ODS), not a ZIP of spend files."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+    return "xl/workbook.xml" in names or ("mimetype" in names and "content.xml" in names)
+
+
+def _refuse_other_encodings(start: bytes, label: str) -> None:
+    """Text lm3 does not read as a table, named with what to do: UTF-16 (Excel's "Unicode text"), UTF-32,
+    EBCDIC (a mainframe's export)."""
+    what = None
+    if start[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        what = "UTF-32 text"
+    elif start[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(start) >= 64 and start.count(0) > len(start) // 4):
+        what = 'UTF-16 text (Excel\'s "Unicode Text")'
+    elif (
+        start
+        and not any(32 <= b < 127 for b in start[:256] if b not in b"\r\n\t")
+        and start[:256].count(0x6B) >= 2
+    ):
+        what = "EBCDIC text (a mainframe export)"
+    if what:
+        raise InputError(
+            f"{label}: this is {what}, which lm3 does not read. Save it as UTF-8 CSV (in Excel: Save As, "
+            '"CSV UTF-8 (Comma delimited)"), or as XLSX.',
+            code="not-utf8",
+        )
 
 
 def _map(path: Path) -> bytes | mmap.mmap:
@@ -611,7 +671,12 @@ def _map(path: Path) -> bytes | mmap.mmap:
         return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _book_sheets(source: Path | bytes, label: str) -> list[_Sheet]:
+def _book_sheets(
+    source: Path | bytes, label: str, errors: dict[str, ErrorCells] | None = None
+) -> list[_Sheet]:
+    """A workbook's sheets; ``errors`` (from ``check_archive``), each XLSX worksheet's error cells, which the
+    reader gives as blanks and the sheets put back."""
+
     def open_book() -> CalamineWorkbook:
         if isinstance(source, Path):
             return CalamineWorkbook.from_path(str(source))
@@ -623,7 +688,35 @@ def _book_sheets(source: Path | bytes, label: str) -> list[_Sheet]:
         raise InputError(
             f"{label}: cannot be read as a spreadsheet ({err}). Save it again as XLSX or CSV."
         ) from err
-    return [_ExcelSheet(open_book, name, label) for name in names]
+    members = _sheet_members(source) if errors else {}
+    return [
+        _ExcelSheet(open_book, name, label, (errors or {}).get(members.get(name, ""), {})) for name in names
+    ]
+
+
+_SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_RELATION = re.compile(
+    rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"'
+)
+
+
+def _sheet_members(source: Path | bytes) -> dict[str, str]:
+    """An XLSX's sheet names to their worksheet paths in the archive (xl/workbook.xml and its relations)."""
+    try:
+        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as archive:
+            book = archive.read("xl/workbook.xml")
+            rels = archive.read("xl/_rels/workbook.xml.rels")
+    except (zipfile.BadZipFile, KeyError):
+        return {}
+    targets = {}
+    for rid, target, target2, rid2 in _RELATION.findall(rels):
+        path = (target or target2).decode()
+        path = path.lstrip("/") if path.startswith("/") else "xl/" + path
+        targets[(rid or rid2).decode()] = path
+    return {
+        html.unescape(name.decode()): targets.get(rid.decode(), "")
+        for name, rid in _SHEET_ENTRY.findall(book)
+    }
 
 
 def _load_in_parallel(sheets: list[_Sheet]) -> None:
@@ -655,8 +748,7 @@ def _zip_sheets(path: Path, label: str) -> list[_Sheet]:
                 sheets.append(_CsvSheet(archive.read(m), m.filename, label))
             elif suffix in SPREADSHEET_SUFFIXES:
                 book = archive.read(m)
-                check_archive(book, f"{label} ({m.filename})")
-                for s in _book_sheets(book, label):
+                for s in _book_sheets(book, label, check_archive(book, f"{label} ({m.filename})")):
                     s.name = f"{m.filename}:{s.name}"
                     sheets.append(s)
     if not sheets:
@@ -688,7 +780,7 @@ def read_table(
     file is missing or unreadable, or no row holds the required headers; the message names the file, the
     headers found and the names each missing column may go by.
     """
-    label, sheets = _open(source, what)
+    label, sheets, opened = _open(source, what)
     overrides = dict(columns or {})
     unknown = [k for k in overrides if k not in {f.name for f in fields}]
     if unknown:
@@ -705,7 +797,7 @@ def read_table(
         sheets = [s for s in sheets if s.name == sheet]
 
     _load_in_parallel(sheets)
-    warnings: list[str] = []
+    warnings: list[str] = list(opened)
     second = next((f.name for f in fields if f.required and f.name in SECOND_FIELDS), None)
     plan = _plan_by_content(sheets, overrides, label, what, second) if content_first and second else None
     choices: dict[str, Choice] = {}
@@ -1081,7 +1173,13 @@ def _find_header(
     found = [str(c).strip() for c in head[i] if not _is_blank(c)]
     missing = [f for f in fields if f.required and f.name not in mapping]
     lines = [
-        f"{where}: no column for {' or '.join(f.label for f in missing)}.",
+        f"{where}: no column for {' or '.join(f.label for f in missing)}"
+        + (
+            f" in the first {len(head)} rows, as far as the header is searched for (a header further down is "
+            "not found: delete the rows above it)."
+            if len(head) >= HEADER_SEARCH_ROWS
+            else "."
+        ),
         f"  Columns found (row {i + 1}): {', '.join(found)}",
     ]
     for f in missing:

@@ -105,6 +105,7 @@ _GROUPED_PY = re.compile(r"^[-+(£$€\s\u00a0]*\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[
 _REMOVED = ("£", ",", " ", "\u00a0", "$", "€", "(", ")", "+")
 
 
+_ODD_FORM = re.compile(r"[0-9.,£ \u00a0eE+\-]+")
 _EXACT_BELOW = 2**50  # thousandths: a double read from the text, times 1000, rounds back exactly below this
 
 
@@ -172,7 +173,12 @@ def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     else:
         trail = lead = np.zeros(n, dtype=bool)
         minus = np.zeros(n, dtype=np.int64)
-    signs = paren.astype(np.int8) + trail + lead
+    negative = paren.astype(np.int8) + trail + lead
+    signs = negative.copy()
+    if present[ord("+")]:  # a plus is a sign too: "+-5" has two, "5+" one out of place
+        plus = as_numpy(pc.count_substring(text, "+"))
+        lead_plus = as_numpy(pc.fill_null(pc.match_substring_regex(text, r"^[£$€\s]*\+"), False))
+        signs = signs + plus + (plus > 0) * ~lead_plus  # a plus anywhere but in front counts twice: refused
     ok = (
         (minus == trail.astype(np.int64) + lead)
         & (brackets == np.where(paren, 2, 0))  # brackets around the whole amount, or none
@@ -183,13 +189,15 @@ def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     value = np.zeros(n, dtype=np.int64)
     if ok.any():
         value[ok] = _thousandths(cleaned.filter(pa.array(ok)))
-    return np.where(signs > 0, -value, value), ok
+    return np.where(negative > 0, -value, value), ok
 
 
 def _parse_odd(text: str) -> int | None:
     """Slow path for forms the vectorised parser leaves (e.g. "1.5E+03"); None if not money."""
     if "," in text and not _GROUPED_PY.match(text):
         return None  # a decimal comma or a misplaced separator: never read by dropping it
+    if not _ODD_FORM.fullmatch(text):
+        return None  # underscores, other scripts' digits: Decimal reads them, a ledger never writes them
     try:
         amount = Decimal(text.replace(",", "").replace("£", "").strip())
         # bounded before any arithmetic: "1e999999999" is not money, and must not cost a moment's work
@@ -198,6 +206,45 @@ def _parse_odd(text: str) -> int | None:
         return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     except (InvalidOperation, ArithmeticError):
         return None
+
+
+NOT_MONEY = "is not an amount of money (write it like 1250.00 or -1,250.00)"
+_EXCEL_ERROR = re.compile(
+    r"^#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|PYTHON!)$",
+    re.I,
+)
+_SIGNS = re.compile(r"[-+]")
+
+
+def why_not_money(text: str) -> tuple[str, str]:
+    """Why a value that did not parse is not money, as (reason, code): an Excel error, two signs, underscores,
+    digits other than 0-9, a decimal comma or a misplaced separator, an exponent beyond any amount; else the
+    general reason. The value is never guessed at."""
+    t = text.strip()
+    if _EXCEL_ERROR.match(t):
+        return (
+            f"is an Excel error ({t.upper()}): the cell's formula failed in the workbook. Correct it there, or delete "
+            "the row",
+            "amount-excel-error",
+        )
+    if len(_SIGNS.findall(t.lstrip("£$€ ").rstrip())) + ("(" in t) > 1:
+        return (
+            "has more than one sign (a minus, a plus or brackets): write one, like -12.50",
+            "amount-two-signs",
+        )
+    if "_" in t:
+        return "has underscores in it: write it like 1000 or 1,000.00", "amount-underscores"
+    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in t):
+        return "has digits other than 0-9 (from another script): write it with 0-9", "amount-other-digits"
+    if "," in t and not _GROUPED_PY.match(t):
+        return (
+            "has a comma that is not a thousands separator (a decimal comma, or a misplaced one): write it like "
+            "1234.56 or 1,234.56",
+            "amount-decimal-comma",
+        )
+    if re.search(r"\d[eE][-+]?\d", t):
+        return "is written with an exponent beyond any amount paid", "amount-exponent"
+    return NOT_MONEY, "amount-not-money"
 
 
 def parse_pounds(text: str | int | float | Decimal) -> int:

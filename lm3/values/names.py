@@ -77,6 +77,7 @@ def arrow_supplier_key(
         s = _key_of_upper(s)
         s = pc.replace_substring_regex(s, _TRAILING_NOISE, "")  # noise before a legal form ("X DD LTD")
         s = pc.utf8_trim(s, " ")
+        s = pc.replace_substring_regex(s, r"^THE$", "")  # only an article left ("The (DD)"): no name at all
         return pc.if_else(pc.equal(s, ""), whole, s)
     return _key_of_upper(s)
 
