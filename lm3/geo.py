@@ -165,6 +165,8 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
     shaped = [bool(_POSTCODE_AREA.match(i.upper())) for i in items]
     if all(shaped):
         return Area(postcode_areas=tuple(dict.fromkeys(i.upper() for i in items)))
+    if len(items) > 1:
+        _refuse_mixed(items, shaped)
     if len(items) == 1 and items[0].casefold() in {n.casefold() for n in NATIONS.values()}:
         nation = next(k for k, v in NATIONS.items() if v.casefold() == items[0].casefold())
         table = lad_table()
@@ -192,6 +194,28 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
     names = tuple(by_code[c] for c in codes)
     groups = [lab for lab in labels if lab not in names]  # a council or county named, not a district
     return Area(codes=tuple(codes), names=names, label=_join(labels) if groups else None)
+
+
+def _refuse_mixed(items: list[str], shaped: list[bool]) -> None:
+    """Several items must be one kind of area: postcode districts and sectors together, or districts,
+    councils, counties and combined authorities together; a radius, a region, a nation or the UK alone."""
+    alone = [
+        i
+        for i in items
+        if _RADIUS.match(i)
+        or i.casefold().replace(".", "") in _UK
+        or i.casefold() in {n.casefold() for n in NATIONS.values()}
+        or _region_named(i)
+    ]
+    if any(shaped) or alone:
+        mixed = ", ".join(repr(i) for i in items)
+        raise AreaError(
+            f"The area {mixed} mixes kinds of area that cannot go together. Postcode districts and sectors go "
+            "together ('BD7', 'BD8 1'); districts, councils, counties and combined authorities go together "
+            "('Bradford', 'Leeds', 'Lancashire'); a radius, a region, a nation or the UK stands alone. For "
+            "concentric areas, give tiers.",
+            code="area-kinds-mixed",
+        )
 
 
 def _find_area(

@@ -93,7 +93,9 @@ def test_supplier_key_matches_a_plain_python_reference(names):
         min_size=1,
     )
 )
-@example(names=["THE(DD)"])  # found by hypothesis: the cleaned key was "THE", not a word of the plain key "DD"
+@example(
+    names=["THE(DD)"]
+)  # found by hypothesis: the cleaned key was "THE", not a word of the plain key "DD"
 def test_cleaning_payment_text_only_ever_leaves_words_out(names):
     """The cleaned key is the plain key with some words left out, never reordered or invented, and never
     empty when the plain key is not."""

@@ -373,7 +373,10 @@ def test_a_line_with_no_end_and_a_quote_that_never_closes_are_refused_with_the_l
     with pytest.raises(lm3.InputError, match="line 2 is 300,015 bytes long") as caught:
         lm3.ingest(HOSTILE / "csv_line_too_long.csv")
     assert caught.value.code == "line-too-long"
-    with pytest.raises(lm3.InputError, match=r"a quote \(\"\) opens a value that never closes") as caught:
+    # the quote opens on line 2: named, not the line where the value grew too long
+    with pytest.raises(
+        lm3.InputError, match=r"a quote \(\"\) on line 2 opens a value that never closes"
+    ) as caught:
         lm3.ingest(HOSTILE / "csv_unclosed_quote.csv")
     assert caught.value.code == "value-too-long"
 

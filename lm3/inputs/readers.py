@@ -13,13 +13,14 @@ from dataclasses import replace
 import pandas as pd
 
 from lm3.errors import PROBLEM_COLUMNS, InputError, Notice, RowErrors, notice_code
-from lm3.geo import postcode_keys
+from lm3.geo import format_postcode, postcode_keys
 from lm3.inputs.ingest import Sources, ingest
 from lm3.inputs.surveys import read_survey
 from lm3.read.fields import PAYROLL_FIELDS, REGISTER_FIELDS
 from lm3.read.problems import RowProblems
 from lm3.read.table import Source, Table, read_table
 from lm3.values import params
+from lm3.values.cells import visible_text
 from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp, parse_money
 from lm3.values.names import company_numbers, id_key, supplier_key
@@ -124,6 +125,35 @@ def postcode_in_text(values: pd.Series) -> pd.Series:
     return found.str.upper().where(found.notna(), text)
 
 
+# what a postcode or an address may hold; anything else (an emoji, a control character, a stray symbol) is
+# named, not quietly dropped from the key
+_ODD_IN_POSTCODE = r"[^\w\s,.\-/'&()#:;]|_"
+
+
+def odd_postcodes(
+    text: pd.Series, read: pd.Series, rows: pd.Series, label: str, *, personal: bool = False, listed: int = 10
+) -> list[Notice]:
+    """A warning naming postcodes written with characters no postcode or address holds, and how each was
+    read ("BD1 1AA😀" as BD1 1AA), so a person can check them; a ``personal`` one (a home) by its row only."""
+    odd = text.str.contains(_ODD_IN_POSTCODE, regex=True, na=False).to_numpy()
+    if not odd.any():
+        return []
+    shown = [
+        f"row {int(r)}" if personal else f"{visible_text(str(t))!r} (row {int(r)}) as {visible_text(str(p))}"
+        for t, p, r in zip(
+            text[odd].head(listed), read[odd].head(listed), rows[odd].head(listed), strict=True
+        )
+    ]
+    more = f" and {int(odd.sum()) - listed} more" if odd.sum() > listed else ""
+    return [
+        Notice(
+            "postcode-with-other-characters",
+            f"{label}: {int(odd.sum())} postcode(s) hold characters no postcode has, read without them: "
+            f"{'; '.join(shown)}{more}. Check them.",
+        )
+    ]
+
+
 def read_register(
     source: Source, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
 ) -> Table:
@@ -150,6 +180,7 @@ def read_register(
     out = pd.DataFrame({"row": data["row"], "supplier": _text(data["supplier"])})
     out["key"] = supplier_key(out["supplier"])
     out["postcode"] = postcode_in_text(_text(data["postcode"]))
+    odd = odd_postcodes(_text(data["postcode"]), out["postcode"], out["row"], table.label)
     out["head_office_postcode"] = (
         postcode_in_text(_text(data["head_office_postcode"])) if "head_office_postcode" in data else ""
     )
@@ -172,7 +203,7 @@ def read_register(
             ),
             *checks,
         )
-    return replace(table, data=out, warnings=tuple(table.warnings) + checks)
+    return replace(table, data=out, warnings=tuple(table.warnings) + checks + tuple(odd))
 
 
 def read_registers(
@@ -293,7 +324,9 @@ def read_payroll(source: Source, *, pay_basis: str = "gross", sheet: str | None 
         out["net"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     problems.raise_if_any()
     out["gross"] = out["gross"].astype("int64")
-    return replace(table, data=out)
+    read = postcode_keys(out["postcode"]).map(format_postcode)
+    odd = odd_postcodes(out["postcode"], read, out["row"], table.label, personal=True)  # homes: rows only
+    return replace(table, data=out, warnings=tuple(table.warnings) + tuple(odd))
 
 
 def read_supplier_survey(source: Source | Sequence[Source], *, sheet: str | None = None) -> Table:

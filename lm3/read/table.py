@@ -20,6 +20,7 @@ Every input (payments, supplier register, payroll, surveys) goes through ``read_
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import itertools
@@ -258,7 +259,8 @@ class _CsvSheet(_Sheet):
                 if len(rows) >= HEADER_SEARCH_ROWS:
                     break
         except csv.Error as err:
-            raise _csv_error(self.label, reader.line_num, err) from err
+            started = (self._ends[-1] if self._ends else 0) + 1
+            raise _csv_error(self.label, reader.line_num, err, started) from err
         return rows
 
     def row_number(self, i: int) -> int:
@@ -415,7 +417,7 @@ class _CsvSheet(_Sheet):
                     rows.append(start)
                 start = first_row + reader.line_num
         except csv.Error as err:
-            raise _csv_error(self.label, first_row + reader.line_num - 1, err) from err
+            raise _csv_error(self.label, first_row + reader.line_num - 1, err, start) from err
         columns = list(zip(*records, strict=True)) if records else [()] * width
         frame = pd.DataFrame({i: pd.array(list(columns[i]), dtype="str") for i in range(width)})
         return _Body(frame, np.array(rows, dtype=np.int64), long, short)
@@ -454,12 +456,14 @@ def _count_lines(raw: bytes | mmap.mmap, start: int, stop: int) -> int:
 MAX_LINE = csv.field_size_limit()
 
 
-def _csv_error(label: str, line: int, err: csv.Error) -> InputError:
-    """What Python's csv module could not read, as the user's problem: the line, and what to do."""
+def _csv_error(label: str, line: int, err: csv.Error, started: int | None = None) -> InputError:
+    """What Python's csv module could not read, as the user's problem: the line (and the line the record
+    began on: where an unclosed quote opened), and what to do."""
     if "field larger than field limit" in str(err):
+        where = f"line {started:,}" if started is not None else f"a line before line {line:,}"
         return InputError(
-            f'{label}: by line {line:,} a value is longer than {MAX_LINE:,} characters: a quote (") opens a '
-            "value that never closes, or the file is not a table. Check the quotes above that line.",
+            f'{label}: a quote (") on {where} opens a value that never closes: by line {line:,} the value is '
+            f"longer than {MAX_LINE:,} characters. Close the quote, or remove it (or the file is not a table).",
             code="value-too-long",
         )
     return InputError(f"{label}: line {line:,} cannot be read as CSV ({err}).", code="not-csv")
@@ -613,7 +617,8 @@ def _open(source: Source, what: str) -> tuple[str, list[_Sheet], list[Notice]]:
     errors = check_archive(path, label) if magic.startswith(b"PK\x03\x04") else {}
     if magic.startswith(b"PK\x03\x04") and suffix not in SPREADSHEET_SUFFIXES:
         if not _is_workbook_archive(path):
-            return label, _zip_sheets(path, label), []
+            sheets, notes = _zip_sheets(path, label)
+            return label, sheets, notes
         note = Notice(
             "workbook-named-otherwise",
             f"{label}: this is an Excel workbook (or ODS spreadsheet) named {suffix or 'without a suffix'}: "
@@ -728,12 +733,16 @@ def _load_in_parallel(sheets: list[_Sheet]) -> None:
         list(pool.map(lambda s: s.grid, pending))
 
 
-def _zip_sheets(path: Path, label: str) -> list[_Sheet]:
+def _zip_sheets(path: Path, label: str) -> tuple[list[_Sheet], list[Notice]]:
+    """The tables a ZIP holds (its CSVs, and its workbooks' sheets); a member with the same bytes as one
+    before it is read once, and said."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as err:
         raise InputError(f"{label}: not a readable ZIP or workbook ({err}).") from err
     sheets: list[_Sheet] = []
+    seen: dict[str, str] = {}
+    copies: list[str] = []
     with archive:
         members = [
             m
@@ -744,17 +753,35 @@ def _zip_sheets(path: Path, label: str) -> list[_Sheet]:
         ]
         for m in members:
             suffix = Path(m.filename).suffix.lower()
+            if suffix not in TEXT_SUFFIXES | SPREADSHEET_SUFFIXES:
+                continue
+            content = archive.read(m)
+            digest = hashlib.sha256(content).hexdigest()
+            if digest in seen:
+                copies.append(f"{m.filename} (the same bytes as {seen[digest]})")
+                continue
+            seen[digest] = m.filename
             if suffix in TEXT_SUFFIXES:
-                sheets.append(_CsvSheet(archive.read(m), m.filename, label))
-            elif suffix in SPREADSHEET_SUFFIXES:
-                book = archive.read(m)
+                sheets.append(_CsvSheet(content, m.filename, label))
+            else:
+                book = content
                 for s in _book_sheets(book, label, check_archive(book, f"{label} ({m.filename})")):
                     s.name = f"{m.filename}:{s.name}"
                     sheets.append(s)
     if not sheets:
         names = ", ".join(m.filename for m in members) or "nothing"
         raise InputError(f"{label}: the ZIP holds no CSV or spreadsheet (it holds {names}).")
-    return sheets
+    notes = (
+        [
+            Notice(
+                "zip-member-repeated",
+                f"{label}: read once, as copies of another file in it: {'; '.join(copies)}.",
+            )
+        ]
+        if copies
+        else []
+    )
+    return sheets, notes
 
 
 # -- reading -------------------------------------------------------------------------------------------------

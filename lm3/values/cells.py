@@ -28,8 +28,11 @@ from lm3.errors import InputError
 # what a terminal or viewer could act on: C0 controls but tab and line end, DEL, C1 controls (CSI...), and the
 # bidi overrides and isolates that reorder the text around them
 _ACTIVE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]")
-# what a workbook cannot hold at all (Excel's XML refuses them): C0 controls but tab and line ends
-_NOT_IN_A_WORKBOOK = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]")
+# what a workbook cannot hold (Excel's XML refuses C0 controls but tab and line ends), and the bidi overrides
+# and isolates that would reorder a cell's text as it is shown
+_NOT_IN_A_WORKBOOK = re.compile(
+    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
+)
 REPLACEMENT = "\ufffd"
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -48,7 +51,8 @@ def visible_text(text: str) -> str:
 
 
 def workbook_text(text: str) -> str:
-    """Text a workbook can hold: each control character it cannot (NUL, escape...) replaced by U+FFFD."""
+    """Text a workbook can hold, and shows as written: each control character it cannot hold (NUL,
+    escape...) and each bidi override replaced by U+FFFD."""
     return _NOT_IN_A_WORKBOOK.sub(REPLACEMENT, text)
 
 
@@ -65,6 +69,13 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
             continue
         text = column.where(column.map(lambda v: isinstance(v, str)))
+        active = text.str.contains(_NOT_IN_A_WORKBOOK, regex=True, na=False)
+        if active.any():  # control characters and bidi overrides: never passed on to the next program
+            column = column.astype("object").where(
+                ~active, text.str.replace(_NOT_IN_A_WORKBOOK, REPLACEMENT, regex=True)
+            )
+            text = column.where(column.map(lambda v: isinstance(v, str)))
+            out[name] = column
         risky = text.str.contains(_FORMULA_START, regex=True, na=False) & ~text.str.fullmatch(
             _PLAIN_NUMBER, na=False
         )

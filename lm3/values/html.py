@@ -8,13 +8,15 @@ from collections.abc import Collection
 
 import pandas as pd
 
+from lm3.values.cells import visible_text
 from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp
 
 
 def escape(value: object) -> str:
     """Text for HTML: escaped, with None and NaN as nothing."""
-    return html.escape("" if value is None or (isinstance(value, float) and value != value) else str(value))
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return html.escape(visible_text(text))  # control characters and bidi overrides shown, never acted on
 
 
 def _cell(column: str, value: object, money: Collection[str], shares: Collection[str]) -> str:
