@@ -122,6 +122,137 @@ def main() -> None:
     (HERE / "csv_unclosed_quote.csv").write_bytes(
         b'Supplier,Amount\n"Print Shop Ltd,10.00\n' + b"Dales Bakery,2.50\n" * 20_000
     )
+    _amounts()
+    _encodings_and_formats()
+    _names()
+    _expected()
+
+
+def _csv(name: str, rows: list[tuple[str, str]], header: str = "Supplier,Amount") -> None:
+    out = io.StringIO()
+    out.write(header + "\n")
+    import csv
+
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (HERE / name).write_text(out.getvalue(), encoding="utf-8")
+
+
+def _amounts() -> None:
+    """Amounts that must never be read as money: each refused with its reason, the good row beside it kept."""
+    good = ("Print Shop Ltd", "10.00")
+    _csv("amount_decimal_commas.csv", [good, ("Dales Bakery", "12,50"), ("Aire Ltd", "1.234,56")])
+    _csv("amount_two_signs.csv", [good, ("Dales Bakery", "+-5"), ("Aire Ltd", "--5")])
+    _csv("amount_underscores.csv", [good, ("Dales Bakery", "1_000")])
+    _csv("amount_other_digits.csv", [good, ("Dales Bakery", "١٢٣"), ("Aire Ltd", "１２３")])
+    _csv("amount_huge_exponent.csv", [good, ("Dales Bakery", "1e999999999")])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (
+        ("Supplier", "Amount"),
+        ("Print Shop Ltd", 10.0),
+        ("Dales Bakery", "#N/A"),
+        ("Aire Ltd", "#DIV/0!"),
+    ):
+        sheet.append(row)
+    book.save(HERE / "excel_error_cells.xlsx")  # openpyxl writes "#N/A" as an error cell (t="e")
+
+
+def _encodings_and_formats() -> None:
+    text = "Supplier,Amount\nPrint Shop Ltd,10.00\nCafé Ltd,2.50\n"
+    (HERE / "utf16_text.csv").write_bytes(text.encode("utf-16"))  # Excel's "Unicode Text"
+    (HERE / "ebcdic_text.csv").write_bytes(text.encode("cp500"))  # a mainframe's export
+    (HERE / "stray_byte_in_utf8.csv").write_bytes(text.encode() + b"Bad \x96 Dash Ltd,3.00\n")
+    (HERE / "workbook_named_csv.csv").write_bytes(_book())  # an XLSX saved with the wrong name
+    (HERE / "pdf_named_csv.csv").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n")
+    (HERE / "html_named_csv.csv").write_bytes(b"<!DOCTYPE html><html><body>Sign in</body></html>")
+    (HERE / "empty.csv").write_bytes(b"")
+    (HERE / "header_only.csv").write_bytes(b"Supplier,Amount\n")
+    with zipfile.ZipFile(HERE / "zip_with_copies.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2024-04.csv", text)
+        archive.writestr("copy of 2024-04.csv", text)
+    _csv(
+        "total_row_followed_by_junk.csv",
+        [("Print Shop Ltd", "10.00"), ("Dales Bakery", "2.50"), ("Total", "12.50"), ("", ""), ("*", "")],
+    )
+
+
+def _names() -> None:
+    """Names that must be kept as written and never act: every script, formulas, control characters."""
+    _csv(
+        "names_in_every_script.csv",
+        [
+            ("Ωμέγα ΑΕ", "1.00"),
+            ("Завод Ltd", "2.00"),
+            ("北京公司", "3.00"),
+            ("شركة", "4.00"),
+            ("עברית", "5.00"),
+        ],
+    )
+    _csv(
+        "names_like_formulas.csv",
+        [
+            ('=HYPERLINK("http://evil.example","click")', "1.00"),
+            ("+cmd|' /C calc'!A0", "2.00"),
+            ("@SUM(1+1)", "3.00"),
+        ],
+    )
+    _csv(
+        "names_with_control_characters.csv",
+        [("Aire\x1b[2J Ltd", "1.00"), ("Right\u202eLeft Ltd", "2.00"), ("Bell\x07 Ltd", "3.00")],
+    )
+    _csv(
+        "register_postcode_with_emoji.csv",
+        [("Print Shop Ltd", "BD1 1AA😀"), ("Dales Bakery", "BD5 0JL")],
+        "Supplier,Postcode",
+    )
+
+
+# The outcome each crafted file must have (tests/test_fuzz.py reads it): an error's code, or the total in
+# pence, the codes of the rows rejected and of the warnings given.
+EXPECTED: list[dict[str, object]] = [
+    {"file": "xlsx_far_value.xlsx", "error": "sheet-too-large"},
+    {"file": "xlsx_far_value_dimension_lies.xlsx", "error": "sheet-too-large"},
+    {"file": "zip_of_far_value_workbook.zip", "error": "sheet-too-large"},
+    {"file": "xlsx_far_formatting_only.xlsx", "total": 1250},
+    {"file": "ods_repeated_cells_bomb.ods", "error": "sheet-too-large"},
+    {"file": "ods_value_after_empty_repeats.ods", "error": "sheet-too-large"},
+    {"file": "ods_trailing_empty_repeats.ods", "total": 1250},
+    {"file": "csv_line_too_long.csv", "error": "line-too-long"},
+    {"file": "csv_unclosed_quote.csv", "error": "value-too-long"},
+    {"file": "amount_decimal_commas.csv", "total": 1000, "rejected": ["amount-decimal-comma"] * 2},
+    {"file": "amount_two_signs.csv", "total": 1000, "rejected": ["amount-two-signs"] * 2},
+    {"file": "amount_underscores.csv", "total": 1000, "rejected": ["amount-underscores"]},
+    {"file": "amount_other_digits.csv", "total": 1000, "rejected": ["amount-other-digits"] * 2},
+    {"file": "amount_huge_exponent.csv", "total": 1000, "rejected": ["amount-exponent"]},
+    {"file": "excel_error_cells.xlsx", "total": 1000, "rejected": ["amount-excel-error"] * 2},
+    {"file": "utf16_text.csv", "error": "not-utf8"},
+    {"file": "ebcdic_text.csv", "error": "not-utf8"},
+    {"file": "stray_byte_in_utf8.csv", "total": 1550},
+    {"file": "workbook_named_csv.csv", "total": 1250, "warnings": ["workbook-named-otherwise"]},
+    {"file": "pdf_named_csv.csv", "error": "not-a-table"},
+    {"file": "html_named_csv.csv", "error": "not-a-table"},
+    {"file": "empty.csv", "error": "empty-file"},
+    {"file": "header_only.csv", "total": 0},
+    {"file": "zip_with_copies.zip", "total": 1250, "warnings": ["zip-member-repeated"]},
+    {"file": "total_row_followed_by_junk.csv", "total": 1250, "warnings": ["total-row-reconciles"]},
+    {"file": "names_in_every_script.csv", "total": 1500},
+    {"file": "names_like_formulas.csv", "total": 600},
+    {"file": "names_with_control_characters.csv", "total": 600},
+    {
+        "file": "register_postcode_with_emoji.csv",
+        "as": "register",
+        "warnings": ["postcode-with-other-characters"],
+    },
+]
+
+
+def _expected() -> None:
+    import json
+
+    (HERE / "expected.json").write_text(
+        json.dumps(EXPECTED, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

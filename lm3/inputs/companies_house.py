@@ -168,7 +168,10 @@ def match_companies_house(
     params.callback("progress", progress)
     paths = [Path(files)] if isinstance(files, str | PathLike) else [Path(f) for f in files]
     if not paths:
-        raise InputError("No Companies House file given: download BasicCompanyData from Companies House.")
+        raise InputError(
+            "No Companies House file given: download BasicCompanyData from Companies House.",
+            code="missing-inputs",
+        )
     wanted = suppliers.reset_index(drop=True).copy()
     if "key" not in wanted:
         wanted["key"] = supplier_key(wanted["supplier"])
@@ -212,13 +215,17 @@ def _csv_sources(path: Path) -> Iterator[tuple[str, Callable[[], BinaryIO]]]:
     if not path.is_file():
         raise InputError(
             f"{path}: no such file. Download BasicCompanyData (one CSV, or ZIPs) from "
-            "https://download.companieshouse.gov.uk/en_output.html and give its path."
+            "https://download.companieshouse.gov.uk/en_output.html and give its path.",
+            code="file-not-found",
         )
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
             if not members:
-                raise InputError(f"{path}: the ZIP holds no .csv file ({', '.join(archive.namelist()[:5])}).")
+                raise InputError(
+                    f"{path}: the ZIP holds no .csv file ({', '.join(archive.namelist()[:5])}).",
+                    code="no-table-in-zip",
+                )
             for member in members:
                 yield f"{path.name}:{member}", partial(archive.open, member)  # type: ignore[misc]  # mypy cannot pick an overload through partial
     else:
@@ -230,8 +237,11 @@ def _batches(
 ) -> Iterator[tuple[pa.RecordBatch, dict[str, int]]]:
     """Record batches of the columns lm3 uses, and where each field is in them."""
     with opener() as stream:
-        first = stream.readline()
-    header = next(csv.reader([first.decode("utf-8-sig", errors="replace")]), [])
+        first = stream.readline(1 << 16)  # a header, not a file without line ends
+    try:
+        header = next(csv.reader([first.decode("utf-8-sig", errors="replace").rstrip("\r\n")]), [])
+    except csv.Error:
+        header = []  # not a CSV header at all: said below
     by_name = {h.strip().casefold(): h for h in header}
     present = {f: by_name[c.casefold()] for f, c in COLUMNS.items() if c.casefold() in by_name}
     missing = [COLUMNS[f] for f in REQUIRED if f not in present]
@@ -239,7 +249,8 @@ def _batches(
         shown = ", ".join(repr(h) for h in header[:6])
         raise InputError(
             f"{label}: not Companies House BasicCompanyData: no {', '.join(missing)} column (the header starts "
-            f"{shown}). Give the CSV (or ZIP) from https://download.companieshouse.gov.uk/en_output.html."
+            f"{shown}). Give the CSV (or ZIP) from https://download.companieshouse.gov.uk/en_output.html.",
+            code="not-companies-house",
         )
     include = list(dict.fromkeys(present.values()))
     with opener() as stream:
@@ -263,7 +274,8 @@ def _batches(
             where = f" (line {line:,})" if line else ""
             raise InputError(
                 f"{label}: cannot read this Companies House file{where}: {message}. Download it again; "
-                "if it was opened and saved in Excel, use the original CSV."
+                "if it was opened and saved in Excel, use the original CSV.",
+                code="not-readable",
             ) from err
 
 

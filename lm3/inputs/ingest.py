@@ -310,12 +310,14 @@ def spend_files(source: Sources) -> list[Source]:
                 if p.is_file() and p.suffix.lower() in _SPEND_SUFFIXES and not p.name.startswith((".", "~$"))
             )
             if not found:
-                raise InputError(f"{path}: the folder holds no spend files (CSV, Excel, ODS or ZIP).")
+                raise InputError(
+                    f"{path}: the folder holds no spend files (CSV, Excel, ODS or ZIP).", code="no-files"
+                )
             out += found
         elif not path.exists() and any(c in str(item) for c in "*?["):
             found = sorted(p for p in path.parent.glob(path.name) if p.is_file())
             if not found:
-                raise InputError(f"{item}: no file matches.")
+                raise InputError(f"{item}: no file matches.", code="no-files")
             out += found
         else:
             out.append(path)

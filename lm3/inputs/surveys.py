@@ -71,12 +71,14 @@ def survey_files(sources: Source | Sequence[Source]) -> list[Source]:
                 and not p.name.startswith(("~$", "."))
             )
             if not found:
-                raise InputError(f"{item}: a survey folder with no CSV or Excel files in it.")
+                raise InputError(
+                    f"{item}: a survey folder with no CSV or Excel files in it.", code="no-files"
+                )
             out += found
         else:
             out.append(item)
     if not out:
-        raise InputError("No survey files given.")
+        raise InputError("No survey files given.", code="missing-inputs")
     return out
 
 
@@ -91,7 +93,7 @@ def read_survey(sources: Source | Sequence[Source], group: str, *, sheet: str | 
     cell of every file, or InputError.
     """
     if group not in GROUPS:
-        raise InputError(f"Survey group {group!r}: choose suppliers or staff.")
+        raise InputError(f"Survey group {group!r}: choose suppliers or staff.", code="bad-parameter")
     params.OPTIONS["supplier_survey"]("sources", sources)
     params.text()("sheet", sheet)
     files = survey_files(sources)
@@ -188,17 +190,21 @@ def _read_file(
     assert not isinstance(source, pd.DataFrame)  # a DataFrame is not a book: read as a table above
     path = Path(source)
     if not path.is_file():
-        raise InputError(f"{what.capitalize()} file not found: {path}. Check the path.")
+        raise InputError(
+            f"{what.capitalize()} file not found: {path}. Check the path.", code="file-not-found"
+        )
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = book.sheet_names
     except (CalamineError, OSError, ValueError) as err:
-        raise InputError(f"{path.name}: cannot be read as a workbook ({err}).") from err
+        raise InputError(f"{path.name}: cannot be read as a workbook ({err}).", code="not-readable") from err
     if sheet is not None:
         if sheet not in names:
-            raise InputError(f"{path.name}: no sheet named {sheet!r}. Sheets: {', '.join(names)}.")
+            raise InputError(
+                f"{path.name}: no sheet named {sheet!r}. Sheets: {', '.join(names)}.", code="no-such-sheet"
+            )
         names = [sheet]
     frames: list[pd.DataFrame] = []
     warnings: list[str] = []
@@ -242,7 +248,7 @@ def _read_file(
     if not frames:
         if first_error is not None:
             raise first_error
-        raise InputError(f"{path.name}: no {what} answers in it (every sheet is empty).")
+        raise InputError(f"{path.name}: no {what} answers in it (every sheet is empty).", code="empty-file")
     return pd.concat(frames, ignore_index=True), warnings, path.name
 
 
@@ -279,7 +285,8 @@ def _answers(table: Table, group: str) -> tuple[pd.DataFrame, list[str]]:
         )
         raise InputError(
             f"{table.label}: no answer columns: give a 'Local spend share' column, or {expected} "
-            "(write a form with lm3 survey template)."
+            "(write a form with lm3 survey template).",
+            code="no-answer-columns",
         )
     answered = direct.notna() | parts_given
     problem(

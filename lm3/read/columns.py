@@ -717,6 +717,14 @@ def find_header(head: list[list[object]], second: str = "amount") -> tuple[int, 
         widest = max(filled(head[j]) for j in candidates)
         full = [j for j in candidates if filled(head[j]) >= 0.6 * widest]
         best = max(full, key=lambda j: (header_row_score(head[j], second), j))
+        score = header_row_score(head[best], second)
+        named = [(header_row_score(head[j], second), j) for j in range(best) if wordy(head[j])]
+        top = max(named, default=(0.0, -1))
+        if (score == 0 and top[0] > 0) or (top[0] >= 1.5 and top[0] >= score + 1.0):
+            # a row of odd data (amounts no one can read, "@SUM(1+1)") is more likely than a header a row that
+            # names the columns far better further up: that is the header, and the rows between are data,
+            # each accounted for (accepted or rejected with its reason)
+            return top[1], top[1] + 1
         between = head[best + 1 : start]
         if not any(map(filled, between)) or any(
             filled(r) >= filled(head[best])

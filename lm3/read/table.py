@@ -607,7 +607,9 @@ def _open(source: Source, what: str) -> tuple[str, list[_Sheet], list[Notice]]:
             code="not-a-file",
         )
     if not path.is_file():
-        raise InputError(f"{what.capitalize()} file not found: {path}. Check the path.")
+        raise InputError(
+            f"{what.capitalize()} file not found: {path}. Check the path.", code="file-not-found"
+        )
     label = path.name
     with path.open("rb") as f:
         start = f.read(2048)
@@ -645,6 +647,16 @@ def _is_workbook_archive(path: Path) -> bool:
     return "xl/workbook.xml" in names or ("mimetype" in names and "content.xml" in names)
 
 
+def _looks_ebcdic(sample: bytes) -> bool:
+    """EBCDIC text: no ASCII line end but EBCDIC's (0x25, 0x15), and its letters (0x81-0xA9, 0xC1-0xE9)
+    far outnumber ASCII's."""
+    if not sample or b"\n" in sample or not (0x25 in sample or 0x15 in sample):
+        return False
+    ascii_letters = sum(65 <= b <= 90 or 97 <= b <= 122 for b in sample)
+    ebcdic_letters = sum(0x81 <= b <= 0xA9 or 0xC1 <= b <= 0xE9 for b in sample)
+    return ebcdic_letters > 3 * max(ascii_letters, 1)
+
+
 def _refuse_other_encodings(start: bytes, label: str) -> None:
     """Text lm3 does not read as a table, named with what to do: UTF-16 (Excel's "Unicode text"), UTF-32,
     EBCDIC (a mainframe's export)."""
@@ -653,11 +665,7 @@ def _refuse_other_encodings(start: bytes, label: str) -> None:
         what = "UTF-32 text"
     elif start[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(start) >= 64 and start.count(0) > len(start) // 4):
         what = 'UTF-16 text (Excel\'s "Unicode Text")'
-    elif (
-        start
-        and not any(32 <= b < 127 for b in start[:256] if b not in b"\r\n\t")
-        and start[:256].count(0x6B) >= 2
-    ):
+    elif _looks_ebcdic(start[:1024]):
         what = "EBCDIC text (a mainframe export)"
     if what:
         raise InputError(
@@ -691,7 +699,8 @@ def _book_sheets(
         names = open_book().sheet_names
     except (CalamineError, OSError, ValueError) as err:
         raise InputError(
-            f"{label}: cannot be read as a spreadsheet ({err}). Save it again as XLSX or CSV."
+            f"{label}: cannot be read as a spreadsheet ({err}). Save it again as XLSX or CSV.",
+            code="not-readable",
         ) from err
     members = _sheet_members(source) if errors else {}
     return [
@@ -739,7 +748,7 @@ def _zip_sheets(path: Path, label: str) -> tuple[list[_Sheet], list[Notice]]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as err:
-        raise InputError(f"{label}: not a readable ZIP or workbook ({err}).") from err
+        raise InputError(f"{label}: not a readable ZIP or workbook ({err}).", code="not-readable") from err
     sheets: list[_Sheet] = []
     seen: dict[str, str] = {}
     copies: list[str] = []
@@ -770,7 +779,9 @@ def _zip_sheets(path: Path, label: str) -> tuple[list[_Sheet], list[Notice]]:
                     sheets.append(s)
     if not sheets:
         names = ", ".join(m.filename for m in members) or "nothing"
-        raise InputError(f"{label}: the ZIP holds no CSV or spreadsheet (it holds {names}).")
+        raise InputError(
+            f"{label}: the ZIP holds no CSV or spreadsheet (it holds {names}).", code="no-table-in-zip"
+        )
     notes = (
         [
             Notice(
@@ -820,7 +831,10 @@ def read_table(
     if sheet is not None:
         names = [s.name for s in sheets]
         if sheet not in names:
-            raise InputError(f"{label}: no sheet named {sheet!r}. Sheets: {', '.join(map(str, names))}.")
+            raise InputError(
+                f"{label}: no sheet named {sheet!r}. Sheets: {', '.join(map(str, names))}.",
+                code="no-such-sheet",
+            )
         sheets = [s for s in sheets if s.name == sheet]
 
     _load_in_parallel(sheets)
@@ -1067,6 +1081,20 @@ def _plan_by_content(
             skipped.append(
                 f"{c.sheet.name!r} (another table: {', '.join(repr(x) for x in c.header if x)[:200]})"
             )
+        above = [
+            i + 1
+            for i, r in enumerate(c.sheet.head()[: c.header_at])
+            if sum(not _is_blank(x) for x in r) >= 2
+        ]
+        if above and (c.sheet, c.data_at - 1) in read:
+            notes.append(
+                Notice(
+                    "rows-above-header",
+                    f"{label}{_on(c.sheet.name)}: row(s) {_rows(above)} above the header (row {c.header_at + 1}) "
+                    "hold several cells: read as titles, not payments. If they are payments, the header is "
+                    "wrong: say which columns to read (columns).",
+                )
+            )
         if c.data_at - c.header_at > 1 and (c.sheet, c.data_at - 1) in read:
             notes.append(
                 Notice(
@@ -1195,7 +1223,7 @@ def _find_header(
             best = (i, len(mapping), mapping)
     where = f"{label}" + (f" (sheet {sheet!r})" if sheet else "")
     if best is None:
-        raise InputError(f"{where}: the {what} file is empty.")
+        raise InputError(f"{where}: the {what} file is empty: nothing to read.", code="empty-file")
     i, _, mapping = best
     found = [str(c).strip() for c in head[i] if not _is_blank(c)]
     missing = [f for f in fields if f.required and f.name not in mapping]

@@ -77,7 +77,10 @@ def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
     items = [t for t in items if t]
     unknown = [t for t in items if t not in FORMATS]
     if unknown or not items:
-        raise InputError(f"Report format {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}.")
+        raise InputError(
+            f"Report format {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}.",
+            code="bad-parameter",
+        )
     return tuple(dict.fromkeys(items))
 
 
@@ -103,7 +106,9 @@ def write_report(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise InputError(f"Cannot make the report folder {out}: {err.strerror or err}.") from err
+        raise InputError(
+            f"Cannot make the report folder {out}: {err.strerror or err}.", code="cannot-write"
+        ) from err
     figures = {name: fn(result) for name, fn in charts.CHARTS.items()}
     if scenarios is not None:
         figures["uncertainty"] = charts.uncertainty_chart(result, scenarios=scenarios)
@@ -147,7 +152,9 @@ def write_report(
             html_path.write_text(render_html(result, figures, scenarios=scenarios), encoding="utf-8")
             tick("report.html")
     except OSError as err:
-        raise InputError(f"Cannot write the report in {out}: {err.strerror or err}.") from err
+        raise InputError(
+            f"Cannot write the report in {out}: {err.strerror or err}.", code="cannot-write"
+        ) from err
     return ReportFiles(
         out=out,
         html=html_path,

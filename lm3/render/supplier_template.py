@@ -79,7 +79,9 @@ def write_supplier_template(
     params.whole(1, optional=True)("limit", limit)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise InputError(f"{path}: the supplier template is an Excel workbook; name it with .xlsx.")
+        raise InputError(
+            f"{path}: the supplier template is an Excel workbook; name it with .xlsx.", code="wrong-suffix"
+        )
     rows, left_out = template_rows(result, limit)
     with_ids = rows["supplier_id"].notna().any()
 

@@ -56,7 +56,7 @@ def write_survey_template(
     .xlsx or cannot be written, or an unknown group.
     """
     if group not in GROUPS:
-        raise InputError(f"Survey group {group!r}: choose suppliers or staff.")
+        raise InputError(f"Survey group {group!r}: choose suppliers or staff.", code="bad-parameter")
     params.path("path", path)
     if not isinstance(area, Area):
         params.area("area", area)
@@ -74,7 +74,9 @@ def write_survey_template(
         )
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise InputError(f"{path}: a survey form is an Excel workbook; name it with .xlsx.")
+        raise InputError(
+            f"{path}: a survey form is an Excel workbook; name it with .xlsx.", code="wrong-suffix"
+        )
     area_name = area.name if isinstance(area, Area) else str(area)
     who = name or "our organisation"
     listed = [str(r) for r in respondents if str(r).strip()]

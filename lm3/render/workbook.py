@@ -78,7 +78,7 @@ def save(book: Workbook, path: str | Path) -> Path:
     try:
         book.save(path)
     except OSError as err:
-        raise InputError(f"Cannot write {path}: {err.strerror or err}.") from err
+        raise InputError(f"Cannot write {path}: {err.strerror or err}.", code="cannot-write") from err
     return path
 
 
@@ -154,7 +154,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet: str = "Supplier
     if suffix == ".csv":
         return write_csv(frame, path)
     if suffix != ".xlsx":
-        raise InputError(f"{path}: write a .csv or an .xlsx file.")
+        raise InputError(f"{path}: write a .csv or an .xlsx file.", code="wrong-suffix")
     book = new_workbook()
     add_sheet(book, sheet, frame, freeze="B2", **formats)
     return save(book, path)

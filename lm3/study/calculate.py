@@ -531,7 +531,8 @@ def _income(income: str | int | Decimal | None) -> int | None:
         return parse_pounds(income)
     except ValueError as err:
         raise InputError(
-            f"Income {income!r} is not an amount of money: write it like 250000 or 250,000.00."
+            f"Income {income!r} is not an amount of money: write it like 250000 or 250,000.00.",
+            code="bad-parameter",
         ) from err
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from os import PathLike
@@ -71,20 +72,33 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.Da
             else:
                 data = _read_result(path)
                 label = data.get("name") or path.stem
-        responses = data.get("responses") or {}
+        where = str(item) if isinstance(item, str | PathLike) else "a result given"
+        money = {k: _pence(data.get(k), k, where) for k in ("round1", "round2", "round3")}
+        if money["round1"] <= 0:
+            raise InputError(
+                f"{where}: not an lm3 result (round1 is not a positive amount).", code="not-a-result"
+            )
+        lm3_value = _number(data.get("lm3"))
+        if lm3_value != lm3_value:
+            raise InputError(f"{where}: not an lm3 result (lm3 is not a number).", code="not-a-result")
+        given = data.get("responses")
+        responses: dict[str, dict[str, Any]] = (
+            {k: v for k, v in given.items() if isinstance(v, dict)} if isinstance(given, dict) else {}
+        )
         resampled = any(r.get("respondents") for r in responses.values())
-        interval = (data.get("interval") or {}) if resampled else {}  # no one to resample: no interval
+        stated = data.get("interval")
+        interval: dict[str, Any] = stated if resampled and isinstance(stated, dict) else {}
         rows.append(
             {
-                "result": label,
-                "area": data.get("area"),
-                "round1": _pence(data["round1"]),
-                "round2": _pence(data["round2"]),
-                "round3": _pence(data["round3"]),
-                "lm3": float(data["lm3"]),
-                "low": interval.get("low", np.nan),
-                "high": interval.get("high", np.nan),
-                "round2_per_pound": _pence(data["round2"]) / _pence(data["round1"]),
+                "result": label if isinstance(label, str) else str(label),
+                "area": data.get("area") if isinstance(data.get("area"), str) else None,
+                "round1": money["round1"],
+                "round2": money["round2"],
+                "round3": money["round3"],
+                "lm3": lm3_value,
+                "low": _number(interval.get("low")),
+                "high": _number(interval.get("high")),
+                "round2_per_pound": money["round2"] / money["round1"],
                 "coverage": _number(data.get("coverage")),
                 "local_share": _number(data.get("local_share")),
                 "supplier_responses": _coverage(responses.get("local suppliers")),
@@ -95,15 +109,30 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.Da
 
 
 def _number(value: Any) -> float:
-    return float(value) if isinstance(value, int | float) else np.nan
+    """A number from a result's JSON; NaN when it is not one (or not finite)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return np.nan
+    number = float(value)
+    return number if math.isfinite(number) else np.nan
 
 
-def _pence(pounds: float | int | str) -> int:
-    return round(Fraction(str(pounds)) * 100)
+def _pence(pounds: Any, key: str, where: str) -> int:
+    """Money from a result's JSON (text with two decimals, or a number of pounds from an older lm3)."""
+    if isinstance(pounds, str | int | float) and not isinstance(pounds, bool):
+        try:
+            value = Fraction(str(pounds)) * 100
+        except (ValueError, ZeroDivisionError):
+            value = None
+        if value is not None and abs(value) < 10**18:
+            return round(value)
+    raise InputError(
+        f"{where}: not an lm3 result ({key} is {pounds!r}, not an amount). Write one with lm3 calculate --json.",
+        code="not-a-result",
+    )
 
 
 def _coverage(r: dict[str, Any] | None) -> str | None:
-    if not r:
+    if not r or not isinstance(r.get("respondents"), int) or not isinstance(r.get("group_size"), int):
         return None
     return f"{r['respondents']} of {r['group_size']}"
 
@@ -111,20 +140,23 @@ def _coverage(r: dict[str, Any] | None) -> str | None:
 def _read_result(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(
-            f"Result not found: {path}. Give a JSON file from `lm3 calculate --json` or a project."
+            f"Result not found: {path}. Give a JSON file from `lm3 calculate --json` or a project.",
+            code="not-a-result",
         )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputError(
-            f"{path}: not a JSON result ({err}). Write one with lm3 calculate --json > FILE."
+            f"{path}: not a JSON result ({err}). Write one with lm3 calculate --json > FILE.",
+            code="not-a-result",
         ) from err
     missing = [
         k for k in ("round1", "round2", "round3", "lm3") if not isinstance(data, dict) or k not in data
     ]
     if missing:
         raise InputError(
-            f"{path}: not an lm3 result (no {', '.join(missing)}). Write one with lm3 calculate --json > FILE."
+            f"{path}: not an lm3 result (no {', '.join(missing)}). Write one with lm3 calculate --json > FILE.",
+            code="not-a-result",
         )
     return data
 

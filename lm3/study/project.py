@@ -153,7 +153,11 @@ def load_project(directory: str | Path) -> Project:
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{config}: not valid TOML ({err}).") from err
+        raise InputError(f"{config}: not valid TOML ({err}).", code="bad-setting") from err
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{config}: not UTF-8 text (byte {err.start:,}). Save it again as UTF-8.", code="bad-setting"
+        ) from err
 
     inputs = data.pop("inputs", {})
     if not isinstance(inputs, dict):
@@ -171,14 +175,16 @@ def load_project(directory: str | Path) -> Project:
             f"{config}: unknown setting {', '.join(map(repr, unknown))}. Settings: {', '.join(OPTION_KEYS)}; "
             f"under [inputs]: {', '.join(INPUT_KEYS)}; [columns] for the payments file's columns, "
             "[register_columns] for the register's; "
-            "[defaults] for round-3 default shares."
+            "[defaults] for round-3 default shares.",
+            code="bad-setting",
         )
     for name, columns in tables.items():
         if columns is not None and (
             not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values())
         ):
             raise InputError(
-                f'{config}: [{name}] maps a column to its header, like supplier = "Vendor Name".'
+                f'{config}: [{name}] maps a column to its header, like supplier = "Vendor Name".',
+                code="bad-setting",
             )
     base = config.parent
     fields: dict[str, Any] = {
@@ -188,7 +194,8 @@ def load_project(directory: str | Path) -> Project:
     several = [k for k, v in fields.items() if isinstance(v, tuple) and k == "payroll"]
     if several:
         raise InputError(
-            f"{config}: [inputs] {several[0]} names one file (payments, suppliers and the surveys may be lists)."
+            f"{config}: [inputs] {several[0]} names one file (payments, suppliers and the surveys may be lists).",
+            code="bad-setting",
         )
     for key in OPTION_KEYS:
         if key in data:
@@ -199,7 +206,10 @@ def load_project(directory: str | Path) -> Project:
             fields[name] = dict(columns)
     if defaults is not None:
         if not isinstance(defaults, dict):
-            raise InputError(f'{config}: [defaults] maps a default to a share, like staff_share = "40%".')
+            raise InputError(
+                f'{config}: [defaults] maps a default to a share, like staff_share = "40%".',
+                code="bad-setting",
+            )
         fields["defaults"] = dict(defaults)
     if (
         "income" in fields

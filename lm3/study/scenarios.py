@@ -87,20 +87,24 @@ def parse_shift(text: str, *, to: str | None = None) -> Shift:
         if not m or m.end() == pos:
             raise InputError(
                 f"Scenario {text!r}: write key=value pairs separated by commas, like "
-                '"category=Facilities,share=10%".'
+                '"category=Facilities,share=10%".',
+                code="bad-scenario",
             )
         fields[m.group(1)] = m.group(2).strip().strip("\"'")
         pos = m.end()
     unknown = set(fields) - {"category", "share", "to", "name"}
     if unknown:
         raise InputError(
-            f"Scenario {text!r}: unknown key {', '.join(sorted(unknown))}; use category, share, to, name."
+            f"Scenario {text!r}: unknown key {', '.join(sorted(unknown))}; use category, share, to, name.",
+            code="bad-scenario",
         )
     if "share" not in fields:
-        raise InputError(f"Scenario {text!r}: say how much to move, like share=10%.")
+        raise InputError(f"Scenario {text!r}: say how much to move, like share=10%.", code="bad-scenario")
     shares, problems = parse_shares(pd.Series([fields["share"]]))
     if shares[0] is None:
-        raise InputError(f"Scenario {text!r}: share {fields['share']!r} {problems[0] or 'is blank'}.")
+        raise InputError(
+            f"Scenario {text!r}: share {fields['share']!r} {problems[0] or 'is blank'}.", code="bad-scenario"
+        )
     return Shift(
         share=shares[0],
         category=fields.get("category") or None,
@@ -178,7 +182,8 @@ def _apply(result: LM3Result, shift: Shift) -> dict[str, Any]:
         if not in_category.any():
             raise InputError(
                 f"Scenario {shift.name!r}: no spend in category {shift.category!r}. Categories: "
-                f"{', '.join(known) if known else 'none (the payments have no expense type column)'}."
+                f"{', '.join(known) if known else 'none (the payments have no expense type column)'}.",
+                code="bad-scenario",
             )
         spend = spend[in_category]
     movable = int(spend.loc[spend["key"].isin(trace.loc[away, "key"]), "round1"].clip(lower=0).sum())
@@ -209,7 +214,8 @@ def _apply(result: LM3Result, shift: Shift) -> dict[str, Any]:
             names = ", ".join(local.sort_values("round1", ascending=False)["supplier"].head(10))
             raise InputError(
                 f"Scenario {shift.name!r}: {shift.to!r} is not one of the local suppliers. Local suppliers "
-                f"(largest first): {names}."
+                f"(largest first): {names}.",
+                code="bad-scenario",
             )
         target = hit["key"].iloc[0]
         at = members.index[members["key"] == target][0]

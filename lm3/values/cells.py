@@ -28,10 +28,10 @@ from lm3.errors import InputError
 # what a terminal or viewer could act on: C0 controls but tab and line end, DEL, C1 controls (CSI...), and the
 # bidi overrides and isolates that reorder the text around them
 _ACTIVE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]")
-# what a workbook cannot hold (Excel's XML refuses C0 controls but tab and line ends), and the bidi overrides
-# and isolates that would reorder a cell's text as it is shown
+# what a workbook cannot hold (Excel's XML refuses C0 controls but tab and line ends), what a program reading
+# a CSV could act on (DEL, C1 controls such as CSI), and the bidi overrides that reorder text as it is shown
 _NOT_IN_A_WORKBOOK = re.compile(
-    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
+    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
 )
 REPLACEMENT = "\ufffd"
 
@@ -91,5 +91,5 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     try:
         csv_safe(frame).to_csv(path, index=False, encoding="utf-8")
     except OSError as err:
-        raise InputError(f"Cannot write {path}: {err.strerror or err}.") from err
+        raise InputError(f"Cannot write {path}: {err.strerror or err}.", code="cannot-write") from err
     return path
