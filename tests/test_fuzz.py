@@ -440,3 +440,34 @@ def test_a_zip_holding_the_same_file_twice_counts_it_once(tmp_path):
         archive.writestr("again/2024-04.csv", "Supplier,Amount\nPrint Shop Ltd,10.00\n")
     result = lm3.ingest(tmp_path / "spend.zip")
     assert result.total == 10_00 and any(w.code == "zip-member-repeated" for w in result.warnings)
+
+
+def test_resources_are_released_on_every_error_path():
+    """A fresh interpreter in development mode (every ResourceWarning shown, and made an error) reads each
+    crafted file, failing or not: no file or archive left open, no thread left running, no abort at exit."""
+    import subprocess
+    import sys
+
+    script = (
+        "import lm3, pathlib, threading\n"
+        f"for path in sorted(pathlib.Path({str(HOSTILE)!r}).iterdir()):\n"
+        "    if path.suffix in ('.md', '.json'): continue\n"
+        "    for read in (lm3.ingest, lm3.read_registers):\n"
+        "        try: read(path)\n"
+        "        except lm3.LM3Error: pass\n"
+        "import gc; gc.collect()\n"
+        "assert threading.active_count() == 1, threading.enumerate()\n"
+        "print('done')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (
+        done.stdout.strip() == "done"
+        and "ResourceWarning" not in done.stderr
+        and "unclosed" not in done.stderr
+    )
