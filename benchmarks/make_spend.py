@@ -50,7 +50,7 @@ REDACTED = [
 SUFFIXES = [" LTD", " LIMITED", " Ltd.", " PLC", " LLP", " CIC", "", " & CO"]
 
 
-def suppliers(n: int, rng: np.random.Generator) -> np.ndarray:
+def supplier_names(n: int, rng: np.random.Generator, *, numbered: bool = True) -> np.ndarray:
     words = np.array(
         [
             "NORTHERN",
@@ -83,14 +83,24 @@ def suppliers(n: int, rng: np.random.Generator) -> np.ndarray:
     trade = trades[rng.integers(0, len(trades), n)]
     suffix = np.array(SUFFIXES)[rng.integers(0, len(SUFFIXES), n)]
     names = np.char.add(np.char.add(np.char.add(first, " "), np.char.add(second, " ")), trade)
-    names = np.char.add(np.char.add(names, np.char.mod(" %d", np.arange(n))), suffix)
-    return names.astype(object)
+    if numbered:
+        names = np.char.add(np.char.add(names, np.char.mod(" %d", np.arange(n))), suffix)
+        return names.astype(object)
+    # a made-up word of syllables instead of a number: names as people write them (a trailing number is
+    # an account reference to lm3, and is left out of the key)
+    syllables = np.array([c + v for c in "BDFGKLMNPRSTVZ" for v in "AEIOU"])
+    i = np.arange(n)
+    word = np.char.add(np.char.add(syllables[i % 70], syllables[(i // 70) % 70]), syllables[(i // 4900) % 70])
+    word = np.char.capitalize(word)
+    return np.char.add(np.char.add(np.char.add(word, " "), names), suffix).astype(object)
 
 
-def spend_frame(rows: int, seed: int = 2026) -> tuple[pd.DataFrame, int]:
+def spend_frame(
+    rows: int, seed: int = 2026, suppliers: int = 20_000, *, numbered: bool = True
+) -> tuple[pd.DataFrame, int]:
     """The payment rows (as text, the way an export writes them) and their net total in pence."""
     rng = np.random.default_rng(seed)
-    names = suppliers(20_000, rng)
+    names = supplier_names(suppliers, rng, numbered=numbered)
     which = np.minimum(rng.zipf(1.3, rows) - 1, len(names) - 1)
     supplier = names[which]
     redacted = rng.random(rows) < 0.02

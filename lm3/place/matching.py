@@ -156,27 +156,104 @@ def match_register(spend: pd.DataFrame, register: pd.DataFrame, *, threshold: fl
     left = np.flatnonzero(matchable & out["register_key"].isna().to_numpy())
     choices = sorted(k for k in keys if k)
     if len(left) and choices:
-        names = out["key"].to_numpy()[left].tolist()
-        scores = process.cdist(names, choices, scorer=fuzz.token_sort_ratio, workers=-1)
-        digits = [re.sub(r"\D", "", c) for c in choices]
-        display = register.drop_duplicates("key").set_index("key")["supplier"]
-        for row, name, line in zip(left, names, scores, strict=True):
-            line = np.where([d == re.sub(r"\D", "", name) for d in digits], line, 0)
-            order = np.argsort(-line, kind="stable")
-            best = float(line[order[0]])
-            if best < threshold:
-                continue
-            second = float(line[order[1]]) if len(order) > 1 else 0.0
-            close = [choices[i] for i in order[:3] if line[i] >= best - MATCH_MARGIN and line[i] >= threshold]
-            at = out.index[int(row)]
-            out.at[at, "score"] = best
-            out.at[at, "candidates"] = tuple(display[c] for c in close)  # type: ignore[assignment]  # a tuple in an object column
-            if second > best - MATCH_MARGIN and second >= threshold:
-                out.at[at, "match"] = "ambiguous"
-            else:
-                out.at[at, "register_key"] = choices[order[0]]
-                out.at[at, "match"] = "fuzzy name"
+        _near_names(out, left, choices, register, threshold)
     return out
+
+
+RARE_WORD = 20  # a word in at most this many register names is a block of its own
+COMMON_PAIR = 5_000  # two words together in more register names than this block nothing
+STOP_WORDS = frozenset({"AND", "CO", "THE", "OF", "FOR", "T", "A"})  # in a key, these say nothing of who
+
+
+def _words(texts: list[str], label: str) -> pd.DataFrame:
+    """One row per (text, word), stop words left out: ``label`` is the text's position."""
+    words = pd.DataFrame({label: np.arange(len(texts)), "word": pd.Series(texts, dtype="object").str.split()})
+    words = words.explode("word").dropna()
+    return words[~words["word"].isin(STOP_WORDS)]
+
+
+def _word_pairs(words: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Each text's pairs of words (in order, "A B"): a block for texts sharing two words."""
+    pairs = words.merge(words, on=label, suffixes=("", "_2"))
+    pairs = pairs[pairs["word"] < pairs["word_2"]]
+    return pd.DataFrame(
+        {label: pairs[label].to_numpy(), "pair": (pairs["word"] + " " + pairs["word_2"]).to_numpy()}
+    )
+
+
+def _candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
+    """Pairs (name, choice) worth scoring: those sharing two words (a pair of words in at most
+    ``COMMON_PAIR`` register names), or one rare word (in at most ``RARE_WORD``), or, for a name of one
+    word, its first three letters. A near name (a typo, a word added or dropped) keeps two of its words
+    or a rare one; the work grows with the names and their blocks, never with names times register names."""
+    reg = _words(choices, "choice")
+    freq = reg["word"].value_counts()
+    mine = _words(names, "name")
+    reg_pairs = _word_pairs(reg, "choice")
+    pair_freq = reg_pairs["pair"].value_counts()
+    reg_pairs = reg_pairs[reg_pairs["pair"].map(pair_freq) <= COMMON_PAIR]
+    rare = mine[mine["word"].map(freq).fillna(0).between(1, RARE_WORD)]
+    found = [
+        _word_pairs(mine, "name").merge(reg_pairs, on="pair")[["name", "choice"]],
+        rare.merge(reg[reg["word"].map(freq) <= RARE_WORD], on="word")[["name", "choice"]],
+    ]
+    one_word = pd.Series(names, dtype="object").str.count(" ").to_numpy() == 0
+    if one_word.any():  # a one-word name: the register names beginning with the same three letters
+        prefix = pd.DataFrame({"choice": np.arange(len(choices)), "p": pd.Series(choices).str[:3]})
+        alone = np.flatnonzero(one_word)
+        lone = pd.DataFrame({"name": alone, "p": pd.Series(names).str[:3].to_numpy()[alone]})
+        found.append(lone.merge(prefix, on="p")[["name", "choice"]])
+    pairs = pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
+    # a token-sort ratio of 90 needs lengths within about a tenth of their sum: no need to score the rest
+    name_len = pd.Series(names, dtype="object").str.len().to_numpy()[pairs["name"].to_numpy()]
+    choice_len = pd.Series(choices, dtype="object").str.len().to_numpy()[pairs["choice"].to_numpy()]
+    near = np.abs(name_len - choice_len) <= 0.25 * (name_len + choice_len)
+    return pairs[near].reset_index(drop=True)
+
+
+def _near_names(
+    out: pd.DataFrame, left: np.ndarray, choices: list[str], register: pd.DataFrame, threshold: float
+) -> None:
+    """Suppliers matched by a near name: the register name scoring at least ``threshold`` (rapidfuzz
+    token-sort ratio) with the same digits, taken when clearly ahead of the next (by ``MATCH_MARGIN``),
+    "ambiguous" when not. Scores only the pairs ``_candidate_pairs`` finds."""
+    names = out["key"].to_numpy()[left].tolist()
+    pairs = _candidate_pairs(names, choices)
+    if pairs.empty:
+        return
+    name_text = np.asarray(names, dtype=object)[pairs["name"].to_numpy()]
+    choice_text = np.asarray(choices, dtype=object)[pairs["choice"].to_numpy()]
+    pairs["score"] = process.cpdist(
+        name_text, choice_text, scorer=fuzz.token_sort_ratio, workers=-1, score_cutoff=threshold
+    )
+    digits_of = pd.Series(choices).str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
+    name_digits = pd.Series(names).str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
+    same = digits_of[pairs["choice"].to_numpy()] == name_digits[pairs["name"].to_numpy()]
+    pairs = pairs[same & (pairs["score"].to_numpy() >= threshold)]
+    if pairs.empty:
+        return
+    pairs = pairs.sort_values(["name", "score", "choice"], ascending=[True, False, True], kind="stable")
+    top = pairs.groupby("name", sort=False).head(3)
+    best = top.groupby("name", sort=False)["score"].transform("first")
+    close = top[top["score"] >= best - MATCH_MARGIN]
+    display = register.drop_duplicates("key").set_index("key")["supplier"]
+    labels = close.assign(
+        label=display.reindex(np.asarray(choices, dtype=object)[close["choice"].to_numpy()]).to_numpy()
+    )
+    grouped = labels.groupby("name", sort=False)
+    first = grouped.first()
+    second = top.groupby("name", sort=False)["score"].nth(1)
+    second = pd.Series(second.to_numpy(), index=top.loc[second.index, "name"].to_numpy())
+    at = out.index[left[first.index.to_numpy()]]
+    out.loc[at, "score"] = first["score"].to_numpy()
+    out.loc[at, "candidates"] = pd.Series(grouped["label"].agg(tuple).to_numpy(), index=at)
+    runner_up = second.reindex(first.index).fillna(-np.inf).to_numpy()
+    ambiguous = runner_up > first["score"].to_numpy() - MATCH_MARGIN  # too close to call: never taken
+    out.loc[at[ambiguous], "match"] = "ambiguous"
+    out.loc[at[~ambiguous], "register_key"] = np.asarray(choices, dtype=object)[
+        first["choice"].to_numpy()[~ambiguous]
+    ]
+    out.loc[at[~ambiguous], "match"] = "fuzzy name"
 
 
 def supplier_types(trace: pd.DataFrame, register: pd.DataFrame) -> pd.Series:
