@@ -73,7 +73,10 @@ def write(out: Path, rows: int, seed: int = 2026) -> int:
         {
             "Supplier Name": spelt,
             # half the register gives the payments' supplier id; the rest must be matched by name
-            "Supplier ID": pd.Series(registered).map(ids).where(rng.random(len(registered)) < 0.5, "").to_numpy(),
+            "Supplier ID": pd.Series(registered)
+            .map(ids)
+            .where(rng.random(len(registered)) < 0.5, "")
+            .to_numpy(),
             "Postcode": _postcodes(n, rng, 0.6),
             "Head Office Postcode": office,
             "SME": np.where(rng.random(n) < 0.6, "Y", "N"),

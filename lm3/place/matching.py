@@ -162,6 +162,7 @@ def match_register(spend: pd.DataFrame, register: pd.DataFrame, *, threshold: fl
 
 RARE_WORD = 20  # a word in at most this many register names is a block of its own
 COMMON_PAIR = 5_000  # two words together in more register names than this block nothing
+PREFIX = 5  # letters a name shares with a register name at the start (spaces left out) to be compared
 STOP_WORDS = frozenset({"AND", "CO", "THE", "OF", "FOR", "T", "A"})  # in a key, these say nothing of who
 
 
@@ -181,10 +182,14 @@ def _word_pairs(words: pd.DataFrame, label: str) -> pd.DataFrame:
     )
 
 
+def _start(texts: list[str]) -> np.ndarray:
+    return pd.Series(texts, dtype="object").str.replace(" ", "", regex=False).str[:PREFIX].to_numpy()
+
+
 def _candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
     """Pairs (name, choice) worth scoring: those sharing two words (a pair of words in at most
-    ``COMMON_PAIR`` register names), or one rare word (in at most ``RARE_WORD``), or, for a name of one
-    word, its first three letters. A near name (a typo, a word added or dropped) keeps two of its words
+    ``COMMON_PAIR`` register names), or one rare word (in at most ``RARE_WORD``), or their first
+    ``PREFIX`` letters with the spaces left out. A near name (a typo, a word added or dropped) keeps two of its words
     or a rare one; the work grows with the names and their blocks, never with names times register names."""
     reg = _words(choices, "choice")
     freq = reg["word"].value_counts()
@@ -197,12 +202,14 @@ def _candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
         _word_pairs(mine, "name").merge(reg_pairs, on="pair")[["name", "choice"]],
         rare.merge(reg[reg["word"].map(freq) <= RARE_WORD], on="word")[["name", "choice"]],
     ]
-    one_word = pd.Series(names, dtype="object").str.count(" ").to_numpy() == 0
-    if one_word.any():  # a one-word name: the register names beginning with the same three letters
-        prefix = pd.DataFrame({"choice": np.arange(len(choices)), "p": pd.Series(choices).str[:3]})
-        alone = np.flatnonzero(one_word)
-        lone = pd.DataFrame({"name": alone, "p": pd.Series(names).str[:3].to_numpy()[alone]})
-        found.append(lone.merge(prefix, on="p")[["name", "choice"]])
+    # the same first letters once spaces are gone: a one-word name, and words run together or split apart
+    # ("H JENKINSON" / "HJENKINSON")
+    prefix = pd.DataFrame({"choice": np.arange(len(choices)), "p": _start(choices)})
+    found.append(
+        pd.DataFrame({"name": np.arange(len(names)), "p": _start(names)}).merge(prefix, on="p")[
+            ["name", "choice"]
+        ]
+    )
     pairs = pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
     # a token-sort ratio of 90 needs lengths within about a tenth of their sum: no need to score the rest
     name_len = pd.Series(names, dtype="object").str.len().to_numpy()[pairs["name"].to_numpy()]
