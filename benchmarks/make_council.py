@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from make_spend import spend_frame
 
 from lm3.geo import default_directory
-from make_spend import spend_frame
 
 AREA = "E08000032"  # Bradford
 
