@@ -67,6 +67,7 @@ from lm3.values.names import (
     arrow_company_numbers,
     arrow_supplier_key,
 )
+from lm3.values.near import candidate_pairs
 from lm3.values.params import OPTIONS, between, check_options
 
 CLASSES = np.array(SUPPLIER_CLASSES, dtype=object)  # supplier_class, by code
@@ -1120,22 +1121,22 @@ def _merge_near_duplicates(
         pc.utf8_slice_codeunits(cand, 0, 1), pc.replace_substring_regex(cand, r"\D+", ""), "|"
     ).to_numpy(zero_copy_only=False)
     codes, _ = pd.factorize(block)
-    shared = np.bincount(codes)[codes] > 1
-    order = np.argsort(codes[shared], kind="stable")
-    members = candidate[shared][order]
-    bounds = np.flatnonzero(np.diff(codes[shared][order])) + 1
+    items = cand.to_pylist()
+    # the pairs worth scoring (two shared words, a rare one, the same first letters), within a block
+    pairs = candidate_pairs(items, items)
+    a, b = pairs["name"].to_numpy(), pairs["choice"].to_numpy()
+    keep = (a < b) & (codes[a] == codes[b])
+    a, b = a[keep], b[keep]
     into: dict[int, tuple[int, float]] = {}
-    for group in np.split(members, bounds) if len(members) else []:
-        items = [key_values[k] for k in group]
-        scores = process.cdist(items, items, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
-        np.fill_diagonal(scores, 0)
-        for a, b in np.argwhere(scores > 0):
-            if a >= b:
-                continue
-            ka, kb = int(group[a]), int(group[b])
+    if len(a):
+        texts = np.asarray(items, dtype=object)
+        scores = process.cpdist(texts[a], texts[b], scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
+        hit = scores >= threshold
+        for i in np.lexsort((b[hit], a[hit], codes[a[hit]])):  # block by block, in order, as always
+            ka, kb = int(candidate[a[hit][i]]), int(candidate[b[hit][i]])
             big, small = (ka, kb) if (total[ka], key_values[ka]) >= (total[kb], key_values[kb]) else (kb, ka)
             if small not in into:
-                into[small] = (big, float(scores[a, b]))
+                into[small] = (big, float(scores[hit][i]))
     if not into:
         return empty, names.keys
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.errors import MethodError
-from lm3.values.money import format_gbp, round_pence
+from lm3.values.money import format_gbp, times_shares
 from lm3.values.shares import parse_shares
 
 
@@ -164,11 +164,7 @@ def apply_shares(
         members.loc[~responded, "share"] = fill[~responded]
         members.loc[~responded, "share_source"] = source[~responded]
     members["responded"] = responded
-    members["round3"] = [
-        round_pence(Fraction(int(r2)) * share)
-        for r2, share in zip(members["round2"], members["share"], strict=True)
-    ]
-    members["round3"] = members["round3"].astype("int64")
+    members["round3"] = times_shares(members["round2"].to_numpy(dtype=np.int64), members["share"].tolist())
     return members, responses
 
 

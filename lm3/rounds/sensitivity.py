@@ -25,7 +25,7 @@ import pandas as pd
 
 from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import Responses, group_share
-from lm3.values.money import format_gbp, round_pence
+from lm3.values.money import format_gbp, times_shares
 
 SENSITIVITY_COLUMNS = ["assumption", "low", "high", "lm3_low", "lm3_high", "swing", "range"]
 DEFAULT_SPREAD = Fraction(20, 100)
@@ -38,8 +38,8 @@ def _pct(share: Fraction | float) -> str:
 def _round3_with(members: pd.DataFrame, share: Fraction) -> int:
     """The group's round 3 with every non-respondent at ``share`` (respondents keep theirs)."""
     kept = int(members.loc[members["responded"], "round3"].sum())
-    others = members.loc[~members["responded"], "round2"]
-    return kept + sum(round_pence(Fraction(int(r2)) * share) for r2 in others)
+    others = members.loc[~members["responded"], "round2"].to_numpy(dtype=np.int64)
+    return kept + int(times_shares(others, share).sum())
 
 
 def sensitivity(
@@ -129,7 +129,10 @@ def sensitivity(
             on = (round2, round3)
         else:
             mean = _supplier_mean(groups)
-            on = (round2 + r1, round3 + sum(round_pence(Fraction(int(x)) * mean) for x in branches["round1"]))
+            on = (
+                round2 + r1,
+                round3 + int(times_shares(branches["round1"].to_numpy(dtype=np.int64), mean).sum()),
+            )
             off = (round2, round3)
         lines.append(
             {

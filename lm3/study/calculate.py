@@ -472,9 +472,9 @@ def _categories(payments: pd.DataFrame, register: pd.DataFrame, trace: pd.DataFr
         (c for c in ("expense_type", "service_area") if c in payments and payments[c].notna().any()), None
     )
     if column is not None:
-        category = payments[column].astype("object").where(payments[column].notna(), None)
+        category = payments[column].astype("str").str.strip().where(payments[column].notna(), None)
         table = (
-            payments.assign(category=category.map(lambda v: str(v).strip() if v is not None else None))
+            payments.assign(category=category.astype("object"))
             .groupby(["key", "category"], dropna=False, sort=False)["amount"]
             .sum()
             .rename("round1")

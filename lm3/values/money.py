@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -259,6 +260,36 @@ def round_pence(amount: Fraction) -> int:
     """Round an exact amount of pence to a whole penny, halves away from zero."""
     sign = -1 if amount < 0 else 1
     return sign * int(abs(amount) + Fraction(1, 2))
+
+
+def times_shares(pence: np.ndarray | pd.Series, shares: Fraction | int | Sequence[Fraction]) -> np.ndarray:
+    """Each amount of pence times its share (an exact Fraction; one share for all, or one each), rounded to
+    the penny, halves away from zero: ``round_pence(Fraction(p) * s)`` for every amount, without a Python
+    loop over them. Exact: the arithmetic is on integers (numerator and denominator of each distinct
+    share), in int64 while the products fit and in Python's integers beyond."""
+    amounts = np.asarray(pence, dtype=np.int64)
+    if isinstance(shares, Fraction | int):
+        codes = np.zeros(len(amounts), dtype=np.int64)
+        uniques: list[Fraction] = [Fraction(shares)]
+    else:
+        found, distinct = pd.factorize(pd.Series(list(shares), dtype="object"))
+        codes = np.asarray(found, dtype=np.int64)
+        uniques = [Fraction(u) for u in distinct]
+    if len(amounts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    nums = [u.numerator for u in uniques]
+    dens = [u.denominator for u in uniques]
+    biggest = int(np.abs(amounts).max()) * 2 * max(abs(n) for n in nums) + max(dens)
+    if biggest < 2**62:
+        num = np.asarray(nums, dtype=np.int64)[codes]
+        den = np.asarray(dens, dtype=np.int64)[codes]
+        product = amounts * num
+        magnitude = (2 * np.abs(product) + den) // (2 * den)  # |p x n / d| to the nearest, halves up
+        return np.where(product < 0, -magnitude, magnitude)
+    return np.array(
+        [round_pence(Fraction(int(a)) * uniques[c]) for a, c in zip(amounts, codes, strict=True)],
+        dtype=np.int64,
+    )
 
 
 def exact_sum(pence: np.ndarray | pd.Series) -> int:
