@@ -135,8 +135,11 @@ def read_survey(sources: Source | Sequence[Source], group: str, *, sheet: str | 
 
     answered = data["key"] != ""
     data = data[answered].reset_index(drop=True)
-    shares = data["share"].map(lambda s: s)
-    distinct = shares.groupby(data["key"]).transform(lambda s: len(set(s)))
+    # answers as exact pairs (numerator, denominator), so distinct answers per respondent are counted in C
+    numerator = data["share"].map(lambda s: s.numerator).astype("int64")  # one call per answer: cheap
+    denominator = data["share"].map(lambda s: s.denominator).astype("int64")
+    pairs = pd.DataFrame({"key": data["key"], "n": numerator, "d": denominator}).drop_duplicates()
+    distinct = data["key"].map(pairs.groupby("key").size())
     conflicting = distinct > 1
     if conflicting.any():
         records = [

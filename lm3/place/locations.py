@@ -185,12 +185,13 @@ def locate_staff(
     """
     pay = payroll.assign(place_key=postcode_keys(payroll["postcode"]))
     grouped = pay.groupby(["employee", "place_key"], sort=False)
-    staff = grouped.agg(
-        postcode=("postcode", "first"),
-        rows=("row", lambda r: list(r)),
-        round1=("gross", "sum"),
-        net=("net", lambda s: s.sum(min_count=1)),
-    ).reset_index()
+    staff = grouped.agg(postcode=("postcode", "first"), round1=("gross", "sum")).reset_index()
+    staff["net"] = grouped["net"].sum(min_count=1).to_numpy()
+    # each group's payroll rows (for messages that name rows, never employees), split once, not per group
+    group = grouped.ngroup().to_numpy()
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.diff(group[order])) + 1
+    staff["rows"] = [list(r) for r in np.split(pay["row"].to_numpy()[order], bounds)] if len(pay) else []
     placed = directory.place(staff["postcode"])
     staff["status"] = placed["status"]
     staff["placed_by"] = placed["placed_by"]
