@@ -1,71 +1,181 @@
-"""Near names found without comparing every name with every other: blocks of names that share two words,
-a rare word, or their first letters, so the work grows with the names and their blocks, never with their
-product. Used to match suppliers to a register (``lm3.place.matching``) and to merge a spend file's typos
-(``lm3.inputs.ingest``).
+"""Near names found without comparing every name with every other, so the work grows with the names, never
+with their product. Used to match suppliers to a register (``lm3.place.matching``) and to merge a spend
+file's typos (``lm3.inputs.ingest``).
+
+A name is compared only with the choices that share a *block* with it:
+
+- **one letter out**: the name with its spaces left out, and with any one character left out ("SCOT GROUP"
+  and "SCOTT GROUP", "ASD SERVICES" and "AST SERVICES", "H JENKINSON" and "HJENKINSON" all share one). Every
+  pair one typo apart (a letter changed, added or dropped) shares such a block, however common its words;
+- **a word** and **a pair of words** (in any order: a word added, dropped or moved, "TRAVEL AB" and "AB
+  TRAVELS LTD");
+- **the first or last letters** (``PREFIX``, spaces left out): a typo in a one-word name or in one word
+  of two.
+
+Blocks are taken rarest first for each name, until ``BUDGET`` choices are in them: a block that holds half
+the register ("SERVICES") says nothing, while the one-letter-out blocks and a rare word say nearly
+everything. So each name is scored against at most about ``BUDGET`` choices (plus its one-letter-out
+blocks, which hold only its near twins), whatever the register's size.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-RARE_WORD = 20  # a word in at most this many register names is a block of its own
-COMMON_PAIR = 5_000  # two words together in more register names than this block nothing
-PREFIX = 5  # letters a name shares with a register name at its start or end (spaces left out) to be compared
-AFFIX_BLOCK = 500  # first or last letters shared by more register names than this block nothing
+BUDGET = 100  # choices a name is compared with through its word and letter blocks, rarest blocks first
+PREFIX = 5  # letters a name shares with a choice at its start or end (spaces left out) to be compared
+MAX_LETTERS = 64  # names longer than this (in bytes, spaces left out) get no one-letter-out blocks
 STOP_WORDS = frozenset({"AND", "CO", "THE", "OF", "FOR", "T", "A"})  # in a key, these say nothing of who
+_BASE = np.uint64(0x100000001B3)  # odd, so it has an inverse modulo 2**64
+_BASE_INVERSE = np.uint64(pow(int(_BASE), -1, 2**64))
+_CONTENT = np.uint64(2**61 - 1)  # a block's content number; its kind in the three bits above
+_WORD, _PAIR, _START, _FINISH = (np.uint64(kind << 61) for kind in range(1, 5))  # one letter out is kind 0
 
 
-def _words(texts: list[str], label: str) -> pd.DataFrame:
-    """One row per (text, word), stop words left out: ``label`` is the text's position."""
-    words = pd.DataFrame({label: np.arange(len(texts)), "word": pd.Series(texts, dtype="object").str.split()})
-    words = words.explode("word").dropna()
-    return words[~words["word"].isin(STOP_WORDS)]
+def _letters_out(packed: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(text position, hash) for each text of ``packed`` (spaces already left out) and for it with each
+    one byte left out: two texts one typo apart share a hash. Hashes are polynomial in the bytes modulo
+    2**64, computed for all texts at once from prefix sums (a collision only adds a pair to score)."""
+    packed = pc.cast(packed, pa.binary())
+    lengths = pc.binary_length(packed).to_numpy(zero_copy_only=False).astype(np.int64)
+    fits = (lengths >= 2) & (lengths <= MAX_LETTERS)  # a one-letter name has no letters to leave out
+    if not fits.any():
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
+    which = np.flatnonzero(fits)
+    packed = packed.filter(pa.array(fits))
+    lengths = lengths[which]
+    width = int(lengths.max()) + 1
+    data = packed.buffers()[2]
+    flat = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+    offsets = np.frombuffer(packed.buffers()[1], dtype=np.int32)[
+        packed.offset : packed.offset + len(packed) + 1
+    ]
+    grid = np.zeros((len(which), width), dtype=np.uint64)
+    inside = np.arange(width) < lengths[:, None]
+    grid[inside] = flat[offsets[0] : offsets[-1]].astype(np.uint64) + np.uint64(1)  # never 0: 0 is padding
+    powers = np.cumprod(np.full(width, _BASE, dtype=np.uint64)) * _BASE_INVERSE  # _BASE ** column
+    before = np.zeros((len(which), width + 1), dtype=np.uint64)
+    np.cumsum(grid * powers, axis=1, out=before[:, 1:])  # before[:, i]: hash of the first i bytes
+    after = before[:, -1:] - before  # after[:, i]: the bytes from i on, still at their own powers
+    # leave byte i out: the bytes before it, then those after it one power lower
+    dropped = before[:, :-1] + after[:, 1:] * _BASE_INVERSE
+    whole = before[np.arange(len(which)), lengths]
+    # a letter repeated ("SCOTT") gives the same text whichever of the two is left out: once is enough
+    new = inside.copy()
+    new[:, 1:] &= grid[:, 1:] != grid[:, :-1]
+    rows = np.broadcast_to(which[:, None], new.shape)[new]
+    return np.concatenate([rows, which]), np.concatenate([dropped[new], whole])
 
 
-def _word_pairs(words: pd.DataFrame, label: str) -> pd.DataFrame:
-    """Each text's pairs of words (in order, "A B"): a block for texts sharing two words."""
-    pairs = words.merge(words, on=label, suffixes=("", "_2"))
-    pairs = pairs[pairs["word"] < pairs["word_2"]]
-    return pd.DataFrame(
-        {label: pairs[label].to_numpy(), "pair": (pairs["word"] + " " + pairs["word_2"]).to_numpy()}
-    )
+def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[i] + arange(counts[i])`` for every i, concatenated (no Python loop)."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, np.int64)
+    ends = np.cumsum(counts)
+    step = np.ones(total, dtype=np.int64)
+    nonempty = counts > 0
+    first = (ends - counts)[nonempty]
+    step[first[0]] = starts[nonempty][0]
+    step[first[1:]] = starts[nonempty][1:] - (starts[nonempty][:-1] + counts[nonempty][:-1] - 1)
+    return np.cumsum(step)
 
 
-def _start(texts: list[str]) -> np.ndarray:
-    return pd.Series(texts, dtype="object").str.replace(" ", "", regex=False).str[:PREFIX].to_numpy()
+def _codes(values: pa.Array) -> np.ndarray:
+    """Each value's number among the distinct values (the same value, the same number)."""
+    return pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False).astype(np.uint64)
 
 
-def _finish(texts: list[str]) -> np.ndarray:
-    return pd.Series(texts, dtype="object").str.replace(" ", "", regex=False).str[-PREFIX:].to_numpy()
+def _blocks(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each text's blocks, sorted by block: the text's position, the block (its kind in the top bits, a
+    number for its content below) and whether it is a one-letter-out block. A text is in a block once
+    but for rare repeats (a word twice in a name), which only count a little more against the budget."""
+    arrow = pa.array(texts, type=pa.string())
+    split = pc.split_pattern(arrow, " ")
+    words = pc.list_flatten(split)
+    parent = pc.list_parent_indices(split).to_numpy().astype(np.int64)
+    # the words in order (as ratio compares) and sorted (as token-sort ratio does), spaces left out
+    order = np.lexsort((pc.rank(words, sort_keys="ascending", tiebreaker="first").to_numpy(), parent))
+    sorted_words = pa.ListArray.from_arrays(split.offsets, words.take(pa.array(order)))
+    in_order, in_sort = pc.binary_join(split, ""), pc.binary_join(sorted_words, "")
+    moved = np.flatnonzero(pc.not_equal(in_order, in_sort).to_numpy(zero_copy_only=False))
+    at, hashes = _letters_out(in_order)
+    moved_at, moved_hashes = _letters_out(in_sort.take(pa.array(moved)))
+    ats, blocks = [at, moved[moved_at]], [hashes & _CONTENT, moved_hashes & _CONTENT]
+    letters = sum(len(a) for a in ats)
+    # words and pairs of words (in either order), stop words left out
+    keep = ~pc.is_in(words, pa.array(sorted(STOP_WORDS))).to_numpy(zero_copy_only=False)
+    keep &= pc.not_equal(words, "").to_numpy(zero_copy_only=False)
+    word_at, word = parent[keep], _codes(words.filter(pa.array(keep)))
+    per = np.bincount(word_at, minlength=len(texts))
+    start = np.cumsum(per) - per
+    later = per[word_at] - (np.arange(len(word_at)) - start[word_at]) - 1  # words after it in its text
+    first = np.repeat(np.arange(len(word_at)), later)
+    second = _ragged(np.arange(len(word_at)) + 1, later)
+    distinct = np.uint64(word.max() + 1 if len(word) else 1)
+    pair = np.minimum(word[first], word[second]) * distinct + np.maximum(word[first], word[second])
+    spaceless = in_order
+    everyone = np.arange(len(texts))
+    for kind, at, content in (
+        (_WORD, word_at, word),
+        (_PAIR, word_at[first], pair),
+        (_START, everyone, _codes(pc.utf8_slice_codeunits(spaceless, 0, PREFIX))),
+        (_FINISH, everyone, _codes(pc.utf8_slice_codeunits(spaceless, -PREFIX, 2**31 - 1))),
+    ):
+        ats.append(at)
+        blocks.append(content | kind)
+    at, block = np.concatenate(ats), np.concatenate(blocks)
+    letter = np.arange(len(at)) < letters
+    order = np.argsort(block, kind="stable")
+    return at[order], block[order], letter[order]
 
 
 def candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
-    """Pairs (name, choice) worth scoring: those sharing two words (a pair of words in at most
-    ``COMMON_PAIR`` register names), or one rare word (in at most ``RARE_WORD``), or their first or last
-    ``PREFIX`` letters with the spaces left out (those shared by at most ``AFFIX_BLOCK``). A near name (a typo, a word added or dropped) keeps two of its words
-    or a rare one; the work grows with the names and their blocks, never with names times register names."""
-    reg = _words(choices, "choice")
-    freq = reg["word"].value_counts()
-    mine = _words(names, "name")
-    reg_pairs = _word_pairs(reg, "choice")
-    pair_freq = reg_pairs["pair"].value_counts()
-    reg_pairs = reg_pairs[reg_pairs["pair"].map(pair_freq) <= COMMON_PAIR]
-    rare = mine[mine["word"].map(freq).fillna(0).between(1, RARE_WORD)]
-    found = [
-        _word_pairs(mine, "name").merge(reg_pairs, on="pair")[["name", "choice"]],
-        rare.merge(reg[reg["word"].map(freq) <= RARE_WORD], on="word")[["name", "choice"]],
-    ]
-    # the same first or last letters once spaces are gone: a one-word name, words run together or split
-    # apart ("H JENKINSON" / "HJENKINSON"), a typo in one word of two ("CEL SOLICITORS" / "CELL SOLICITORS")
-    for end in (_start, _finish):
-        affix = pd.DataFrame({"choice": np.arange(len(choices)), "p": end(choices)})
-        affix = affix[affix["p"].map(affix["p"].value_counts()) <= AFFIX_BLOCK]
-        mine_affix = pd.DataFrame({"name": np.arange(len(names)), "p": end(names)})
-        found.append(mine_affix.merge(affix, on="p")[["name", "choice"]])
-    pairs = pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
-    # a token-sort ratio of 90 needs lengths within about a tenth of their sum: no need to score the rest
-    name_len = pd.Series(names, dtype="object").str.len().to_numpy()[pairs["name"].to_numpy()]
-    choice_len = pd.Series(choices, dtype="object").str.len().to_numpy()[pairs["choice"].to_numpy()]
+    """Pairs (``name``, ``choice``: positions in the lists) worth scoring: those sharing a one-letter-out
+    block, and those sharing a word, a pair of words or their first or last letters, taken for each name
+    from its rarest blocks while no more than ``BUDGET`` choices are in them (see the module docstring).
+    ``names`` may be ``choices`` (a list compared with itself: a name's pair with itself is left out)."""
+    together = names is choices
+    at, block, letter = _blocks(names if together else [*names, *choices])
+    mine = at < len(names)
+    name = at[mine]
+    choice, their_block = (at, block) if together else (at[~mine] - len(names), block[~mine])
+    block, letter = block[mine], letter[mine]
+    # the choices' blocks come sorted by block, so each block is a run: its start and size
+    edge = (
+        np.flatnonzero(np.r_[True, their_block[1:] != their_block[:-1]])
+        if len(their_block)
+        else np.empty(0, np.int64)
+    )
+    distinct, begin = their_block[edge], edge
+    size = np.diff(np.r_[edge, len(their_block)])
+    at = np.minimum(np.searchsorted(distinct, block), max(len(distinct) - 1, 0))
+    shared = (distinct[at] == block) if len(distinct) else np.zeros(len(block), dtype=bool)
+    # a block holding more than the budget is never taken (unless one letter out): left out before sorting
+    shared &= (size[at] <= BUDGET) | letter if len(distinct) else shared
+    name, at, letter = name[shared], at[shared], letter[shared]
+    # rarest blocks first, while the choices in the name's blocks so far are within the budget;
+    # one-letter-out blocks always (they hold only near twins)
+    order = np.argsort(name.astype(np.int64) << 32 | size[at], kind="stable")
+    name, at, letter = name[order], at[order], letter[order]
+    taken = np.cumsum(size[at])
+    group_start = np.r_[True, name[1:] != name[:-1]] if len(name) else np.empty(0, bool)
+    before = np.maximum.accumulate(np.where(group_start, taken - size[at], 0)) if len(name) else taken
+    keep = (taken - before <= BUDGET) | letter
+    name, at = name[keep], at[keep]
+    pair_name = np.repeat(name, size[at])
+    pair_choice = choice[_ragged(begin[at], size[at])]
+    width = max(len(choices), 1)
+    code = np.sort(pair_name * width + pair_choice)
+    code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code  # each pair once
+    name_at, choice_at = np.divmod(code, width)
+    if together:
+        name_at, choice_at = name_at[name_at != choice_at], choice_at[name_at != choice_at]
+    # a ratio of 90 needs lengths within about a tenth of their sum: no need to score the rest
+    name_len = pc.utf8_length(pa.array(names, type=pa.string())).to_numpy(zero_copy_only=False)[name_at]
+    choice_len = pc.utf8_length(pa.array(choices, type=pa.string())).to_numpy(zero_copy_only=False)[choice_at]
     near = np.abs(name_len - choice_len) <= 0.25 * (name_len + choice_len)
-    return pairs[near].reset_index(drop=True)
+    return pd.DataFrame({"name": name_at[near], "choice": choice_at[near]})
