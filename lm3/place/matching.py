@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, region_of
 from lm3.place.locations import locate_suppliers
-from lm3.values.frames import row_tuples
+from lm3.values.frames import among, row_tuples
 from lm3.values.names import BLANK, REDACTED_KEY, company_numbers, id_key
 from lm3.values.near import candidate_pairs
 
@@ -152,7 +152,7 @@ def match_register(spend: pd.DataFrame, register: pd.DataFrame, *, threshold: fl
         by_number = dict(zip(nums["company_number"], nums["key"], strict=True))
         take(company_numbers(out["company_number"]).map(by_number), "company number", 100.0)
     keys = set(register["key"])
-    take(out["key"].where(out["key"].isin(keys)), "name", 100.0)
+    take(out["key"].where(among(out["key"], register["key"])), "name", 100.0)
 
     left = np.flatnonzero(matchable & out["register_key"].isna().to_numpy())
     choices = sorted(k for k in keys if k)

@@ -43,7 +43,7 @@ from lm3.study.result import (
     ResultDetail,
 )
 from lm3.study.scope import apply_to_placed, exclude_payments, parse_exclusions
-from lm3.values.frames import row_tuples
+from lm3.values.frames import among, row_tuples
 from lm3.values.money import format_gbp, parse_pounds
 from lm3.values.params import check_options
 
@@ -581,7 +581,7 @@ def _supplier_round3(
     trace["leakage_round2"] = (trace["round1"] - trace["round2"]).where(~unknown, 0)
     trace["leakage_round3"] = trace["round2"] - trace["round3"]
     if survey is not None:
-        paid = answers["key"].isin(trace["key"])
+        paid = among(answers["key"], trace["key"])
         if (~paid).any():
             warnings.append(
                 Notice(
@@ -590,9 +590,9 @@ def _supplier_round3(
                     f"used: {', '.join(answers.loc[~paid, 'supplier'])}.",
                 )
             )
-        not_local = answers["key"].isin(trace.loc[~trace["local"], "key"])
+        not_local = among(answers["key"], trace.loc[~trace["local"], "key"])
         if count_non_local:
-            not_local &= ~answers["key"].isin(trace.loc[trace["location"] == "non-local", "key"])
+            not_local &= ~among(answers["key"], trace.loc[trace["location"] == "non-local", "key"])
         if not_local.any():
             warnings.append(
                 Notice(
@@ -629,14 +629,14 @@ def _staff_round3(
         **options,
     )
     staff = staff.copy()
-    staff["responded"] = staff["employee"].isin(answers["key"]) & local
+    staff["responded"] = among(staff["employee"], answers["key"]) & local
     staff["share_source"] = ""
     staff.loc[local, "share_source"] = members["share_source"].to_numpy()
     staff["round3"] = 0
     staff.loc[local, "round3"] = members["round3"].to_numpy()
     staff["round3"] = staff["round3"].astype("int64")
     if survey is not None:
-        unknown = ~answers["key"].isin(staff["employee"])
+        unknown = ~among(answers["key"], staff["employee"])
         if unknown.any():
             warnings.append(
                 Notice(
@@ -645,8 +645,8 @@ def _staff_round3(
                     f"not used ({', '.join(survey.data.loc[unknown, 'where'])}).",
                 )
             )
-        away = answers["key"].isin(staff.loc[~local, "employee"]) & ~answers["key"].isin(
-            staff.loc[local, "employee"]
+        away = among(answers["key"], staff.loc[~local, "employee"]) & ~among(
+            answers["key"], staff.loc[local, "employee"]
         )
         if away.any():
             warnings.append(

@@ -30,7 +30,7 @@ from lm3.errors import InputError, MethodError
 from lm3.rounds.method import group_share
 from lm3.rounds.uncertainty import bootstrap_interval
 from lm3.values import params
-from lm3.values.frames import row_tuples
+from lm3.values.frames import among, row_tuples
 from lm3.values.jsontext import jsonable
 from lm3.values.money import pence_to_decimal, round_pence
 from lm3.values.names import supplier_key
@@ -186,7 +186,7 @@ def _apply(result: LM3Result, shift: Shift) -> dict[str, Any]:
                 code="bad-scenario",
             )
         spend = spend[in_category]
-    movable = int(spend.loc[spend["key"].isin(trace.loc[away, "key"]), "round1"].clip(lower=0).sum())
+    movable = int(spend.loc[among(spend["key"], trace.loc[away, "key"]), "round1"].clip(lower=0).sum())
     moved = round_pence(Fraction(movable) * shift.share)
 
     members, responses = detail.groups[0]

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.errors import InputError, Notice
+from lm3.values.frames import among
 from lm3.values.money import format_gbp
 
 PAYMENT_FIELDS = ("expense_type", "service_area", "capital_revenue", "supplier")
@@ -153,7 +154,7 @@ def apply_to_placed(
     each rule that left nothing out."""
     gone, by_type = excluded_suppliers(trace, rules)
     if gone.any():
-        paid = paid[~paid["key"].isin(trace.loc[gone, "key"])]
+        paid = paid[~among(paid["key"], trace.loc[gone, "key"])]
         trace = trace[~gone].reset_index(drop=True)
     every = [*excluded, *by_type]
     notes = [
