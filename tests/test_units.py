@@ -14,12 +14,15 @@ import pyarrow as pa
 import pytest
 from conftest import BAD, ROOT
 from hypothesis import given
+from rapidfuzz.distance import Levenshtein
 
 import lm3
 from lm3.geo import default_directory, resolve_area
 from lm3.read.table import decode_text
 from lm3.values.arrow import take_rows
-from lm3.values.money import format_gbp, parse_money, parse_pounds
+from lm3.values.frames import among
+from lm3.values.money import format_gbp, parse_money, parse_pounds, round_pence, times_shares
+from lm3.values.near import candidate_pairs
 from lm3.values.names import id_key, supplier_key
 from lm3.values.shares import parse_shares
 
@@ -259,3 +262,84 @@ def test_a_row_problem_without_a_column_names_no_column():
     text = str(lm3.RowErrors(problems))
     assert "  row 3: is short." in text and "  row 4, column 'Amount': 'ten' is not money." in text
     assert "nan" not in text
+
+
+@given(
+    st.lists(st.integers(-(10**12), 10**12), max_size=30),
+    st.lists(
+        st.fractions(min_value=-2, max_value=2, max_denominator=10**18)
+        | st.sampled_from([Fraction(1, 3), Fraction(1, 2), Fraction(-1, 2), Fraction(0), Fraction(1)]),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_times_shares_is_round_pence_of_each_product(amounts, shares):
+    """Every amount times its share, to the penny, halves away from zero, whether the products fit in int64,
+    need the corrected float product (denominators past 2**31), or Python's integers."""
+    shares = [shares[i % len(shares)] for i in range(len(amounts))]
+    expected = [round_pence(Fraction(a) * s) for a, s in zip(amounts, shares, strict=True)]
+    assert times_shares(np.array(amounts, dtype=np.int64), shares).tolist() == expected
+    if shares:
+        one = [round_pence(Fraction(a) * shares[0]) for a in amounts]
+        assert times_shares(np.array(amounts, dtype=np.int64), shares[0]).tolist() == one
+
+
+def test_times_shares_of_a_weighted_mean_share():
+    """A round-2-weighted mean share has terms near 10**15; the halves still round away from zero."""
+    share = Fraction(123456789012345, 987654321098767)
+    amounts = np.array([987654321098767 * 2, 7, -7, 10**12, -(10**12) + 1, 0], dtype=np.int64)
+    expected = [round_pence(Fraction(int(a)) * share) for a in amounts]
+    assert times_shares(amounts, share).tolist() == expected
+    a, k, m = 10**11, 33_333_333_333, 10**6  # a x share is k + 1/2 - 1/2m: a float product says k + 1/2
+    below_half = Fraction((2 * k + 1) * m - 1, 2 * a * m)
+    assert times_shares(np.array([a, -a]), below_half).tolist() == [k, -k]
+    q = 10**12 - 11  # q x (2q - 1) / 2q is q - 1/2 exactly, and q x (2q - 1) is far past int64
+    assert times_shares(np.array([q, -q]), Fraction(2 * q - 1, 2 * q)).tolist() == [q, -q]
+
+
+def test_among_is_isin_for_text_and_never_matches_a_blank():
+    values = pd.Series(["A", None, "B", "C", ""], dtype="str")
+    allowed = pd.Series(["C", None, "A", ""], dtype="str")
+    assert among(values, allowed).tolist() == [True, False, False, True, True]
+    assert among(values.astype(object), pd.Index(["B"])).tolist() == [False, False, True, False, False]
+    assert among(pd.Series([1, 2, None]), pd.Series([2.0, None])).tolist() == [False, True, False]
+    assert among(pd.Series([], dtype="str"), allowed).tolist() == []
+
+
+@given(st.lists(st.text(alphabet="ABC D", min_size=1, max_size=9), min_size=1, max_size=25), st.data())
+def test_candidate_pairs_hold_every_pair_one_typo_apart(names, data):
+    """Whatever the names, every name and choice one typo apart (a letter changed, added or dropped, spaces
+    left out) or with the same words in another order is a candidate, and a list compared with itself
+    never pairs a name with itself."""
+    choices = data.draw(st.lists(st.text(alphabet="ABC D", min_size=1, max_size=9), max_size=25))
+
+    def near(a: str, b: str) -> bool:
+        packed_a, packed_b = a.replace(" ", ""), b.replace(" ", "")
+        one_typo = len(packed_a) >= 2 and len(packed_b) >= 2 and Levenshtein.distance(packed_a, packed_b) <= 1
+        reordered = sorted(a.split()) == sorted(b.split()) and len(packed_a) >= 2
+        return (one_typo or reordered) and abs(len(a) - len(b)) <= 0.25 * (len(a) + len(b))
+
+    got = candidate_pairs(names, choices)
+    found = set(zip(got["name"], got["choice"], strict=True))
+    assert len(found) == len(got)  # each pair once
+    for i, a in enumerate(names):
+        for j, b in enumerate(choices):
+            if near(a, b):
+                assert (i, j) in found, (a, b)
+    itself = candidate_pairs(names, names)
+    pairs = set(zip(itself["name"], itself["choice"], strict=True))
+    assert all(i != j for i, j in pairs)
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            if i != j and near(a, b):
+                assert (i, j) in pairs, (a, b)
+
+
+def test_candidate_pairs_of_nothing_and_of_real_typos():
+    assert candidate_pairs([], []).empty and candidate_pairs(["ACME"], []).empty
+    assert candidate_pairs([], ["ACME"]).empty
+    names = ["SCOT GROUP", "H JENKINSON", "TRAVEL AB", "CEL SOLICITORS", "LOCTA"]
+    choices = ["LOCATA", "CELL SOLICITORS", "AB TRAVELS", "HJENKINSON", "SCOTT GROUP", "UNRELATED NAME"]
+    got = candidate_pairs(names, choices)
+    assert set(zip(got["name"], got["choice"], strict=True)) >= {(0, 4), (1, 3), (2, 2), (3, 1), (4, 0)}
+    assert 5 not in set(got["choice"])

@@ -286,10 +286,31 @@ def times_shares(pence: np.ndarray | pd.Series, shares: Fraction | int | Sequenc
         product = amounts * num
         magnitude = (2 * np.abs(product) + den) // (2 * den)  # |p x n / d| to the nearest, halves up
         return np.where(product < 0, -magnitude, magnitude)
-    return np.array(
+    estimate = np.abs(amounts).astype(np.float64) * np.abs(np.asarray([float(u) for u in uniques]))[codes]
+    if max(dens) < 2**60 and float(estimate.max()) < 2**52:
+        return _times_large_shares(amounts, codes, nums, dens, estimate)
+    return np.array(  # beyond any sum of money: exact in Python's integers
         [round_pence(Fraction(int(a)) * uniques[c]) for a, c in zip(amounts, codes, strict=True)],
         dtype=np.int64,
     )
+
+
+def _times_large_shares(
+    amounts: np.ndarray, codes: np.ndarray, nums: list[int], dens: list[int], estimate: np.ndarray
+) -> np.ndarray:
+    """``times_shares`` when a share's numerator times an amount passes int64 (a weighted mean share's
+    terms run to 10**15): the float product, at most a penny out, corrected exactly. The remainder
+    ``2|p x n| + d - 2dq`` of a guess ``q`` is a few ``d`` at most, so with ``d`` under 2**60 it is exact
+    when computed modulo 2**64 (numpy's unsigned arithmetic wraps), and ``q`` moves by its floor over 2d."""
+    magnitude = np.abs(amounts).astype(np.uint64)
+    num = np.asarray([abs(n) % 2**64 for n in nums], dtype=np.uint64)[codes]
+    den = np.asarray(dens, dtype=np.uint64)[codes]
+    guess = np.floor(estimate + 0.5).astype(np.uint64)
+    two = np.uint64(2)
+    remainder = (two * magnitude * num + den - two * den * guess).view(np.int64)
+    exact = guess.view(np.int64) + remainder // (2 * den.view(np.int64))
+    negative = (amounts < 0) != (np.asarray([n < 0 for n in nums], dtype=bool)[codes])
+    return np.where(negative, -exact, exact)
 
 
 def exact_sum(pence: np.ndarray | pd.Series) -> int:
