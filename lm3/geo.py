@@ -25,7 +25,7 @@ from lm3.errors import AreaError
 from lm3.values import params
 from lm3.values.frames import row_tuples
 
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}$")
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")  # outward, inward
 _MISSING = np.array(None, dtype=object)  # a missing value where np.where fills text
 PSEUDO_LADS = {"L99999999": "Channel Islands", "M99999999": "Isle of Man"}
 
@@ -41,9 +41,9 @@ def is_valid_postcode(keys: pd.Series) -> pd.Series:
     return keys.str.fullmatch(_POSTCODE.pattern).fillna(False).astype(bool)
 
 
-def format_postcode(key: str) -> str:
-    """A postcode key in its usual written form ("BD11AA" -> "BD1 1AA"); other text as given."""
-    return f"{key[:-3]} {key[-3:]}" if _POSTCODE.match(key) else key
+def format_postcodes(keys: pd.Series) -> pd.Series:
+    """Postcode keys in their usual written form ("BD11AA" -> "BD1 1AA"); other text as given."""
+    return keys.astype("str").str.replace(_POSTCODE.pattern, r"\1 \2", regex=True)
 
 
 @dataclass(frozen=True)
@@ -544,7 +544,7 @@ class PostcodeDirectory:
         text = raw.fillna("").astype("str").str.strip()
         written = np.where(
             valid,
-            keys.map(format_postcode),
+            format_postcodes(keys),
             np.where(sector | outward, spaced, text),
         )
         kind = np.where(valid, "postcode", np.where(sector, "sector", np.where(outward, "district", "")))

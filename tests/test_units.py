@@ -22,8 +22,8 @@ from lm3.read.table import decode_text
 from lm3.values.arrow import take_rows
 from lm3.values.frames import among
 from lm3.values.money import format_gbp, parse_money, parse_pounds, round_pence, times_shares
-from lm3.values.near import candidate_pairs
 from lm3.values.names import id_key, supplier_key
+from lm3.values.near import candidate_pairs
 from lm3.values.shares import parse_shares
 
 

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from lm3.errors import InputError, Notice
-from lm3.geo import format_postcode, is_valid_postcode, postcode_keys
+from lm3.geo import format_postcodes, is_valid_postcode, postcode_keys
 from lm3.progress import Progress, report
 from lm3.values import params
 from lm3.values.frames import row_tuples
@@ -317,7 +317,7 @@ def _tidy(companies: pd.DataFrame) -> pd.DataFrame:
         postcode = postcode.where((postcode != "") | ~shaped.to_numpy(), companies[other])
     keys = postcode_keys(postcode)
     companies["postcode"] = np.where(
-        is_valid_postcode(keys), keys.map(format_postcode), postcode.replace("", None)
+        is_valid_postcode(keys), format_postcodes(keys), postcode.replace("", None)
     )
     sic = companies[["sic1", "sic2", "sic3", "sic4"]].replace({"None Supplied": ""})
     joined = sic["sic1"] + "; " + sic["sic2"] + "; " + sic["sic3"] + "; " + sic["sic4"]

@@ -13,7 +13,7 @@ from dataclasses import replace
 import pandas as pd
 
 from lm3.errors import PROBLEM_COLUMNS, InputError, Notice, RowErrors, notice_code
-from lm3.geo import format_postcode, postcode_keys
+from lm3.geo import format_postcodes, postcode_keys
 from lm3.inputs.ingest import Sources, ingest
 from lm3.inputs.surveys import read_survey
 from lm3.read.fields import PAYROLL_FIELDS, REGISTER_FIELDS
@@ -324,7 +324,7 @@ def read_payroll(source: Source, *, pay_basis: str = "gross", sheet: str | None 
         out["net"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     problems.raise_if_any()
     out["gross"] = out["gross"].astype("int64")
-    read = postcode_keys(out["postcode"]).map(format_postcode)
+    read = format_postcodes(postcode_keys(out["postcode"]))
     odd = odd_postcodes(out["postcode"], read, out["row"], table.label, personal=True)  # homes: rows only
     return replace(table, data=out, warnings=tuple(table.warnings) + tuple(odd))
 
