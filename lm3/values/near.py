@@ -154,16 +154,21 @@ def candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
     size = np.diff(np.r_[edge, len(their_block)])
     at = np.minimum(np.searchsorted(distinct, block), max(len(distinct) - 1, 0))
     shared = (distinct[at] == block) if len(distinct) else np.zeros(len(block), dtype=bool)
-    # a block holding more than the budget is never taken (unless one letter out): left out before sorting
-    shared &= (size[at] <= BUDGET) | letter if len(distinct) else shared
+    # a block holding more than the budget is never taken (unless one letter out): left out before sorting.
+    # Compared with itself, a name's blocks hold the name too: it is not counted, and a block of it alone
+    # (most one-letter-out blocks) is left out at once
+    others = size - 1 if together else size
+    shared &= (others[at] <= BUDGET) | letter if len(distinct) else shared
+    if together:
+        shared &= others[at] > 0
     name, at, letter = name[shared], at[shared], letter[shared]
     # rarest blocks first, while the choices in the name's blocks so far are within the budget;
     # one-letter-out blocks always (they hold only near twins)
-    order = np.argsort(name.astype(np.int64) << 32 | size[at], kind="stable")
+    order = np.argsort(name.astype(np.int64) << 32 | others[at], kind="stable")
     name, at, letter = name[order], at[order], letter[order]
-    taken = np.cumsum(size[at])
+    taken = np.cumsum(others[at])
     group_start = np.r_[True, name[1:] != name[:-1]] if len(name) else np.empty(0, bool)
-    before = np.maximum.accumulate(np.where(group_start, taken - size[at], 0)) if len(name) else taken
+    before = np.maximum.accumulate(np.where(group_start, taken - others[at], 0)) if len(name) else taken
     keep = (taken - before <= BUDGET) | letter
     name, at = name[keep], at[keep]
     pair_name = np.repeat(name, size[at])
