@@ -124,15 +124,18 @@ def write_report(
             progress(step, done, steps)
 
     written: list[Path] = []
+    pngs: dict[str, bytes] = {}
     try:
         for kind in ("png", "svg"):
             if kind in formats:
                 (out / "charts").mkdir(exist_ok=True)
                 for name, fig in figures.items():
                     path = out / "charts" / f"{name}.{kind}"
-                    fig.savefig(
-                        path, format=kind, metadata={"Date": None} if kind == "svg" else {"Software": None}
-                    )
+                    if kind == "png":  # drawn once: the same image goes in report.html
+                        pngs[name] = _png(fig)
+                        path.write_bytes(pngs[name])
+                    else:
+                        fig.savefig(path, format=kind, metadata={"Date": None})
                     written.append(path)
                     tick(f"chart {name}.{kind}")
         html_path = xlsx_path = json_path = None
@@ -149,7 +152,8 @@ def write_report(
             tick("report.xlsx")
         if "html" in formats:
             html_path = out / "report.html"
-            html_path.write_text(render_html(result, figures, scenarios=scenarios), encoding="utf-8")
+            drawn = {name: pngs.get(name, fig) for name, fig in figures.items()}
+            html_path.write_text(render_html(result, drawn, scenarios=scenarios), encoding="utf-8")
             tick("report.html")
     except OSError as err:
         raise InputError(
@@ -210,10 +214,15 @@ def _table(frame: pd.DataFrame) -> str:
     return html_table(frame, money=MONEY_COLUMNS, shares=SHARE_COLUMNS)
 
 
-def _img(fig: Any, alt: str, *, tall: bool = False) -> str:
+def _png(fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
+
+
+def _img(fig: Any, alt: str, *, tall: bool = False) -> str:
+    """A chart (a figure, or its PNG already drawn) inside the page."""
+    data = base64.b64encode(fig if isinstance(fig, bytes) else _png(fig)).decode("ascii")
     kind = ' class="tall"' if tall else ""
     return f'<figure{kind}><img alt="{escape(alt)}" src="data:image/png;base64,{data}"></figure>'
 
@@ -412,8 +421,8 @@ def _scenario_frame(table: pd.DataFrame, *, numbers: bool = False) -> pd.DataFra
 
 
 def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | None = None) -> Path:
-    """report.xlsx, as the module docstring describes."""
-    book = new_workbook()
+    """report.xlsx, as the module docstring describes (streamed: constant memory however many suppliers)."""
+    book = new_workbook(streaming=True)
     b = result.bounds
     summary: list[tuple[str, object]] = [
         ("Organisation", result.name or ""),

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import ERROR_CODES, Cell, MergedCell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -21,7 +22,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lm3.errors import InputError
 from lm3.values import params
 from lm3.values.cells import is_formula_like, visible_text, workbook_text, write_csv
-from lm3.values.frames import row_tuples
 
 GBP_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
 FILL = "FFF2CC"  # pale yellow: the cells a person fills in
@@ -56,9 +56,11 @@ def bold() -> Font:
     return Font(bold=True)
 
 
-def new_workbook() -> Workbook:
-    """An empty workbook (no default sheet)."""
-    book = Workbook()
+def new_workbook(*, streaming: bool = False) -> Workbook:
+    """An empty workbook (no default sheet). ``streaming``: openpyxl's write-only mode, for a workbook made
+    only of ``add_sheet`` tables (report.xlsx): each sheet is written out as it is added, in constant
+    memory, and cannot be changed afterwards."""
+    book = Workbook(write_only=streaming)
     for sheet in list(book.worksheets):
         book.remove(sheet)
     return book
@@ -104,43 +106,73 @@ def add_sheet(
     empty.
     """
     ws = book.create_sheet(name)
-    ws.append([workbook_text(str(c)) for c in frame.columns])
-    for cell in ws[1]:
-        cell.font = bold()
-        cell.fill = PatternFill("solid", start_color=HEADER_FILL, end_color=HEADER_FILL)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for i, row in enumerate(row_tuples(frame), start=2):
-        row_label = str(row[0]) if len(row) else ""
-        for j, (column, value) in enumerate(zip(frame.columns, row, strict=True), start=1):
-            cell = ws.cell(i, j)
-            if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-                continue
-            is_money = column in money or (j == 2 and row_label in money_rows)
-            is_share = column in shares or (j == 2 and row_label in share_rows)
-            is_decimal = column in decimals or (j == 2 and row_label in decimal_rows)
-            if isinstance(value, bool):
-                text_cell(cell, "yes" if value else "no")
-            elif is_money and isinstance(value, int | float):
-                cell.value = int(value) / 100 if pence else float(value)
-                cell.number_format = GBP_FORMAT
-            elif is_share and isinstance(value, int | float):
-                cell.value = float(value)
-                cell.number_format = "0.0%"
-            elif is_decimal and isinstance(value, int | float):
-                cell.value = float(value)
-                cell.number_format = "0.00"
-            elif isinstance(value, int | float):
-                cell.value = value.item() if hasattr(value, "item") else value
-            else:
-                text_cell(cell, value)
+    columns = [str(c) for c in frame.columns]
+    # widths, panes and filters first: a streamed sheet writes them before its rows
     for j, column in enumerate(frame.columns, start=1):
         sample = [len(str(column))] + [len(str(v)) for v in frame.iloc[:200, j - 1]]
         width = 14 if column in money or column in shares else min(max(sample) + 2, 70)
         ws.column_dimensions[get_column_letter(j)].width = max(width, 10)
     ws.freeze_panes = freeze
     if len(frame):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+    header = []
+    for c in columns:
+        cell = WriteOnlyCell(ws, workbook_text(c))
+        cell.data_type = "s"
+        cell.font = bold()
+        cell.fill = PatternFill("solid", start_color=HEADER_FILL, end_color=HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(cell)
+    ws.append(header)
+    labels = [str(v) for v in frame.iloc[:, 0]] if len(columns) else []
+    cells = []
+    for j, column in enumerate(frame.columns, start=1):
+        kinds = {GBP_FORMAT: money, "0.0%": shares, "0.00": decimals}
+        fixed = next((f for f, names in kinds.items() if column in names), None)
+        formats: list[str | None] = [fixed] * len(frame)
+        if j == 2 and fixed is None:  # an Item/Value sheet: a format by the row's item
+            by_item = {GBP_FORMAT: money_rows, "0.0%": share_rows, "0.00": decimal_rows}
+            formats = [next((f for f, items in by_item.items() if label in items), None) for label in labels]
+        cells.append(_column(ws, j, frame.iloc[:, j - 1].tolist(), formats, pence))
+    for row in zip(*cells, strict=True):
+        ws.append(row)
     return ws
+
+
+def _column(ws: Any, j: int, values: list[Any], formats: list[str | None], pence: bool) -> list[Any]:
+    """The cells of column ``j`` (from row 2), each number in its row's format (``GBP_FORMAT``: pence
+    written as pounds unless ``pence`` is False; None: as it is)."""
+    out: list[Any] = []
+    for i, (value, kind) in enumerate(zip(values, formats, strict=True)):
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            out.append(None)
+        elif isinstance(value, bool):
+            out.append("yes" if value else "no")
+        elif isinstance(value, int | float | np.integer | np.floating):
+            number = value.item() if hasattr(value, "item") else value
+            if kind is None:
+                out.append(number)
+                continue
+            cell = WriteOnlyCell(ws, int(number) / 100 if kind == GBP_FORMAT and pence else float(number))
+            cell.number_format = kind
+            out.append(cell)
+        else:
+            out.append(_text(ws, str(value), f"{get_column_letter(j)}{i + 2}"))
+    return out
+
+
+def _text(ws: Any, value: str, coordinate: str) -> object:
+    """A text cell (``text_cell``'s rule) for ``add_sheet``: plain text as is, a cell only where the text
+    could be taken for a formula or an error value."""
+    text = workbook_text(value)
+    if text != value:
+        _REPLACED.setdefault(ws.parent, []).append((ws.title, coordinate, visible_text(value)))
+    if not is_formula_like(text) and text not in ERROR_CODES:
+        return text
+    cell = WriteOnlyCell(ws, text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, sheet: str = "Suppliers", **formats: Any) -> Path:
@@ -155,6 +187,6 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet: str = "Supplier
         return write_csv(frame, path)
     if suffix != ".xlsx":
         raise InputError(f"{path}: write a .csv or an .xlsx file.", code="wrong-suffix")
-    book = new_workbook()
+    book = new_workbook(streaming=True)
     add_sheet(book, sheet, frame, freeze="B2", **formats)
     return save(book, path)
