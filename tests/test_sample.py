@@ -130,3 +130,21 @@ def test_sample_without_surveys_runs_on_the_shipped_defaults_with_every_assumpti
     assert "pluggingtheleaks.org" in named["default share for local staff"].source
     assert all(a.source for a in result.assumptions)
     assert {r.default.text for r in result.responses} == {"76.0%", "45.4%"}
+
+
+def test_files_read_once_serve_locate_and_calculate():
+    """What ``lm3.ingest`` read (or a ``locate`` result's payments and register) is used as it is by
+    ``calculate``: the same figure, trace and warnings as from the files."""
+    project = lm3.load_project(SAMPLE)
+    from_files = project.calculate()
+    ingested = lm3.ingest(project.payments)
+    located = lm3.locate(ingested, project.suppliers, area=project.area)
+    assert located.payments is ingested
+    shared = project.with_options(payments=located.payments, suppliers=located.register).calculate()
+    assert (shared.round1, shared.round2, shared.round3) == (
+        from_files.round1,
+        from_files.round2,
+        from_files.round3,
+    )
+    assert shared.suppliers.equals(from_files.suppliers)
+    assert shared.warnings == from_files.warnings

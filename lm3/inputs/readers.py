@@ -14,7 +14,7 @@ import pandas as pd
 
 from lm3.errors import PROBLEM_COLUMNS, InputError, Notice, RowErrors, notice_code
 from lm3.geo import format_postcodes, postcode_keys
-from lm3.inputs.ingest import Sources, ingest
+from lm3.inputs.ingest import IngestResult, Sources, ingest
 from lm3.inputs.surveys import read_survey
 from lm3.read.fields import PAYROLL_FIELDS, REGISTER_FIELDS
 from lm3.read.problems import RowProblems
@@ -35,16 +35,18 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def read_payments(
-    source: Sources, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+    source: Sources | IngestResult, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
 ) -> Table:
     """Payments for a calculation: ``lm3.ingest`` (every rule of which applies; one file or several), then
-    strict.
+    strict. An ``IngestResult`` already read (``lm3.ingest``, or ``LocateResult.payments``) is used as it
+    is, so a file read once serves ``locate`` and ``calculate`` (its ``sheet`` and ``columns`` were chosen
+    when it was read).
 
     A calculation does not go ahead on part of a file: rows that ingest rejects, and a total row that does
     not reconcile with the payments above it, are raised together as ``RowErrors``. Payments with a blank
     or redacted supplier name are kept (their place can only be unknown) and listed.
     """
-    result = ingest(source, sheet=sheet, columns=columns)
+    result = source if isinstance(source, IngestResult) else ingest(source, sheet=sheet, columns=columns)
     records = [
         {
             "file": getattr(r, "file", result.file),  # several files: each row's own

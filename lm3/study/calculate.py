@@ -12,7 +12,7 @@ import pandas as pd
 
 from lm3.errors import InputError, MethodError, Notice, RowErrors
 from lm3.geo import Area, PostcodeDirectory, default_directory, resolve_area
-from lm3.inputs.ingest import Sources
+from lm3.inputs.ingest import IngestResult, Sources
 from lm3.inputs.readers import (
     read_payments,
     read_payroll,
@@ -66,7 +66,7 @@ SOURCES = {
 
 
 def calculate(
-    payments: Sources,
+    payments: Sources | IngestResult,
     suppliers: Source | Sequence[Source],
     *,
     area: str | Sequence[str] | Area,
@@ -100,7 +100,8 @@ def calculate(
     a filled-in ``lm3 survey template`` or a who / local spend share table (``lm3.inputs.surveys``). Each may be a CSV or Excel path, or a DataFrame.
     ``area`` names local authority districts by name or ONS code. ``income`` (pounds) replaces the default
     round 1 (payments plus gross payroll). ``columns`` and ``sheet`` apply to the payments file, as in
-    ``lm3.ingest``, which reads it; ``register_columns`` to every register, as in ``lm3.locate``. Suppliers are matched to the register and placed as by ``lm3.locate``
+    ``lm3.ingest``, which reads it (or give what ``lm3.ingest`` returned: the file is not read again);
+    ``register_columns`` to every register, as in ``lm3.locate``. Suppliers are matched to the register and placed as by ``lm3.locate``
     (supplier id, company number, name, then a fuzzy name at ``match_threshold``, listed in the warnings).
     See ``lm3.rounds.method`` for the formula and its sources.
 

@@ -39,7 +39,7 @@ The keys are the argument names of ``lm3.calculate`` (and the CLI's flags, with 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,7 @@ class Project:
     def calculate(self, *, progress: Any = None) -> LM3Result:
         """Run ``lm3.calculate`` on this project (``progress`` as there)."""
         self._check()
-        args = asdict(self)
+        args = {f.name: getattr(self, f.name) for f in fields(self)}  # as given: inputs may be tables read
         args.pop("tiers")
         return calculate(args.pop("payments"), args.pop("suppliers"), progress=progress, **args)
 
