@@ -418,6 +418,17 @@ def _suggestion_choices() -> dict[str, str]:
     return out
 
 
+def area_names() -> list[str]:
+    """Every name ``resolve_area`` takes for a whole area, sorted: current districts, counties, combined
+    authorities and English regions (what an area field suggests as a person types)."""
+    table = lad_table()
+    current = table[table["replaced_by"] == ""]
+    names = set(current["name"])
+    names |= {str(r.short) for r in row_tuples(authority_table()) if r.kind != "district"}
+    names |= {str(r) for r in current.loc[current["code"].str.startswith("E"), "region"].unique()}
+    return sorted(names, key=str.casefold)
+
+
 _INDEX_VERSION = 2
 NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 

@@ -160,6 +160,7 @@ class IngestResult:
     warnings: tuple[str, ...] = ()
     choices: dict[str, Choice] = field(default_factory=dict)
     files: tuple[IngestResult, ...] = ()  # each file's own result, when several were read
+    headers: tuple[str, ...] = ()  # the header row as read, every column (the first file's, when several)
 
     @property
     def rows_accepted(self) -> int:
@@ -666,6 +667,7 @@ def _ingest(
         chosen_by=dict(table.chosen_by),
         warnings=tuple(warnings),
         choices=dict(table.choices),
+        headers=table.headers,
     )
 
 
@@ -885,6 +887,7 @@ def _ingest_several(
         merges=pd.concat([r.merges for r in results], ignore_index=True),
         warnings=tuple(warnings),
         files=tuple(results),
+        headers=results[0].headers,
     )
 
 

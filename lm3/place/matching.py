@@ -206,6 +206,13 @@ def _near_names(
     out.loc[at[~ambiguous], "match"] = "fuzzy name"
 
 
+def names_of_people(names: pd.Series) -> pd.Series:
+    """Whether each payee name is a person's ("Mr J Smith", "Dr A Khan"): the rule by which a supplier is
+    typed "individual or redacted", for front ends that must not show such names."""
+    upper = names.fillna("").astype("str").str.upper().str.replace(r"[^A-Z0-9]+", " ", regex=True)
+    return upper.str.match(_INDIVIDUAL.pattern).astype(bool)
+
+
 def supplier_types(trace: pd.DataFrame, register: pd.DataFrame) -> pd.Series:
     """Each supplier's type, first rule that applies:
 

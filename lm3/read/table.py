@@ -82,6 +82,7 @@ class Table:
     chosen_by: dict[str, str] = field(default_factory=dict)
     choices: dict[str, Choice] = field(default_factory=dict)
     preamble: tuple[tuple[str | None, int, tuple[object, ...]], ...] = ()
+    headers: tuple[str, ...] = ()  # the header row as read, every column (what a column can be changed to)
 
 
 def header_key(text: object) -> str:
@@ -944,6 +945,7 @@ def read_table(
         chosen_by=chosen_by,
         choices=choices,
         preamble=preamble,
+        headers=tuple(str(h) for h in header),
     )
 
 

@@ -73,8 +73,7 @@ def write_supplier_template(
     """Write the unplaced suppliers of ``result`` to ``path`` (.xlsx) for a person to fill in; see the
     module docstring. ``limit``: list only the largest N. Raises InputError for a path that is not .xlsx
     or cannot be written."""
-    if not hasattr(result, "suppliers") or not hasattr(result, "area"):
-        raise params.bad("result", "a LocateResult (from lm3.locate) or an LM3Result", result)
+    params.instance("result", result, LocateResult, "a LocateResult (from lm3.locate)")
     params.path("path", path)
     params.whole(1, optional=True)("limit", limit)
     path = Path(path)
