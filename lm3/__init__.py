@@ -14,12 +14,12 @@ report.xlsx, charts and JSON; ``lm3.to_json`` writes any result as JSON (docs/js
 """
 
 from lm3.errors import AreaError, InputError, LM3Error, MethodError, Notice, RowErrors
-from lm3.geo import Area, PostcodeDirectory, Tier, resolve_area, resolve_tiers
+from lm3.geo import Area, PostcodeDirectory, Tier, area_names, resolve_area, resolve_tiers
 from lm3.inputs.companies_house import CompaniesHouseMatches, match_companies_house
 from lm3.inputs.ingest import DEFAULT_MERGE_THRESHOLD, IngestResult, TotalRow, ingest
 from lm3.inputs.readers import read_registers
 from lm3.inputs.surveys import read_survey
-from lm3.place.matching import DEFAULT_MATCH_THRESHOLD
+from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, names_of_people
 from lm3.render.report import FORMATS as REPORT_FORMATS
 from lm3.render.report import ReportFiles, parse_formats, write_report
 from lm3.render.supplier_template import TemplateSummary, write_supplier_template
@@ -62,6 +62,7 @@ __all__ = [
     "TemplateSummary",
     "Tier",
     "TotalRow",
+    "area_names",
     "calculate",
     "compare",
     "compare_records",
@@ -71,6 +72,7 @@ __all__ = [
     "local_suppliers",
     "locate",
     "match_companies_house",
+    "names_of_people",
     "parse_formats",
     "parse_shift",
     "read_registers",

@@ -56,12 +56,12 @@ def test_no_lm3_module_is_imported_inside_a_function():
 
 
 def test_only_front_ends_and_facades_import_the_package_root():
-    """The core never imports ``lm3`` itself (that would be a cycle through the public API); only the CLI
-    does, and ``lm3.charts`` is the public face of ``lm3.render.charts``."""
+    """The core never imports ``lm3`` itself (that would be a cycle through the public API); only the front
+    ends (the CLI, the web app) do, and ``lm3.charts`` is the public face of ``lm3.render.charts``."""
     found = []
     for path in MODULES:
         rel = path.relative_to(PACKAGE).as_posix()
-        if rel.startswith("cli/") or rel in ("__init__.py", "__main__.py", "charts.py"):
+        if rel.startswith(("cli/", "web/")) or rel in ("__init__.py", "__main__.py", "charts.py"):
             continue
         for node, name in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             if name == "lm3" or name == "lm3.charts" or name.startswith("lm3.cli"):
@@ -73,7 +73,15 @@ def test_the_cli_imports_only_the_public_api():
     for path in sorted((PACKAGE / "cli").glob("*.py")):
         for _, name in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             if name == "lm3" or name.startswith("lm3."):
-                assert name in ("lm3", "lm3.charts") or name.startswith("lm3.cli"), f"{path.name}: {name}"
+                allowed = name in ("lm3", "lm3.charts", "lm3.web") or name.startswith("lm3.cli")
+                assert allowed, f"{path.name}: {name}"
+
+
+def test_the_web_app_imports_only_the_public_api():
+    for path in sorted((PACKAGE / "web").glob("*.py")):
+        for _, name in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if name == "lm3" or name.startswith("lm3."):
+                assert name in ("lm3", "lm3.charts") or name.startswith("lm3.web"), f"{path.name}: {name}"
 
 
 def test_the_core_speaks_api_words_not_flags():

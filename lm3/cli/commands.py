@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 import lm3
-from lm3 import charts
+from lm3 import charts, web
 from lm3.cli.formatting import (
     format_compare,
     format_ingest,
@@ -434,6 +434,54 @@ def survey_template(
     echo(
         f"Wrote the {word} survey for {written.area} to {out}{listing}. Send it out; give the filled-in "
         f"files back with lm3 calculate --{word}-survey."
+    )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in the web browser.")
+@click.option(
+    "--max-upload-mb",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1),
+    help="The largest upload at once, in MB.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="A host name the app answers to besides this computer's (a team server's name).",
+)
+def serve(
+    host: str, port: int, open_browser: bool, max_upload_mb: int, allowed_hosts: tuple[str, ...]
+) -> None:
+    """Run the web app: upload spreadsheets, check them, see LM3 and download the report, in a browser.
+
+    \b
+    Everything stays on this computer. Needs the web extra:
+      pip install "lm3[web]"
+      lm3 serve --open
+    """
+    if web.missing():
+        raise click.ClickException(
+            f"The web app needs the web extra ({', '.join(web.missing())} not installed): "
+            'pip install "lm3[web]"'
+        )
+    if not web.server.is_loopback(host):
+        click.echo(
+            f"Warning: listening on {host}, so other computers can reach this app and the payroll and spend "
+            "data uploaded to it. Put it behind your organisation's own login.",
+            err=True,
+        )
+    web.serve(
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        max_upload_mb=max_upload_mb,
+        allowed_hosts=allowed_hosts,
+        started=lambda url: echo(f"lm3 is running at {url} (press Ctrl+C to stop)"),
     )
 
 

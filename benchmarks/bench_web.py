@@ -1,0 +1,121 @@
+"""The web app from upload to result, against ``lm3 calculate`` on the same files, in the same run (issue 19).
+
+    python benchmarks/bench_web.py [--rows 1000000] [--repeat 3]
+
+Generates (once) the council-year of ``bench_pipeline.py`` (payments, register, payroll, both surveys),
+serves the app with uvicorn on 127.0.0.1 as ``lm3 serve`` does, and times what a finance officer waits for
+over real HTTP: the upload of every file, the check page (which reads the payments and the register), the
+area form, the calculation's progress until the result, and the result page. The baseline is
+``lm3.calculate`` on the same files in a process of its own. Each is the median of ``--repeat`` runs.
+Goal: the web app within 1.3x of ``lm3 calculate``. Exit status 1 if missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+GOAL = 1.3
+FILES = {
+    "payments": "payments.csv",
+    "suppliers": "register.csv",
+    "payroll": "payroll.csv",
+    "supplier_survey": "supplier-survey.csv",
+    "staff_survey": "staff-survey.csv",
+}
+CALCULATE = """
+import sys, time, tomllib
+sys.path.insert(0, {root!r})
+import lm3
+from lm3.geo import default_directory
+default_directory().index
+folder = {folder!r}
+project = lm3.load_project(folder)
+start = time.perf_counter()
+project.calculate()
+print(time.perf_counter() - start)
+"""
+
+
+def through_the_web(base: str, folder: Path, area: str) -> float:
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=600, follow_redirects=True) as client:
+        start = time.perf_counter()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)  # type: ignore[union-attr]
+        origin = {"origin": base}
+        handles = {kind: (folder / name).open("rb") for kind, name in FILES.items()}
+        try:
+            files = [(kind, (FILES[kind], handle)) for kind, handle in handles.items()]
+            sent = client.post("/upload", data={"csrf": csrf}, files=files, headers=origin)
+        finally:
+            for handle in handles.values():
+                handle.close()
+        assert sent.status_code == 200 and "Check how your files were read" in sent.text, sent.text[:2000]
+        done = client.post("/area", data={"csrf": csrf, "area": area}, headers=origin)
+        while "Calculating" in done.text:
+            time.sleep(0.1)
+            done = client.get("/progress")
+        assert done.status_code == 200 and "govuk-panel__title" in done.text, done.text[:3000]
+        elapsed = time.perf_counter() - start
+        client.post("/delete", data={"csrf": csrf}, headers=origin)
+        return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dir", type=Path, default=HERE / ".data")
+    args = parser.parse_args()
+    sys.path[:0] = [str(ROOT), str(HERE)]
+    import tomllib
+
+    import uvicorn
+    from make_council import write
+
+    from lm3.geo import default_directory
+    from lm3.web import create_app
+
+    folder = args.dir / f"council-{args.rows}"
+    if not (folder / "lm3.toml").exists():
+        print(f"generating {folder} ...", flush=True)
+        write(folder, args.rows)
+    area = tomllib.loads((folder / "lm3.toml").read_text())["area"]
+    _ = default_directory().index  # loaded once, as a running server has it
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    size = sum((folder / name).stat().st_size for name in FILES.values()) // 2**20 + 50
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(max_upload_mb=size), host="127.0.0.1", port=port, log_level="warning")
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    web_times, cli_times = [], []
+    for _ in range(args.repeat):
+        web_times.append(through_the_web(f"http://127.0.0.1:{port}", folder, area))
+        code = CALCULATE.format(root=str(ROOT), folder=str(folder))
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        cli_times.append(float(done.stdout.strip().splitlines()[-1]))
+    server.should_exit = True
+    web, cli = statistics.median(web_times), statistics.median(cli_times)
+    print(
+        f"{args.rows:,} payments: the web app, upload to result page {web:.2f} s; lm3 calculate {cli:.2f} s; "
+        f"ratio {web / cli:.2f} (goal <= {GOAL})"
+    )
+    return 0 if web / cli <= GOAL else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

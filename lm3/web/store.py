@@ -1,0 +1,179 @@
+"""What the web app keeps for each browser: in memory, and in one temporary folder per session that is
+deleted with it ("Delete my data", the idle timeout, or the server stopping). Nothing else is written.
+
+A session is found by a random id in a cookie; another browser has another id and never sees these files.
+Uploaded files are saved under names the server makes (``payments-1.csv``): the name a browser sent is only
+shown, escaped, never used as a path.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import lm3
+
+# what each upload is, as the pages name it, and the suffixes lm3 reads for it
+KINDS = {
+    "payments": "Payments",
+    "suppliers": "Supplier register",
+    "payroll": "Payroll",
+    "supplier_survey": "Supplier survey",
+    "staff_survey": "Staff survey",
+    "previous": "Previous result",
+}
+SEVERAL = {"payments", "suppliers", "supplier_survey", "staff_survey"}  # a year of files, or one form each
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ".zip")
+SUFFIXES = {kind: TABLE_SUFFIXES for kind in KINDS} | {"previous": (".json",)}
+
+
+@dataclass
+class Upload:
+    """A file a person sent: what it is, the name it had (shown only) and where the server keeps it."""
+
+    kind: str
+    shown: str
+    path: Path
+    size: int
+
+
+@dataclass
+class Job:
+    """A calculation running on a thread: its progress (step, done, total) and its end."""
+
+    step: str = "starting"
+    done: int = 0
+    total: int = 1
+    result: lm3.LM3Result | None = None
+    error: lm3.LM3Error | None = None
+    finished: bool = False
+
+    def progress(self, step: str, done: int, total: int) -> None:
+        self.step, self.done, self.total = step, done, max(total, 1)
+
+
+@dataclass
+class Session:
+    id: str
+    csrf: str
+    folder: Path
+    uploads: list[Upload] = field(default_factory=list)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> field -> header
+    options: dict[str, Any] = field(default_factory=dict)
+    job: Job | None = None
+    result: lm3.LM3Result | None = None
+    what_if: Any = None  # the last scenarios table
+    tiers: Any = None  # spend by tier, when tiers were named
+    touched: float = field(default_factory=time.monotonic)
+    counter: int = 0
+    read: dict[str, tuple[object, Any]] = field(default_factory=dict)  # kind -> (columns, what lm3 read)
+
+    def cached(self, kind: str, columns: object, reader: Callable[[], Any]) -> Any:
+        """What lm3 read from this kind of upload with these columns: read once, for the check page and
+        the calculation alike, and again only when the files or the columns change."""
+        kept = self.read.get(kind)
+        if kept is not None and kept[0] == columns:
+            return kept[1]
+        value = reader()
+        self.read[kind] = (columns, value)
+        return value
+
+    def files(self, kind: str) -> list[Upload]:
+        return [u for u in self.uploads if u.kind == kind]
+
+    def paths(self, kind: str) -> Path | list[Path] | None:
+        """The files of one kind as lm3 takes them: one path, a list, or None."""
+        found = [u.path for u in self.files(kind)]
+        if not found:
+            return None
+        return found if kind in SEVERAL and len(found) > 1 else found[0]
+
+    def as_shown(self, text: str) -> str:
+        """Text from lm3 (a message, a warning, a file column) with each file named as the person named
+        it, not as the server keeps it."""
+        for upload in self.uploads:
+            text = text.replace(upload.path.name, upload.shown)
+        return text
+
+    def need(self, kind: str) -> Path | list[Path]:
+        """The files of a kind the page has made sure were uploaded."""
+        found = self.paths(kind)
+        if found is None:
+            raise LookupError(f"no {kind} uploaded")
+        return found
+
+    def add(self, kind: str, shown: str, data: bytes, suffix: str) -> Upload:
+        """Keep an uploaded file under a name the server makes."""
+        self.counter += 1
+        path = self.folder / f"{kind}-{self.counter}{suffix}"
+        path.write_bytes(data)
+        upload = Upload(kind, shown, path, len(data))
+        self.read.pop(kind, None)
+        if kind not in SEVERAL:
+            self.remove(kind)
+        self.uploads.append(upload)
+        self.result = None
+        return upload
+
+    def remove(self, kind: str) -> None:
+        self.read.pop(kind, None)
+        for upload in self.files(kind):
+            upload.path.unlink(missing_ok=True)
+        self.uploads = [u for u in self.uploads if u.kind != kind]
+
+
+class Store:
+    """Sessions by id, each dropped (and its folder deleted) after ``idle_minutes`` without a request."""
+
+    def __init__(self, idle_minutes: float = 60, clock: Callable[[], float] = time.monotonic) -> None:
+        self.idle_seconds = idle_minutes * 60
+        self.clock = clock
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def new(self) -> Session:
+        folder = Path(tempfile.mkdtemp(prefix="lm3-web-"))
+        session = Session(secrets.token_urlsafe(24), secrets.token_urlsafe(24), folder, touched=self.clock())
+        with self._lock:
+            self._sessions[session.id] = session
+        return session
+
+    def get(self, session_id: str | None) -> Session | None:
+        self.expire()
+        if not session_id:
+            return None
+        with self._lock:
+            session = self._sessions.get(session_id)
+        if session is not None:
+            session.touched = self.clock()
+        return session
+
+    def delete(self, session_id: str) -> None:
+        with self._lock:
+            session = self._sessions.pop(session_id, None)
+        if session is not None:
+            shutil.rmtree(session.folder, ignore_errors=True)
+
+    def expire(self) -> None:
+        now = self.clock()
+        with self._lock:
+            old = [k for k, s in self._sessions.items() if now - s.touched > self.idle_seconds]
+        for k in old:
+            self.delete(k)
+
+    def close(self) -> None:
+        """Delete every session's files (the server is stopping)."""
+        with self._lock:
+            ids = list(self._sessions)
+        for k in ids:
+            self.delete(k)
+
+    def __len__(self) -> int:
+        return len(self._sessions)

@@ -1,0 +1,391 @@
+"""The web app in process (Starlette's test client, the real app and real files): every route, every error
+page, the CSRF and origin checks, the upload limit, session isolation and deletion, and that no payroll id or
+client file name ever becomes a page's text or a path."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import SAMPLE
+
+import lm3
+from lm3 import charts
+
+web = pytest.importorskip("lm3.web.app", reason="the web extra is not installed (pip install 'lm3[web]')")
+from starlette.testclient import TestClient  # noqa: E402
+
+from lm3.web.store import Store  # noqa: E402
+
+HOST = "http://testserver"
+SAME_ORIGIN = {"origin": HOST}
+SPEND = Path(__file__).resolve().parent / "data" / "spend"
+
+
+def _csrf(text: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', text)
+    assert found, "every page with a form carries the session's CSRF token"
+    return found.group(1)
+
+
+def _client(**options: object) -> TestClient:
+    return TestClient(web.create_app(hosts=("testserver",), **options))  # type: ignore[arg-type]
+
+
+def _start(client: TestClient) -> str:
+    page = client.get("/")
+    assert page.status_code == 200
+    return _csrf(page.text)
+
+
+def _wait_for_result(client: TestClient) -> str:
+    for _ in range(240):
+        step = client.get("/progress", follow_redirects=False)
+        if step.status_code == 303:
+            return step.headers["location"]
+        if step.status_code != 200:
+            return f"error {step.status_code}"  # the page that says why
+        assert "Calculating" in step.text
+        time.sleep(0.25)
+    raise AssertionError("the calculation did not finish")
+
+
+def _upload_sample(client: TestClient, csrf: str, **more: tuple[str, bytes]) -> object:
+    files = [
+        ("payments", ("payments.xlsx", (SAMPLE / "payments.xlsx").read_bytes())),
+        ("suppliers", ("suppliers.xlsx", (SAMPLE / "suppliers.xlsx").read_bytes())),
+        ("payroll", ("payroll.xlsx", (SAMPLE / "payroll.xlsx").read_bytes())),
+        ("supplier_survey", ("supplier-survey.xlsx", (SAMPLE / "supplier-survey.xlsx").read_bytes())),
+        ("staff_survey", ("staff-survey.xlsx", (SAMPLE / "staff-survey.xlsx").read_bytes())),
+        *[(kind, item) for kind, item in more.items()],
+    ]
+    return client.post(
+        "/upload", data={"csrf": csrf}, files=files, headers=SAME_ORIGIN, follow_redirects=False
+    )
+
+
+def test_the_sample_from_upload_to_download_gives_2_52():
+    with _client() as client:
+        csrf = _start(client)
+        done = _upload_sample(client, csrf)
+        assert done.status_code == 303 and done.headers["location"] == "/check"
+        check = client.get("/check")
+        assert check.status_code == 200
+        assert "Supplier Name" in check.text and "Amount (£)" in check.text  # the columns chosen
+        assert "payments accepted" in check.text and "The first rows, as read" in check.text
+        assert client.get("/area").status_code == 200
+        sent = client.post(
+            "/area",
+            data={"csrf": csrf, "area": "Bradford", "name": "Bradford Trident (illustrative sample)"},
+            headers=SAME_ORIGIN,
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303 and sent.headers["location"] == "/progress"
+        assert _wait_for_result(client) == "/result"
+        result = client.get("/result")
+        assert result.status_code == 200
+        expected = lm3.load_project(SAMPLE).calculate()
+        assert f"£{expected.lm3:.2f}" == "£2.52" and "£2.52" in result.text
+        assert "no-store" in result.headers["cache-control"]
+        # every chart, and every download, named by the server
+        for name in charts.CHARTS:
+            chart = client.get(f"/result/charts/{name}.png")
+            assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
+        for name in (
+            "report.xlsx",
+            "report.html",
+            "result.json",
+            "suppliers-to-place.xlsx",
+            "supplier-survey.xlsx",
+            "staff-survey.xlsx",
+        ):
+            got = client.get(f"/download/{name}")
+            assert got.status_code == 200, name
+            assert got.headers["content-disposition"] == f'attachment; filename="{name}"'
+        book = openpyxl.load_workbook(io.BytesIO(client.get("/download/report.xlsx").content))
+        summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+        assert summary["LM3"] == pytest.approx(expected.lm3)
+        assert client.get("/download/result.json").json()["lm3"] == pytest.approx(expected.lm3)
+        # payroll ids never appear in a page
+        for page in (check.text, result.text):
+            assert "BT001" not in page and "BT002" not in page
+
+
+def test_the_sample_button_what_if_and_a_previous_result():
+    with _client() as client:
+        csrf = _start(client)
+        assert "Run the Bradford Trident sample" in client.get("/").text
+        sent = client.post("/sample", data={"csrf": csrf}, headers=SAME_ORIGIN, follow_redirects=False)
+        assert sent.headers["location"] == "/check"
+        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        before = lm3.load_project(SAMPLE).calculate()
+        moved = before.scenarios(["share=10%"])
+        page = client.post(
+            "/result/what-if", data={"csrf": csrf, "share": "10%"}, headers=SAME_ORIGIN, follow_redirects=True
+        )
+        assert "what-if-result" in page.text
+        assert f"{moved['lm3'].iloc[0]:.2f}" in page.text and f"{moved['lm3'].iloc[1]:.2f}" in page.text
+        bad = client.post("/result/what-if", data={"csrf": csrf, "share": "lots"}, headers=SAME_ORIGIN)
+        assert bad.status_code == 400 and "could not be worked out" in bad.text
+        # a previous result to compare with
+        previous = lm3.to_json(before)
+        client.post(
+            "/upload",
+            data={"csrf": csrf},
+            files=[("previous", ("last-year.json", previous.encode()))],
+            headers=SAME_ORIGIN,
+        )
+        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        _wait_for_result(client)
+        assert "Compared with the previous result" in client.get("/result").text
+
+
+def test_a_column_changed_on_the_check_page_is_used():
+    with _client() as client:
+        csrf = _start(client)
+        _upload_sample(client, csrf)
+        changed = client.post(
+            "/check",
+            data={"csrf": csrf, "kind": "payments", "payments.expense_type": "Supplier Name"},
+            headers=SAME_ORIGIN,
+            follow_redirects=True,
+        )
+        assert changed.status_code == 200 and "set by you" in changed.text
+        # the choice reaches the calculation: categories are now the supplier names
+        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        _wait_for_result(client)
+        assert client.get("/result").status_code == 200
+
+
+def test_a_real_council_month_shows_coverage_and_rejected_rows_download():
+    month = SPEND / "odileeds_salford_clean_2022-04.csv"
+    register = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"
+    expected = lm3.calculate(month, register, area="Salford")
+    with _client() as client:
+        csrf = _start(client)
+        client.post(
+            "/upload",
+            data={"csrf": csrf},
+            files=[
+                ("payments", (month.name, month.read_bytes())),
+                ("suppliers", (register.name, register.read_bytes())),
+            ],
+            headers=SAME_ORIGIN,
+        )
+        assert client.get("/check").status_code == 200
+        rejected = client.get("/check/rejected-rows.csv")
+        assert rejected.status_code == 200 and rejected.text.startswith("sheet,row,column,value,reason")
+        client.post("/area", data={"csrf": csrf, "area": "Salford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        page = client.get("/result").text
+        assert expected.coverage_text() is not None
+        assert (expected.coverage_text() or "").replace("'", "&#39;") in page
+        assert f"£{expected.lm3:.2f}" in page
+
+
+def test_forms_without_the_token_or_from_another_site_are_refused():
+    with _client() as client:
+        csrf = _start(client)
+        assert client.post("/sample", data={}, headers=SAME_ORIGIN).status_code == 403
+        assert client.post("/sample", data={"csrf": "forged"}, headers=SAME_ORIGIN).status_code == 403
+        assert (
+            client.post("/sample", data={"csrf": csrf}, headers={"origin": "http://evil.example"}).status_code
+            == 403
+        )
+        assert client.post("/sample", data={"csrf": csrf}).status_code == 403  # neither Origin nor Referer
+        via_referer = client.post(
+            "/sample", data={"csrf": csrf}, headers={"referer": f"{HOST}/"}, follow_redirects=False
+        )
+        assert via_referer.status_code == 303
+
+
+def test_a_host_not_served_is_refused_against_dns_rebinding():
+    with _client() as client:
+        assert client.get("/", headers={"host": "evil.example"}).status_code == 400
+
+
+def test_an_upload_over_the_limit_is_413_with_a_page():
+    with _client(max_upload_mb=1) as client:
+        csrf = _start(client)
+        big = client.post(
+            "/upload",
+            data={"csrf": csrf},
+            files=[("payments", ("big.csv", b"Supplier,Amount\n" + b"A,1\n" * 400_000))],
+            headers=SAME_ORIGIN,
+        )
+        assert big.status_code == 413 and "too large" in big.text and "--max-upload-mb" in big.text
+
+
+def test_wrong_files_and_areas_get_a_page_that_says_what_to_do():
+    with _client() as client:
+        csrf = _start(client)
+        wrong = client.post(
+            "/upload", data={"csrf": csrf}, files=[("payments", ("notes.pdf", b"%PDF"))], headers=SAME_ORIGIN
+        )
+        assert (
+            wrong.status_code == 400
+            and "There is a problem" in wrong.text
+            and 'href="#payments"' in wrong.text
+        )
+        none = client.post("/upload", data={"csrf": csrf}, headers=SAME_ORIGIN)
+        assert none.status_code == 400 and "Choose the payments file" in none.text
+        _upload_sample(client, csrf)
+        unknown = client.post("/area", data={"csrf": csrf, "area": "Bradfrod"}, headers=SAME_ORIGIN)
+        assert unknown.status_code == 400 and "Did you mean" in unknown.text and "Bradford" in unknown.text
+        assert client.get("/no-such-page").status_code == 404
+        assert client.get("/result/charts/nothing.png", follow_redirects=False).status_code in (303, 404)
+        bad_rows = b"Supplier,Amount\nACME LTD,ten pounds\nBETA LTD,12.00\n"
+        client.post(
+            "/upload", data={"csrf": csrf}, files=[("payments", ("bad.csv", bad_rows))], headers=SAME_ORIGIN
+        )
+        check = client.get("/check")
+        assert (
+            check.status_code == 200 and "ten pounds" not in check.text
+        )  # values are not shown, reasons are
+        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "error 400"
+        failed = client.get("/progress")
+        assert failed.status_code == 400 and "could not go ahead" in failed.text and "bad.csv" in failed.text
+
+
+def test_sessions_are_isolated_and_deleted():
+    app = web.create_app(hosts=("testserver",))
+    with TestClient(app) as alice, TestClient(app) as mallory:
+        csrf = _start(alice)
+        _upload_sample(alice, csrf)
+        alice.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(alice) == "/result"
+        # another browser of the same server: no cookie, or a made-up one, sees nothing of Alice's
+        for path in ("/check", "/result", "/download/report.xlsx", "/check/rejected-rows.csv"):
+            assert mallory.get(path).status_code == 404, path
+        mallory.cookies.set("lm3_session", "made-up")
+        assert mallory.get("/download/report.xlsx").status_code == 404
+        # with a session of its own, it sees its own (empty) state, never Alice's result
+        _start(mallory)
+        assert mallory.get("/result", follow_redirects=False).headers["location"] == "/upload"
+        store: Store = app.state.store
+        session = store.get(alice.cookies["lm3_session"])
+        assert session is not None and len(store) == 2
+        folder = session.folder
+        assert {p.name for p in folder.iterdir()} >= {"payments-1.xlsx", "suppliers-2.xlsx", "payroll-3.xlsx"}
+        gone = alice.post("/delete", data={"csrf": csrf}, headers=SAME_ORIGIN, follow_redirects=True)
+        assert "Your data has been deleted" in gone.text
+        assert not folder.exists() and store.get(session.id) is None
+        assert alice.get("/result", follow_redirects=False).headers["location"] == "/upload"
+
+
+def test_client_file_names_are_never_paths_or_markup():
+    with _client() as client:
+        csrf = _start(client)
+        client.post(
+            "/upload",
+            data={"csrf": csrf},
+            files=[
+                ("payments", ("<img src=x onerror=alert(1)>.csv", b"Supplier,Amount\nACME LTD,10.00\n")),
+                ("suppliers", ("../../../etc/cron.d/evil.csv", b"Supplier,Postcode\nACME LTD,BD1 1HY\n")),
+            ],
+            headers=SAME_ORIGIN,
+        )
+        page = client.get("/upload").text
+        assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;.csv" in page
+        assert "evil.csv" in page and "../" not in page
+        store: Store = client.app.state.store  # type: ignore[attr-defined]
+        session = store.get(client.cookies["lm3_session"])
+        assert session is not None
+        assert [u.path.name for u in session.uploads] == ["payments-1.csv", "suppliers-2.csv"]
+        assert all(u.path.parent == session.folder for u in session.uploads)
+
+
+def test_sessions_time_out_and_their_files_go():
+    now = [0.0]
+    store = Store(idle_minutes=1, clock=lambda: now[0])
+    session = store.new()
+    session.add("payments", "p.csv", b"Supplier,Amount\nA,1\n", ".csv")
+    now[0] = 59.0
+    assert store.get(session.id) is session
+    now[0] = 59.0 + 61
+    assert store.get(session.id) is None and not session.folder.exists()
+
+
+def test_security_headers_on_every_page():
+    with _client() as client:
+        for path in ("/", "/upload", "/static/lm3.css"):
+            response = client.get(path)
+            csp = response.headers["content-security-policy"]
+            assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp and "default-src 'none'" in csp
+            assert response.headers["x-content-type-options"] == "nosniff"
+        assert "no-store" in client.get("/").headers["cache-control"]
+        assert "cache-control" not in client.get("/static/lm3.css").headers
+
+
+def test_the_serve_command_without_the_extra_or_on_a_public_host_says_so():
+    from click.testing import CliRunner
+
+    from lm3.cli.commands import cli
+    from lm3.web.server import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    help_text = CliRunner().invoke(cli, ["serve", "--help"]).output
+    for option in ("--host", "--port", "--open", "--max-upload-mb"):
+        assert option in help_text
+
+
+def test_tiers_show_the_spend_within_each_wider_area():
+    tiers = ["West Yorkshire=West Yorkshire", "Yorkshire=Yorkshire and The Humber"]
+    project = lm3.load_project(SAMPLE)
+    expected = lm3.locate(project.payments, project.suppliers, area="Bradford", tiers=tiers).tiers
+    with _client() as client:
+        csrf = _start(client)
+        client.post("/sample", data={"csrf": csrf}, headers=SAME_ORIGIN)
+        bad = client.post(
+            "/area", data={"csrf": csrf, "area": "Bradford", "tiers": "Nowhere=Atlantis"}, headers=SAME_ORIGIN
+        )
+        assert bad.status_code == 400 and 'href="#tiers"' in bad.text
+        client.post(
+            "/area", data={"csrf": csrf, "area": "Bradford", "tiers": "\n".join(tiers)}, headers=SAME_ORIGIN
+        )
+        assert _wait_for_result(client) == "/result"
+        page = client.get("/result").text
+        assert "Spend by area" in page
+        for row in expected.itertuples():
+            assert row.name in page and lm3.format_gbp(int(row.amount)) in page
+
+
+def test_limits_on_rows_and_files_get_a_page():
+    with _client(max_rows=50) as client:
+        csrf = _start(client)
+        _upload_sample(client, csrf)  # 85 payment rows
+        check = client.get("/check")
+        assert "this server reads up to 50 at once" in check.text
+        many = [("supplier_survey", (f"form-{i}.csv", b"Supplier,Share\nA,50%\n")) for i in range(45)]
+        refused = client.post("/upload", data={"csrf": csrf}, files=many, headers=SAME_ORIGIN)
+        assert refused.status_code == 400 and "Too many files" in refused.text and "<html" in refused.text
+
+
+def test_people_paid_are_never_named_in_a_page():
+    payments = (
+        b"Supplier Name,Amount\nMr John Smith,1200.00\nMRS JANE DOE,300.00\nACME SUPPLIES LTD,5000.00\n"
+        b"REDACTED PERSONAL DATA,250.00\nBETA FOODS LTD,700.00\n"
+    )
+    register = b"Supplier,Postcode\nACME SUPPLIES LTD,BD1 1HY\nBETA FOODS LTD,LS1 4AP\n"
+    with _client() as client:
+        csrf = _start(client)
+        client.post(
+            "/upload",
+            data={"csrf": csrf},
+            files=[("payments", ("p.csv", payments)), ("suppliers", ("r.csv", register))],
+            headers=SAME_ORIGIN,
+        )
+        check = client.get("/check").text
+        assert "ACME SUPPLIES LTD" in check and "a person: not shown" in check
+        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        result = client.get("/result").text
+        for page in (check, result):
+            assert "John Smith" not in page and "JOHN SMITH" not in page and "JANE DOE" not in page.upper()

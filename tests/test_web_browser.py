@@ -1,0 +1,153 @@
+"""The web app in a real browser (Debian's Chromium through Playwright) against a real server on 127.0.0.1:
+a finance officer's whole flow on the Bradford Trident files (upload, change a column, set the area, see
+£2.52, a what-if, download report.xlsx and open it), then a real council month and register with its
+coverage. Every page is scanned with axe-core: no accessibility violations.
+
+Set LM3_SCREENSHOTS=docs to write a screenshot of each page there (tools/web_screenshots.sh)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import DATA, SAMPLE
+
+import lm3
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.is_file():
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python")
+web = pytest.importorskip("lm3.web.app", reason="the web extra is not installed (pip install 'lm3[web]')")
+uvicorn = pytest.importorskip("uvicorn")
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+SPEND = DATA / "spend"
+SHOTS = os.environ.get("LM3_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """The app served by uvicorn on a free port of 127.0.0.1, as ``lm3 serve`` runs it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = web.create_app()
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if running.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _look(page: object, name: str) -> None:
+    """No axe-core violation on this page (WCAG 2.2 AA and best practice); a screenshot if asked for."""
+    results = axe_playwright.Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"web-{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_a_finance_officers_whole_flow_on_the_sample(server, browser, tmp_path):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "/")
+    assert "Measure how much of your spending stays local" in page.title()
+    _look(page, "1-start")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/upload")
+    _look(page, "2-upload")
+    page.set_input_files("#payments", str(SAMPLE / "payments.xlsx"))
+    page.set_input_files("#suppliers", str(SAMPLE / "suppliers.xlsx"))
+    page.set_input_files("#payroll", str(SAMPLE / "payroll.xlsx"))
+    page.set_input_files("#supplier_survey", str(SAMPLE / "supplier-survey.xlsx"))
+    page.set_input_files("#staff_survey", str(SAMPLE / "staff-survey.xlsx"))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url("**/check")
+    _look(page, "3-check")
+    # change a column: the service area, which was not found, read from the expense type
+    page.select_option("#payments-service_area", "Expense Type")
+    page.locator("#payments").get_by_role("button", name="Use these columns").click()
+    page.wait_for_url("**/check#payments")
+    assert "set by you" in page.locator("#payments").inner_text()
+    page.get_by_role("button", name="Continue to the area").click()
+    page.wait_for_url("**/area")
+    _look(page, "4-area")
+    assert page.locator("#area-names option").count() > 300  # suggestions as you type, without a script
+    page.fill("#area", "Bradford")
+    page.fill("#name", "Bradford Trident (illustrative sample)")
+    page.get_by_role("button", name="Calculate").click()
+    page.wait_for_url("**/result", timeout=60_000)
+    assert "£2.52" in page.locator("h1").inner_text()
+    _look(page, "5-result")
+    page.fill("#share", "10%")
+    page.get_by_role("button", name="Show the new figure").click()
+    page.wait_for_url("**/result#what-if")
+    expected = lm3.load_project(SAMPLE).calculate().scenarios(["share=10%"])
+    assert f"{expected['lm3'].iloc[1]:.2f}" in page.locator("#what-if-result").inner_text()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="report.xlsx").click()
+    saved = tmp_path / "report.xlsx"
+    info.value.save_as(saved)
+    assert info.value.suggested_filename == "report.xlsx"
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(saved)["Summary"].iter_rows(values_only=True)}
+    assert round(summary["LM3"], 2) == 2.52
+    assert not errors, errors  # no script error, no asset the CSP refused
+    page.get_by_role("button", name="Delete my data").click()
+    page.wait_for_url("**/?deleted=1")
+    assert "Your data has been deleted" in page.inner_text("body")
+    context.close()
+
+
+def test_a_real_council_month_with_coverage_and_an_error_page(server, browser):
+    month = SPEND / "odileeds_salford_clean_2022-04.csv"
+    register = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"
+    expected = lm3.calculate(month, register, area="Salford")
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/upload")
+    assert page.url.endswith("/upload")
+    page.goto(server + "/")
+    page.goto(server + "/upload")
+    page.set_input_files("#payments", str(month))
+    page.set_input_files("#suppliers", str(register))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url("**/check")
+    page.get_by_role("button", name="Continue to the area").click()
+    page.fill("#area", "Salfrod")
+    page.get_by_role("button", name="Calculate").click()
+    assert "Did you mean" in page.locator(".govuk-error-summary").inner_text()
+    _look(page, "6-area-error")
+    page.fill("#area", "Salford")
+    page.get_by_role("button", name="Calculate").click()
+    page.wait_for_url("**/result", timeout=120_000)
+    text = page.inner_text("main")
+    assert f"£{expected.lm3:.2f}" in text
+    assert expected.coverage_text() in text
+    _look(page, "7-result-council")
+    page.goto(server + "/no-such-page")
+    assert "Page not found" in page.inner_text("main")
+    context.close()
