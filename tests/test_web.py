@@ -389,3 +389,51 @@ def test_people_paid_are_never_named_in_a_page():
         result = client.get("/result").text
         for page in (check, result):
             assert "John Smith" not in page and "JOHN SMITH" not in page and "JANE DOE" not in page.upper()
+
+
+def test_place_more_suppliers_with_the_template_moves_the_figure():
+    """Download the suppliers not placed, fill in a postcode for the largest, upload it back: the figure is
+    worked out again with it placed (as lm3 calculate gives with the template beside the register)."""
+    month = SPEND / "odileeds_salford_clean_2022-04.csv"
+    register = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"
+    with _client() as client:
+        csrf = _start(client)
+        client.post(
+            "/upload",
+            data={"csrf": csrf},
+            files=[
+                ("payments", (month.name, month.read_bytes())),
+                ("suppliers", (register.name, register.read_bytes())),
+            ],
+            headers=SAME_ORIGIN,
+        )
+        client.post("/area", data={"csrf": csrf, "area": "Salford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        events = client.get("/progress/events").text
+        assert events.startswith("data: ") and '"finished": true' in events
+        before = lm3.calculate(month, register, area="Salford")
+        book = openpyxl.load_workbook(io.BytesIO(client.get("/download/suppliers-to-place.xlsx").content))
+        sheet = book["Suppliers to place"]
+        header = [c.value for c in sheet[1]]
+        sheet.cell(2, header.index("Postcode") + 1, "M5 4WT")  # Salford's civic centre
+        filled = io.BytesIO()
+        book.save(filled)
+        sent = client.post(
+            "/result/place-more",
+            data={"csrf": csrf},
+            files=[("template", ("filled.xlsx", filled.getvalue()))],
+            headers=SAME_ORIGIN,
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303 and sent.headers["location"] == "/progress"
+        assert _wait_for_result(client) == "/result"
+        store: Store = client.app.state.store  # type: ignore[attr-defined]
+        session = store.get(client.cookies["lm3_session"])
+        assert session is not None
+        filled_path = session.files("suppliers")[-1].path  # the template as the server kept it
+        after = lm3.calculate(month, [register, filled_path], area="Salford")
+        assert after.placed > before.placed and after.lm3 != before.lm3
+        page = client.get("/result").text
+        assert f"£{after.lm3:.2f}" in page and (after.coverage_text() or "").replace("'", "&#39;") in page
+        empty = client.post("/result/place-more", data={"csrf": csrf}, headers=SAME_ORIGIN)
+        assert empty.status_code == 400 and "No file chosen" in empty.text

@@ -150,4 +150,36 @@ def test_a_real_council_month_with_coverage_and_an_error_page(server, browser):
     _look(page, "7-result-council")
     page.goto(server + "/no-such-page")
     assert "Page not found" in page.inner_text("main")
+    _look(page, "9-not-found")
+    context.close()
+
+
+def test_the_progress_page_while_a_large_file_is_worked_on(server, browser, tmp_path):
+    """A year-sized file: the progress page is shown (held there by holding back its events), is
+    accessible, and moves on to the result by itself once the events flow."""
+    month = SPEND / "odileeds_salford_clean_2022-04.csv"
+    lines = month.read_text(encoding="utf-8").splitlines(keepends=True)
+    big = tmp_path / "salford-many-months.csv"
+    big.write_text(lines[0] + "".join(lines[1:]) * 80, encoding="utf-8")
+    register = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/")
+    page.goto(server + "/upload")
+    page.set_input_files("#payments", str(big))
+    page.set_input_files("#suppliers", str(register))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url("**/check", timeout=120_000)
+    held: list[object] = []
+    page.route("**/progress/events", lambda route: held.append(route))  # the events wait
+    page.goto(server + "/area")
+    page.fill("#area", "Salford")
+    page.get_by_role("button", name="Calculate").click()
+    page.wait_for_url("**/progress")
+    assert page.locator("progress").count() == 1 and "Calculating" in page.inner_text("h1")
+    _look(page, "8-progress")
+    assert held, "the page asked for its events"
+    page.unroute("**/progress/events")  # the held requests go on, and new ones are not held
+    page.wait_for_url("**/result", timeout=120_000)
+    assert "£" in page.locator("h1").inner_text()
     context.close()
