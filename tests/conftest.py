@@ -35,6 +35,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture
 def golden() -> dict[str, Path]:
     """The hand-worked example's five input files."""
+    return golden_files()
+
+
+def golden_files() -> dict[str, Path]:
+    """The hand-worked example's five input files (for fixtures of a wider scope than ``golden``)."""
     return {
         "payments": GOLDEN / "payments.csv",
         "suppliers": GOLDEN / "suppliers.csv",

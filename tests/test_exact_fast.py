@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, golden_files
 
 import lm3
 from lm3.values.money import round_pence
@@ -26,16 +26,7 @@ CASES = {
 def case(request: pytest.FixtureRequest) -> lm3.LM3Result:
     options = dict(CASES[request.param])
     if options.pop("golden", False):
-        from conftest import GOLDEN
-
-        files = {
-            "payments": GOLDEN / "payments.csv",
-            "suppliers": GOLDEN / "suppliers.csv",
-            "payroll": GOLDEN / "payroll.csv",
-            "supplier_survey": GOLDEN / "supplier-survey.csv",
-            "staff_survey": GOLDEN / "staff-survey.csv",
-        }
-        return lm3.calculate(area="Bradford", **files, **options)
+        return lm3.calculate(area="Bradford", **golden_files(), **options)
     return lm3.load_project(SAMPLE).with_options(**options).calculate()
 
 

@@ -26,16 +26,9 @@ R1, R2, R3 = 11_000_15, 6_700_15, 3_380_05
 
 @pytest.fixture(scope="module")
 def result():
-    from conftest import GOLDEN
+    from conftest import golden_files
 
-    files = {
-        "payments": GOLDEN / "payments.csv",
-        "suppliers": GOLDEN / "suppliers.csv",
-        "payroll": GOLDEN / "payroll.csv",
-        "supplier_survey": GOLDEN / "supplier-survey.csv",
-        "staff_survey": GOLDEN / "staff-survey.csv",
-    }
-    return lm3.calculate(area="Bradford", **files)
+    return lm3.calculate(area="Bradford", **golden_files())
 
 
 def _lm3(r2, r3):

@@ -24,6 +24,8 @@ from lm3.web.store import Store  # noqa: E402
 HOST = "http://testserver"
 SAME_ORIGIN = {"origin": HOST}
 SPEND = Path(__file__).resolve().parent / "data" / "spend"
+MONTH = SPEND / "odileeds_salford_clean_2022-04.csv"  # a real council month, and its contracts register
+REGISTER = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"
 
 
 def _csrf(text: str) -> str:
@@ -52,6 +54,12 @@ def _wait_for_result(client: TestClient) -> str:
         assert "Calculating" in step.text
         time.sleep(0.25)
     raise AssertionError("the calculation did not finish")
+
+
+def _upload(client: TestClient, csrf: str, **files: Path) -> object:
+    """Upload files by kind (payments=PATH, ...), as a browser sends them."""
+    items = [(kind, (path.name, path.read_bytes())) for kind, path in files.items()]
+    return client.post("/upload", data={"csrf": csrf}, files=items, headers=SAME_ORIGIN)
 
 
 def _upload_sample(client: TestClient, csrf: str, **more: tuple[str, bytes]) -> object:
@@ -163,20 +171,11 @@ def test_a_column_changed_on_the_check_page_is_used():
 
 
 def test_a_real_council_month_shows_coverage_and_rejected_rows_download():
-    month = SPEND / "odileeds_salford_clean_2022-04.csv"
-    register = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"
+    month, register = MONTH, REGISTER
     expected = lm3.calculate(month, register, area="Salford")
     with _client() as client:
         csrf = _start(client)
-        client.post(
-            "/upload",
-            data={"csrf": csrf},
-            files=[
-                ("payments", (month.name, month.read_bytes())),
-                ("suppliers", (register.name, register.read_bytes())),
-            ],
-            headers=SAME_ORIGIN,
-        )
+        _upload(client, csrf, payments=month, suppliers=register)
         assert client.get("/check").status_code == 200
         rejected = client.get("/check/rejected-rows.csv")
         assert rejected.status_code == 200 and rejected.text.startswith("sheet,row,column,value,reason")
@@ -394,19 +393,10 @@ def test_people_paid_are_never_named_in_a_page():
 def test_place_more_suppliers_with_the_template_moves_the_figure():
     """Download the suppliers not placed, fill in a postcode for the largest, upload it back: the figure is
     worked out again with it placed (as lm3 calculate gives with the template beside the register)."""
-    month = SPEND / "odileeds_salford_clean_2022-04.csv"
-    register = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"
+    month, register = MONTH, REGISTER
     with _client() as client:
         csrf = _start(client)
-        client.post(
-            "/upload",
-            data={"csrf": csrf},
-            files=[
-                ("payments", (month.name, month.read_bytes())),
-                ("suppliers", (register.name, register.read_bytes())),
-            ],
-            headers=SAME_ORIGIN,
-        )
+        _upload(client, csrf, payments=month, suppliers=register)
         client.post("/area", data={"csrf": csrf, "area": "Salford"}, headers=SAME_ORIGIN)
         assert _wait_for_result(client) == "/result"
         events = client.get("/progress/events").text

@@ -590,14 +590,20 @@ def create_app(
         fig.savefig(buffer, format="png")
         return Response(buffer.getvalue(), media_type="image/png")
 
-    async def what_if(request: Request) -> Response:
+    async def result_form(request: Request) -> tuple[Session, lm3.LM3Result, Any] | Response:
+        """A form posted from the result page: its session, the result and the checked form."""
         found = result_of(request)
         if isinstance(found, Response):
             return found
         session, res = found
         form = await checked_form(request, session)
-        if form is None:
-            return refused(request, session)
+        return refused(request, session) if form is None else (session, res, form)
+
+    async def what_if(request: Request) -> Response:
+        posted = await result_form(request)
+        if isinstance(posted, Response):
+            return posted
+        session, res, form = posted
         share = str(form.get("share", "")).strip()
         category = str(form.get("category", "")).strip()
         shift = f"share={share}" + (f",category={category}" if category else "")
@@ -615,13 +621,10 @@ def create_app(
         return go("/result#what-if")
 
     async def place_more(request: Request) -> Response:
-        found = result_of(request)
-        if isinstance(found, Response):
-            return found
-        session, _ = found
-        form = await checked_form(request, session)
-        if form is None:
-            return refused(request, session)
+        posted = await result_form(request)
+        if isinstance(posted, Response):
+            return posted
+        session, _, form = posted
         item = form.get("template")
         if not isinstance(item, UploadFile) or not item.filename:
             return error_page(
