@@ -13,6 +13,7 @@ the money goes; ``lm3.write_supplier_template`` and ``lm3.match_companies_house`
 report.xlsx, charts and JSON; ``lm3.to_json`` writes any result as JSON (docs/json.md).
 """
 
+from lm3.batch import BatchResult, batch
 from lm3.errors import AreaError, InputError, LM3Error, MethodError, Notice, RowErrors
 from lm3.geo import Area, PostcodeDirectory, Tier, area_names, resolve_area, resolve_tiers
 from lm3.inputs.companies_house import CompaniesHouseMatches, match_companies_house
@@ -42,6 +43,7 @@ __all__ = [
     "Area",
     "AreaError",
     "Assumption",
+    "BatchResult",
     "CompaniesHouseMatches",
     "DEFAULT_MATCH_THRESHOLD",
     "DEFAULT_MERGE_THRESHOLD",
@@ -63,6 +65,7 @@ __all__ = [
     "Tier",
     "TotalRow",
     "area_names",
+    "batch",
     "calculate",
     "compare",
     "compare_records",

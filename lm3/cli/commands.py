@@ -11,6 +11,7 @@ import click
 import lm3
 from lm3 import charts, web
 from lm3.cli.formatting import (
+    format_batch,
     format_compare,
     format_ingest,
     format_locate,
@@ -435,6 +436,61 @@ def survey_template(
         f"Wrote the {word} survey for {written.area} to {out}{listing}. Send it out; give the filled-in "
         f"files back with lm3 calculate --{word}-survey."
     )
+
+
+@cli.command("batch")
+@click.argument("manifest", type=PATH)
+@click.option("--out", type=PATH, required=True, help="The folder for summary, leakage, problems and parts.")
+@click.option(
+    "--suppliers",
+    "suppliers",
+    type=FILE,
+    multiple=True,
+    help="A supplier register every task places its suppliers with (repeat for several).",
+)
+@click.option(
+    "--scheduler",
+    help="Run on Dask: 'local' (a LocalCluster on this machine) or a scheduler's address, tcp://HOST:8786.",
+)
+@click.option("--workers", type=click.IntRange(1), help="Processes (or Dask workers) [default: the cores].")
+@click.option("--resume", is_flag=True, help="Keep the tasks an earlier run finished (out/parts/).")
+@json_option("Print the summary as JSON.")
+@run_options
+def batch_command(
+    manifest: Path,
+    out: Path,
+    suppliers: tuple[Path, ...],
+    scheduler: str | None,
+    workers: int | None,
+    resume: bool,
+    as_json: bool,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """Every body and year in MANIFEST: local share, coverage and LM3 for each, in one table.
+
+    MANIFEST is a CSV (file, body, area, period) or a folder BODY/PERIOD/*.csv with areas.csv (body, area).
+    A bad file lands in OUT/problems.csv; the others go on.
+
+    \b
+    Example:
+      lm3 batch manifest.csv --suppliers register.csv --out batch/
+      lm3 batch spend/ --suppliers register.csv --out batch/ --scheduler local --workers 4
+    """
+    with errors(debug), progress_bar(quiet, "lm3 batch") as progress:
+        result = lm3.batch(
+            manifest,
+            suppliers=list(suppliers),
+            out=out,
+            scheduler=scheduler,
+            workers=workers,
+            resume=resume,
+            progress=progress,
+        )
+    if as_json:
+        echo(lm3.to_json(result.to_dict()))
+        return
+    echo(format_batch(result, out))
 
 
 @cli.command()

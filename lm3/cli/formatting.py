@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from lm3 import IngestResult, LM3Result, LocateResult, format_gbp
+from lm3 import BatchResult, IngestResult, LM3Result, LocateResult, format_gbp
 from lm3.cli.frames import row_tuples
 from lm3.cli.options import flag
 
@@ -288,4 +290,24 @@ def format_compare(table: pd.DataFrame) -> str:
         "Placed: the share of supplier spend whose location is known. Local: local spend as a share of placed "
         "spend. Results placed to different extents differ by more than their local spend.",
     ]
+    return "\n".join(lines)
+
+
+def format_batch(result: BatchResult, out: Path) -> str:
+    """A batch's summary: a line per body and year, then the problems, then where the tables are."""
+    lines = []
+    if result.resumed:
+        lines.append(f"{result.resumed} task(s) kept from an earlier run.")
+    for r in row_tuples(result.summary):
+        share = "-" if pd.isna(r.local_share) else f"{r.local_share:.1%}"
+        lines.append(
+            f"  {r.body} {r.period}: {format_gbp(int(r.total))} in {r.rows:,} payments; placed "
+            f"{r.coverage:.1%}; local share {share}; LM3 {r.lm3:.2f}"
+        )
+    for p in row_tuples(result.problems):
+        lines.append(f"  {p.body} {p.period}: not calculated ({p.code}): {p.problem}")
+    lines.append(
+        f"{len(result.summary)} body-year(s) calculated, {len(result.problems)} not; tables in {out}"
+        " (summary.csv, .parquet, .xlsx; leakage.parquet; problems.csv; ranking.png)."
+    )
     return "\n".join(lines)

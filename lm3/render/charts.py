@@ -762,6 +762,31 @@ def sensitivity_chart(result: Any, ax: Axes | None = None) -> Figure:
     return fig
 
 
+def ranking_chart(summary: pd.DataFrame, ax: Axes | None = None, *, top: int = 40) -> Figure:
+    """Bodies (and years) ranked by local share of placed spend, highest first: a batch's summary
+    (``lm3.batch``), columns body, period, local_share and coverage. Coverage is written beside each bar:
+    a share over little placed spend says little."""
+    rows = summary.dropna(subset=["local_share"]).sort_values("local_share", ascending=False).head(top)
+    fig, ax = _axes(ax, (8, max(2.5, 0.32 * len(rows) + 1.2)))
+    labels = [_wrap(f"{b} {p}", 36, 1) for b, p in zip(rows["body"], rows["period"], strict=True)][::-1]
+    shares = rows["local_share"].astype(float).to_numpy()[::-1]
+    coverage = rows["coverage"].astype(float).to_numpy()[::-1]
+    y = np.arange(len(rows))
+    ax.barh(y, shares, color="#333333")
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
+    for yi, share, cover in zip(y, shares, coverage, strict=True):
+        ax.text(
+            min(share + 0.01, 0.8), float(yi), f"{share:.0%} (coverage {cover:.0%})", va="center", fontsize=8
+        )
+    ax.set_xlabel("local share of placed spend")
+    _set_title(ax, "Where each body stands: local share of placed spend")
+    if not len(rows):
+        ax.text(0.5, 0.5, "No body with placed spend", ha="center", va="center", transform=ax.transAxes)
+    return fig
+
+
 CHARTS = {
     "rounds": rounds_waterfall,
     "leakage": leakage_chart,
