@@ -16,7 +16,7 @@ report.xlsx, charts and JSON; ``lm3.to_json`` writes any result as JSON (docs/js
 from lm3.batch import BatchResult, batch
 from lm3.errors import AreaError, InputError, LM3Error, MethodError, Notice, RowErrors
 from lm3.geo import Area, PostcodeDirectory, Tier, area_names, resolve_area, resolve_tiers
-from lm3.inputs.companies_house import CompaniesHouseMatches, match_companies_house
+from lm3.inputs.companies_house import CompaniesHouseMatches, index_companies_house, match_companies_house
 from lm3.inputs.ingest import DEFAULT_MERGE_THRESHOLD, IngestResult, TotalRow, ingest
 from lm3.inputs.readers import read_registers
 from lm3.inputs.surveys import read_survey
@@ -70,6 +70,7 @@ __all__ = [
     "compare",
     "compare_records",
     "format_gbp",
+    "index_companies_house",
     "ingest",
     "load_project",
     "local_suppliers",

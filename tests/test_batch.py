@@ -4,6 +4,7 @@ separate processes); a bad file is a problem and the others go on; an interrupte
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -278,3 +279,50 @@ def test_a_scheduler_and_workers_started_apart_give_the_same(tmp_path, serial):
             except subprocess.TimeoutExpired:
                 process.kill()
         time.sleep(0.1)
+
+
+def test_a_companies_house_index_places_what_the_registers_do_not(tmp_path):
+    """Suppliers no register places are looked up in a Companies House index: the body-year's figures are
+    those of lm3.calculate with the matches as one more register (lm3 suppliers companies-house by hand)."""
+    real = DATA / "companies_house" / "ch_basiccompanydata_2025-01-01_part1_first50.csv"
+    with real.open(encoding="utf-8-sig") as f:
+        header = next(csv.reader(f))  # Companies House's own header, spaces and all
+    companies = [  # two of Manchester's suppliers the Salford register does not place, and one other
+        {
+            "CompanyName": "POST OFFICE LIMITED",
+            " CompanyNumber": "02154540",
+            "RegAddress.PostCode": "EC1V 9HQ",
+        },
+        {
+            "CompanyName": "LAING O'ROURKE CONSTRUCTION LIMITED",
+            " CompanyNumber": "01710524",
+            "RegAddress.PostCode": "M1 1AD",
+        },
+        {
+            "CompanyName": "UNRELATED WIDGETS LTD",
+            " CompanyNumber": "09999999",
+            "RegAddress.PostCode": "LS1 4AP",
+        },
+    ]
+    ch = tmp_path / "BasicCompanyData.csv"
+    with ch.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header)
+        writer.writeheader()
+        for company in companies:
+            writer.writerow({h: "" for h in header} | {"CompanyStatus": "Active"} | company)
+    index = lm3.index_companies_house(ch, tmp_path / "ch.parquet")
+    manchester = [FILES[0]]
+    result = lm3.batch(_manifest(tmp_path, manchester), suppliers=REGISTER, companies_house=index, workers=1)
+    wanted = lm3.suppliers_to_look_up(
+        lm3.locate(FILES[0][0], REGISTER, area="Manchester"), unplaced_only=True
+    )
+    register = lm3.match_companies_house(ch, wanted).register()
+    assert len(register) == 2
+    by_hand = lm3.calculate(FILES[0][0], [REGISTER, register], area="Manchester")
+    row = result.summary.iloc[0]
+    assert (row["placed"], row["lm3"]) == (by_hand.placed, by_hand.lm3)
+    without = lm3.calculate(FILES[0][0], REGISTER, area="Manchester")
+    assert row["placed"] > without.placed
+    with pytest.raises(lm3.InputError, match="not the bulk file") as err:
+        lm3.batch(_manifest(tmp_path, manchester), suppliers=REGISTER, companies_house=ch)
+    assert err.value.params == ("companies_house",)

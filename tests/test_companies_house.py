@@ -18,6 +18,7 @@ from conftest import DATA
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import lm3
 from lm3.cli import cli
 from lm3.errors import InputError
 from lm3.inputs.companies_house import match_companies_house
@@ -246,12 +247,16 @@ def test_written_file_zip_and_small_blocks_give_the_same_matches(tmp_path):
     archive = tmp_path / "BasicCompanyData-part1.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.write(path, "BasicCompanyData-2025-01-01-part1_7.csv")
+    index = lm3.index_companies_house(archive, tmp_path / "companies-house.parquet")
     for found in (
         match_companies_house(archive, suppliers),
         match_companies_house(path, suppliers, block_size=4096),  # many blocks, rows cut across them
+        match_companies_house(index, suppliers),  # the Parquet index: the same matches
     ):
         assert found.rows_read == len(rows)
         pd.testing.assert_frame_equal(found.matches, whole.matches)
+    with pytest.raises(InputError, match=r"name it with \.parquet"):
+        lm3.index_companies_house(archive, tmp_path / "index.csv")
 
 
 def test_bad_files_are_named_with_what_to_do(tmp_path):

@@ -34,10 +34,13 @@ import numpy as np
 import pandas as pd
 
 from lm3.errors import InputError, LM3Error
+from lm3.inputs.companies_house import match_companies_house
+from lm3.inputs.ingest import ingest
 from lm3.progress import Progress, report
 from lm3.render.charts import leakage_table, ranking_chart
 from lm3.render.workbook import write_table
 from lm3.study.calculate import calculate
+from lm3.study.locate import locate, suppliers_to_look_up
 from lm3.values import params
 from lm3.values.cells import write_csv
 from lm3.values.money import format_gbp, pence_to_decimal
@@ -191,11 +194,28 @@ def _folder_rows(folder: Path) -> pd.DataFrame:
 # -- one task ---------------------------------------------------------------------------------------------------
 
 
-def run_task(task: Task, registers: tuple[str, ...]) -> dict[str, Any]:
+def run_task(task: Task, registers: tuple[str, ...], companies_house: str | None = None) -> dict[str, Any]:
     """One body-year's figures (plain data, so it travels between processes and machines), or its problem.
-    Only aggregates leave: no payment row, payee or employee."""
+    Only aggregates leave: no payment row, payee or employee. With a Companies House index, the suppliers
+    the registers do not place are looked up in it (the index is loaded once per process) and its matches
+    read as one more register, as ``lm3 suppliers companies-house`` and ``lm3 calculate`` do by hand."""
     try:
-        result = calculate(list(task.files), list(registers), area=task.area)
+        payments = ingest(list(task.files))
+        sources: list[Any] = list(registers)
+        if companies_house is not None:
+            located = locate(payments, sources or None, area=task.area)
+            wanted = suppliers_to_look_up(located, unplaced_only=True)
+            if len(wanted):
+                matched = match_companies_house(companies_house, wanted).register()
+                if len(matched):
+                    sources.append(matched)
+        if not sources:
+            raise InputError(
+                "No supplier register and no Companies House match: nothing can be placed. Give a register "
+                "(suppliers) or a Companies House index (companies_house).",
+                code="missing-inputs",
+            )
+        result = calculate(payments, sources, area=task.area)
     except LM3Error as err:
         return {"task": task.id, "problem": {"code": err.code, "problem": str(err).split("\n")[0]}}
     trace = result.suppliers
@@ -279,19 +299,32 @@ def batch(
     manifest: str | Path | pd.DataFrame,
     *,
     suppliers: str | Path | Sequence[str | Path] = (),
+    companies_house: str | Path | None = None,
     out: str | Path | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
     resume: bool = False,
     progress: Progress | None = None,
 ) -> BatchResult:
-    """Run every task of ``manifest`` (see the module docstring) with the supplier registers ``suppliers``;
-    write the tables under ``out`` when given. ``progress(step, done, total)`` after each task (``step``
+    """Run every task of ``manifest`` (see the module docstring) with the supplier registers ``suppliers``
+    and, if given, a Companies House index (``lm3.index_companies_house``); write the tables under ``out``
+    when given. ``progress(step, done, total)`` after each task (``step``
     says how many failed so far). Raises InputError for a manifest or option that is wrong; a task that
     fails is a row of ``problems``, never an exception."""
     params.callback("progress", progress)
     tasks = read_manifest(manifest)
     registers = (str(suppliers),) if isinstance(suppliers, str | Path) else tuple(str(s) for s in suppliers)
+    index = None
+    if companies_house is not None:
+        index = str(Path(companies_house).resolve())
+        if Path(index).suffix.lower() != ".parquet" or not Path(index).is_file():
+            raise InputError(
+                f"{companies_house}: give the Companies House index (a .parquet made once with lm3 "
+                "companies-house index BasicCompanyData.zip --out ch.parquet), not the bulk file: every task "
+                "would read all 2.5 GB again.",
+                code="bad-parameter",
+                params=("companies_house",),
+            )
     parts_dir = Path(out) / "parts" if out is not None else None
     if parts_dir is not None:
         parts_dir.mkdir(parents=True, exist_ok=True)
@@ -316,10 +349,10 @@ def batch(
     with executor_for(scheduler, workers) as pool:
         if pool is None:
             for task in todo:
-                finish(task, run_task(task, registers))
+                finish(task, run_task(task, registers, index))
         else:
             futures: dict[Future[dict[str, Any]], Task] = {
-                pool.submit(run_task, t, registers): t for t in todo
+                pool.submit(run_task, t, registers, index): t for t in todo
             }
             for future in as_completed(futures):
                 task = futures[future]

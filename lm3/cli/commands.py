@@ -438,6 +438,30 @@ def survey_template(
     )
 
 
+@cli.group("companies-house")
+def companies_house_group() -> None:
+    """Companies House's bulk data (BasicCompanyData), made ready for many runs."""
+
+
+@companies_house_group.command("index")
+@click.argument("files", nargs=-1, required=True, type=FILE)
+@click.option("--out", type=FILE, required=True, help="The index to write (.parquet).")
+@run_options
+def companies_house_index(files: tuple[Path, ...], out: Path, quiet: bool, debug: bool) -> None:
+    """Convert BasicCompanyData (FILES: the CSV, its ZIP or part ZIPs) into a compact Parquet index, once:
+    `lm3 batch --companies-house` and `lm3 suppliers companies-house` then read it in seconds.
+
+    \b
+    Example:
+      lm3 companies-house index BasicCompanyDataAsOneFile-2025-11-01.zip --out companies-house.parquet
+    """
+    with errors(debug):
+        refuse_overwrite([out], {"FILES": files})
+        with progress_bar(quiet, "Companies House index") as progress:
+            written = lm3.index_companies_house(list(files), out, progress=progress)
+    echo(f"Wrote the Companies House index {written} ({written.stat().st_size / 2**20:,.0f} MB).")
+
+
 @cli.command("batch")
 @click.argument("manifest", type=PATH)
 @click.option("--out", type=PATH, required=True, help="The folder for summary, leakage, problems and parts.")
@@ -447,6 +471,12 @@ def survey_template(
     type=FILE,
     multiple=True,
     help="A supplier register every task places its suppliers with (repeat for several).",
+)
+@click.option(
+    "--companies-house",
+    "companies_house",
+    type=FILE,
+    help="A Companies House index (lm3 companies-house index) to place the suppliers registers do not.",
 )
 @click.option(
     "--scheduler",
@@ -460,6 +490,7 @@ def batch_command(
     manifest: Path,
     out: Path,
     suppliers: tuple[Path, ...],
+    companies_house: Path | None,
     scheduler: str | None,
     workers: int | None,
     resume: bool,
@@ -481,6 +512,7 @@ def batch_command(
         result = lm3.batch(
             manifest,
             suppliers=list(suppliers),
+            companies_house=companies_house,
             out=out,
             scheduler=scheduler,
             workers=workers,
