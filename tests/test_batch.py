@@ -85,7 +85,10 @@ def test_the_tables_are_written_with_money_as_text(serial_run):
     assert manchester["total"] == f"{pence // 100}.{pence % 100:02d}"
     assert pd.read_parquet(folder / "summary.parquet").equals(serial.summary)
     assert set(pd.read_parquet(folder / "leakage.parquet").columns) == {"body", "period", "place", "amount"}
-    assert (folder / "summary.xlsx").is_file() and (folder / "ranking.png").read_bytes()[:4] == b"\x89PNG"
+    assert (folder / "summary.xlsx").is_file()
+    for chart in ("ranking.png", "map.png"):
+        assert (folder / chart).read_bytes()[:4] == b"\x89PNG"
+    assert serial.summary.set_index("body").loc["Salford City Council", "lads"] == "E08000006"
     assert len(list((folder / "parts").glob("*.json"))) == 3
 
 

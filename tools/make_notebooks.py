@@ -167,12 +167,66 @@ UNCERTAINTY = [
 ]
 
 
+MANY = [
+    new_markdown_cell(
+        "# Every council, every year: where each stands\n\n"
+        "`lm3.batch` runs many bodies' spend files at once: each body's financial year is one task, read with "
+        "every rule of `lm3 ingest` and calculated as `lm3 calculate` would for those files alone. Here: four "
+        "councils' real files in `data/real` (see its README for where each comes from), all placed through "
+        "Salford's contracts register, the one register with postcodes among them. Salford's own suppliers "
+        "are placed best; the others show how far a neighbour's register goes, which is what `coverage` says."
+    ),
+    new_code_cell(
+        "from pathlib import Path\n\nimport pandas as pd\n\nimport lm3\nfrom lm3 import charts\n\n"
+        'real = Path("../data/real")\n'
+        "manifest = pd.DataFrame(\n"
+        "    [\n"
+        '        (real / "manchester-spend-2022-05.csv", "Manchester City Council", "Manchester", "2022-05"),\n'
+        '        (real / "salford-spend-2022-04.csv", "Salford City Council", "Salford", "2022-04"),\n'
+        '        (real / "salford-spend-2022-05.csv", "Salford City Council", "Salford", "2022-05"),\n'
+        '        (real / "calderdale-spend-2022-08.csv", "Calderdale Council", "Calderdale", "2022-08"),\n'
+        '        (real / "harrogate-spend-2022-08.csv", "Harrogate Borough Council", "Harrogate", "2022-08"),\n'
+        "    ],\n"
+        '    columns=["file", "body", "area", "period"],\n'
+        ")\n"
+        "manifest"
+    ),
+    new_markdown_cell(
+        "Two processes run the four tasks (Salford's two months are one task, its financial year 2022-23). "
+        'Give `scheduler="local"` to run them on a Dask cluster instead: the same figures to the penny.'
+    ),
+    new_code_cell(
+        'result = lm3.batch(manifest, suppliers=real / "salford-contracts-register-2022-07.csv", workers=2)\n'
+        'result.summary[["body", "period", "files", "rows", "coverage", "local_share", "lm3", "sme_share"]]'
+    ),
+    new_markdown_cell(
+        "The local share is of the spend that could be placed: with little placed (`coverage`), it says "
+        "little. The ranking writes coverage beside each bar for that reason."
+    ),
+    new_code_cell("charts.ranking_chart(result.summary)"),
+    new_code_cell("charts.local_share_map(result.summary)"),
+    new_markdown_cell("Where the placed money that leaves each area goes, largest first:"),
+    new_code_cell(
+        'result.leakage.sort_values("amount", ascending=False).groupby("body").head(3).assign(\n'
+        '    amount=lambda t: t["amount"].map(lm3.format_gbp)\n'
+        ")"
+    ),
+    new_markdown_cell(
+        "Nothing failed here; a file that cannot be read would be a row of `result.problems`, and the other "
+        "bodies would go on. From the command line: `lm3 batch manifest.csv --suppliers register.csv --out "
+        "batch/` writes summary.csv, .parquet and .xlsx, leakage.parquet, problems.csv and both charts."
+    ),
+    new_code_cell("result.problems"),
+]
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for name, cells in (
         ("01-quickstart.ipynb", QUICKSTART),
         ("02-council-spend.ipynb", COUNCIL),
         ("03-uncertainty-and-scenarios.ipynb", UNCERTAINTY),
+        ("04-many-councils.ipynb", MANY),
     ):
         nb = new_notebook(cells=cells)
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

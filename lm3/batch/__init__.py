@@ -37,7 +37,7 @@ from lm3.errors import InputError, LM3Error
 from lm3.inputs.companies_house import match_companies_house
 from lm3.inputs.ingest import ingest
 from lm3.progress import Progress, report
-from lm3.render.charts import leakage_table, ranking_chart
+from lm3.render.charts import leakage_table, local_share_map, ranking_chart
 from lm3.render.workbook import write_table
 from lm3.study.calculate import calculate
 from lm3.study.locate import locate, suppliers_to_look_up
@@ -46,7 +46,7 @@ from lm3.values.cells import write_csv
 from lm3.values.money import format_gbp, pence_to_decimal
 
 SUMMARY_COLUMNS = [
-    "body", "period", "files", "rows", "total", "placed", "coverage", "local", "local_share", "lm3",
+    "body", "period", "area", "lads", "files", "rows", "total", "placed", "coverage", "local", "local_share", "lm3",
     "lm3_like_placed", "lm3_all_local", "sme_share", "vcse_share", "warnings",
 ]  # fmt: skip
 MONEY = ("total", "placed", "local")
@@ -232,6 +232,8 @@ def run_task(task: Task, registers: tuple[str, ...], companies_house: str | None
     return {
         "task": task.id,
         "summary": {
+            "area": result.area.name,
+            "lads": ";".join(result.area.codes),
             "rows": int(trace["payments"].sum()),
             "total": int(result.payments),
             "placed": int(result.placed),
@@ -390,7 +392,7 @@ def _tables(tasks: list[Task], done: dict[str, dict[str, Any]], resumed: int) ->
 
 def write_outputs(result: BatchResult, out: Path) -> list[Path]:
     """summary.csv, .parquet and .xlsx; leakage.parquet; problems.csv; ranking.png (bodies by local
-    share). Money in the CSV as text with two decimals; in Parquet as integer pence."""
+    share) and map.png (each body's area shaded by it). Money in the CSV as text with two decimals; in Parquet as integer pence."""
     out.mkdir(parents=True, exist_ok=True)
     text = result.summary.copy()
     for column in MONEY:
@@ -403,15 +405,7 @@ def write_outputs(result: BatchResult, out: Path) -> list[Path]:
     ]
     result.summary.to_parquet(out / "summary.parquet", index=False)
     result.leakage.to_parquet(out / "leakage.parquet", index=False)
-    written += [
-        out / "summary.parquet",
-        out / "leakage.parquet",
-        _ranking(result.summary, out / "ranking.png"),
-    ]
-    return written
-
-
-def _ranking(summary: pd.DataFrame, path: Path) -> Path:
-    """A bar chart of bodies by local share of placed spend, highest first."""
-    ranking_chart(summary).savefig(path)
-    return path
+    ranking, shares_map = out / "ranking.png", out / "map.png"
+    ranking_chart(result.summary).savefig(ranking)
+    local_share_map(result.summary).savefig(shares_map)
+    return [*written, out / "summary.parquet", out / "leakage.parquet", ranking, shares_map]

@@ -766,6 +766,11 @@ def ranking_chart(summary: pd.DataFrame, ax: Axes | None = None, *, top: int = 4
     """Bodies (and years) ranked by local share of placed spend, highest first: a batch's summary
     (``lm3.batch``), columns body, period, local_share and coverage. Coverage is written beside each bar:
     a share over little placed spend says little."""
+    with _style():
+        return _ranking(summary, ax, top)
+
+
+def _ranking(summary: pd.DataFrame, ax: Axes | None, top: int) -> Figure:
     rows = summary.dropna(subset=["local_share"]).sort_values("local_share", ascending=False).head(top)
     fig, ax = _axes(ax, (8, max(2.5, 0.32 * len(rows) + 1.2)))
     labels = [_wrap(f"{b} {p}", 36, 1) for b, p in zip(rows["body"], rows["period"], strict=True)][::-1]
@@ -784,6 +789,64 @@ def ranking_chart(summary: pd.DataFrame, ax: Axes | None = None, *, top: int = 4
     _set_title(ax, "Where each body stands: local share of placed spend")
     if not len(rows):
         ax.text(0.5, 0.5, "No body with placed spend", ha="center", va="center", transform=ax.transAxes)
+    return fig
+
+
+def local_share_map(summary: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Each body's area (its districts, ``lads``: ONS codes joined by ";") shaded by its local share of
+    placed spend, latest period of each body: a batch's summary (``lm3.batch``). Darker: a larger local
+    share; districts of no body are left white."""
+    with _style():
+        fig, ax = _axes(ax, (7, 8))
+        shapes = _boundaries()
+        latest = summary.dropna(subset=["local_share"]).sort_values("period").groupby("body").tail(1)
+        share: dict[str, float] = {}
+        for lads, value in zip(latest["lads"], latest["local_share"], strict=True):
+            for code in str(lads).split(";"):
+                if code:
+                    share[code] = float(value)
+        rings_in = [r for c in share if c in shapes for r in shapes[c][1]]
+        pts = np.vstack(rings_in) if rings_in else np.vstack([r for _, rs in shapes.values() for r in rs])
+        kx = np.cos(np.radians(float(pts[:, 1].mean())))
+        pad = np.array([30 / (111 * kx), 30 / 111])
+        lo, hi = pts.min(axis=0) - pad, pts.max(axis=0) + pad
+        patches, colours = [], []
+        for code, (_name, rings) in shapes.items():
+            for ring in rings:
+                if (
+                    ring[:, 0].max() < lo[0]
+                    or ring[:, 0].min() > hi[0]
+                    or ring[:, 1].max() < lo[1]
+                    or ring[:, 1].min() > hi[1]
+                ):
+                    continue
+                patches.append(Polygon(ring, closed=True))
+                value = share.get(code)
+                shade = 1.0 if value is None else 0.9 - 0.75 * min(max(value, 0.0), 1.0)
+                colours.append((shade, shade, shade))
+        ax.add_collection(PatchCollection(patches, facecolors=colours, edgecolors=LIGHT, linewidths=0.4))
+        for body, lads, value in zip(latest["body"], latest["lads"], latest["local_share"], strict=True):
+            rings = [r for c in str(lads).split(";") if c in shapes for r in shapes[c][1]]
+            if rings:
+                centre = np.vstack(rings).mean(axis=0)
+                ax.annotate(
+                    f"{_wrap(body, 22, 2)}\n{float(value):.0%}",
+                    centre,
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": LIGHT, "alpha": 0.85},
+                )
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        ax.set_aspect(1 / kx)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+        _set_title(ax, "Local share of placed spend, by body (darker: more stays local)")
+        ax.text(0.0, -0.02, "ONS boundaries (OGL); contains OS data © Crown copyright 2023", transform=ax.transAxes,
+                fontsize=6, color=MID, va="top")  # fmt: skip
     return fig
 
 
