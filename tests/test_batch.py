@@ -329,3 +329,30 @@ def test_a_companies_house_index_places_what_the_registers_do_not(tmp_path):
     with pytest.raises(lm3.InputError, match="not the bulk file") as err:
         lm3.batch(_manifest(tmp_path, manchester), suppliers=REGISTER, companies_house=ch)
     assert err.value.params == ("companies_house",)
+
+
+def test_payroll_and_surveys_in_the_manifest_give_the_samples_2_52(tmp_path):
+    """A body-year's payroll and survey answers named in the manifest (kind): the task uses them as
+    lm3 calculate does, and only its figures leave it (no employee, no answer)."""
+    sample = ROOT / "data" / "samples" / "bradford-trident"
+    rows = pd.DataFrame(
+        {
+            "file": [
+                str(sample / f)
+                for f in ("payments.xlsx", "payroll.xlsx", "supplier-survey.xlsx", "staff-survey.xlsx")
+            ],
+            "body": "Bradford Trident",
+            "area": "Bradford",
+            "period": "2024-04",
+            "kind": ["", "payroll", "supplier_survey", "staff_survey"],
+        }
+    )
+    result = lm3.batch(rows, suppliers=sample / "suppliers.xlsx", workers=1)
+    expected = lm3.load_project(sample).calculate()
+    row = result.summary.iloc[0]
+    assert row["lm3"] == expected.lm3 and f"{row['lm3']:.2f}" == "2.52"
+    assert row["files"] == 1 and set(result.to_dict()["summary"][0]) == set(result.summary.columns)
+    assert "BT001" not in json.dumps(result.to_dict(), default=str)
+    bad = rows.assign(kind=["", "payroll", "payroll", "invoices"])
+    with pytest.raises(lm3.InputError, match="'invoices' is not one lm3 reads"):
+        lm3.batch(bad, suppliers=sample / "suppliers.xlsx")

@@ -1,13 +1,15 @@
 """Every council, every year: ``lm3.batch`` runs many bodies' spend files at once and says where each stands.
 
 A **manifest** names the files: a CSV with one row per spend file (columns ``file``, ``body``, ``area``,
-``period``; a file's path relative to the manifest), or a folder laid out ``BODY/PERIOD/*.csv|xlsx`` with a
+``period``; a file's path relative to the manifest; an optional ``kind``, "payroll", "supplier_survey" or
+"staff_survey", gives a body-year its payroll and survey answers, blank being payments), or a folder laid out ``BODY/PERIOD/*.csv|xlsx`` with a
 CSV ``areas.csv`` beside the bodies (``body``, ``area``). The files of one body and one financial year
 (April to March; a period "2023-05" is in "2023-24") are one **task**.
 
 Each task reads its files with every rule of ``lm3.ingest``, places the suppliers through the registers
-given, and computes for its body and year what ``lm3.calculate`` gives for those files alone, on the
-published default shares: rows, total, placed, coverage, local spend and local share, LM3 with its bounds,
+given, and computes for its body and year what ``lm3.calculate`` gives for those files alone (on the
+published default shares, or the surveys when given; payroll and survey answers become aggregates inside
+the task, and only the figures leave it): rows, total, placed, coverage, local spend and local share, LM3 with its bounds,
 leakage by place, the SME and VCSE shares of placed spend, and the warnings. A task that fails is a row of
 ``problems``; the others go on.
 
@@ -53,6 +55,7 @@ MONEY = ("total", "placed", "local")
 LEAKAGE_COLUMNS = ["body", "period", "place", "amount"]
 PROBLEM_COLUMNS = ["body", "period", "files", "code", "problem"]
 MANIFEST_COLUMNS = ("file", "body", "area", "period")
+KINDS = ("payments", "payroll", "supplier_survey", "staff_survey")  # the manifest's optional kind column
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,17 @@ class Task:
     period: str
     area: str
     files: tuple[str, ...]
+    payroll: str | None = None
+    supplier_survey: tuple[str, ...] = ()
+    staff_survey: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
         """A name for the task's part file: readable, and unique even when bodies' names collide."""
-        digest = sha1("\n".join((self.body, self.period, self.area, *self.files)).encode()).hexdigest()[:10]
+        named = (self.body, self.period, self.area, *self.files, self.payroll or "")
+        digest = sha1("\n".join((*named, *self.supplier_survey, *self.staff_survey)).encode()).hexdigest()[
+            :10
+        ]
         return f"{re.sub(r'[^A-Za-z0-9]+', '-', self.body).strip('-')[:40]}_{self.period}_{digest}"
 
 
@@ -151,6 +160,16 @@ def read_manifest(manifest: str | Path | pd.DataFrame) -> list[Task]:
         file=[str((base / f).resolve()) if not Path(f).is_absolute() else f for f in rows["file"]],
         year=[financial_year(p) for p in rows["period"]],
     )
+    kinds = rows["kind"].astype("str").str.strip().replace("", "payments") if "kind" in rows else "payments"
+    rows = rows.assign(kind=kinds)
+    unknown = sorted(set(rows["kind"]) - set(KINDS))
+    if unknown:
+        raise InputError(
+            f"The manifest's kind {', '.join(map(repr, unknown))} is not one lm3 reads: give {', '.join(KINDS)} "
+            "(blank means payments).",
+            code="bad-manifest",
+            params=("manifest",),
+        )
     tasks = []
     for (body, year), group in rows.groupby(["body", "year"], sort=True):
         areas = group["area"].unique()
@@ -160,7 +179,30 @@ def read_manifest(manifest: str | Path | pd.DataFrame) -> list[Task]:
                 code="bad-manifest",
                 params=("manifest",),
             )
-        tasks.append(Task(str(body), str(year), str(areas[0]), tuple(sorted(group["file"]))))
+        of = {kind: tuple(sorted(group.loc[group["kind"] == kind, "file"])) for kind in KINDS}
+        if len(of["payroll"]) > 1:
+            raise InputError(
+                f"The manifest gives {body} {len(of['payroll'])} payrolls in {year}: one payroll a year.",
+                code="bad-manifest",
+                params=("manifest",),
+            )
+        if not of["payments"]:
+            raise InputError(
+                f"The manifest gives {body} no payments in {year}, only {', '.join(k for k in KINDS if of[k])}.",
+                code="bad-manifest",
+                params=("manifest",),
+            )
+        tasks.append(
+            Task(
+                str(body),
+                str(year),
+                str(areas[0]),
+                of["payments"],
+                payroll=of["payroll"][0] if of["payroll"] else None,
+                supplier_survey=of["supplier_survey"],
+                staff_survey=of["staff_survey"],
+            )
+        )
     return tasks
 
 
@@ -215,7 +257,14 @@ def run_task(task: Task, registers: tuple[str, ...], companies_house: str | None
                 "(suppliers) or a Companies House index (companies_house).",
                 code="missing-inputs",
             )
-        result = calculate(payments, sources, area=task.area)
+        result = calculate(
+            payments,
+            sources,
+            area=task.area,
+            payroll=task.payroll,
+            supplier_survey=list(task.supplier_survey) or None,
+            staff_survey=list(task.staff_survey) or None,
+        )
     except LM3Error as err:
         return {"task": task.id, "problem": {"code": err.code, "problem": str(err).split("\n")[0]}}
     trace = result.suppliers
