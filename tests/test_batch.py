@@ -83,7 +83,9 @@ def test_the_tables_are_written_with_money_as_text(serial_run):
     manchester = text[text["body"] == "Manchester City Council"].iloc[0]
     pence = int(serial.summary.set_index("body").loc["Manchester City Council", "total"])
     assert manchester["total"] == f"{pence // 100}.{pence % 100:02d}"
-    assert pd.read_parquet(folder / "summary.parquet").equals(serial.summary)
+    parquet = pd.read_parquet(folder / "summary.parquet")
+    assert parquet["total"].tolist() == text["total"].tolist()  # money as text there too
+    assert parquet["lm3"].tolist() == serial.summary["lm3"].tolist()
     assert set(pd.read_parquet(folder / "leakage.parquet").columns) == {"body", "period", "place", "amount"}
     assert (folder / "summary.xlsx").is_file()
     for chart in ("ranking.png", "map.png"):

@@ -441,7 +441,8 @@ def _tables(tasks: list[Task], done: dict[str, dict[str, Any]], resumed: int) ->
 
 def write_outputs(result: BatchResult, out: Path) -> list[Path]:
     """summary.csv, .parquet and .xlsx; leakage.parquet; problems.csv; ranking.png (bodies by local
-    share) and map.png (each body's area shaded by it). Money in the CSV as text with two decimals; in Parquet as integer pence."""
+    share) and map.png (each body's area shaded by it). Money in the CSV and Parquet as text with two
+    decimals (as in the JSON); in the workbook as numbers in £."""
     out.mkdir(parents=True, exist_ok=True)
     text = result.summary.copy()
     for column in MONEY:
@@ -452,7 +453,7 @@ def write_outputs(result: BatchResult, out: Path) -> list[Path]:
         write_table(result.summary, out / "summary.xlsx", sheet="Summary", money=set(MONEY), shares=shares),
         write_csv(result.problems, out / "problems.csv"),
     ]
-    result.summary.to_parquet(out / "summary.parquet", index=False)
+    text.to_parquet(out / "summary.parquet", index=False)  # money as text, as in the CSV and the JSON
     result.leakage.to_parquet(out / "leakage.parquet", index=False)
     ranking, shares_map = out / "ranking.png", out / "map.png"
     ranking_chart(result.summary).savefig(ranking)
