@@ -554,6 +554,21 @@ def _boundaries() -> dict[str, tuple[str, list[np.ndarray]]]:
     return out
 
 
+def _map_frame(ax: Axes, lo: np.ndarray, hi: np.ndarray, kx: float, title: str) -> None:
+    """A map's frame: its extent (lon/lat) at the true scale for its latitude, no axes, the title and the
+    boundaries' credit."""
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_aspect(1 / kx)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    _set_title(ax, title)
+    ax.text(0.0, -0.02, "ONS boundaries (OGL); contains OS data © Crown copyright 2023", transform=ax.transAxes,
+            fontsize=6, color=MID, va="top")  # fmt: skip
+
+
 def map_chart(result: Any, ax: Axes | None = None, *, margin_km: float = 25) -> Figure:
     """£ paid to suppliers by the local authority district where they are (darker: more £), around the
     area (outlined) and as far as ``margin_km`` beyond the districts with spend nearest it; spend further
@@ -629,24 +644,8 @@ def map_chart(result: Any, ax: Axes | None = None, *, margin_km: float = 25) -> 
                 fontsize=7,
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": LIGHT},
             )
-        ax.set_xlim(lo[0], hi[0])
-        ax.set_ylim(lo[1], hi[1])
-        ax.set_aspect(1 / kx)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for side in ("left", "bottom"):
-            ax.spines[side].set_visible(False)
         outlined = f"{result.area.name} outlined" if area_rings else f"area: {result.area.name}"
-        _set_title(ax, f"Where suppliers are: £ paid by district, {outlined}")
-        ax.text(
-            0.0,
-            -0.02,
-            "ONS boundaries (OGL); contains OS data © Crown copyright 2023",
-            transform=ax.transAxes,
-            fontsize=6,
-            color=MID,
-            va="top",
-        )
+        _map_frame(ax, lo, hi, kx, f"Where suppliers are: £ paid by district, {outlined}")
     return fig
 
 
@@ -837,16 +836,7 @@ def local_share_map(summary: pd.DataFrame, ax: Axes | None = None) -> Figure:
                     fontsize=7,
                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": LIGHT, "alpha": 0.85},
                 )
-        ax.set_xlim(lo[0], hi[0])
-        ax.set_ylim(lo[1], hi[1])
-        ax.set_aspect(1 / kx)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for side in ("left", "bottom"):
-            ax.spines[side].set_visible(False)
-        _set_title(ax, "Local share of placed spend, by body (darker: more stays local)")
-        ax.text(0.0, -0.02, "ONS boundaries (OGL); contains OS data © Crown copyright 2023", transform=ax.transAxes,
-                fontsize=6, color=MID, va="top")  # fmt: skip
+        _map_frame(ax, lo, hi, kx, "Local share of placed spend, by body (darker: more stays local)")
     return fig
 
 
