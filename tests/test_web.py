@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -28,20 +29,31 @@ MONTH = SPEND / "odileeds_salford_clean_2022-04.csv"  # a real council month, an
 REGISTER = SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv"
 
 
-def _csrf(text: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', text)
-    assert found, "every page with a form carries the session's CSRF token"
-    return found.group(1)
+Tokens = Callable[[str], str]
+
+
+def _form_tokens(text: str) -> dict[str, str]:
+    """Each form's action and the token it carries, as the page has them."""
+    found = re.findall(
+        r'<form[^>]*action="([^"]+)"[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)"', text
+    )
+    return dict(found)
 
 
 def _client(**options: object) -> TestClient:
     return TestClient(web.create_app(hosts=("testserver",), **options))  # type: ignore[arg-type]
 
 
-def _start(client: TestClient) -> str:
+def _start(client: TestClient) -> Tokens:
+    """Open the start page (a session begins); the token each of this session's forms carries, as its
+    pages give them (the start page's own form's token is checked against the page)."""
     page = client.get("/")
     assert page.status_code == 200
-    return _csrf(page.text)
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    session = store.get(client.cookies["lm3_session"])
+    assert session is not None
+    assert _form_tokens(page.text)["/sample"] == web.form_token(session, "/sample")
+    return lambda action: web.form_token(session, action)
 
 
 def _wait_for_result(client: TestClient) -> str:
@@ -56,13 +68,13 @@ def _wait_for_result(client: TestClient) -> str:
     raise AssertionError("the calculation did not finish")
 
 
-def _upload(client: TestClient, csrf: str, **files: Path) -> object:
+def _upload(client: TestClient, csrf: Tokens, **files: Path) -> object:
     """Upload files by kind (payments=PATH, ...), as a browser sends them."""
     items = [(kind, (path.name, path.read_bytes())) for kind, path in files.items()]
-    return client.post("/upload", data={"csrf": csrf}, files=items, headers=SAME_ORIGIN)
+    return client.post("/upload", data={"csrf": csrf("/upload")}, files=items, headers=SAME_ORIGIN)
 
 
-def _upload_sample(client: TestClient, csrf: str, **more: tuple[str, bytes]) -> object:
+def _upload_sample(client: TestClient, csrf: Tokens, **more: tuple[str, bytes]) -> object:
     files = [
         ("payments", ("payments.xlsx", (SAMPLE / "payments.xlsx").read_bytes())),
         ("suppliers", ("suppliers.xlsx", (SAMPLE / "suppliers.xlsx").read_bytes())),
@@ -72,7 +84,7 @@ def _upload_sample(client: TestClient, csrf: str, **more: tuple[str, bytes]) -> 
         *[(kind, item) for kind, item in more.items()],
     ]
     return client.post(
-        "/upload", data={"csrf": csrf}, files=files, headers=SAME_ORIGIN, follow_redirects=False
+        "/upload", data={"csrf": csrf("/upload")}, files=files, headers=SAME_ORIGIN, follow_redirects=False
     )
 
 
@@ -88,7 +100,11 @@ def test_the_sample_from_upload_to_download_gives_2_52():
         assert client.get("/area").status_code == 200
         sent = client.post(
             "/area",
-            data={"csrf": csrf, "area": "Bradford", "name": "Bradford Trident (illustrative sample)"},
+            data={
+                "csrf": csrf("/area"),
+                "area": "Bradford",
+                "name": "Bradford Trident (illustrative sample)",
+            },
             headers=SAME_ORIGIN,
             follow_redirects=False,
         )
@@ -127,28 +143,35 @@ def test_the_sample_button_what_if_and_a_previous_result():
     with _client() as client:
         csrf = _start(client)
         assert "Run the Bradford Trident sample" in client.get("/").text
-        sent = client.post("/sample", data={"csrf": csrf}, headers=SAME_ORIGIN, follow_redirects=False)
+        sent = client.post(
+            "/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN, follow_redirects=False
+        )
         assert sent.headers["location"] == "/check"
-        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
         assert _wait_for_result(client) == "/result"
         before = lm3.load_project(SAMPLE).calculate()
         moved = before.scenarios(["share=10%"])
         page = client.post(
-            "/result/what-if", data={"csrf": csrf, "share": "10%"}, headers=SAME_ORIGIN, follow_redirects=True
+            "/result/what-if",
+            data={"csrf": csrf("/result/what-if"), "share": "10%"},
+            headers=SAME_ORIGIN,
+            follow_redirects=True,
         )
         assert "what-if-result" in page.text
         assert f"{moved['lm3'].iloc[0]:.2f}" in page.text and f"{moved['lm3'].iloc[1]:.2f}" in page.text
-        bad = client.post("/result/what-if", data={"csrf": csrf, "share": "lots"}, headers=SAME_ORIGIN)
+        bad = client.post(
+            "/result/what-if", data={"csrf": csrf("/result/what-if"), "share": "lots"}, headers=SAME_ORIGIN
+        )
         assert bad.status_code == 400 and "could not be worked out" in bad.text
         # a previous result to compare with
         previous = lm3.to_json(before)
         client.post(
             "/upload",
-            data={"csrf": csrf},
+            data={"csrf": csrf("/upload")},
             files=[("previous", ("last-year.json", previous.encode()))],
             headers=SAME_ORIGIN,
         )
-        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
         _wait_for_result(client)
         assert "Compared with the previous result" in client.get("/result").text
 
@@ -159,13 +182,13 @@ def test_a_column_changed_on_the_check_page_is_used():
         _upload_sample(client, csrf)
         changed = client.post(
             "/check",
-            data={"csrf": csrf, "kind": "payments", "payments.expense_type": "Supplier Name"},
+            data={"csrf": csrf("/check"), "kind": "payments", "payments.expense_type": "Supplier Name"},
             headers=SAME_ORIGIN,
             follow_redirects=True,
         )
         assert changed.status_code == 200 and "set by you" in changed.text
         # the choice reaches the calculation: categories are now the supplier names
-        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
         _wait_for_result(client)
         assert client.get("/result").status_code == 200
 
@@ -179,7 +202,7 @@ def test_a_real_council_month_shows_coverage_and_rejected_rows_download():
         assert client.get("/check").status_code == 200
         rejected = client.get("/check/rejected-rows.csv")
         assert rejected.status_code == 200 and rejected.text.startswith("sheet,row,column,value,reason")
-        client.post("/area", data={"csrf": csrf, "area": "Salford"}, headers=SAME_ORIGIN)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Salford"}, headers=SAME_ORIGIN)
         assert _wait_for_result(client) == "/result"
         page = client.get("/result").text
         assert expected.coverage_text() is not None
@@ -193,14 +216,37 @@ def test_forms_without_the_token_or_from_another_site_are_refused():
         assert client.post("/sample", data={}, headers=SAME_ORIGIN).status_code == 403
         assert client.post("/sample", data={"csrf": "forged"}, headers=SAME_ORIGIN).status_code == 403
         assert (
-            client.post("/sample", data={"csrf": csrf}, headers={"origin": "http://evil.example"}).status_code
+            client.post(
+                "/sample", data={"csrf": csrf("/sample")}, headers={"origin": "http://evil.example"}
+            ).status_code
             == 403
         )
-        assert client.post("/sample", data={"csrf": csrf}).status_code == 403  # neither Origin nor Referer
+        assert (
+            client.post("/sample", data={"csrf": csrf("/sample")}).status_code == 403
+        )  # neither Origin nor Referer
+        # a token is for one form of one session: another form's, or another browser's, is refused
+        assert client.post("/sample", data={"csrf": csrf("/delete")}, headers=SAME_ORIGIN).status_code == 403
+        with _client() as other:
+            theirs = _start(other)
+            assert (
+                client.post("/sample", data={"csrf": theirs("/sample")}, headers=SAME_ORIGIN).status_code
+                == 403
+            )
         via_referer = client.post(
-            "/sample", data={"csrf": csrf}, headers={"referer": f"{HOST}/"}, follow_redirects=False
+            "/sample", data={"csrf": csrf("/sample")}, headers={"referer": f"{HOST}/"}, follow_redirects=False
         )
         assert via_referer.status_code == 303
+        # every form on every page carries its own action's token
+        pages = [client.get(p).text for p in ("/", "/upload", "/check", "/area")]
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        pages.append(client.get("/result").text)
+        seen = {}
+        for text in pages:
+            seen |= _form_tokens(text)
+        assert set(seen) == {"/sample", "/delete", "/upload", "/check", "/area", "/result/what-if"}
+        assert all(token == csrf(action) for action, token in seen.items())
+        assert len(set(seen.values())) == len(seen)
 
 
 def test_a_host_not_served_is_refused_against_dns_rebinding():
@@ -213,7 +259,7 @@ def test_an_upload_over_the_limit_is_413_with_a_page():
         csrf = _start(client)
         big = client.post(
             "/upload",
-            data={"csrf": csrf},
+            data={"csrf": csrf("/upload")},
             files=[("payments", ("big.csv", b"Supplier,Amount\n" + b"A,1\n" * 400_000))],
             headers=SAME_ORIGIN,
         )
@@ -224,29 +270,35 @@ def test_wrong_files_and_areas_get_a_page_that_says_what_to_do():
     with _client() as client:
         csrf = _start(client)
         wrong = client.post(
-            "/upload", data={"csrf": csrf}, files=[("payments", ("notes.pdf", b"%PDF"))], headers=SAME_ORIGIN
+            "/upload",
+            data={"csrf": csrf("/upload")},
+            files=[("payments", ("notes.pdf", b"%PDF"))],
+            headers=SAME_ORIGIN,
         )
         assert (
             wrong.status_code == 400
             and "There is a problem" in wrong.text
             and 'href="#payments"' in wrong.text
         )
-        none = client.post("/upload", data={"csrf": csrf}, headers=SAME_ORIGIN)
+        none = client.post("/upload", data={"csrf": csrf("/upload")}, headers=SAME_ORIGIN)
         assert none.status_code == 400 and "Choose the payments file" in none.text
         _upload_sample(client, csrf)
-        unknown = client.post("/area", data={"csrf": csrf, "area": "Bradfrod"}, headers=SAME_ORIGIN)
+        unknown = client.post("/area", data={"csrf": csrf("/area"), "area": "Bradfrod"}, headers=SAME_ORIGIN)
         assert unknown.status_code == 400 and "Did you mean" in unknown.text and "Bradford" in unknown.text
         assert client.get("/no-such-page").status_code == 404
         assert client.get("/result/charts/nothing.png", follow_redirects=False).status_code in (303, 404)
         bad_rows = b"Supplier,Amount\nACME LTD,ten pounds\nBETA LTD,12.00\n"
         client.post(
-            "/upload", data={"csrf": csrf}, files=[("payments", ("bad.csv", bad_rows))], headers=SAME_ORIGIN
+            "/upload",
+            data={"csrf": csrf("/upload")},
+            files=[("payments", ("bad.csv", bad_rows))],
+            headers=SAME_ORIGIN,
         )
         check = client.get("/check")
         assert (
             check.status_code == 200 and "ten pounds" not in check.text
         )  # values are not shown, reasons are
-        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
         assert _wait_for_result(client) == "error 400"
         failed = client.get("/progress")
         assert failed.status_code == 400 and "could not go ahead" in failed.text and "bad.csv" in failed.text
@@ -257,7 +309,7 @@ def test_sessions_are_isolated_and_deleted():
     with TestClient(app) as alice, TestClient(app) as mallory:
         csrf = _start(alice)
         _upload_sample(alice, csrf)
-        alice.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        alice.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
         assert _wait_for_result(alice) == "/result"
         # another browser of the same server: no cookie, or a made-up one, sees nothing of Alice's
         for path in ("/check", "/result", "/download/report.xlsx", "/check/rejected-rows.csv"):
@@ -265,6 +317,7 @@ def test_sessions_are_isolated_and_deleted():
         mallory.cookies.set("lm3_session", "made-up")
         assert mallory.get("/download/report.xlsx").status_code == 404
         # with a session of its own, it sees its own (empty) state, never Alice's result
+        mallory.cookies.clear()
         _start(mallory)
         assert mallory.get("/result", follow_redirects=False).headers["location"] == "/upload"
         store: Store = app.state.store
@@ -272,7 +325,9 @@ def test_sessions_are_isolated_and_deleted():
         assert session is not None and len(store) == 2
         folder = session.folder
         assert {p.name for p in folder.iterdir()} >= {"payments-1.xlsx", "suppliers-2.xlsx", "payroll-3.xlsx"}
-        gone = alice.post("/delete", data={"csrf": csrf}, headers=SAME_ORIGIN, follow_redirects=True)
+        gone = alice.post(
+            "/delete", data={"csrf": csrf("/delete")}, headers=SAME_ORIGIN, follow_redirects=True
+        )
         assert "Your data has been deleted" in gone.text
         assert not folder.exists() and store.get(session.id) is None
         assert alice.get("/result", follow_redirects=False).headers["location"] == "/upload"
@@ -283,7 +338,7 @@ def test_client_file_names_are_never_paths_or_markup():
         csrf = _start(client)
         client.post(
             "/upload",
-            data={"csrf": csrf},
+            data={"csrf": csrf("/upload")},
             files=[
                 ("payments", ("<img src=x onerror=alert(1)>.csv", b"Supplier,Amount\nACME LTD,10.00\n")),
                 ("suppliers", ("../../../etc/cron.d/evil.csv", b"Supplier,Postcode\nACME LTD,BD1 1HY\n")),
@@ -341,13 +396,17 @@ def test_tiers_show_the_spend_within_each_wider_area():
     expected = lm3.locate(project.payments, project.suppliers, area="Bradford", tiers=tiers).tiers
     with _client() as client:
         csrf = _start(client)
-        client.post("/sample", data={"csrf": csrf}, headers=SAME_ORIGIN)
+        client.post("/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN)
         bad = client.post(
-            "/area", data={"csrf": csrf, "area": "Bradford", "tiers": "Nowhere=Atlantis"}, headers=SAME_ORIGIN
+            "/area",
+            data={"csrf": csrf("/area"), "area": "Bradford", "tiers": "Nowhere=Atlantis"},
+            headers=SAME_ORIGIN,
         )
         assert bad.status_code == 400 and 'href="#tiers"' in bad.text
         client.post(
-            "/area", data={"csrf": csrf, "area": "Bradford", "tiers": "\n".join(tiers)}, headers=SAME_ORIGIN
+            "/area",
+            data={"csrf": csrf("/area"), "area": "Bradford", "tiers": "\n".join(tiers)},
+            headers=SAME_ORIGIN,
         )
         assert _wait_for_result(client) == "/result"
         page = client.get("/result").text
@@ -363,7 +422,7 @@ def test_limits_on_rows_and_files_get_a_page():
         check = client.get("/check")
         assert "this server reads up to 50 at once" in check.text
         many = [("supplier_survey", (f"form-{i}.csv", b"Supplier,Share\nA,50%\n")) for i in range(45)]
-        refused = client.post("/upload", data={"csrf": csrf}, files=many, headers=SAME_ORIGIN)
+        refused = client.post("/upload", data={"csrf": csrf("/upload")}, files=many, headers=SAME_ORIGIN)
         assert refused.status_code == 400 and "Too many files" in refused.text and "<html" in refused.text
 
 
@@ -377,13 +436,13 @@ def test_people_paid_are_never_named_in_a_page():
         csrf = _start(client)
         client.post(
             "/upload",
-            data={"csrf": csrf},
+            data={"csrf": csrf("/upload")},
             files=[("payments", ("p.csv", payments)), ("suppliers", ("r.csv", register))],
             headers=SAME_ORIGIN,
         )
         check = client.get("/check").text
         assert "ACME SUPPLIES LTD" in check and "a person: not shown" in check
-        client.post("/area", data={"csrf": csrf, "area": "Bradford"}, headers=SAME_ORIGIN)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
         assert _wait_for_result(client) == "/result"
         result = client.get("/result").text
         for page in (check, result):
@@ -397,7 +456,7 @@ def test_place_more_suppliers_with_the_template_moves_the_figure():
     with _client() as client:
         csrf = _start(client)
         _upload(client, csrf, payments=month, suppliers=register)
-        client.post("/area", data={"csrf": csrf, "area": "Salford"}, headers=SAME_ORIGIN)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Salford"}, headers=SAME_ORIGIN)
         assert _wait_for_result(client) == "/result"
         events = client.get("/progress/events").text
         assert events.startswith("data: ") and '"finished": true' in events
@@ -410,7 +469,7 @@ def test_place_more_suppliers_with_the_template_moves_the_figure():
         book.save(filled)
         sent = client.post(
             "/result/place-more",
-            data={"csrf": csrf},
+            data={"csrf": csrf("/result/place-more")},
             files=[("template", ("filled.xlsx", filled.getvalue()))],
             headers=SAME_ORIGIN,
             follow_redirects=False,
@@ -425,5 +484,7 @@ def test_place_more_suppliers_with_the_template_moves_the_figure():
         assert after.placed > before.placed and after.lm3 != before.lm3
         page = client.get("/result").text
         assert f"£{after.lm3:.2f}" in page and (after.coverage_text() or "").replace("'", "&#39;") in page
-        empty = client.post("/result/place-more", data={"csrf": csrf}, headers=SAME_ORIGIN)
+        empty = client.post(
+            "/result/place-more", data={"csrf": csrf("/result/place-more")}, headers=SAME_ORIGIN
+        )
         assert empty.status_code == 400 and "No file chosen" in empty.text

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import io
 import json
 import threading
@@ -181,7 +183,7 @@ def create_app(
     ) -> Response:
         html = env.get_template(template).render(
             session=session,
-            csrf=session.csrf if session else "",
+            csrf=(lambda action: form_token(session, action)) if session else (lambda action: ""),
             path=request.url.path,
             shown=session.as_shown if session else str,
             **context,
@@ -212,7 +214,8 @@ def create_app(
             return None
         form = await request.form(max_files=MAX_FILES, max_fields=200)
         token = form.get("csrf")
-        if session is None or not isinstance(token, str) or token != session.csrf:
+        expected = form_token(session, request.url.path) if session is not None else None
+        if expected is None or not isinstance(token, str) or not hmac.compare_digest(token, expected):
             await form.close()
             return None
         return form
@@ -741,6 +744,12 @@ def create_app(
     )
     app.state.store = store
     return app
+
+
+def form_token(session: Session, action: str) -> str:
+    """The token of one form of one session: an HMAC of the form's action under the session's secret, so a
+    token taken from one form (or another browser) is refused by every other."""
+    return hmac.new(session.secret.encode(), action.encode(), hashlib.sha256).hexdigest()
 
 
 def download(path: Path, name: str, media: str) -> Response:

@@ -62,7 +62,7 @@ class Job:
 @dataclass
 class Session:
     id: str
-    csrf: str
+    secret: str  # the key of this session's form tokens (lm3.web.app.form_token)
     folder: Path
     uploads: list[Upload] = field(default_factory=list)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> field -> header
