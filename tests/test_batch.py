@@ -355,6 +355,21 @@ def test_payroll_and_surveys_in_the_manifest_give_the_samples_2_52(tmp_path):
     assert row["lm3"] == expected.lm3 and f"{row['lm3']:.2f}" == "2.52"
     assert row["files"] == 1 and set(result.to_dict()["summary"][0]) == set(result.summary.columns)
     assert "BT001" not in json.dumps(result.to_dict(), default=str)
+    own = pd.concat(  # the body's own register in the manifest instead of the batch's
+        [
+            rows,
+            pd.DataFrame(
+                {
+                    "file": [str(sample / "suppliers.xlsx")],
+                    "body": "Bradford Trident",
+                    "area": "Bradford",
+                    "period": "2024-06",
+                    "kind": "suppliers",
+                }
+            ),
+        ]
+    )
+    assert lm3.batch(own, workers=1).summary["lm3"].tolist() == [expected.lm3]
     bad = rows.assign(kind=["", "payroll", "payroll", "invoices"])
     with pytest.raises(lm3.InputError, match="'invoices' is not one lm3 reads"):
         lm3.batch(bad, suppliers=sample / "suppliers.xlsx")

@@ -1,8 +1,9 @@
 """Every council, every year: ``lm3.batch`` runs many bodies' spend files at once and says where each stands.
 
 A **manifest** names the files: a CSV with one row per spend file (columns ``file``, ``body``, ``area``,
-``period``; a file's path relative to the manifest; an optional ``kind``, "payroll", "supplier_survey" or
-"staff_survey", gives a body-year its payroll and survey answers, blank being payments), or a folder laid out ``BODY/PERIOD/*.csv|xlsx`` with a
+``period``; a file's path relative to the manifest; an optional ``kind``, "suppliers", "payroll",
+"supplier_survey" or "staff_survey", gives a body-year its own register, payroll and survey answers, blank
+being payments), or a folder laid out ``BODY/PERIOD/*.csv|xlsx`` with a
 CSV ``areas.csv`` beside the bodies (``body``, ``area``). The files of one body and one financial year
 (April to March; a period "2023-05" is in "2023-24") are one **task**.
 
@@ -55,7 +56,7 @@ MONEY = ("total", "placed", "local")
 LEAKAGE_COLUMNS = ["body", "period", "place", "amount"]
 PROBLEM_COLUMNS = ["body", "period", "files", "code", "problem"]
 MANIFEST_COLUMNS = ("file", "body", "area", "period")
-KINDS = ("payments", "payroll", "supplier_survey", "staff_survey")  # the manifest's optional kind column
+KINDS = ("payments", "suppliers", "payroll", "supplier_survey", "staff_survey")  # the manifest's kind column
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,12 @@ class Task:
     payroll: str | None = None
     supplier_survey: tuple[str, ...] = ()
     staff_survey: tuple[str, ...] = ()
+    suppliers: tuple[str, ...] = ()  # the body's own registers, beside the batch's
 
     @property
     def id(self) -> str:
         """A name for the task's part file: readable, and unique even when bodies' names collide."""
-        named = (self.body, self.period, self.area, *self.files, self.payroll or "")
+        named = (self.body, self.period, self.area, *self.files, self.payroll or "", *self.suppliers)
         digest = sha1("\n".join((*named, *self.supplier_survey, *self.staff_survey)).encode()).hexdigest()[
             :10
         ]
@@ -201,6 +203,7 @@ def read_manifest(manifest: str | Path | pd.DataFrame) -> list[Task]:
                 payroll=of["payroll"][0] if of["payroll"] else None,
                 supplier_survey=of["supplier_survey"],
                 staff_survey=of["staff_survey"],
+                suppliers=of["suppliers"],
             )
         )
     return tasks
@@ -243,7 +246,7 @@ def run_task(task: Task, registers: tuple[str, ...], companies_house: str | None
     read as one more register, as ``lm3 suppliers companies-house`` and ``lm3 calculate`` do by hand."""
     try:
         payments = ingest(list(task.files))
-        sources: list[Any] = list(registers)
+        sources: list[Any] = [*registers, *task.suppliers]
         if companies_house is not None:
             located = locate(payments, sources or None, area=task.area)
             wanted = suppliers_to_look_up(located, unplaced_only=True)
