@@ -60,6 +60,9 @@ def through_the_web(base: str, folder: Path, area: str) -> float:
         finally:
             for handle in handles.values():
                 handle.close()
+        while "Reading your files" in sent.text:  # the files are read, with a progress bar
+            time.sleep(0.1)
+            sent = client.get("/progress")
         assert sent.status_code == 200 and "Check how your files were read" in sent.text, sent.text[:2000]
         done = client.post("/area", data={"csrf": csrf, "area": area}, headers=origin)
         while "Calculating" in done.text:

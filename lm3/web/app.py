@@ -330,7 +330,8 @@ def create_app(
         if not session.files("payments"):
             errors["payments"] = "Choose the payments file (or files): the spend to measure."
             return page(request, "upload.html", session, 400, kinds=KINDS, several=SEVERAL, errors=errors)
-        return go("/check", session)
+        start_reading(session)
+        return go("/progress", session)
 
     # -- check ----------------------------------------------------------------------------------------
 
@@ -373,7 +374,10 @@ def create_app(
                 if chosen:
                     session.columns[kind] = {**session.columns.get(kind, {}), **chosen}
             session.result = None
-            return go("/check#" + str(form.get("kind", "payments")))
+            start_reading(session)
+            assert session.job is not None
+            session.job.next = "/check#" + ("suppliers" if form.get("kind") == "suppliers" else "payments")
+            return go("/progress")
         sections = []
         payments: Any = None
         try:
@@ -470,6 +474,30 @@ def create_app(
         }
         return args
 
+    def start_reading(session: Session) -> None:
+        """Read the payments and the register on a thread, with a progress bar, then show the check page
+        (which finds them read). A file that cannot be read is said on the check page itself."""
+        job = Job(title="Reading your files", next="/check")
+        session.job = job
+
+        def run() -> None:
+            try:
+                columns = session.columns.get("payments") or None
+                session.cached(
+                    "payments",
+                    columns,
+                    lambda: lm3.ingest(session.need("payments"), columns=columns, progress=job.progress),
+                )
+                if session.files("suppliers"):
+                    job.progress("reading the supplier register", job.total, job.total)
+                    read_register(session)
+            except lm3.LM3Error:
+                pass  # the check page reads again, and says what is wrong, file by file
+            finally:
+                job.finished = True
+
+        threading.Thread(target=run, daemon=True).start()
+
     def start_job(session: Session) -> None:
         job = Job()
         session.job = job
@@ -525,7 +553,7 @@ def create_app(
                     back="/check",
                     problems=rows,
                 )
-            return go("/result")
+            return go(job.next)
         return page(request, "progress.html", session, job=job)
 
     async def events(request: Request) -> Response:

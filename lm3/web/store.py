@@ -46,8 +46,11 @@ class Upload:
 
 @dataclass
 class Job:
-    """A calculation running on a thread: its progress (step, done, total) and its end."""
+    """A long step running on a thread (reading the files, or the calculation): its progress (step, done,
+    total), its end, and the page to go on to."""
 
+    title: str = "Calculating"
+    next: str = "/result"
     step: str = "starting"
     done: int = 0
     total: int = 1
