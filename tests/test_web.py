@@ -174,7 +174,9 @@ def test_the_sample_button_what_if_and_a_previous_result():
         )
         client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
         _wait_for_result(client)
-        assert "Compared with the previous result" in client.get("/result").text
+        compared = client.get("/result").text
+        assert "Compared with the previous result" in compared
+        assert f"Previous: {before.name}" in compared and "This result: " in compared
 
 
 def test_a_column_changed_on_the_check_page_is_used():
