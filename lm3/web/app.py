@@ -88,6 +88,7 @@ def environment() -> Environment:
     )
     env.filters["gbp"] = lambda pence: lm3.format_gbp(int(pence))
     env.filters["pct"] = lambda share: "" if share is None or share != share else f"{float(share) * 100:.1f}%"
+    env.globals["field_name"] = field_name
     env.globals["errors_list"] = lambda errors: [
         {"text": text, "href": f"#{field}"} for field, text in errors.items()
     ]
@@ -857,11 +858,20 @@ def _payments_section(payments: lm3.IngestResult, session: Session) -> dict[str,
 
 
 def _register_section(register: Any, session: Session) -> dict[str, Any]:
+    data = register.data
+    shown = [c for c in ("row", "supplier", "postcode", "head_office_postcode", "type") if c in data.columns]
+    shown = [c for c in shown if c in ("row", "supplier", "postcode") or data[c].notna().any()]
+    preview = data[shown].head(PREVIEW_ROWS).astype("object")
+    if "supplier" in preview:  # a sole trader named as a person is never shown
+        hidden = lm3.names_of_people(preview["supplier"])
+        preview["supplier"] = preview["supplier"].where(~hidden, "(a person: not shown)")
     return {
         "kind": "suppliers",
         "title": "Supplier register",
         "files": [u.shown for u in session.files("suppliers")],
         "columns": _choice_rows(register, "suppliers", session),
+        "preview": preview.where(preview.notna(), "").to_dict("records"),
+        "preview_columns": shown,
         "rows": len(register.data),
         "warnings": [str(w) for w in register.warnings],
     }
