@@ -494,3 +494,20 @@ def test_place_more_suppliers_with_the_template_moves_the_figure():
             "/result/place-more", data={"csrf": csrf("/result/place-more")}, headers=SAME_ORIGIN
         )
         assert empty.status_code == 400 and "No file chosen" in empty.text
+
+
+def test_a_reading_still_running_when_new_files_arrive_never_stands_for_them():
+    store = Store()
+    session = store.new()
+    session.add("payments", "april.csv", b"Supplier,Amount\nA,1\n", ".csv")
+
+    def slow_read_of_april() -> str:
+        session.add("payments", "may.csv", b"Supplier,Amount\nB,2\n", ".csv")  # uploaded meanwhile
+        return "april, read"
+
+    assert session.cached("payments", None, slow_read_of_april) == "april, read"
+    assert session.cached("payments", None, lambda: "may, read") == "may, read"
+    assert session.cached("payments", None, lambda: "read a third time") == "may, read"  # kept for may
+    assert session.cached("payments", {"amount": "Net"}, lambda: "with other columns") == "with other columns"
+    store.close()
+    assert not session.folder.exists()

@@ -80,12 +80,14 @@ class Session:
 
     def cached(self, kind: str, columns: object, reader: Callable[[], Any]) -> Any:
         """What lm3 read from this kind of upload with these columns: read once, for the check page and
-        the calculation alike, and again only when the files or the columns change."""
+        the calculation alike, and again only when the files or the columns change. It is kept under the
+        files it was read from, so a reading still running when new files arrive never stands for them."""
+        key = (repr(columns), tuple(str(u.path) for u in self.files(kind)))
         kept = self.read.get(kind)
-        if kept is not None and kept[0] == columns:
+        if kept is not None and kept[0] == key:
             return kept[1]
         value = reader()
-        self.read[kind] = (columns, value)
+        self.read[kind] = (key, value)
         return value
 
     def files(self, kind: str) -> list[Upload]:
