@@ -511,3 +511,28 @@ def test_a_reading_still_running_when_new_files_arrive_never_stands_for_them():
     assert session.cached("payments", {"amount": "Net"}, lambda: "with other columns") == "with other columns"
     store.close()
     assert not session.folder.exists()
+
+
+def test_a_result_of_files_replaced_meanwhile_is_never_shown(tmp_path):
+    """Files uploaded while a calculation runs: when it ends, its figure (of the old files) is not the
+    result; the new files wait for their own calculation."""
+    lines = MONTH.read_text(encoding="utf-8").splitlines(keepends=True)
+    big = tmp_path / "many-months.csv"
+    big.write_text(lines[0] + "".join(lines[1:]) * 30, encoding="utf-8")  # a calculation of a second or two
+    with _client() as client:
+        csrf = _start(client)
+        _upload(client, csrf, payments=big, suppliers=REGISTER)
+        store: Store = client.app.state.store  # type: ignore[attr-defined]
+        session = store.get(client.cookies["lm3_session"])
+        assert session is not None
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Salford"}, headers=SAME_ORIGIN)
+        running = session.job
+        assert running is not None and not running.finished, "the calculation is still running"
+        _upload(client, csrf, payments=MONTH)  # new payments arrive meanwhile
+        for _ in range(400):
+            if running.finished:
+                break
+            time.sleep(0.05)
+        assert running.finished and running.result is not None  # it finished, for the old files
+        assert session.result is None
+        assert client.get("/result", follow_redirects=False).headers["location"] == "/area"

@@ -505,6 +505,7 @@ def create_app(
         session.result = None
         session.what_if = None
         args = arguments(session)
+        uploads = session.counter  # files uploaded so far: a result of older files is never shown as new
 
         def run() -> None:
             try:
@@ -512,7 +513,7 @@ def create_app(
                 payments, register = read_payments(session), read_register(session)
                 job.result = lm3.calculate(payments, register, progress=job.progress, **args)
                 tiers = _lines(session.options.get("tiers") or "")
-                session.tiers = None
+                by_tier = None
                 if tiers:  # spend by tier: the same inputs, placed as lm3 locate places them
                     job.progress("spend by tier", job.total, job.total)
                     located = lm3.locate(
@@ -523,8 +524,9 @@ def create_app(
                         branch_is_local=args["branch_is_local"],
                         exclude=args["exclude"],
                     )
-                    session.tiers = located.tiers.to_dict("records")
-                session.result = job.result
+                    by_tier = located.tiers.to_dict("records")
+                if session.job is job and session.counter == uploads:  # nothing new came in meanwhile
+                    session.result, session.tiers = job.result, by_tier
             except lm3.LM3Error as err:
                 job.error = err
             finally:
