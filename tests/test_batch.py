@@ -95,14 +95,22 @@ def test_the_tables_are_written_with_money_as_text(serial_run):
 
 
 def test_a_bad_file_is_a_problem_and_the_others_go_on(tmp_path, serial):
-    rows = [*FILES, (BROKEN, "Broken Borough", "Leeds", "2023-01")]
+    unusable = tmp_path / "unusable.csv"
+    unusable.write_text("Supplier,Amount\nACME LTD,ten pounds\nBETA LTD,12.00\n", encoding="utf-8")
+    rows = [*FILES, (BROKEN, "Broken Borough", "Leeds", "2023-01"), (unusable, "Unusable", "York", "2023-02")]
     result = lm3.batch(_manifest(tmp_path, rows), suppliers=REGISTER, out=tmp_path / "out", workers=1)
     assert result.summary.equals(serial.summary)
     problems = pd.read_csv(tmp_path / "out" / "problems.csv")
     assert problems[["body", "period", "code"]].values.tolist() == [
-        ["Broken Borough", "2022-23", "value-too-long"]
+        ["Broken Borough", "2022-23", "value-too-long"],
+        ["Unusable", "2022-23", "rows-cannot-be-used"],
     ]
     assert "csv_unclosed_quote.csv" in problems["problem"].iloc[0]
+    # the rows a file cannot use are named, with the column and the reason
+    assert (
+        "unusable.csv: 1 row cannot be used; row 2, column 'Amount': 'ten pounds'"
+        in problems["problem"].iloc[1]
+    )
 
 
 def test_an_interrupted_run_resumes(tmp_path, serial):

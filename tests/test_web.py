@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLE
+from conftest import DATA, SAMPLE
 
 import lm3
 from lm3 import charts
@@ -536,3 +536,14 @@ def test_a_result_of_files_replaced_meanwhile_is_never_shown(tmp_path):
         assert running.finished and running.result is not None  # it finished, for the old files
         assert session.result is None
         assert client.get("/result", follow_redirects=False).headers["location"] == "/area"
+
+
+def test_control_characters_and_bidi_overrides_from_a_file_are_inert_in_pages():
+    hostile = DATA / "hostile" / "names_with_control_characters.csv"
+    with _client() as client:
+        csrf = _start(client)
+        _upload(client, csrf, payments=hostile, suppliers=REGISTER)
+        page = client.get("/check").text
+        assert "payments accepted" in page
+        assert "\x1b" not in page and "\u202e" not in page and "\x07" not in page
+        assert "Aire\\x1b[2J Ltd" in page  # shown, as an escape

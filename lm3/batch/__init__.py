@@ -269,7 +269,7 @@ def run_task(task: Task, registers: tuple[str, ...], companies_house: str | None
             staff_survey=list(task.staff_survey) or None,
         )
     except LM3Error as err:
-        return {"task": task.id, "problem": {"code": err.code, "problem": str(err).split("\n")[0]}}
+        return {"task": task.id, "problem": {"code": err.code, "problem": _said(err)}}
     trace = result.suppliers
     placed = trace["location"] != "unknown"
     placed_total = int(trace.loc[placed, "round1"].sum())
@@ -301,6 +301,14 @@ def run_task(task: Task, registers: tuple[str, ...], companies_house: str | None
         },
         "leakage": [{"place": str(p), "amount": int(v)} for p, v in by_place.items() if v],
     }
+
+
+def _said(err: LM3Error, lines: int = 6) -> str:
+    """An error on one line of problems.csv: its first lines (the rows a file cannot use: file, row,
+    column and why), and how many more there are."""
+    said = [line.strip().rstrip(":") for line in str(err).splitlines() if line.strip()]
+    more = len(said) - lines
+    return "; ".join(said[:lines]) + (f"; and {more} more" if more > 0 else "")
 
 
 # -- engines ----------------------------------------------------------------------------------------------------
@@ -373,9 +381,9 @@ def batch(
         index = str(Path(companies_house).resolve())
         if Path(index).suffix.lower() != ".parquet" or not Path(index).is_file():
             raise InputError(
-                f"{companies_house}: give the Companies House index (a .parquet made once with lm3 "
-                "companies-house index BasicCompanyData.zip --out ch.parquet), not the bulk file: every task "
-                "would read all 2.5 GB again.",
+                f"{companies_house}: give a Companies House index (a .parquet made once from the bulk file "
+                "by lm3.index_companies_house), not the bulk file itself: every task would read all 2.5 GB "
+                "again.",
                 code="bad-parameter",
                 params=("companies_house",),
             )

@@ -276,7 +276,7 @@ def _load_index(path: str) -> tuple[pa.Table, np.ndarray]:
         return pq.read_table(path, columns=["name_key", "company_number"]), starts
     except (OSError, pa.ArrowInvalid) as err:
         raise InputError(
-            f"{path}: not a Companies House index ({err}). Make one with lm3 companies-house index.",
+            f"{path}: not a Companies House index ({err}). Make one with lm3.index_companies_house.",
             code="not-companies-house",
         ) from err
 

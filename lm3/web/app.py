@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -85,6 +86,7 @@ def environment() -> Environment:
             ]
         ),
         autoescape=select_autoescape(default=True, default_for_string=True),
+        finalize=_inert,
     )
     env.filters["gbp"] = lambda pence: lm3.format_gbp(int(pence))
     env.filters["pct"] = lambda share: "" if share is None or share != share else f"{float(share) * 100:.1f}%"
@@ -93,6 +95,15 @@ def environment() -> Environment:
         {"text": text, "href": f"#{field}"} for field, text in errors.items()
     ]
     return env
+
+
+def _inert(value: Any) -> Any:
+    """Every value a page shows, made inert: text from an input file (a supplier's name) with its control
+    characters and bidi overrides shown as escapes (``lm3.visible_text``), then escaped as HTML by Jinja;
+    markup the templates' own macros made is left as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return lm3.visible_text(value)
+    return value
 
 
 class Guard:
