@@ -115,21 +115,17 @@ def main() -> int:
         hand_lm3.append(value)
     print(f"by hand, {len(councils)} council-years one after another: {by_hand:.1f} s", flush=True)
 
+    def batch(out: Path, workers: int, resume: bool) -> list:
+        """The batch in a fresh process: seconds, tasks done and failed, its own and its workers' peaks."""
+        code = BATCH.format(root=str(ROOT), manifest=str(manifest), register=register, index=str(index),
+                            out=str(out), workers=workers, resume=resume)  # fmt: skip
+        return run(code)
+
     ok = True
     for workers in (1, 2):
         out = args.dir / f"out-{workers}"
         shutil.rmtree(out, ignore_errors=True)
-        elapsed, done, failed, own, children, values = run(
-            BATCH.format(
-                root=str(ROOT),
-                manifest=str(manifest),
-                register=register,
-                index=str(index),
-                out=str(out),
-                workers=workers,
-                resume=False,
-            )
-        )
+        elapsed, done, failed, own, children, values = batch(out, workers, resume=False)
         assert failed == 0 and done == len(councils)
         assert [round(v, 12) for v in values] == [round(v, 12) for v in hand_lm3], (
             "the batch gives what calculate gives"
@@ -141,17 +137,7 @@ def main() -> int:
             ok &= elapsed < by_hand
     out = args.dir / "out-1"
     next(iter(sorted((out / "parts").glob("*.json")))).unlink()
-    elapsed, *_ = run(
-        BATCH.format(
-            root=str(ROOT),
-            manifest=str(manifest),
-            register=register,
-            index=str(index),
-            out=str(out),
-            workers=1,
-            resume=True,
-        )
-    )
+    elapsed, *_ = batch(out, 1, resume=True)
     print(f"resume after an interruption (1 of {len(councils)} tasks left): {elapsed:.1f} s", flush=True)
     print("all goals met" if ok else "a goal was missed")
     return 0 if ok else 1
