@@ -5,7 +5,12 @@
 
     sheet, row, supplier, key, supplier_class, amount (integer pence), date, period,
     and where the file has them: expense_type, service_area, supplier_id, company_number, charity_number,
-    vat_number, postcode, vcse, transaction_id, capital_revenue
+    vat_number, postcode, head_office_postcode, urn, ods_code, org_id, vcse, transaction_id, capital_revenue
+
+The supplier's identifiers (postcode, company and charity numbers, URN, ODS code, org-id) are found by their
+content as well as their headers, made canonical (``lm3.values.ids``), and a value that is no identifier
+("N/A", "0", "-", "TBC") is null; a postcode column may hold addresses (the last postcode in each is read) or
+outward codes ("BD7").
 
 Rules (each is listed in the result when it applies):
 
@@ -54,6 +59,7 @@ from lm3.values.cells import write_csv
 from lm3.values.dates import parse_dates_coded
 from lm3.values.frames import row_tuples
 from lm3.values.html import escape, html_table
+from lm3.values.ids import IDENTIFIERS, postcodes_in_text
 from lm3.values.jsontext import jsonable
 from lm3.values.money import as_text, exact_sum, format_gbp, parse_money, pence_to_decimal, why_not_money
 from lm3.values.names import (
@@ -64,7 +70,6 @@ from lm3.values.names import (
     REDACTED_CLASS,
     REDACTED_KEY,
     SUPPLIER_CLASSES,
-    arrow_company_numbers,
     arrow_supplier_key,
 )
 from lm3.values.near import candidate_pairs
@@ -81,6 +86,10 @@ OPTIONAL_FIELDS = (
     "charity_number",
     "vat_number",
     "postcode",
+    "head_office_postcode",
+    "urn",
+    "ods_code",
+    "org_id",
     "vcse",
     "transaction_id",
     "capital_revenue",
@@ -1014,7 +1023,11 @@ def _clean_optional(name: str, text: pa.Array) -> pa.Array:
         "vat_number",
         "charity_number",
         "postcode",
+        "head_office_postcode",
         "company_number",
+        "urn",
+        "ods_code",
+        "org_id",
     )
     # most columns need neither spaces nor case fixed. A count of the bytes rules it out for a column with no
     # whitespace, non-ASCII or (ids) lower case at all, such as a column of transaction numbers; else one
@@ -1033,8 +1046,10 @@ def _clean_optional(name: str, text: pa.Array) -> pa.Array:
             text = pc.utf8_upper(text)
     if name == "vat_number":
         text = pc.replace_substring_regex(text, r"^GB|\s", "")
-    if name == "company_number":
-        text = arrow_company_numbers(text)
+    if name in IDENTIFIERS:  # company and charity numbers, URNs, ODS codes, org-ids: canonical, or null
+        text = IDENTIFIERS[name](text)
+    if name in ("postcode", "head_office_postcode"):
+        text = postcodes_in_text(text)
     if name == "vcse":
         upper = pc.utf8_upper(text)
         yes = pc.is_in(upper, pa.array(["Y", "YES", "TRUE", "1", "VCSE"]))

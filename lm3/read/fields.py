@@ -274,6 +274,21 @@ PAYMENTS_FIELDS = (
         ("supplier postcode", "postcode", "post code", "supplier post code", "postal code"),
         required=False,
     ),
+    # found by their content (lm3.read.columns.identifier_choices), these headers are only the plainest
+    Field(
+        "head_office_postcode",
+        "head office postcode",
+        ("head office postcode", "registered office postcode"),
+        required=False,
+    ),
+    Field("urn", "school URN", ("urn", "school urn"), required=False),
+    Field("ods_code", "NHS ODS code", ("ods code", "nhs ods code", "organisation ods code"), required=False),
+    Field(
+        "org_id",
+        "org-id",
+        ("org id", "orgid", "organisation identifier", "recipient org identifier"),
+        required=False,
+    ),
     Field(
         "vcse",
         "VCSE flag",
@@ -358,7 +373,11 @@ REGISTER_FIELDS = (
         ),
         required=False,
     ),
-    *(f for f in PAYMENTS_FIELDS if f.name in ("supplier_id", "company_number", "charity_number", "vcse")),
+    *(
+        f
+        for f in PAYMENTS_FIELDS
+        if f.name in ("supplier_id", "company_number", "charity_number", "urn", "ods_code", "org_id", "vcse")
+    ),
     Field(
         "type",
         "supplier type",

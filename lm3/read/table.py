@@ -30,7 +30,7 @@ import re
 import zipfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
@@ -44,8 +44,17 @@ from rapidfuzz import fuzz
 
 from lm3.errors import InputError, Notice
 from lm3.read.bounds import READS, ErrorCells, check_archive, refuse_what_is_not_a_table
-from lm3.read.columns import SECOND_FIELDS, Choice, choose, find_header, profile_columns
+from lm3.read.columns import (
+    IDENTIFIER_FIELDS,
+    SECOND_FIELDS,
+    Choice,
+    choose,
+    find_header,
+    identifier_choices,
+    profile_columns,
+)
 from lm3.read.fields import Field
+from lm3.values import ids
 from lm3.values.arrow import take_rows
 from lm3.values.dates import parse_dates
 from lm3.values.money import as_text, parse_money
@@ -848,6 +857,10 @@ def read_table(
         warnings += notes
         width = len(header)
         _add_optional(mapping, header, sample, fields, overrides, label=label, what=what)
+        warnings += _check_identifiers(mapping, header, sample, overrides, label)
+        found = _add_identifiers(mapping, header, sample, fields)
+        choices = {**choices, **found}
+        chosen_by.update({name: f"by content ({', '.join(c.reasons)})" for name, c in found.items()})
     else:
         read, header, skipped = _plan_by_header(sheets, fields, overrides, label=label, what=what)
         width = len(header)
@@ -1156,6 +1169,54 @@ def _add_optional(
         taken=set(mapping.values()),
     )
     mapping.update(found)
+
+
+def _check_identifiers(
+    mapping: dict[str, int], header: list[str], sample: pd.DataFrame, overrides: Mapping[str, str], label: str
+) -> list[Notice]:
+    """Id columns named by their header whose values are not such ids (a "Unique reference number" of
+    13-digit payment references is no school URN) are not read as them, and said; a column holding only
+    values that are no identifier ("N/A" on every row) is read, and gives nothing."""
+    notes: list[Notice] = []
+    for name in ("company_number", "charity_number", "urn", "ods_code", "org_id"):
+        if name not in mapping or name in overrides or mapping[name] not in sample.columns:
+            continue
+        values = sample[mapping[name]]
+        values = values[values.notna()]
+        present = values[~ids.no_value(values)] if len(values) else values
+        if present.empty or ids.id_shape_share(present, name) >= 0.3:
+            continue
+        header_text = header[mapping[name]]
+        del mapping[name]
+        notes.append(
+            Notice(
+                "column-holds-no-ids",
+                f"{label}: {header_text!r} is not read as the {name.replace('_', ' ')}: its values are not "
+                f"{name.replace('_', ' ')}s (such as {str(present.iloc[0])!r}). Say which column it is "
+                "(columns), if one is.",
+            )
+        )
+    return notes
+
+
+def _add_identifiers(
+    mapping: dict[str, int], header: list[str], sample: pd.DataFrame, fields: tuple[Field, ...]
+) -> dict[str, Choice]:
+    """The columns that identify the supplier (postcodes, addresses, company and charity numbers, URNs, ODS
+    codes, org-ids) that no header named, found by their content (``lm3.read.columns.identifier_choices``)."""
+    wanted = tuple(f.name for f in fields if f.name in IDENTIFIER_FIELDS and f.name not in mapping)
+    if not wanted or not len(sample):
+        return {}
+    taken = set(mapping.values())
+    free = [i for i in range(len(header)) if i not in taken and i in sample.columns]
+    if not free:
+        return {}
+    profiles = profile_columns(sample[free].set_axis(range(len(free)), axis=1), [header[i] for i in free])
+    profiles = [replace(p, index=free[p.index]) for p in profiles]
+    found = identifier_choices(profiles, sample, taken, wanted)
+    for name, choice in found.items():
+        mapping[name] = choice.index
+    return found
 
 
 def _on(sheet: str | None) -> str:

@@ -1,8 +1,8 @@
 """Payment dates as finance systems export them, and accounting periods kept as periods.
 
 Accepted: dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, two-digit years, with or without a time),
-ISO (2022-05-03, 2022-05-03T00:00:00), "03-May-2022" / "3 May 2022", Excel date-times, and Excel serial
-numbers from numeric cells. A column whose day/month order can only be month first (a value like 05/31/2022
+ISO (2022-05-03, 2022-05-03T00:00:00), "03-May-2022" / "3 May 2022", yyyymmdd (20240402, as text or a
+number, when it is a real day of 1900-2099), Excel date-times, and Excel serial numbers from numeric cells. A column whose day/month order can only be month first (a value like 05/31/2022
 and none like 31/05/2022) is read month first, and a warning says so. Period codes ("202205", "P13",
 "Period 13", "2022/23 P13", "M01") are not dates: they are kept, as written, in a separate period column.
 
@@ -31,6 +31,7 @@ _PERIOD = re.compile(
     r"|(?:(?:19|20)\d{2}(?:[/\-]\d{2,4})?\s*)?(?:P|PERIOD|M|MONTH|WK|WEEK)\s*\d{1,2})$",
     re.IGNORECASE,
 )
+_COMPACT = re.compile(r"^((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")  # 20240402
 _MONTHS = {
     m.lower(): i
     for i, m in enumerate(
@@ -122,6 +123,8 @@ def _one(value: object, text: str, month_first: bool) -> tuple[np.datetime64 | N
     if isinstance(value, int | float) and not isinstance(value, bool):
         if float(value).is_integer() and _PERIOD.match(str(int(value))):
             return None, str(int(value))
+        if float(value).is_integer() and (m := _COMPACT.match(str(int(value)))):
+            return _day(int(m.group(1)), int(m.group(2)), int(m.group(3))), None
         if 1 <= value < 2958466:  # an Excel serial number (1900-01-01 to 9999-12-31)
             return np.datetime64((_EXCEL_EPOCH + dt.timedelta(days=float(value))).date(), "s"), None
         return None, None
@@ -136,13 +139,19 @@ def _one(value: object, text: str, month_first: bool) -> tuple[np.datetime64 | N
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if month_first:
             day, month = month, day
+    elif m := _COMPACT.match(text):
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif (m := _NAMED.match(text)) and m.group(2)[:3].lower() in _MONTHS:
         day, month, year = int(m.group(1)), _MONTHS[m.group(2)[:3].lower()], int(m.group(3))
     if year is None or month is None or day is None:
         return None, None
     if year < 100:
         year += 2000 if year < 70 else 1900
+    return _day(year, month, day), None
+
+
+def _day(year: int, month: int, day: int) -> np.datetime64 | None:
     try:
-        return np.datetime64(dt.datetime(year, month, day)).astype("datetime64[s]"), None
+        return np.datetime64(dt.datetime(year, month, day)).astype("datetime64[s]")
     except ValueError:
-        return None, None
+        return None
