@@ -7,18 +7,22 @@
 
 ``lm3.calculate(payments, suppliers, area=..., ...)`` does the same from files or DataFrames, and
 ``lm3.ingest(path)`` reads a spend file as published, accounting for every row; ``lm3.locate`` says where
-the money goes; ``lm3.write_supplier_template`` and ``lm3.match_companies_house`` help place more suppliers.
+the money goes, and where each supplier's place came from (your registers, the spend file's own postcodes
+and numbers, the open registers in ``lm3.registers``, lm3's public bodies); ``lm3.write_supplier_template``
+and ``lm3.match_companies_house`` help place more suppliers.
 ``lm3.write_survey_template`` / ``lm3.read_survey`` collect round 3's answers; ``result.scenarios(...)`` and
 ``lm3.compare`` ask what if; ``lm3.charts`` draws a result and ``lm3.write_report`` writes report.html,
 report.xlsx, charts and JSON; ``lm3.to_json`` writes any result as JSON (docs/json.md).
 """
 
+from lm3 import registers as registers  # a module: lm3.registers.add(...), .download(...)
 from lm3.batch import BatchResult, batch
 from lm3.errors import AreaError, InputError, LM3Error, MethodError, Notice, RowErrors
 from lm3.geo import Area, PostcodeDirectory, Tier, area_names, resolve_area, resolve_tiers
 from lm3.inputs.companies_house import CompaniesHouseMatches, index_companies_house, match_companies_house
 from lm3.inputs.ingest import DEFAULT_MERGE_THRESHOLD, IngestResult, TotalRow, ingest
 from lm3.inputs.readers import read_registers
+from lm3.inputs.store import RegisterInfo, RegisterStore
 from lm3.inputs.surveys import read_survey
 from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, names_of_people
 from lm3.render.report import FORMATS as REPORT_FORMATS
@@ -57,6 +61,8 @@ __all__ = [
     "PostcodeDirectory",
     "Project",
     "REPORT_FORMATS",
+    "RegisterInfo",
+    "RegisterStore",
     "ReportFiles",
     "RowErrors",
     "Shift",

@@ -88,8 +88,9 @@ class Area:
     def contains(self, places: pd.DataFrame) -> np.ndarray:
         """True where a row of ``PostcodeDirectory.place`` output is placed in the area."""
         placed = (places["status"] == "placed").to_numpy()
-        if self.uk:
-            return placed & places["lad"].str[0].isin(list(NATIONS)).to_numpy()
+        if self.uk:  # every district of the four nations, and a national body (K02000001: the UK)
+            lad = places["lad"].astype("str")
+            return placed & (lad.str[0].isin(list(NATIONS)) | (lad == "K02000001")).to_numpy()
         if self.radius_km is not None:
             assert self.centre_xy is not None
             x, y, grid = self.centre_xy

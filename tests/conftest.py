@@ -24,12 +24,15 @@ def pytest_configure(config: pytest.Config) -> None:
     """A postcode index of the test session's own (built once, in a few seconds), never the user's
     ~/.cache/lm3. Subprocesses the tests start inherit it."""
     os.environ["LM3_CACHE_DIR"] = tempfile.mkdtemp(prefix="lm3-test-cache-")
+    # a register store of the session's own (empty but for the shipped public bodies), never the user's
+    os.environ["LM3_DATA_DIR"] = tempfile.mkdtemp(prefix="lm3-test-data-")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    cache = os.environ.get("LM3_CACHE_DIR", "")
-    if Path(cache).name.startswith("lm3-test-cache-"):
-        shutil.rmtree(cache, ignore_errors=True)
+    for name, prefix in (("LM3_CACHE_DIR", "lm3-test-cache-"), ("LM3_DATA_DIR", "lm3-test-data-")):
+        folder = os.environ.get(name, "")
+        if Path(folder).name.startswith(prefix):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

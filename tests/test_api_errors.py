@@ -49,7 +49,8 @@ CALCULATE = [
     ("exclude", 5),
     ("payments", 5),
     ("payments", [5]),
-    ("suppliers", None),
+    ("suppliers", 5),  # None is no register: the spend file, the store and the public bodies place suppliers
+    ("registers", 5),
     ("payroll", 5),
     ("supplier_survey", 5),
     ("staff_survey", {"a": 1}),

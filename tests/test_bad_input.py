@@ -203,7 +203,7 @@ def test_supplier_missing_from_register_is_listed_in_cli_output():
     assert result.exit_code == 0, result.output
     assert (
         "  - Location unknown for 1 supplier(s), £300.00 of spend, not counted as local: Mystery Co (£300.00): "
-        "not in the supplier register: location unknown. Add them to suppliers.csv with a postcode.\n"
+        "not in any register held (your registers, the register store, the public bodies): location unknown. Add them to suppliers.csv with a postcode.\n"
     ) in result.output
 
 

@@ -64,7 +64,10 @@ def test_supplier_trace_by_hand(golden):
     ]
     assert s.loc["Leeds Widgets Ltd", "reason"] == "postcode LS1 4GS is in Leeds"
     assert s.loc["Mystery Co", "location"] == "unknown"
-    assert s.loc["Mystery Co", "reason"] == "not in the supplier register: location unknown"
+    assert (
+        s.loc["Mystery Co", "reason"]
+        == "not in any register held (your registers, the register store, the public bodies): location unknown"
+    )
     assert s.loc["Print Shop", "round3"] == 120_05
     assert s.loc["Print Shop", "leakage_round3"] == 400_15 - 120_05
     # The trace reconciles to the rounds, to the penny.

@@ -202,3 +202,19 @@ def test_dates_as_yyyymmdd_in_a_file_are_kept(tmp_path):
     path = _spend(tmp_path, {"Supplier": SUPPLIERS, "Amount": AMOUNTS, "Payment Date": ["20240402"] * 25})
     read = lm3.ingest(path)
     assert (read.data["date"] == pd.Timestamp(dt.date(2024, 4, 2))).all()
+
+
+def test_company_numbers_with_a_registers_prefix_are_found_without_a_header_saying_so(tmp_path):
+    """A column headed "Ref" whose values include Scottish and LLP company numbers (SC..., OC...) and
+    zero-padded English ones is a column of company numbers."""
+    path = _spend(
+        tmp_path,
+        {
+            "Supplier": SUPPLIERS,
+            "Amount": AMOUNTS,
+            "Ref": ["SC123456", "01234567", "OC301234", "07654321", "00012345"] * 5,
+        },
+    )
+    read = lm3.ingest(path)
+    assert read.columns["company_number"] == "Ref"
+    assert read.data["company_number"].tolist()[:3] == ["SC123456", "01234567", "OC301234"]

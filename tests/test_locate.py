@@ -13,7 +13,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import DATA
+from conftest import DATA, ROOT
 
 import lm3
 from lm3.cli import cli
@@ -60,14 +60,21 @@ def test_crafted_register_matched_every_way_and_worked_by_hand():
     assert s.loc["National Widgets PLC", "location"] == "local branch"
     assert s.loc["Mystery Trading", "location"] == "unknown"
     assert s.loc["(redacted)", "reason"] == "redacted supplier name: location unknown"
-    # by hand: total 11,100.00 (10 rows); unplaced: Mystery 700, the council 250, redacted 150 = 1,100.00;
+    # the council is not in the register: lm3's public bodies place it, serving Bradford (E08000032)
+    council = s.loc["City of Bradford Metropolitan District Council"]
+    assert [council["source"], council["match"], council["location"]] == [
+        "public bodies (lm3)",
+        "name",
+        "local",
+    ]
+    # by hand: total 11,100.00 (10 rows); unplaced: Mystery 700, redacted 150 = 850.00;
     # local: Aire 1,000 + Builders 2,500 + Print 300 + Food Bank 400 + Widgets (a local branch) 5,000
-    assert (result.total, result.placed, result.local) == (11_100_00, 10_000_00, 9_200_00)
-    assert result.coverage == pytest.approx(10_000 / 11_100)
-    assert result.local_share == pytest.approx(0.92)
+    # + the council 250 = 9,450.00
+    assert (result.total, result.placed, result.local) == (11_100_00, 10_250_00, 9_450_00)
+    assert result.coverage == pytest.approx(10_250 / 11_100)
+    assert result.local_share == pytest.approx(9_450 / 10_250)
     assert result.unplaced()[["supplier", "amount"]].values.tolist() == [
         ["Mystery Trading", 700_00],
-        ["City of Bradford Metropolitan District Council", 250_00],
         ["(redacted)", 150_00],
     ]
     leak = result.head_office_leakage()
@@ -150,8 +157,8 @@ def test_tiers_are_concentric_with_radius_districts_and_lads(ons):
     tiers = result.tiers.set_index("name")["amount"]
     assert tiers["Centre"] == centre and centre > 0
     assert tiers["Inner"] == inner
-    assert tiers["District"] == 9_200_00
-    assert tiers["West Yorkshire"] == 10_000_00  # Leeds Electrical joins at the county tier
+    assert tiers["District"] == 9_450_00  # the council (lm3's public bodies) serves Bradford
+    assert tiers["West Yorkshire"] == 10_250_00  # Leeds Electrical joins at the county tier
     assert tiers["UK"] == result.placed
     assert result.tiers["share"].iloc[-1] == 1.0
 
@@ -219,6 +226,17 @@ def test_real_manchester_spend_placed_with_salford_register(ons):
         _key("Capita Property & Infras'ture Ltd"): _key("Capita Property and Infrastructure Limited"),
     }
     placed = {k: lads[near.get(k, k)] for k in spend if near.get(k, k) in lads}
+    # the public bodies lm3 ships (lm3/data/public_bodies.csv, data read here directly): a council, police
+    # force or ICB serves its districts; an NHS trust is at its headquarters' postcode; a national body is in
+    # the UK (K02000001), in no local area. They place the payees the register does not.
+    bodies: dict[str, set[str]] = {}
+    with (ROOT / "lm3" / "data" / "public_bodies.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            pc = r["postcode"].replace(" ", "").upper()
+            where = r["lad"] or (ons.loc[pc, "laua"] if pc in ons.index else "")
+            if where:
+                bodies.setdefault(_key(r["name"]), set()).add(where)
+    placed |= {k: bodies[k] for k in spend if k not in placed and k in bodies}
     expect_placed = sum(spend[k] for k in placed)
     expect_local = sum(spend[k] for k, where in placed.items() if "E08000003" in where)
     expect_gm = sum(spend[k] for k, where in placed.items() if where & set(GREATER_MANCHESTER))
@@ -242,18 +260,21 @@ def test_cli_locate_json_contract():
     out = CliRunner().invoke(cli, [*args, "--area", "Bradford", "--tier", "District=Bradford", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
+    # as worked by hand in test_crafted_register_matched_every_way_and_worked_by_hand
     assert {k: data[k] for k in ("total", "placed", "local")} == {
         "total": "11100.00",
-        "placed": "10000.00",
-        "local": "9200.00",
+        "placed": "10250.00",
+        "local": "9450.00",
     }
-    assert data["local_share"] == pytest.approx(0.92) and data["coverage"] == pytest.approx(10000 / 11100)
+    assert data["local_share"] == pytest.approx(9450 / 10250) and data["coverage"] == pytest.approx(
+        10250 / 11100
+    )
     assert data["unplaced"][0] == {
         "supplier": "Mystery Trading",
         "amount": "700.00",
-        "reason": "not in the supplier register: location unknown",
+        "reason": "not in any register held (your registers, the register store, the public bodies): location unknown",
     }
-    assert data["tiers"] == [{"name": "District", "amount": "9200.00", "share": 0.92}]
+    assert data["tiers"] == [{"name": "District", "amount": "9450.00", "share": pytest.approx(9450 / 10250)}]
     assert data["head_office_leakage"] == [
         {
             "supplier": "National Widgets",
@@ -269,8 +290,8 @@ def test_cli_locate_json_contract():
     missing = CliRunner().invoke(cli, ["locate", "--payments", str(LOCATE / "payments.csv")])
     assert (
         missing.exit_code != 0
-        and "Missing suppliers, area" in missing.output
-        and "Try --suppliers, --area." in missing.output
+        and "Missing area" in missing.output  # a register is not needed
+        and "Try --area." in missing.output
     )
 
 

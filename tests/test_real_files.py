@@ -24,11 +24,15 @@ def test_craven_total_row_reconciles_with_round1():
     ) in result.warnings
     # No Craven supplier's name is in Salford's contracts register as such; one is there under a near
     # name ("Northgate Public Services (UK) Ltd" / "Northgate Public Services Limited"): matched by a fuzzy
-    # name, said in the warnings, and placed outside Salford. Nothing is local.
+    # name, said in the warnings, and placed outside Salford. The public bodies Craven pays (North Yorkshire
+    # County Council...) are placed by lm3's own register of them, each outside Salford. Nothing is local.
     s = result.suppliers
     fuzzy = s["supplier"] == "Northgate Public Services Limited"
     assert s.loc[fuzzy, "location"].tolist() == ["non-local"]
-    assert set(s.loc[~fuzzy, "location"]) == {"unknown"}
+    public = s["source"] == "public bodies (lm3)"
+    assert public.any() and set(s.loc[public, "type"]) == {"public body"}
+    assert set(s.loc[public, "location"]) == {"non-local"}
+    assert set(s.loc[~fuzzy & ~public, "location"]) == {"unknown"}
     assert any("1 supplier(s) matched to the register by a similar name" in w for w in result.warnings)
     assert result.round2 == 0 and result.lm3 == 1.0
 
@@ -69,8 +73,16 @@ def test_salford_months_with_its_register_report_coverage_bounds_and_no_false_le
     assert result.unplaced_suppliers == int(unknown.sum()) and result.placed_suppliers == int(
         (~unknown).sum()
     )
-    # in the headline, the JSON, the workbook and the HTML
-    assert f"only {coverage:.0%} of supplier spend placed" in result.headline
+    # in the headline, the JSON, the workbook and the HTML; with under half of the spend placed, the range
+    # leads the headline, not one figure
+    assert result.standing == "range" and result.figure_range == (
+        result.bounds.not_local,
+        result.bounds.all_local,
+    )
+    assert result.headline.startswith(
+        f"Every £1 spent by Salford City Council creates between £{result.bounds.not_local:.2f} and "
+        f"£{result.bounds.all_local:.2f} for Salford: only {coverage:.0%} of its spend could be placed"
+    )
     data = json.loads(lm3.to_json(result))
     assert data["coverage"] == coverage and Decimal(data["unplaced"]) == Decimal(result.unplaced) / 100
     files = lm3.write_report(result, tmp_path, formats="html,xlsx")

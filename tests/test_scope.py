@@ -111,14 +111,19 @@ def test_a_rule_for_a_column_the_payments_lack_is_an_error(golden):
 def test_public_bodies_kept_in_say_how_they_re_spend_and_move_the_sensitivity(study):
     """The NHS trust (BD20 6TD, Steeton: in Bradford) is a local public body that did not answer: it takes the
     mean of the local suppliers who did, (60% + 30%) / 2 = 45%, stated as its own assumption, and the
-    sensitivity shows LM3 with it re-spending nothing. The council is not in the register: not placed."""
+    sensitivity shows LM3 with it re-spending nothing. The council is not in the register: lm3's own public
+    bodies place it, serving Bradford: local, and it takes the same 45% (£1,200.00 x 45% = £540.00)."""
     result = lm3.calculate(area="Bradford", **study)
     trust = result.suppliers.set_index("supplier").loc["Airedale NHS Foundation Trust"]
     assert (trust["location"], trust["type"], trust["round3"]) == ("local", "public body", 292_73)  # 292.725
+    council = result.suppliers.set_index("supplier").loc["Bradford Metropolitan District Council"]
+    assert (council["location"], council["type"], council["round3"]) == ("local", "public body", 540_00)
     said = next(a for a in result.assumptions if a.name == "local public bodies' round 3")
-    assert said.value.startswith("1 local public body without a survey answer (£650.50 of round 2)")
+    assert said.value.startswith("2 local public bodies without a survey answer (£1,850.50 of round 2)")
     line = result.sensitivity.set_index("assumption").loc[
         "local public bodies' re-spend (no published share for them)"
     ]
-    assert line["lm3_low"] == (result.round1 + result.round2 + result.round3 - 292_73) / result.round1
+    assert (
+        line["lm3_low"] == (result.round1 + result.round2 + result.round3 - 292_73 - 540_00) / result.round1
+    )
     assert line["lm3_high"] == result.lm3

@@ -44,42 +44,44 @@ def test_template_lists_unplaced_largest_first_and_reads_back_as_a_register(tmp_
         "Type",
         "SME",
     )
-    # by hand from payments.csv and register.csv: not in the register are Mystery Trading (700.00) and the
-    # council (250.00); the redacted payee (150.00) is left out of the template
-    assert [r[:3] for r in rows] == [
-        ("Mystery Trading", 700.0, 1),
-        ("City of Bradford Metropolitan District Council", 250.0, 1),
-    ]
+    # by hand from payments.csv and register.csv: not in the register is Mystery Trading (700.00); the
+    # council is not in it either, but lm3's own public bodies place it (serving Bradford); the redacted
+    # payee (150.00) is left out of the template
+    assert [r[:3] for r in rows] == [("Mystery Trading", 700.0, 1)]
     assert all(r[4:] == (None,) * 6 for r in rows)
     assert (summary.suppliers, summary.amount, summary.left_out, summary.left_out_amount) == (
-        2,
-        950_00,
+        1,
+        700_00,
         1,
         150_00,
     )
     assert sheet["B2"].number_format.startswith('"£"#,##0.00')
-    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:J3"
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:J2"
     checked = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
-    assert checked["I2:I3"] == '"VCSE,public body,SME,large"' and checked["J2:J3"] == '"Y,N"'
+    assert checked["I2"] == '"VCSE,public body,SME,large"' and checked["J2"] == '"Y,N"'
     notes = "\n".join(str(c.value) for c in book["Instructions"]["A"] if c.value)
     assert "1 individual(s) or redacted payee(s) with £150.00" in notes
 
-    # a person fills in two rows
-    sheet["E2"], sheet["E3"], sheet["I3"] = "LS1 4GS", "BD1 1HY", "public body"
+    # a person fills in its row, as a public body in Leeds
+    sheet["E2"], sheet["I2"] = "LS1 4GS", "public body"
     book.save(out)
     assert ons.loc["LS14GS", "laua"] == "E08000035"  # Leeds: placed, not local
-    assert ons.loc["BD11HY", "laua"] == "E08000032"  # Bradford: local
     again = locate(LOCATE / "payments.csv", [LOCATE / "register.csv", out], area="Bradford")
-    assert again.placed == result.placed + 700_00 + 250_00
-    assert again.local == result.local + 250_00
+    assert again.placed == result.placed + 700_00
+    assert again.local == result.local
     s = again.suppliers.set_index("payments_name")
-    assert s.loc["Mystery Trading", ["match", "lad_name", "location"]].tolist() == [
+    assert s.loc["Mystery Trading", ["match", "lad_name", "location", "type"]].tolist() == [
         "name",
         "Leeds",
         "non-local",
+        "public body",
     ]
     council = "City of Bradford Metropolitan District Council"
-    assert s.loc[council, ["location", "type"]].tolist() == ["local", "public body"]
+    assert s.loc[council, ["location", "type", "source"]].tolist() == [
+        "local",
+        "public body",
+        "public bodies (lm3)",
+    ]
     assert again.unplaced()["supplier"].tolist() == ["(redacted)"]
 
 
@@ -121,11 +123,8 @@ def test_cli_suppliers_template(tmp_path):
     args = ["suppliers", "template", "--payments", str(LOCATE / "payments.csv"), "--out", str(out)]
     done = runner.invoke(cli, [*args, "--suppliers", str(LOCATE / "register.csv")])
     assert done.exit_code == 0, done.output
-    assert "Wrote 2 unplaced supplier(s) with £950.00" in done.output
-    assert [r[0] for r in _sheet_rows(out)[3]] == [
-        "Mystery Trading",
-        "City of Bradford Metropolitan District Council",
-    ]
+    assert "Wrote 1 unplaced supplier(s) with £700.00" in done.output
+    assert [r[0] for r in _sheet_rows(out)[3]] == ["Mystery Trading"]  # the council: lm3's public bodies
 
     no_register = runner.invoke(cli, [*args, "--limit", "3"])  # no register yet: every supplier, largest 3
     assert no_register.exit_code == 0, no_register.output
@@ -160,6 +159,7 @@ def test_project_names_several_registers(tmp_path):
     )
     done = CliRunner().invoke(cli, ["locate", str(tmp_path), "--json"])
     assert done.exit_code == 0, done.output
-    # by hand: 10,000.00 placed and 9,200.00 local before; Mystery Trading's 700.00 now placed, in Bradford
-    assert json.loads(done.output)["placed"] == "10700.00"
-    assert json.loads(done.output)["local"] == "9900.00"
+    # by hand: 10,250.00 placed and 9,450.00 local before (test_locate.py); Mystery Trading's 700.00 now
+    # placed, in Bradford
+    assert json.loads(done.output)["placed"] == "10950.00"
+    assert json.loads(done.output)["local"] == "10150.00"

@@ -15,8 +15,10 @@ from lm3.cli.formatting import (
     format_compare,
     format_ingest,
     format_locate,
+    format_registers,
     format_result,
     format_scenarios,
+    next_step,
 )
 from lm3.cli.options import (
     FILE,
@@ -58,7 +60,7 @@ def calculate(project: Path | None, as_json: bool, quiet: bool, debug: bool, **o
         chosen = project_from(project, options)
         with progress_bar(quiet, "lm3 calculate") as progress:
             result = chosen.calculate(progress=progress)
-    echo(lm3.to_json(result) if as_json else format_result(result))
+    echo(lm3.to_json(result) if as_json else format_result(result) + next_step(result, chosen))
 
 
 @cli.command()
@@ -173,7 +175,7 @@ def template(
         if not chosen.area:
             chosen = chosen.with_options(area="UK")  # which suppliers are unplaced does not depend on it
         refuse_overwrite([out], study_files(chosen))
-        result = chosen.locate(register_required=False)
+        result = chosen.locate()
         summary = lm3.write_supplier_template(result, out, limit=limit)
     echo(
         f"Wrote {summary.suppliers} unplaced supplier(s) with {lm3.format_gbp(summary.amount)} of spend to "
@@ -229,7 +231,7 @@ def companies_house(
         refuse_overwrite([out], study_files(chosen) | {"FILES": files})
         if not chosen.area:
             chosen = chosen.with_options(area="UK")
-        located = chosen.locate(register_required=False)
+        located = chosen.locate()
         wanted = lm3.suppliers_to_look_up(located, unplaced_only=unplaced_only)
         with progress_bar(quiet, "Companies House") as progress:
             found = lm3.match_companies_house(files, wanted, progress=progress)
@@ -460,6 +462,123 @@ def companies_house_index(files: tuple[Path, ...], out: Path, quiet: bool, debug
         with progress_bar(quiet, "Companies House index") as progress:
             written = lm3.index_companies_house(list(files), out, progress=progress)
     echo(f"Wrote the Companies House index {written} ({written.stat().st_size / 2**20:,.0f} MB).")
+
+
+REGISTERS_OPTION = click.option(
+    "--registers",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The register store (a folder): default, your own (LM3_DATA_DIR, else the platform's data folder).",
+)
+
+
+@cli.group(invoke_without_command=True)
+@REGISTERS_OPTION
+@json_option("Print the registers held as a JSON list.")
+@click.pass_context
+def registers(ctx: click.Context, registers: Path | None, as_json: bool) -> None:
+    """The register store: open registers on this machine that place suppliers (Companies House, the
+    charity registers, CQC, GIAS, NHS ODS, Contracts Finder, 360Giving...). Every study reads it. With no
+    command, lists what it holds.
+
+    \b
+    Example:
+      lm3 registers add BasicCompanyDataAsOneFile-2025-11-01.zip
+      lm3 registers download charity-commission
+      lm3 registers
+    """
+    if ctx.invoked_subcommand is None:
+        with errors(False):
+            held = lm3.registers.table(registers)
+        echo(
+            lm3.to_json(held.to_dict("records")) if as_json else format_registers(held, lm3.registers.known())
+        )
+
+
+@registers.command("list")
+@REGISTERS_OPTION
+@json_option("Print the registers held as a JSON list.")
+def registers_list(registers: Path | None, as_json: bool) -> None:
+    """List the registers the store holds (name, date, rows, licence, where each came from)."""
+    with errors(False):
+        held = lm3.registers.table(registers)
+    echo(lm3.to_json(held.to_dict("records")) if as_json else format_registers(held, lm3.registers.known()))
+
+
+@registers.command("add")
+@click.argument("files", nargs=-1, required=True, type=FILE)
+@REGISTERS_OPTION
+@click.option("--name", help="The name to keep it under (default: the register's own, or the file's).")
+@click.option(
+    "--date", help="The date of its data, YYYY-MM-DD (default: a date in the file's name, else its own)."
+)
+@run_options
+def registers_add(
+    files: tuple[Path, ...],
+    registers: Path | None,
+    name: str | None,
+    date: str | None,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """Add bulk register files to the store, each recognised by its content (Companies House CSV or ZIP,
+    the Charity Commission extract, OSCR, CCNI, CQC, RQIA, GIAS, NHS ODS files, OCDS, 360Giving, or any
+    table of names and postcodes). A newer file of a register held replaces it.
+
+    \b
+    Example:
+      lm3 registers add BasicCompanyDataAsOneFile-2025-11-01.zip publicextract.charity.zip
+    """
+    with errors(debug), progress_bar(quiet, "lm3 registers add") as progress:
+        added = lm3.registers.add(list(files), registers=registers, name=name, date=date, progress=progress)
+    for info in added:
+        echo(f"Added {info.name}: {info.rows:,} rows of {info.title} ({info.date}), from {info.file}.")
+
+
+@registers.command("download")
+@click.argument("name")
+@REGISTERS_OPTION
+@click.option(
+    "--url",
+    help="Fetch it from this address instead (a publisher's file moved, or a register that needs one).",
+)
+@click.option("--mirror", help="A server holding the publishers' files under the same paths.")
+@click.option("--sha256", help="The checksum the file must have.")
+@click.option("--keep", is_flag=True, help="Keep the downloaded file (beside the store) after adding it.")
+@run_options
+def registers_download(
+    name: str,
+    registers: Path | None,
+    url: str | None,
+    mirror: str | None,
+    sha256: str | None,
+    keep: bool,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """Fetch register NAME's official bulk file from its publisher (resuming an interrupted download),
+    check it (size, checksum, a ZIP's CRCs, its layout) and add it. `lm3 registers` lists the names.
+
+    \b
+    Example:
+      lm3 registers download companies-house
+      lm3 registers download cqc --url https://www.cqc.org.uk/.../CQC_directory.csv
+    """
+    with errors(debug), progress_bar(quiet, f"lm3 registers download {name}") as progress:
+        info = lm3.registers.download(
+            name, registers=registers, url=url, mirror=mirror, sha256=sha256, keep=keep, progress=progress
+        )
+    echo(f"Added {info.name}: {info.rows:,} rows of {info.title} ({info.date}), from {info.source}.")
+
+
+@registers.command("remove")
+@click.argument("name")
+@REGISTERS_OPTION
+@run_options
+def registers_remove(name: str, registers: Path | None, quiet: bool, debug: bool) -> None:
+    """Drop register NAME from the store."""
+    with errors(debug):
+        info = lm3.registers.remove(name, registers=registers)
+    echo(f"Removed {info.name} ({info.rows:,} rows, {info.date}).")
 
 
 @cli.command("batch")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pandas as pd
 
-from lm3 import BatchResult, IngestResult, LM3Result, LocateResult, format_gbp
+from lm3 import BatchResult, IngestResult, LM3Result, LocateResult, Project, format_gbp
 from lm3.cli.frames import row_tuples
 from lm3.cli.options import flag
 
@@ -99,6 +100,8 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
         f"{int(placed['suppliers'])} suppliers ({pct(float(placed['supplier_share']))})",
         f"  In the area        {format_gbp(result.local):>16}  {pct(result.local_share)} of placed spend",
         "",
+        *_sources(result.by_source(), result.not_placed_by_reason()),
+        "",
         "Tiers (each includes the ones before it; share of placed spend):",
     ]
     for t in row_tuples(result.tiers):
@@ -143,6 +146,50 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
     return "\n".join(lines)
 
 
+def next_step(result: LM3Result, project: Project) -> str:
+    """When the figure does not stand as one figure: the commands that place more suppliers, for these
+    inputs (the list of suppliers to place, an open register for the store)."""
+    if result.next_step is None:
+        return ""
+    inputs = " ".join(
+        f"--payments {shlex.quote(str(p))}"
+        for p in (project.payments if isinstance(project.payments, tuple) else (project.payments,))
+        if p is not None
+    )
+    registers = " ".join(
+        f"--suppliers {shlex.quote(str(p))}"
+        for p in (project.suppliers if isinstance(project.suppliers, tuple) else (project.suppliers,))
+        if p is not None
+    )
+    return (
+        "\n\nTo place the suppliers:\n"
+        f"  lm3 suppliers template {inputs} {registers} --out suppliers-to-place.xlsx".rstrip()
+        + "\n    then fill in their postcodes and give it back with --suppliers suppliers-to-place.xlsx\n"
+        "  lm3 registers download companies-house     (or charity-commission, gias, ods...: see lm3 registers)"
+    )
+
+
+def _sources(by_source: pd.DataFrame, reasons: pd.DataFrame) -> list[str]:
+    """Where the places came from, and why the rest has none, in £ and suppliers."""
+    placed = by_source[by_source["source"] != "not placed"]
+    lines = []
+    if len(placed):
+        lines.append(
+            "Placed by: "
+            + "; ".join(
+                f"{r.source} {format_gbp(int(r.amount))} ({int(r.suppliers)})" for r in row_tuples(placed)
+            )
+        )
+    if len(reasons):
+        lines.append(
+            "Not placed: "
+            + "; ".join(
+                f"{r.why} {format_gbp(int(r.amount))} ({int(r.suppliers)})" for r in row_tuples(reasons)
+            )
+        )
+    return lines
+
+
 def format_result(result: LM3Result) -> str:
     """The plain-text report: the rounds as a table, the headline, where the money went, caveats."""
     codes = f" ({', '.join(result.area.codes)})" if result.area.codes and not result.area.label else ""
@@ -156,7 +203,15 @@ def format_result(result: LM3Result) -> str:
         lines.append(
             f"  {label:<9}{what:<46}{format_gbp(int(r.amount), symbol=False):>{width}}  {r.per_pound:>6.2f}"
         )
-    lines.append(f"  {'LM3':<9}{'(R1 + R2 + R3) / R1':<46}{'':>{width}}  {result.lm3:>6.2f}")
+    if result.standing == "none":
+        lines.append(f"  {'LM3':<9}{'(R1 + R2 + R3) / R1':<46}{'':>{width}}  {'none':>6}")
+    elif result.figure_range is not None:
+        low, high = result.figure_range
+        lines.append(
+            f"  {'LM3':<9}{'(R1 + R2 + R3) / R1, as placed so far':<46}{'':>{width}}  {low:.2f} to {high:.2f}"
+        )
+    else:
+        lines.append(f"  {'LM3':<9}{'(R1 + R2 + R3) / R1':<46}{'':>{width}}  {result.lm3:>6.2f}")
     lines += ["", result.headline, ""]
 
     s = result.suppliers
@@ -170,6 +225,7 @@ def format_result(result: LM3Result) -> str:
     placed = result.coverage_text()
     if placed is not None:
         lines.append(placed)
+    lines += _sources(result.by_source(), result.not_placed_by_reason())
     if result.bounds is not None and result.not_placed:
         lines.append(
             f"Not placed: {format_gbp(result.not_placed)}, neither local nor leaving. Bounds: {result.bounds.text()}"
@@ -280,9 +336,10 @@ def format_compare(table: pd.DataFrame) -> str:
     for r in row_tuples(table):
         interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
         surveys = f"{r.supplier_responses or '-'}; {r.staff_responses or '-'}"
+        figure = "none" if r.lm3 != r.lm3 else f"{r.lm3:.2f}"
         lines.append(
             f"  {r.result!s:<{w}}{format_gbp(int(r.round1)):>16}{format_gbp(int(r.round2)):>16}"
-            f"{format_gbp(int(r.round3)):>16}  {r.lm3:>4.2f}  {interval:<11}{pct(r.coverage):>7}"
+            f"{format_gbp(int(r.round3)):>16}  {figure:>4}  {interval:<11}{pct(r.coverage):>7}"
             f"{pct(r.local_share):>7}  {surveys}"
         )
     lines += [
@@ -290,6 +347,19 @@ def format_compare(table: pd.DataFrame) -> str:
         "Placed: the share of supplier spend whose location is known. Local: local spend as a share of placed "
         "spend. Results placed to different extents differ by more than their local spend.",
     ]
+    return "\n".join(lines)
+
+
+def format_registers(held: pd.DataFrame, known: pd.DataFrame) -> str:
+    """The registers the store holds, and those that can be downloaded."""
+    lines = ["The register store holds:", ""]
+    for r in row_tuples(held):
+        lines.append(f"  {r.name:<24} {int(r.rows):>11,} rows  {r.date}  {r.title}")
+        lines.append(f"  {'':<24} licence: {r.licence}; from {r.source}")
+    lines += ["", "Registers lm3 can download (lm3 registers download NAME):"]
+    for r in row_tuples(known):
+        need = " (give --url: " + r.page + ")" if r.needs_url else ""
+        lines.append(f"  {r.name:<24} {r.title}{need}")
     return "\n".join(lines)
 
 

@@ -44,6 +44,7 @@ INPUT_PARAMS = (
     "branch_is_local",
     "match_threshold",
     "exclude",
+    "registers",
 )
 METHOD_PARAMS = (
     "income",
@@ -89,9 +90,10 @@ def study_inputs(*, project: str = "argument") -> Callable[[F], F]:
             "--suppliers",
             type=FILE,
             multiple=True,
-            help="Supplier register: name, postcode, and any of head office postcode, supplier id, company "
-            "number, charity number, VCSE flag, type, SME flag. Repeat to combine several (a filled-in "
-            "`lm3 suppliers template`, `lm3 suppliers companies-house` matches).",
+            help="Supplier register (optional): name, postcode, and any of head office postcode, supplier id, "
+            "company number, charity number, VCSE flag, type, SME flag. Repeat to combine several (a filled-in "
+            "`lm3 suppliers template`, `lm3 suppliers companies-house` matches). Without one, suppliers are "
+            "placed from the spend file's own postcodes and numbers, the register store and lm3's public bodies.",
         ),
         click.option(
             "--payroll", type=FILE, help="Payroll: employee id, home postcode, gross pay[, net pay]."
@@ -148,6 +150,11 @@ def study_inputs(*, project: str = "argument") -> Callable[[F], F]:
             help="Spend to leave out of the study, as FIELD=VALUE (repeatable): FIELD is expense_type, "
             "service_area, capital_revenue, supplier or supplier_type; VALUE whole, or a pattern with *. "
             "'supplier_type=public body' leaves out transfers to other public bodies.",
+        ),
+        click.option(
+            "--registers",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="The register store to place suppliers from (a folder): default, your own (lm3 registers).",
         ),
         click.option(
             "--match-threshold",

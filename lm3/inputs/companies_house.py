@@ -196,9 +196,9 @@ def match_companies_house(
             files=(paths[0].name,), rows_read=index.num_rows, matches=matches, warnings=warnings
         )
     for path in paths:
-        for label, opener in _csv_sources(path):
+        for label, opener in csv_sources(path):
             labels.append(label)
-            for batch, fields in _batches(opener, label, block_size):
+            for batch, fields in batches(opener, label, block_size):
                 rows_read += batch.num_rows
                 report(progress, f"reading {label}", rows_read, 0)
                 name_key = arrow_supplier_key(batch.column(fields["company_name"]))
@@ -242,8 +242,8 @@ def index_companies_house(
     try:
         with pq.ParquetWriter(out, schema, compression="zstd") as writer:
             for path in paths:
-                for label, opener in _csv_sources(path):
-                    for batch, fields in _batches(opener, label, BLOCK_SIZE):
+                for label, opener in csv_sources(path):
+                    for batch, fields in batches(opener, label, BLOCK_SIZE):
                         rows += batch.num_rows
                         columns = {
                             f: batch.column(fields[f])
@@ -294,7 +294,7 @@ def _index_rows(path: Path, at: np.ndarray, starts: np.ndarray) -> pa.Table:
     return pa.concat_tables(parts)
 
 
-def _csv_sources(path: Path) -> Iterator[tuple[str, Callable[[], BinaryIO]]]:
+def csv_sources(path: Path) -> Iterator[tuple[str, Callable[[], BinaryIO]]]:
     """The CSVs in a file (itself, or each .csv member of a ZIP): a label and a way to open it."""
     if not path.is_file():
         raise InputError(
@@ -316,7 +316,7 @@ def _csv_sources(path: Path) -> Iterator[tuple[str, Callable[[], BinaryIO]]]:
         yield path.name, partial(path.open, "rb")  # type: ignore[misc]  # mypy cannot pick an overload through partial
 
 
-def _batches(
+def batches(
     opener: Callable[[], BinaryIO], label: str, block_size: int
 ) -> Iterator[tuple[pa.RecordBatch, dict[str, int]]]:
     """Record batches of the columns lm3 uses, and where each field is in them."""

@@ -19,11 +19,11 @@ from lm3.inputs.surveys import read_survey
 from lm3.read.fields import PAYROLL_FIELDS, REGISTER_FIELDS
 from lm3.read.problems import RowProblems
 from lm3.read.table import Source, Table, read_table
-from lm3.values import params
+from lm3.values import ids, params
 from lm3.values.cells import visible_text
 from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp, parse_money
-from lm3.values.names import company_numbers, id_key, supplier_key
+from lm3.values.names import id_key, supplier_key
 
 
 def _blank(values: pd.Series) -> pd.Series:
@@ -186,10 +186,15 @@ def read_register(
     out["head_office_postcode"] = (
         postcode_in_text(_text(data["head_office_postcode"])) if "head_office_postcode" in data else ""
     )
-    for name in ("supplier_id", "company_number", "charity_number", "vcse", "type", "sme"):
+    for name in ("supplier_id", "vcse", "type", "sme"):
         out[name] = _text(data[name]).replace("", None) if name in data else None
-    if out["company_number"].notna().any():
-        out["company_number"] = company_numbers(out["company_number"])
+    for name in ("company_number", "charity_number", "urn", "ods_code", "org_id"):
+        given = data[name] if name in data else pd.Series(None, index=data.index, dtype="object")
+        out[name] = pd.Series(ids.IDENTIFIERS[name](given).to_pylist(), index=out.index, dtype="object")
+    parts = ids.org_id_parts(out["org_id"])  # an org-id fills its scheme's column where that is empty
+    for name, values in parts.items():
+        if name in out:
+            out[name] = out[name].where(out[name].notna(), pd.Series(values, index=out.index, dtype="object"))
     out, checks = _register_checks(out, table.label)
     chosen = [
         f"{name} {table.columns[name]!r} ({why})"
@@ -206,6 +211,14 @@ def read_register(
             *checks,
         )
     return replace(table, data=out, warnings=tuple(table.warnings) + checks + tuple(odd))
+
+
+def no_register() -> Table:
+    """The register of a study given none: no rows, every column."""
+    table = read_register(
+        pd.DataFrame({"Supplier": pd.Series([], dtype="str"), "Postcode": pd.Series([], dtype="str")})
+    )
+    return replace(table, label="no register", warnings=())
 
 
 def read_registers(

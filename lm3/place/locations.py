@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.errors import Notice
-from lm3.geo import Area, PostcodeDirectory, postcode_keys
+from lm3.geo import Area, PostcodeDirectory, lad_names, postcode_keys
 from lm3.values.frames import row_tuples
 
 SUPPLIER_LOCATIONS = ("local", "local branch", "non-local", "unknown")
@@ -36,8 +36,10 @@ def locate_suppliers(
     ``lad_name``, ``head_office_postcode``, ``head_office_lad_name``, ``location``, ``local``, ``reason``
     and ``round2``.
     """
-    reg = register[["key", "supplier", "row", "postcode", "head_office_postcode"]].reset_index(drop=True)
-    here = directory.place(reg["postcode"])
+    columns = ["key", "supplier", "row", "postcode", "head_office_postcode"]
+    columns += [c for c in ("lad", "source", "register_row") if c in register]
+    reg = register[columns].reset_index(drop=True)
+    here = _served(directory.place(reg["postcode"]), reg)
     office = directory.place(reg["head_office_postcode"])
     reg["status"] = here["status"]
     reg["placed_by"] = here["placed_by"]
@@ -50,8 +52,9 @@ def locate_suppliers(
     reg["site_outside"] = (here["status"] == "placed") & ~reg["in_area"]
     reg["office_outside"] = (office["status"] == "placed") & ~area.contains(office)
     reg["placed"] = here["status"] == "placed"
+    reg["site"] = reg["postcode"].notna() | (reg["lad"].notna() if "lad" in reg else False)
     flags = reg.groupby("key").agg(
-        sites=("row", "size"),
+        sites=("site", "sum"),
         any_site_outside=("site_outside", "any"),
         any_office_outside=("office_outside", "any"),
     )
@@ -65,7 +68,13 @@ def locate_suppliers(
     first["head_office_postcode"] = office_row["head_office_postcode"].reindex(first.index)
     first["head_office_lad_name"] = office_row["head_office_lad_name"].reindex(first.index)
 
-    trace = spend.join(first.drop(columns="supplier").rename(columns={"row": "register_row"}), on="key")
+    first = (
+        first.drop(columns="row")
+        if "register_row" in first
+        else first.rename(columns={"row": "register_row"})
+    )
+    first = first.rename(columns={"source": "place_source"}) if "source" in first else first
+    trace = spend.join(first.drop(columns=["supplier"]), on="key")
     registered = trace["register_row"].notna()
     trace["supplier"] = trace["key"].map(first["supplier"]).where(registered, trace["supplier"])
     placed = registered & trace["placed"].eq(True)
@@ -79,9 +88,26 @@ def locate_suppliers(
     )
     local = (location == "local") | ((location == "local branch") & branch_is_local)
 
-    row_text = " (register row " + trace["register_row"].astype("Int64").astype("str") + ")"
+    # where the row shown came from: your register's row, the spend file, a register of the store's row
+    row_number = trace["register_row"].astype("Int64").astype("str")
+    source = trace["place_source"] if "place_source" in trace else pd.Series(None, index=trace.index)
+    yours = source.isna() | source.astype("str").str.startswith("your register")
+    row_text = (
+        (" (register row " + row_number + ")")
+        .where(yours, " (" + source.astype("str") + ", row " + row_number + ")")
+        .where(trace["register_row"].notna(), " (in the spend file)")
+        .astype("str")
+    )
+    in_what = pd.Series("the supplier register", index=trace.index).where(yours, source.astype("str"))
+    in_what = in_what.where(trace["register_row"].notna(), "the spend file")
     pc = "postcode " + trace["postcode"].fillna("")
-    place_text = pc + " is in " + trace["lad_name"].fillna("")
+    served = trace["placed_by"].eq("area served").to_numpy()
+    place_text = pd.Series(
+        np.where(
+            served, "serves " + trace["lad_name"].fillna(""), pc + " is in " + trace["lad_name"].fillna("")
+        ),
+        index=trace.index,
+    )
     sites = trace["sites"].fillna(1).astype("int64")
     elsewhere = np.where(
         office_outside,
@@ -91,9 +117,12 @@ def locate_suppliers(
         + trace["head_office_lad_name"].fillna(""),
         "",
     )
-    elsewhere = elsewhere + np.where(
-        other_site, "; other sites in the register lie outside the area (" + sites.astype(str) + " rows)", ""
+    others = pd.Series("", index=trace.index, dtype="object")
+    others = others.where(
+        ~other_site, "; other sites in the register lie outside the area (" + sites.astype("str") + " rows)"
     )
+    others = others.where(~(other_site & served), "; other districts it serves lie outside the area")
+    elsewhere = elsewhere + others.to_numpy(dtype=object)
     verdict = (
         ": a local branch, counted as local"
         if branch_is_local
@@ -113,7 +142,7 @@ def locate_suppliers(
         [
             "no supplier name in the payments: location unknown",
             "not in the supplier register: location unknown",
-            "no postcode in the supplier register" + row_text + ": location unknown",
+            "no postcode in " + in_what + row_text.where(yours, "") + ": location unknown",
             "'" + trace["postcode"].fillna("") + "'" + row_text + " is not a UK postcode: location unknown",
             pc + row_text + " is not in the ONS Postcode Directory: location unknown",
             pc + row_text + " has no local authority in the ONS Postcode Directory: location unknown",
@@ -124,12 +153,43 @@ def locate_suppliers(
     trace["sites"] = sites.where(registered, 0)
     trace["location"] = location
     trace["local"] = local
-    trace["reason"] = reason
+    trace["reason"] = pd.Series(reason, index=trace.index, dtype="object")
     trace["round2"] = trace["round1"].where(local, 0).astype("int64")
     trace["register_row"] = trace["register_row"].astype("Int64")
     keep = ["register_row", "sites", "postcode", "lad", "lad_name", "head_office_postcode"]
     keep += ["head_office_lad_name", "location", "local", "reason", "round2", "placed_by"]
     return trace[[*spend.columns, *keep]]
+
+
+NATIONAL = "K02000001"  # a national body's "district": the UK, in no local area
+
+
+def _served(here: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
+    """Places of the rows that give a district served (a council's, a police force's) instead of a postcode:
+    placed in that district (``placed_by`` "area served"); a national body's (``NATIONAL``) in the UK."""
+    if "lad" not in reg or not reg["lad"].notna().any():
+        return here
+    served = (reg["lad"].notna() & (here["status"] != "placed")).to_numpy()
+    here = here.copy()
+    lads = reg.loc[served, "lad"].astype("str")
+    here.loc[served, "status"] = "placed"
+    here.loc[served, "lad"] = lads.to_numpy()
+    names = lad_names(lads)
+    here.loc[served, "lad_name"] = np.where(lads == NATIONAL, "the UK (a national body)", names.to_numpy())
+    here.loc[served, "placed_by"] = "area served"
+    here.loc[served, "postcode"] = None
+    return here
+
+
+def trace_places(trace: pd.DataFrame, directory: PostcodeDirectory) -> pd.DataFrame:
+    """Where each supplier of a trace is, as ``PostcodeDirectory.place`` gives it (for an area's
+    ``contains``): its postcode, or the district it serves (a council, a police force)."""
+    here = directory.place(trace["postcode"].fillna("").astype("str"))
+    served = (
+        trace["placed_by"].eq("area served") if "placed_by" in trace else pd.Series(False, index=trace.index)
+    )
+    lads = pd.DataFrame({"lad": trace["lad"].astype("object").where(served, None).to_numpy()})
+    return _served(here.reset_index(drop=True), lads)
 
 
 def estimated_warnings(trace: pd.DataFrame, listed: int = 10) -> list[Notice]:

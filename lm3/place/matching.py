@@ -15,9 +15,10 @@ from rapidfuzz import fuzz, process
 
 from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, region_of
+from lm3.place.cascade import ID_WORDS, Lookup, find_places
 from lm3.place.locations import locate_suppliers
 from lm3.values.frames import among, row_tuples
-from lm3.values.names import BLANK, REDACTED_KEY, company_numbers, id_key
+from lm3.values.names import BLANK, REDACTED_KEY, id_key
 from lm3.values.near import candidate_pairs
 
 DEFAULT_MATCH_THRESHOLD = 90.0
@@ -45,30 +46,55 @@ def place_suppliers(
     branch_is_local: bool,
     match_threshold: float,
     directory: PostcodeDirectory,
+    lookup: Lookup | None = None,
+    register_label: str = "your register",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Spend per supplier, matched to the register and placed: the trace (one row per supplier, see
-    ``LocateResult.suppliers``) and the matches. Used by ``locate`` and ``lm3.calculate`` alike."""
+    """Spend per supplier, placed by the cascade (``lm3.place.cascade``: your registers, the spend file's own
+    postcodes, the register store through ``lookup``) and located in the area: the trace (one row per
+    supplier, see ``LocateResult.suppliers``; ``source`` and ``match`` say where its place came from,
+    ``unplaced`` why it has none) and the matches to your registers. Used by ``locate`` and
+    ``lm3.calculate`` alike."""
     spend = spend_per_supplier(payments)
+    spend["person"] = names_of_people(spend["supplier"]).to_numpy()
     matched = match_register(spend, register, threshold=match_threshold)
+    places = find_places(
+        spend, register, matched, register_label=register_label, lookup=lookup, directory=directory
+    )
     trace = locate_suppliers(
-        matched.rename(columns={"key": "payment_key", "register_key": "key"}).assign(
-            key=lambda d: d["key"].fillna(_UNMATCHED)
-        ),
-        register,
+        spend.drop(columns=["postcode", "head_office_postcode"]),  # the places are in ``places.rows``
+        places.rows,
         area=area,
         branch_is_local=branch_is_local,
         directory=directory,
     )
-    trace = trace.rename(columns={"key": "register_key", "payment_key": "key"})
-    trace["register_key"] = trace["register_key"].where(trace["register_key"] != _UNMATCHED, None)
-    trace["payments_name"] = matched["supplier"].to_numpy()  # ``supplier``: as the register names it
-    trace = _explain_unmatched(trace)
+    found = places.suppliers.set_index("key")
+    trace["register_key"] = matched["register_key"].to_numpy()
+    trace["match"] = np.where(
+        found["source"].reindex(trace["key"]).notna().to_numpy(),
+        found["match"].reindex(trace["key"]).to_numpy(),
+        matched["match"].to_numpy(),
+    )
+    trace["match"] = trace["match"].where(trace["match"] != "", "none")
+    trace["source"] = found["source"].reindex(trace["key"]).to_numpy()
+    trace["score"] = matched["score"].to_numpy()
+    store_candidates = found["candidates"].reindex(trace["key"]).to_numpy()
+    trace["candidates"] = [c or m for c, m in zip(store_candidates, matched["candidates"], strict=True)]
+    trace["near_register_names"] = (matched["match"] == "ambiguous").to_numpy() & np.array(
+        [not c for c in store_candidates], dtype=bool
+    )
+    trace["entity"] = found["entity"].reindex(trace["key"]).to_numpy()
+    trace["not_held"] = found["not_held"].reindex(trace["key"]).to_numpy()
+    trace["payments_name"] = spend["supplier"].to_numpy()  # ``supplier``: as its source names it
     trace["region"] = region_of(trace["lad"]).to_numpy()
     trace["head_office_lad"] = directory.place(trace["head_office_postcode"].fillna(""))["lad"].to_numpy()
-    trace["type"] = supplier_types(trace, register)
-    # Individuals' names are personal data: they never leave here (redacted ones are "(redacted)" already).
+    trace["type"] = supplier_types(trace, register, found)
     person = (trace["type"] == "individual or redacted") & (trace["supplier_class"] == "named")
+    trace = _explain_unplaced(trace, person.to_numpy())
+    # Individuals' names are personal data: they never leave here (redacted ones are "(redacted)" already).
     trace.loc[person, ["supplier", "payments_name"]] = INDIVIDUAL
+    trace.loc[person, "entity"] = None
+    matched["match"] = trace["match"].to_numpy()
+    matched["candidates"] = trace["candidates"].to_numpy()
     return trace, matched
 
 
@@ -104,12 +130,16 @@ def review_warnings(matched: pd.DataFrame, listed: int = 10) -> list[Notice]:
     return out
 
 
-_UNMATCHED = "\0unmatched"  # no register key can equal it
+IDENTIFIER_COLUMNS = ("company_number", "charity_number", "urn", "ods_code", "org_id")
+FILE_COLUMNS = ("supplier_id", *IDENTIFIER_COLUMNS, "vcse", "postcode", "head_office_postcode")
 
 
 def spend_per_supplier(data: pd.DataFrame) -> pd.DataFrame:
     """Spend per supplier key: key, supplier (most used spelling), supplier_class, payments, round1, and
-    the first supplier_id / company_number / charity_number / vcse the payments give it."""
+    what the payments give it (supplier_id, company and charity numbers, URN, ODS code, org-id, VCSE flag,
+    postcode, head office postcode): for each, the value carrying most of its spend; ``postcodes`` counts
+    the different postcodes its payments give, and ``postcode_share`` the share of its spend at the one
+    taken (a supplier paid at several postcodes is listed)."""
     grouped = data.groupby("key", sort=False)
     out = grouped.agg(
         supplier_class=("supplier_class", "first"), payments=("amount", "size"), round1=("amount", "sum")
@@ -117,24 +147,79 @@ def spend_per_supplier(data: pd.DataFrame) -> pd.DataFrame:
     names = data.groupby(["key", "supplier"], sort=False).size().rename("n").reset_index()
     names = names.sort_values("n", ascending=False, kind="stable").drop_duplicates("key")
     out = out.join(names.set_index("key")["supplier"])
-    for name in ("supplier_id", "company_number", "charity_number", "vcse"):
-        out[name] = grouped[name].first() if name in data else None
+    for name in FILE_COLUMNS:
+        out[name] = _most_spend(data, name) if name in data else None
+    if "postcode" in data and data["postcode"].notna().any():
+        given = data.dropna(subset=["postcode"])
+        out["postcodes"] = (
+            given.groupby("key")["postcode"].nunique().reindex(out.index).fillna(0).astype("int64")
+        )
+        at = given.groupby(["key", "postcode"])["amount"].sum().reset_index()
+        top = at.sort_values("amount", ascending=False, kind="stable").drop_duplicates("key").set_index("key")
+        whole = at.groupby("key")["amount"].apply(lambda a: a.abs().sum())
+        out["postcode_share"] = (top["amount"].abs() / whole.where(whole != 0)).reindex(out.index)
+    else:
+        out["postcodes"] = 0
+        out["postcode_share"] = np.nan
     out = out.reset_index()
     out["round1"] = out["round1"].astype("int64")
-    cols = ["key", "supplier", "supplier_class", "payments", "round1"]
-    cols += ["supplier_id", "company_number", "charity_number", "vcse"]
+    cols = [
+        "key",
+        "supplier",
+        "supplier_class",
+        "payments",
+        "round1",
+        *FILE_COLUMNS,
+        "postcodes",
+        "postcode_share",
+    ]
     return out[cols].sort_values(["round1", "key"], ascending=[False, True], ignore_index=True)
+
+
+def _most_spend(data: pd.DataFrame, column: str) -> pd.Series:
+    """Per supplier key, the value of ``column`` carrying most of its spend (ties: the first seen)."""
+    given = data[["key", column, "amount"]].dropna(subset=[column])
+    if given.empty:
+        return pd.Series(dtype="object")
+    summed = given.groupby(["key", column], sort=False)["amount"].sum().abs().reset_index()
+    top = summed.sort_values("amount", ascending=False, kind="stable").drop_duplicates("key")
+    return top.set_index("key")[column].astype("object")
+
+
+def conflict_warnings(trace: pd.DataFrame, listed: int = 10) -> list[Notice]:
+    """Suppliers whose payments give several postcodes: the one carrying most of the spend is used."""
+    if "postcodes" not in trace:
+        return []
+    several = trace[(trace["postcodes"] > 1) & (trace["type"] != "individual or redacted")]
+    if several.empty:
+        return []
+    several = several.sort_values("round1", ascending=False, kind="stable")
+    shown = "; ".join(
+        f"{r.payments_name} ({int(r.postcodes)} postcodes; {r.postcode_share:.0%} of its spend at the one used)"
+        for r in row_tuples(several.head(listed))
+    )
+    more = f" and {len(several) - listed} more" if len(several) > listed else ""
+    return [
+        Notice(
+            "payments-give-several-postcodes",
+            f"{len(several)} supplier(s) are paid at several postcodes in the spend file; each is placed at the one "
+            f"carrying most of its spend: {shown}{more}.",
+        )
+    ]
 
 
 def match_register(spend: pd.DataFrame, register: pd.DataFrame, *, threshold: float) -> pd.DataFrame:
     """Match each supplier to the register: adds ``register_key`` (None when unmatched), ``match``
-    ("supplier id", "company number", "name", "fuzzy name", "ambiguous" or "none"), ``score`` and
-    ``candidates`` (the register names considered, for a fuzzy or ambiguous match)."""
+    ("supplier id", "company number", "charity number", "URN", "ODS code", "org-id", "name", "fuzzy name",
+    "ambiguous" or "none"), ``score`` and ``candidates`` (the register names considered, for a fuzzy or
+    ambiguous match)."""
     out = spend.copy()
     out["register_key"] = None
     out["match"] = "none"
     out["score"] = np.nan
     out["candidates"] = [() for _ in range(len(out))]
+    if register.empty:
+        return out
     matchable = (out["supplier_class"] == "named").to_numpy() & (out["key"] != REDACTED_KEY).to_numpy()
 
     def take(found: pd.Series, how: str, score: float) -> None:
@@ -147,10 +232,12 @@ def match_register(spend: pd.DataFrame, register: pd.DataFrame, *, threshold: fl
         ids = register.dropna(subset=["supplier_id"])
         by_id = dict(zip(id_key(ids["supplier_id"]), ids["key"], strict=True))
         take(id_key(out["supplier_id"]).map(by_id), "supplier id", 100.0)
-    if out["company_number"].notna().any() and register["company_number"].notna().any():
-        nums = register.dropna(subset=["company_number"])
-        by_number = dict(zip(nums["company_number"], nums["key"], strict=True))
-        take(company_numbers(out["company_number"]).map(by_number), "company number", 100.0)
+    for column in IDENTIFIER_COLUMNS:
+        how = ID_WORDS[column]
+        if column in register and out[column].notna().any() and register[column].notna().any():
+            given = register.dropna(subset=[column]).drop_duplicates(column)
+            by_number = dict(zip(given[column], given["key"], strict=True))
+            take(out[column].map(by_number), how, 100.0)
     keys = set(register["key"])
     take(out["key"].where(among(out["key"], register["key"])), "name", 100.0)
 
@@ -213,60 +300,112 @@ def names_of_people(names: pd.Series) -> pd.Series:
     return upper.str.match(_INDIVIDUAL.pattern).astype(bool)
 
 
-def supplier_types(trace: pd.DataFrame, register: pd.DataFrame) -> pd.Series:
+def supplier_types(
+    trace: pd.DataFrame, register: pd.DataFrame, found: pd.DataFrame | None = None
+) -> pd.Series:
     """Each supplier's type, first rule that applies:
 
     1. "individual or redacted": redacted names, blank names, "Mr/Mrs/Ms/Miss/Dr ..." names;
     2. the register's type column, when it names one of the types (VCSE, public, SME, large);
-    3. "public body": councils, NHS, government departments and agencies, police, fire (by name);
-    4. "VCSE": the spend file's or register's VCSE flag, a charity number, or a charitable or community
+    3. what the register store says (``found``: a council or an NHS trust is a public body; a charity, a
+       CIC or a sports club VCSE);
+    4. "public body": councils, NHS, government departments and agencies, police, fire (by name);
+    5. "VCSE": the spend file's or register's VCSE flag, a charity number, or a charitable or community
        name (CIC, CIO, charity, trust, foundation, association, society, club, church, community ...);
-    5. "SME" or "large" from the register's SME flag;
-    6. "unknown".
+    6. "SME" or "large" from the register's SME flag, else the store's (accounts a small company files);
+    7. "unknown".
     """
-    reg = register.drop_duplicates("key").set_index("key")
+    reg = register.drop_duplicates("key").set_index("key") if len(register) else pd.DataFrame()
     rk = trace["register_key"]
     upper = trace["supplier"].fillna("").astype("str").str.upper().str.replace(r"[^A-Z0-9]+", " ", regex=True)
+    upper_paid = (
+        trace["payments_name"]
+        .fillna("")
+        .astype("str")
+        .str.upper()
+        .str.replace(r"[^A-Z0-9]+", " ", regex=True)
+    )
 
     def from_register(column: str) -> pd.Series:
         if column not in reg or reg[column].isna().all():
             return pd.Series(None, index=trace.index, dtype="object")
         return rk.map(reg[column]).astype("object")
 
+    def from_store(column: str) -> pd.Series:
+        if found is None or column not in found:
+            return pd.Series(None, index=trace.index, dtype="object")
+        return pd.Series(found[column].reindex(trace["key"]).to_numpy(), index=trace.index, dtype="object")
+
     reg_type = from_register("type").fillna("").astype("str").str.lower()
+    store_type = from_store("type").fillna("").astype("str")
     yes = {"y", "yes", "true", "1", "vcse"}
     vcse_flag = trace["vcse"].fillna("").astype("str").str.lower().isin(yes) | from_register("vcse").fillna(
         ""
     ).astype("str").str.lower().isin(yes)
     charity = trace["charity_number"].notna() | from_register("charity_number").notna()
     sme = from_register("sme").fillna("").astype("str").str.lower()
-    individual = trace["supplier_class"].isin(["redacted", "blank"]) | upper.str.match(_INDIVIDUAL.pattern)
+    sme = sme.where(sme != "", from_store("sme").fillna("").astype("str").str.lower())
+    individual = trace["supplier_class"].isin(["redacted", "blank"]) | upper_paid.str.match(
+        _INDIVIDUAL.pattern
+    )
     conditions = [
         individual.to_numpy(),
         reg_type.str.contains("vcse|voluntary|charit|social enterprise").to_numpy(),
         reg_type.str.contains("public|council|government|nhs").to_numpy(),
         reg_type.str.fullmatch("sme|small|medium|micro").to_numpy(),
         reg_type.str.fullmatch("large").to_numpy(),
-        upper.str.contains(_PUBLIC.pattern).to_numpy(),
+        (store_type == "public body").to_numpy(),
+        (store_type == "VCSE").to_numpy(),
+        (upper.str.contains(_PUBLIC.pattern) | upper_paid.str.contains(_PUBLIC.pattern)).to_numpy(),
         (vcse_flag | charity | upper.str.contains(_VCSE.pattern)).to_numpy(),
         sme.isin(yes).to_numpy(),
         sme.isin({"n", "no", "false", "0"}).to_numpy(),
     ]
     choices = ["individual or redacted", "VCSE", "public body", "SME", "large", "public body", "VCSE"]
-    choices += ["SME", "large"]
+    choices += ["public body", "VCSE", "SME", "large"]
     return pd.Series(np.select(conditions, choices, default="unknown"), index=trace.index)
 
 
-def _explain_unmatched(trace: pd.DataFrame) -> pd.DataFrame:
-    """Say why a supplier was not matched when the register had a near name (ambiguous) or none."""
-    ambiguous = trace["match"] == "ambiguous"
-    trace.loc[ambiguous, "reason"] = (
-        "register names too close to call ("
-        + trace.loc[ambiguous, "candidates"].map(lambda c: " / ".join(c))
-        + "): not matched, location unknown"
+def _explain_unplaced(trace: pd.DataFrame, person: np.ndarray) -> pd.DataFrame:
+    """Why each supplier not placed is not (``unplaced``, a code of ``lm3.place.cascade.UNPLACED``), said in
+    its ``reason``: an individual or a redacted payee; a name that fits several organisations (with them);
+    an identifier no register held has; a name no register knows; a postcode that cannot be placed."""
+    unknown = (trace["location"] == "unknown").to_numpy()
+    individual = trace["supplier_class"].isin(["redacted", "blank"]).to_numpy() | person
+    candidates = trace["candidates"].map(len).to_numpy() > 0
+    ambiguous = unknown & ~individual & candidates & trace["source"].isna().to_numpy()
+    not_held = unknown & ~individual & ~ambiguous & trace["not_held"].notna().to_numpy()
+    offered = trace["register_row"].notna().to_numpy()
+    postcode = unknown & ~individual & ~ambiguous & ~not_held & offered
+    codes = np.select(
+        [individual, ambiguous, not_held, postcode],
+        ["individual", "ambiguous", "id-not-held", "postcode-not-placed"],
+        default="name-not-found",
     )
-    redacted = trace["supplier_class"] == "redacted"
-    trace.loc[redacted, "reason"] = "redacted supplier name: location unknown"
+    trace["unplaced"] = pd.Series(codes, index=trace.index, dtype="object").where(unknown, None)
+    reason = trace["reason"].astype("object")
+    names = trace["candidates"].map(lambda c: " / ".join(c))
+    reason = reason.where(
+        ~ambiguous, "its name fits several organisations (" + names + "): not placed, location unknown"
+    )
+    reason = reason.where(
+        ~(ambiguous & trace["near_register_names"].to_numpy()),
+        "register names too close to call (" + names + "): not matched, location unknown",
+    )
+    reason = reason.where(
+        ~not_held,
+        trace["not_held"].astype("str")
+        + " is in no register held: add the register that holds it; location unknown",
+    )
+    reason = reason.where(
+        ~(unknown & ~individual & ~ambiguous & ~not_held & ~offered),
+        "not in any register held (your registers, the register store, the public bodies): location unknown",
+    )
+    reason = reason.where(~(unknown & person), "an individual, paid by name: not placed from a name")
+    reason = reason.where(
+        ~(trace["supplier_class"] == "redacted").to_numpy(), "redacted supplier name: location unknown"
+    )
     blank = trace["supplier_class"] == ["named", "redacted", "blank"][BLANK]
-    trace.loc[blank, "reason"] = "no supplier name in the payments: location unknown"
+    reason = reason.where(~blank.to_numpy(), "no supplier name in the payments: location unknown")
+    trace["reason"] = reason
     return trace

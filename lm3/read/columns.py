@@ -852,7 +852,7 @@ def identifier_choices(
                 )
                 if prefixed >= 0.02 and not heard:
                     offer(
-                        field,
+                        kind,
                         p,
                         share * 0.9,
                         [f"{share:.0%} company numbers, {prefixed:.0%} with a register's prefix"],

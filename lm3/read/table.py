@@ -962,6 +962,13 @@ def read_table(
     )
 
 
+def first_rows(source: Source, what: str) -> list[list[list[object]]]:
+    """The first rows of each table a source holds (each sheet of a workbook, each table of a ZIP), for
+    recognising what a file is before reading it."""
+    _, sheets, _ = _open(source, what)
+    return [s.head() for s in sheets]
+
+
 # the parameter that sets each table's columns by hand, for the messages that say so
 COLUMNS_PARAM = {"payments": "columns", "supplier register": "register_columns"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,14 +15,16 @@ from lm3.errors import InputError, MethodError, Notice, RowErrors
 from lm3.geo import Area, PostcodeDirectory, default_directory, resolve_area
 from lm3.inputs.ingest import IngestResult, Sources
 from lm3.inputs.readers import (
+    no_register,
     read_payments,
     read_payroll,
     read_registers,
     read_staff_survey,
     read_supplier_survey,
 )
+from lm3.inputs.store import RegisterStore, open_store
 from lm3.place.locations import estimated_warnings, locate_staff, staff_estimated_warnings
-from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, place_suppliers, review_warnings
+from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, conflict_warnings, place_suppliers, review_warnings
 from lm3.progress import Progress, report
 from lm3.read.table import Source, Table
 from lm3.rounds.coverage import NotPlaced, bounds
@@ -67,7 +70,7 @@ SOURCES = {
 
 def calculate(
     payments: Sources | IngestResult,
-    suppliers: Source | Sequence[Source],
+    suppliers: Source | Sequence[Source] | None = None,
     *,
     area: str | Sequence[str] | Area,
     payroll: Source | None = None,
@@ -89,13 +92,16 @@ def calculate(
     draws: int = DEFAULT_DRAWS,
     count_non_local: bool = False,
     exclude: str | Sequence[str] | None = None,
+    registers: str | Path | RegisterStore | None = None,
     directory: PostcodeDirectory | None = None,
     progress: Progress | None = None,
 ) -> LM3Result:
     """Calculate LM3 for an organisation's spending in an area.
 
-    ``payments`` (supplier, amount[, date]) and ``suppliers`` (the register: supplier, postcode[, head
-    office postcode]; or a list of registers, read as one) are required; ``payroll`` (employee id, home postcode, gross pay[, net pay]) and the
+    ``payments`` (supplier, amount[, date]) is required; ``suppliers`` (the register: supplier, postcode[,
+    head office postcode]; or a list of registers, read as one) places suppliers first, then the spend file's
+    own postcodes and identifiers, the register store (``registers``: a folder or a ``RegisterStore``; None,
+    the user's own) and the public bodies lm3 ships (``lm3.place.cascade``); ``payroll`` (employee id, home postcode, gross pay[, net pay]) and the
     two surveys are optional: each one file, a list of files or a folder (one form per respondent), holding
     a filled-in ``lm3 survey template`` or a who / local spend share table (``lm3.inputs.surveys``). Each may be a CSV or Excel path, or a DataFrame.
     ``area`` names local authority districts by name or ONS code. ``income`` (pounds) replaces the default
@@ -126,14 +132,8 @@ def calculate(
     Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
     """
     check_options(dict(locals()))
-    if suppliers is None:
-        raise InputError(
-            "suppliers is needed: the supplier register (a file or a DataFrame, or a list of them) that places "
-            "the suppliers paid.",
-            code="missing-inputs",
-            params=("suppliers",),
-        )
     directory = directory or default_directory()
+    store = open_store(registers)
     area = resolve_area(area, directory)
     income_pence = _income(income)
     rules = parse_exclusions(exclude)
@@ -147,6 +147,8 @@ def calculate(
             "staff_survey": (read_staff_survey, staff_survey, {}),
         }
     )
+    if tables["suppliers"] is None:
+        tables["suppliers"] = no_register()
     warnings: list[str] = [w for t in tables.values() if t is not None for w in t.warnings]
     report(progress, "read the inputs", 1, 5)
 
@@ -158,9 +160,11 @@ def calculate(
         branch_is_local=branch_is_local,
         match_threshold=match_threshold,
         directory=directory,
+        lookup=store.lookup,
+        register_label=tables["suppliers"].label,
     )
     paid, trace, excluded, notes = apply_to_placed(paid, trace, rules, excluded)
-    warnings += notes
+    warnings += notes + conflict_warnings(trace)
     warnings += review_warnings(matched) + estimated_warnings(trace)
     report(progress, "placed suppliers", 2, 5)
     fallback = default_shares(defaults)
@@ -751,6 +755,15 @@ def _staff_warnings(staff: pd.DataFrame, payroll: Table) -> list[Notice]:
     return warnings
 
 
+def _placed_by(trace: pd.DataFrame) -> str:
+    """Where the places came from, in £: "your register (x.csv) £1,234.00; the spend file £567.00"."""
+    placed = trace[(trace["location"] != "unknown") & trace["source"].notna()]
+    if placed.empty:
+        return ""
+    by = placed.groupby("source")["round1"].sum().sort_values(ascending=False)
+    return "; ".join(f"{source} {format_gbp(int(amount))}" for source, amount in by.items())
+
+
 def _assumptions(
     area: Area,
     income: int | None,
@@ -777,7 +790,13 @@ def _assumptions(
             "given by the user" if income is not None else "NEF: the spend being analysed",
             "income" if income is not None else None,
         ),
-        Assumption("local supplier", "register postcode in the area", SOURCES["postcodes"]),
+        Assumption(
+            "local supplier",
+            "a place in the area: its postcode in your register or the spend file, else its registered office "
+            "or a site of it in the register store, or the districts a public body serves"
+            + (f" ({places})" if (places := _placed_by(trace)) else ""),
+            SOURCES["postcodes"],
+        ),
         Assumption(
             "local branch of a non-local head office",
             "counted as local" if branch_is_local else "not counted as local",

@@ -28,6 +28,7 @@ COMPARE_COLUMNS = [
     "round2",
     "round3",
     "lm3",
+    "standing",
     "low",
     "high",
     "round2_per_pound",
@@ -79,7 +80,8 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.Da
                 f"{where}: not an lm3 result (round1 is not a positive amount).", code="not-a-result"
             )
         lm3_value = _number(data.get("lm3"))
-        if lm3_value != lm3_value:
+        standing = data.get("standing") if data.get("standing") in ("figure", "range", "none") else "figure"
+        if lm3_value != lm3_value and standing != "none":  # no figure only when nothing was placed
             raise InputError(f"{where}: not an lm3 result (lm3 is not a number).", code="not-a-result")
         given = data.get("responses")
         responses: dict[str, dict[str, Any]] = (
@@ -96,6 +98,7 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.Da
                 "round2": money["round2"],
                 "round3": money["round3"],
                 "lm3": lm3_value,
+                "standing": standing,
                 "low": _number(interval.get("low")),
                 "high": _number(interval.get("high")),
                 "round2_per_pound": money["round2"] / money["round1"],
@@ -174,7 +177,8 @@ def compare_records(table: pd.DataFrame) -> list[dict[str, Any]]:
                 "round1": pence_to_decimal(int(r.round1)),
                 "round2": pence_to_decimal(int(r.round2)),
                 "round3": pence_to_decimal(int(r.round3)),
-                "lm3": float(r.lm3),
+                "lm3": None if pd.isna(r.lm3) else float(r.lm3),
+                "standing": r.standing,
                 "interval": None if pd.isna(r.low) else {"low": float(r.low), "high": float(r.high)},
                 "round2_per_pound": float(r.round2_per_pound),
                 "coverage": None if pd.isna(r.coverage) else float(r.coverage),

@@ -22,8 +22,9 @@ a person to confirm; two candidates too close to call are never taken ("ambiguou
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,12 +42,15 @@ from lm3.geo import (
     resolve_tiers,
 )
 from lm3.inputs.ingest import IngestResult, Sources, ingest
-from lm3.inputs.readers import read_register, read_registers
-from lm3.place.locations import estimated_warnings
+from lm3.inputs.readers import no_register, read_registers
+from lm3.inputs.store import RegisterStore, open_store
+from lm3.place.cascade import by_source, not_placed_by_reason, reason_records, source_records
+from lm3.place.locations import estimated_warnings, trace_places
 from lm3.place.matching import (
     DEFAULT_MATCH_THRESHOLD,
     INDIVIDUAL,
     TYPES,
+    conflict_warnings,
     place_suppliers,
     review_warnings,
 )
@@ -132,6 +136,14 @@ class LocateResult:
                 }
             )
         return pd.DataFrame(rows)
+
+    def by_source(self) -> pd.DataFrame:
+        """Suppliers and spend placed by each source, and the spend not placed (``lm3.place.cascade.by_source``)."""
+        return by_source(self.suppliers)
+
+    def not_placed_by_reason(self) -> pd.DataFrame:
+        """The spend not placed, by why (``lm3.place.cascade.not_placed_by_reason``)."""
+        return not_placed_by_reason(self.suppliers)
 
     def unplaced(self, n: int | None = UNPLACED_LISTED) -> pd.DataFrame:
         """Suppliers whose place is unknown, largest spend first: supplier, amount, payments, reason.
@@ -238,6 +250,8 @@ class LocateResult:
                     {"supplier": r.supplier, "amount": money(r.amount), "reason": r.reason}
                     for r in row_tuples(self.unplaced(None))
                 ],
+                "placed_by_source": source_records(self.by_source()),
+                "not_placed_by_reason": reason_records(self.not_placed_by_reason()),
                 "tiers": [
                     {"name": r.name, "amount": money(r.amount), "share": share(r.share)}
                     for r in row_tuples(self.tiers)
@@ -290,6 +304,7 @@ def locate(
     sheet: str | None = None,
     register_columns: Mapping[str, str] | None = None,
     exclude: str | Sequence[str] | None = None,
+    registers: str | Path | RegisterStore | None = None,
     directory: PostcodeDirectory | None = None,
 ) -> LocateResult:
     """Match, place and report a spend file's suppliers; see the module docstring.
@@ -297,7 +312,9 @@ def locate(
     ``payments``: a spend file (anything ``lm3.ingest`` reads) or an ``IngestResult``; ``suppliers``: the
     register (any file ``read_register`` reads), or a list of registers (the council's, a filled-in
     ``lm3 suppliers template``, ``lm3 suppliers companies-house`` matches) read as one by
-    ``read_registers``; None for no register (nothing is placed: the start of ``lm3 suppliers template``).
+    ``read_registers``; None for no register: suppliers are then placed by the spend file's own postcodes
+    and identifiers, the register store and the public bodies lm3 ships (``lm3.place.cascade``).
+    ``registers``: the register store (a folder, a ``RegisterStore``; None: the user's own, ``lm3.registers``).
     ``columns`` and ``sheet`` apply to the payments, ``register_columns`` to every register (the register's
     columns where detection is wrong: ``{"postcode": "Site Postcode"}``). ``exclude``: spend left out, as for
     ``lm3.calculate`` (``result.excluded`` says what). ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
@@ -310,16 +327,9 @@ def locate(
     ingested = (
         payments if isinstance(payments, IngestResult) else ingest(payments, columns=columns, sheet=sheet)
     )
-    if suppliers is None:
-        register = read_register(
-            pd.DataFrame({"Supplier": pd.Series([], dtype="str"), "Postcode": pd.Series([], dtype="str")})
-        )
-        register = replace(register, label="(no register)")
-        warnings_before = ["No supplier register given: no supplier can be placed."]
-    else:
-        register = read_registers(suppliers, columns=register_columns)
-        warnings_before = []
-    warnings = warnings_before + list(ingested.warnings) + list(register.warnings)
+    register = no_register() if suppliers is None else read_registers(suppliers, columns=register_columns)
+    store = open_store(registers)
+    warnings = list(ingested.warnings) + list(register.warnings)
     if ingested.rows_rejected:
         warnings.append(
             Notice(
@@ -338,10 +348,12 @@ def locate(
         branch_is_local=branch_is_local,
         match_threshold=match_threshold,
         directory=directory,
+        lookup=store.lookup,
+        register_label=register.label,
     )
     _, trace, excluded, notes = apply_to_placed(paid, trace, rules, excluded)
-    warnings += notes
-    placed_sites = directory.place(trace["postcode"].fillna(""))
+    warnings += notes + conflict_warnings(trace)
+    placed_sites = trace_places(trace, directory)
     for tier in tier_list:
         trace[f"in {tier.name}"] = tier.area.contains(placed_sites)
 

@@ -13,6 +13,7 @@
     # level = 0.9                     # the bootstrap interval; seed = 2002 fixes its draws
     # count_non_local = true          # non-local suppliers' local re-spend as its own line (default 36%)
     # exclude = ["supplier_type=public body", "expense_type=Precepts"]   # spend the study leaves out
+    # registers = "registers"         # a register store of the project's own (default: the user's)
 
     # [defaults]                      # round-3 shares for a group with no respondents (published ones ship)
     # supplier_share = "76%"
@@ -28,7 +29,7 @@
 
     [inputs]                           # paths relative to this file
     payments = "payments.xlsx"         # or a year of files: ["2024-04.csv", "2024-05.csv"], a folder, "spend/*.csv"
-    suppliers = "suppliers.xlsx"       # or several: ["register.xlsx", "unplaced-filled.xlsx"]
+    suppliers = "suppliers.xlsx"       # optional: or several: ["register.xlsx", "unplaced-filled.xlsx"]
     payroll = "payroll.xlsx"
     supplier_survey = "supplier-survey.xlsx"
     staff_survey = "staff-survey.xlsx"  # or a list, or a folder of one form per person
@@ -69,6 +70,7 @@ OPTION_KEYS = (
     "seed",
     "count_non_local",
     "exclude",
+    "registers",
 )
 
 
@@ -98,12 +100,13 @@ class Project:
     count_non_local: bool = False
     defaults: dict[str, object] | None = None
     exclude: tuple[str, ...] | None = None
+    registers: str | Path | None = None  # the register store's folder (None: the user's own)
 
     def with_options(self, **overrides: Any) -> Project:
         """A copy with the options given (None means "not given": the project's value stays)."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
-    def _check(self, required: tuple[str, ...] = ("payments", "suppliers", "area")) -> None:
+    def _check(self, required: tuple[str, ...] = ("payments", "area")) -> None:
         missing = [k for k in required if getattr(self, k) in (None, ())]
         if missing:
             raise InputError(
@@ -119,10 +122,10 @@ class Project:
         args.pop("tiers")
         return calculate(args.pop("payments"), args.pop("suppliers"), progress=progress, **args)
 
-    def locate(self, *, register_required: bool = True) -> LocateResult:
-        """Run ``lm3.locate`` on this project (payments, suppliers, area, tiers and matching options).
-        ``register_required=False`` lets it run without a register (nothing placed)."""
-        self._check(("payments", "suppliers", "area") if register_required else ("payments", "area"))
+    def locate(self) -> LocateResult:
+        """Run ``lm3.locate`` on this project (payments, suppliers if any, area, tiers and matching
+        options, the register store)."""
+        self._check()
         return locate(
             self.payments,  # type: ignore[arg-type]  # _check made sure it is given
             self.suppliers,
@@ -134,6 +137,7 @@ class Project:
             sheet=self.sheet,
             register_columns=self.register_columns,
             exclude=self.exclude,
+            registers=self.registers,
         )
 
 
@@ -201,6 +205,8 @@ def load_project(directory: str | Path) -> Project:
         if key in data:
             value = data[key]
             fields[key] = tuple(value) if isinstance(value, list) else value
+    if isinstance(fields.get("registers"), str):  # a folder, relative to lm3.toml
+        fields["registers"] = base / fields["registers"]
     for name, columns in tables.items():
         if columns:
             fields[name] = dict(columns)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.geo import Area
+from lm3.place.cascade import by_source, not_placed_by_reason, reason_records, source_records
 from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import Assumption, Responses
 from lm3.rounds.uncertainty import Interval
@@ -35,6 +36,9 @@ SUPPLIER_TRACE_COLUMNS = [
     "local",
     "type",
     "reason",
+    "source",
+    "match",
+    "unplaced",
     "round2",
     "share",
     "share_source",
@@ -60,6 +64,13 @@ STAFF_TRACE_COLUMNS = [
 
 
 _GROUP_WORD = {"local suppliers": "supplier", "local staff": "staff"}
+PLACED_FOR_A_FIGURE = 0.5  # below this share of round 1's spend placed, the range leads, not one figure
+STANDINGS = ("figure", "range", "none")
+# the one next step, when the figure is not one figure: say where the suppliers are
+NEXT_STEP = (
+    "Next: say where the suppliers are: a supplier register with their postcodes, the list of suppliers to "
+    "place filled in, or an open register added to the register store."
+)
 
 
 _CANNOT = {
@@ -129,7 +140,9 @@ class LM3Result:
 
     Money is integer pence. ``suppliers`` has one row per supplier (columns ``SUPPLIER_TRACE_COLUMNS``):
     the £ in each round, the register row that placed it (and how many sites the register gives it),
-    whether it is local and why, the share used and where it came from, and what
+    whether it is local and why, where its place came from (``source``: your register, the spend file, a
+    register of the store, lm3's public bodies; ``match``: how) or why it has none (``unplaced``: a code of
+    ``lm3.place.cascade.UNPLACED``), the share used and where it came from, and what
     leaks in round 2 (R1 - R2) and round 3 (R2 - R3). ``staff`` is the payroll in aggregate by where staff
     live (no employee identifiers). ``lm3`` = (R1 + R2 + R3) / R1.
     """
@@ -203,6 +216,15 @@ class LM3Result:
         local = int(self.suppliers.loc[self.suppliers["local"], "round1"].sum())
         return local / self.placed if self.placed else None
 
+    def by_source(self) -> pd.DataFrame:
+        """Suppliers and spend placed by each source (your register, the spend file, the register store,
+        lm3's public bodies), and the spend not placed: source, suppliers, amount (pence), share."""
+        return by_source(self.suppliers)
+
+    def not_placed_by_reason(self) -> pd.DataFrame:
+        """The spend not placed, by why: unplaced (the code), why, suppliers, amount (pence), share."""
+        return not_placed_by_reason(self.suppliers)
+
     def coverage_text(self) -> str | None:
         """The coverage as people read it: "Placed: £X of £Y paid to suppliers (24.4%), 85 of 920
         suppliers; local share 21.9% of the placed spend." (None with no payments)."""
@@ -262,14 +284,55 @@ class LM3Result:
         return (self.round1 + self.round2 + self.round3) / self.round1
 
     @property
+    def placed_share(self) -> float | None:
+        """Round 1's spend (payments and pay) whose place is known, as a share of it; None with no spend."""
+        return (self.spend - self.not_placed) / self.spend if self.spend > 0 else None
+
+    @property
+    def standing(self) -> str:
+        """How far the figure stands: "none" when nothing was placed (no LM3 figure: nothing says how much
+        stays), "range" when under half of round 1's spend was placed (``PLACED_FOR_A_FIGURE``: the bounds
+        lead, from none of the rest local to all of it), else "figure"."""
+        share = self.placed_share
+        if share is None:
+            return "figure"
+        if share <= 0:
+            return "none"
+        return "range" if share < PLACED_FOR_A_FIGURE and self.bounds is not None else "figure"
+
+    @property
+    def figure(self) -> float | None:
+        """LM3 as the figure to quote: None when nothing was placed (``standing`` "none")."""
+        return None if self.standing == "none" else self.lm3
+
+    @property
+    def figure_range(self) -> tuple[float, float] | None:
+        """(low, high) when the range leads (``standing`` "range"): LM3 with none of the spend not placed
+        local, and with all of it local."""
+        if self.standing != "range" or self.bounds is None:
+            return None
+        return (self.bounds.not_local, self.bounds.all_local)
+
+    @property
+    def next_step(self) -> str | None:
+        """What would make the figure stand, when it does not (``NEXT_STEP``): place the suppliers."""
+        return NEXT_STEP if self.standing != "figure" else None
+
+    def _start(self) -> str:
+        if self.income_given:
+            return f"Every £1 of {self.name}'s income" if self.name else "Every £1 of income"
+        return f"Every £1 spent by {self.name}" if self.name else "Every £1 spent"
+
+    @property
     def headline(self) -> str:
         """'Every £1 ... creates £X.XX for <area> (90% interval £a-£b, n supplier and m staff responses).'
         When not every supplier was placed, the share placed and the bounds follow; a group on a default
-        share, with no survey, is named."""
-        if self.income_given:
-            start = f"Every £1 of {self.name}'s income" if self.name else "Every £1 of income"
-        else:
-            start = f"Every £1 spent by {self.name}" if self.name else "Every £1 spent"
+        share, with no survey, is named. Under half placed, the range leads: 'Every £1 ... creates between
+        £a and £b for <area>: only n% of its spend could be placed (...)'. Nothing placed: no figure at all,
+        what was read and the next step."""
+        if self.standing == "none":
+            return self._nothing_placed()
+        start = self._start()
         notes = []
         answered = [
             f"{r.respondents} {_GROUP_WORD.get(r.group, r.group)}" for r in self.responses if r.members
@@ -282,7 +345,8 @@ class LM3Result:
                 + (f", {' and '.join(answered)} responses" if answered else "")
             )
         coverage = self.coverage
-        if coverage is not None and self.unplaced and self.bounds is not None:
+        ranged = self.figure_range
+        if ranged is None and coverage is not None and self.unplaced and self.bounds is not None:
             b = self.bounds
             like = f"£{b.like_placed:.2f} if the rest is local like it, " if b.like_placed is not None else ""
             notes.append(
@@ -300,7 +364,30 @@ class LM3Result:
                 + (f" and {len(codes) - 1} more" if len(codes) > 1 else "")
                 + "; see the warnings."
             )
+        if ranged is not None and self.bounds is not None and self.placed_share is not None:
+            b = self.bounds
+            like = (
+                f", £{b.like_placed:.2f} if it is local like the placed spend"
+                if b.like_placed is not None
+                else ""
+            )
+            rest = f"{'; '.join(notes)}; " if notes else ""
+            return (
+                f"{start} creates between £{ranged[0]:.2f} and £{ranged[1]:.2f} for {self.area.name}: only "
+                f"{_percent(self.placed_share)} of its spend could be placed (£{ranged[0]:.2f} if none of the rest "
+                f"is local{like}, £{ranged[1]:.2f} if all of it is; {rest}".rstrip("; ")
+                + f").{caveat}"
+            )
         return f"{start} creates £{self.lm3:.2f} for {self.area.name}{detail}.{caveat}"
+
+    def _nothing_placed(self) -> str:
+        suppliers = len(self.suppliers)
+        staff = " and no member of staff's home" if self.has_payroll else ""
+        return (
+            f"No LM3 figure for {self.area.name}: none of the {format_gbp(self.payments)} paid to {suppliers} "
+            f"supplier{'s' if suppliers != 1 else ''}{staff} could be placed, so nothing yet says how much of it "
+            f"stays in {self.area.name}. {NEXT_STEP}"
+        )
 
     def scenarios(self, shifts: Any, *, to: str | None = None) -> pd.DataFrame:
         """What if spend moved to local suppliers: this result, then each shift ("category=Facilities,
@@ -348,7 +435,14 @@ class LM3Result:
                 "round1": pounds(self.round1),
                 "round2": pounds(self.round2),
                 "round3": pounds(self.round3),
-                "lm3": self.lm3,
+                "lm3": self.figure,
+                "lm3_as_calculated": self.lm3,
+                "standing": self.standing,
+                "placed_share": self.placed_share,
+                "range": None
+                if self.figure_range is None
+                else dict(zip(("low", "high"), self.figure_range, strict=True)),
+                "next_step": self.next_step,
                 "headline": self.headline,
                 "spend": pounds(self.spend),
                 "leakage": {key: pounds(value) for key, value in self.leakage.items()},
@@ -357,6 +451,8 @@ class LM3Result:
                 "unplaced": pounds(self.unplaced),
                 "coverage": self.coverage,
                 "placed_suppliers": self.placed_suppliers,
+                "placed_by_source": source_records(self.by_source()),
+                "not_placed_by_reason": reason_records(self.not_placed_by_reason()),
                 "unplaced_suppliers": self.unplaced_suppliers,
                 "local_share": self.local_share,
                 "excluded": [

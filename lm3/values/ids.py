@@ -159,6 +159,7 @@ def postcodes_in_text(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Arra
     upper case with single spaces; null where a value is no postcode ("N/A", "-", "0")."""
     text = _text(values)
     text = _nulled(text, pc.invert(pa.array(no_value(text))))
+    text = pc.replace_substring_regex(text, r"\s+", " ")  # an address over several lines is one text
     found = pc.struct_field(pc.extract_regex(text, _LAST_POSTCODE), [0])
     text = pc.if_else(pc.is_valid(found), found, text)
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_upper(text), r"\s+", " "))

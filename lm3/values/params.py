@@ -169,6 +169,15 @@ def area(name: str, value: object) -> object:
     )
 
 
+def store(name: str, value: object) -> object:
+    """The register store: its folder (text or a path), a ``RegisterStore``, or None (the user's own)."""
+    if value is None or hasattr(value, "lookup"):
+        return value
+    if isinstance(value, str | PathLike) and str(value).strip():
+        return value
+    raise bad(name, "a folder of registers (text or a path), a RegisterStore, or None", value)
+
+
 OPTIONS: dict[str, Callable[[str, object], object]] = {
     "payments": source(several=True, optional=False),
     "suppliers": source(several=True, optional=True),
@@ -193,6 +202,7 @@ OPTIONS: dict[str, Callable[[str, object], object]] = {
     "seed": whole(0, optional=True),
     "draws": whole(1, MAX_DRAWS),
     "exclude": texts,
+    "registers": store,
     "progress": callback,
 }
 

@@ -1,0 +1,527 @@
+"""Where each supplier is, and where that came from: one cascade, shared by every command and front end.
+
+Every source offers places for the suppliers paid, each at a rank; a supplier takes the first rank that
+places it (a postcode the ONS directory knows, or a district a body serves), and says so (``source``,
+``match``):
+
+1. **your registers** (the supplier registers given: the council's vendor master file, a filled-in
+   template), matched by supplier id, company or charity number, URN, ODS code, org-id, name key, then a near
+   name (``lm3.place.matching.match_register``);
+2. **the spend file's own postcode** (the one carrying most of the supplier's spend; conflicts are listed);
+3. **an identifier in the store**: the supplier's company or charity number, URN, ODS code or org-id (the
+   spend file's, else its register row's) in a register of the store (Companies House, the charity
+   registers, GIAS, ODS...);
+4. **its name key in the store** and in the public bodies lm3 ships. Rows sharing an identifier are one
+   organisation, and so are a register's rows of one name without identifiers (a chain's pharmacies); the
+   active ones are preferred to those closed (dissolved, removed). Two or more organisations left are
+   **ambiguous**: listed with their candidates, never taken.
+
+An organisation found brings its **sites**: the rows a register gives as its sites (a provider's care homes,
+a trust's schools, a company's clubs: by company number, or by the provider's name), with its registered
+office as their head office. A supplier placed by your register or the spend file gets its registered office
+from the store as its head office when an identifier links them. Sites and offices feed the branch rule
+(``lm3.place.locations``): a site in the area and an office elsewhere make a local branch.
+
+A supplier no source places is not placed, for a reason (``UNPLACED``): an individual or a redacted payee;
+an identifier no register held has; a name that fits several organisations; a name no register knows; a
+postcode that cannot be placed.
+
+The store is read through a function the study passes in (``lookup(keys, ids)``): this layer reads no file.
+Every step is a join or a group over the suppliers, never a loop over them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lm3.geo import PostcodeDirectory
+from lm3.values.frames import row_tuples
+from lm3.values.money import pence_to_decimal
+
+Lookup = Callable[[list[str], Mapping[str, list[str]]], pd.DataFrame]
+
+IDS = ("company_number", "charity_number", "urn", "ods_code", "org_id")
+ID_WORDS = {
+    "company_number": "company number",
+    "charity_number": "charity number",
+    "urn": "URN",
+    "ods_code": "ODS code",
+    "org_id": "org-id",
+}
+ENTITY_TAGS = (
+    ("company_number", "COH"),
+    ("charity_number", "CHC"),
+    ("urn", "EDU"),
+    ("ods_code", "NHS"),
+    ("org_id", "ORG"),
+)
+PUBLIC_BODIES = "public-bodies"
+# why a supplier is not placed: code -> the words people read
+UNPLACED = {
+    "individual": "individual or redacted",
+    "id-not-held": "has an identifier no register held has",
+    "ambiguous": "its name fits several organisations",
+    "name-not-found": "its name is in no register held",
+    "postcode-not-placed": "its postcode cannot be placed",
+}
+ROW_COLUMNS = ["key", "supplier", "postcode", "head_office_postcode", "lad", "source", "register_row"]
+YOURS, FILE, BY_ID, BY_NAME = 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where each supplier's places came from.
+
+    ``rows``: the places, as a register gives them (``ROW_COLUMNS`` and ``row``: the supplier's payments
+    ``key``, the name the source gives it, a ``postcode`` or a district served (``lad``), the
+    ``head_office_postcode``, the ``source`` and, for a register, its row). ``suppliers``: one row per
+    supplier key: ``source`` and ``match`` (how it was found: "company number", "name", "its own
+    postcode"...), the ``candidates`` of an ambiguous name, ``not_held`` (an identifier no register holds),
+    ``type`` and ``sme`` as the source says (a charity is VCSE, a council a public body), ``entity`` (the
+    organisation's name in the store) and ``sites`` (how many of its sites a register lists)."""
+
+    rows: pd.DataFrame
+    suppliers: pd.DataFrame
+
+
+def _placeable(postcodes: pd.Series, directory: PostcodeDirectory) -> np.ndarray:
+    """Whether each postcode can be placed (a postcode, or a district or sector, the directory knows)."""
+    if len(postcodes) == 0:
+        return np.zeros(0, dtype=bool)
+    return (
+        directory.place(postcodes.astype("object").fillna("").astype("str"))["status"] == "placed"
+    ).to_numpy()
+
+
+def identifiers(spend: pd.DataFrame, matched: pd.DataFrame, register_rows: pd.DataFrame) -> pd.DataFrame:
+    """Each supplier's identifiers (``IDS``): the spend file's, else the first its register row gives."""
+    out = pd.DataFrame(index=spend.index)
+    reg = register_rows.drop_duplicates("key").set_index("key") if len(register_rows) else pd.DataFrame()
+    for kind in IDS:
+        mine = spend[kind] if kind in spend else pd.Series(None, index=spend.index, dtype="object")
+        mine = mine.astype("object")
+        if kind in reg:
+            theirs = matched["register_key"].map(reg[kind]).astype("object")
+            mine = mine.where(mine.notna(), theirs)
+        out[kind] = mine.where(mine.notna(), None)
+    return out
+
+
+def entities(found: pd.DataFrame) -> pd.DataFrame:
+    """Store rows with the organisation each is (``entity``) and the one it is a site of (``site_of``):
+    rows sharing a company number (else a charity number, URN, ODS code, org-id) are one; a row without
+    identifiers is one with its register's other rows of its name; a site belongs to its parent (by company
+    number, else by the parent's name)."""
+    found = found.reset_index(drop=True)
+    entity = pd.Series(None, index=found.index, dtype="object")
+    for kind, tag in ENTITY_TAGS:
+        entity = entity.where(entity.notna() | found[kind].isna(), tag + ":" + found[kind].astype("str"))
+    entity = entity.where(entity.notna(), found["register"].astype("str") + ":" + found["key"].astype("str"))
+    site = (found["role"] == "site").to_numpy()
+    by_number = site & found["parent_company_number"].notna().to_numpy()
+    by_name = site & ~by_number & found["parent_key"].notna().to_numpy()
+    site_of = pd.Series(None, index=found.index, dtype="object")
+    site_of = site_of.where(~by_number, "COH:" + found["parent_company_number"].astype("str"))
+    site_of = site_of.where(~by_name, "KEY:" + found["parent_key"].astype("str"))
+    return found.assign(entity=entity, site_of=site_of)
+
+
+def find_places(
+    spend: pd.DataFrame,
+    register_rows: pd.DataFrame,
+    matched: pd.DataFrame,
+    *,
+    register_label: str,
+    lookup: Lookup | None,
+    directory: PostcodeDirectory,
+) -> Places:
+    """The cascade (see the module docstring). ``spend``: one row per supplier (``spend_per_supplier``,
+    with ``person``: a payee named as a person); ``register_rows``: your registers' rows (key, supplier,
+    row, postcode, head_office_postcode, ids); ``matched``: ``spend`` matched to them (``match_register``)."""
+    keys = spend["key"].astype("str").reset_index(drop=True)
+    named = ((spend["supplier_class"] == "named") & ~spend["person"]).to_numpy()
+    ident = identifiers(spend, matched, register_rows).reset_index(drop=True)
+    offers = [_yours(keys, named, matched, register_rows, register_label), _from_file(spend, keys, named)]
+    found = pd.DataFrame()
+    if lookup is not None and named.any():
+        found = _lookup(lookup, keys[named], ident[named])
+        offers.append(_from_store(found, keys, named, ident))
+    offers = [o for o in offers if len(o)]
+    every = pd.concat(offers, ignore_index=True) if offers else _no_offers()
+    every["placeable"] = _placeable(every["postcode"], directory) | every["lad"].notna().to_numpy()
+
+    # each supplier's rank: the first that places it; with none, the first that offers a place (its rows say
+    # why they cannot be placed: a postcode not in the directory, none at all)
+    rank = every[every["placeable"]].groupby("key")["rank"].min()
+    rank = rank.combine_first(every.groupby("key")["rank"].min())
+    every["chosen_rank"] = every["key"].map(rank)
+    at_rank = every[every["rank"] == every["chosen_rank"]]
+    # at the name rank, organisations are counted: one (the active one when some are closed) or ambiguous
+    chosen, ambiguous = _one_organisation(at_rank)
+    rows = _rows(chosen, every)
+    suppliers = _summary(keys, spend, every, chosen, ambiguous, ident, found)
+    return Places(rows=rows, suppliers=suppliers)
+
+
+def _no_offers() -> pd.DataFrame:
+    columns = [*ROW_COLUMNS, "rank", "how", "entity", "site_of", "role", "status", "type", "sme", "direct"]
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def _yours(
+    keys: pd.Series, named: np.ndarray, matched: pd.DataFrame, register_rows: pd.DataFrame, label: str
+) -> pd.DataFrame:
+    """Rank 1: the rows of your register each supplier matched."""
+    taken = matched["register_key"].notna().to_numpy() & named
+    if not taken.any() or register_rows.empty:
+        return _no_offers()
+    asked = pd.DataFrame(
+        {
+            "register_key": matched["register_key"].to_numpy()[taken],
+            "key": keys.to_numpy()[taken],
+            "how": matched["match"].to_numpy()[taken],
+        }
+    )
+    theirs = register_rows.rename(columns={"key": "register_key"}).merge(asked, on="register_key")
+    return pd.DataFrame(
+        {
+            "key": theirs["key"],
+            "supplier": theirs["supplier"],
+            "postcode": theirs["postcode"],
+            "head_office_postcode": theirs["head_office_postcode"],
+            "lad": None,
+            "source": f"your register ({label})",
+            "register_row": theirs["row"],
+            "rank": YOURS,
+            "how": theirs["how"],
+            "entity": "yours:" + theirs["register_key"].astype("str"),
+            "site_of": None,
+            "role": "site",
+            "status": "active",
+            "type": None,
+            "sme": None,
+            "direct": True,
+        }
+    )
+
+
+def _from_file(spend: pd.DataFrame, keys: pd.Series, named: np.ndarray) -> pd.DataFrame:
+    """Rank 2: the spend file's own postcode for each supplier (and a head office postcode, if it has one)."""
+    if "postcode" not in spend:
+        return _no_offers()
+    own = spend["postcode"].astype("object").reset_index(drop=True)
+    here = named & own.notna().to_numpy()
+    if not here.any():
+        return _no_offers()
+    office = (
+        spend["head_office_postcode"].astype("object").reset_index(drop=True)
+        if "head_office_postcode" in spend
+        else pd.Series(None, index=own.index, dtype="object")
+    )
+    return pd.DataFrame(
+        {
+            "key": keys[here].to_numpy(),
+            "supplier": spend["supplier"].to_numpy()[here],
+            "postcode": own[here].to_numpy(),
+            "head_office_postcode": office[here].to_numpy(),
+            "lad": None,
+            "source": "the spend file",
+            "register_row": None,
+            "rank": FILE,
+            "how": "its own postcode",
+            "entity": "file:" + keys[here].to_numpy().astype(object),
+            "site_of": None,
+            "role": "site",
+            "status": "active",
+            "type": None,
+            "sme": None,
+            "direct": True,
+        }
+    )
+
+
+def _lookup(lookup: Lookup, keys: pd.Series, ident: pd.DataFrame) -> pd.DataFrame:
+    """The store rows for the suppliers' keys and identifiers, in two rounds: the second asks again by the
+    company numbers the first found (a charity's company, the sites whose parent it is)."""
+    asked_ids = {k: sorted(set(ident[k].dropna().astype("str"))) for k in IDS}
+    found = lookup(sorted(set(keys) - {""}), asked_ids)
+    numbers = (
+        set(found["company_number"].dropna()) - set(asked_ids["company_number"]) if len(found) else set()
+    )
+    if numbers:
+        again = lookup([], {"company_number": sorted(numbers)})
+        found = pd.concat([found, again], ignore_index=True).drop_duplicates(["register", "register_row"])
+    if found.empty:
+        return found
+    return entities(found)
+
+
+def _from_store(found: pd.DataFrame, keys: pd.Series, named: np.ndarray, ident: pd.DataFrame) -> pd.DataFrame:
+    """Ranks 3 and 4: store rows that are the supplier (by identifier, else by name key), and the rows that
+    are its sites (by its company number, else by its name)."""
+    if found.empty:
+        return _no_offers()
+    asked = pd.DataFrame({"supplier_key": keys.to_numpy(), **{k: ident[k].to_numpy() for k in IDS}})[named]
+    parts = []
+    for kind in IDS:
+        pairs = asked[["supplier_key", kind]].dropna()
+        if len(pairs):
+            hit = found.merge(pairs, on=kind)
+            parts.append(hit.assign(rank=BY_ID, how=ID_WORDS[kind], direct=True))
+    by_name = found.merge(asked[["supplier_key"]], left_on="key", right_on="supplier_key")
+    parts.append(by_name.assign(rank=BY_NAME, how="name", direct=True))
+    direct = pd.concat(parts, ignore_index=True)
+    # the sites of each organisation found, at its rank; and sites whose parent has the supplier's name
+    organisations = direct[["supplier_key", "entity", "rank", "how"]].drop_duplicates(
+        ["supplier_key", "entity"]
+    )
+    organisations = organisations.assign(site_of=organisations["entity"])
+    of_company = found.dropna(subset=["site_of"]).merge(organisations.drop(columns="entity"), on="site_of")
+    of_name = found.dropna(subset=["site_of"]).merge(
+        pd.DataFrame({"supplier_key": asked["supplier_key"], "site_of": "KEY:" + asked["supplier_key"]}),
+        on="site_of",
+    )
+    sites = pd.concat(
+        [of_company.assign(direct=False), of_name.assign(rank=BY_NAME, how="its sites", direct=False)],
+        ignore_index=True,
+    )
+    rows = pd.concat([direct, sites], ignore_index=True)
+    rows = rows.sort_values("rank", kind="stable").drop_duplicates(
+        ["supplier_key", "register", "register_row"]
+    )
+    register = rows["register"].astype("str")
+    return pd.DataFrame(
+        {
+            "key": rows["supplier_key"].to_numpy(),
+            "supplier": rows["name"].to_numpy(),
+            "postcode": rows["postcode"].to_numpy(),
+            "head_office_postcode": None,
+            "lad": rows["lad"].to_numpy(),
+            "source": np.where(
+                register == PUBLIC_BODIES, "public bodies (lm3)", "the register store: " + register
+            ),
+            "register_row": rows["register_row"].to_numpy(),
+            "rank": rows["rank"].to_numpy(),
+            "how": rows["how"].to_numpy(),
+            "entity": rows["entity"].to_numpy(),
+            "site_of": rows["site_of"].to_numpy(),
+            "role": rows["role"].to_numpy(),
+            "status": rows["status"].to_numpy(),
+            "type": rows["type"].to_numpy(),
+            "sme": rows["sme"].to_numpy(),
+            "direct": rows["direct"].to_numpy(dtype=bool),
+            "register": register.to_numpy(),
+        }
+    )
+
+
+def _one_organisation(at_rank: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """At each supplier's rank, its one organisation's rows (with that organisation's sites), or, at the name
+    rank with two or more active organisations, none: ambiguous (key, candidates)."""
+    if at_rank.empty:
+        return at_rank, pd.DataFrame(
+            {"key": pd.Series(dtype="object"), "candidates": pd.Series(dtype="object")}
+        )
+    direct = at_rank[at_rank["direct"].astype(bool)]
+    active = direct["status"] != "closed"
+    has_active = active.groupby(direct["key"]).transform("any")
+    direct = direct[active | ~has_active]
+    count = direct.groupby("key")["entity"].transform("nunique")
+    # identifiers name one organisation (the first kind that found it); names may fit several
+    by_id = direct["rank"] == BY_ID
+    first_entity = direct[by_id].groupby("key")["entity"].first()
+    keep_direct = (count == 1) | (direct["rank"] != BY_NAME)
+    keep_direct &= ~by_id | (direct["entity"] == direct["key"].map(first_entity))
+    several = direct[(count > 1) & (direct["rank"] == BY_NAME)]
+    label = (
+        several["supplier"].astype("str")
+        + " ("
+        + several["source"].astype("str").str.replace("the register store: ", "", regex=False)
+        + ")"
+    )
+    ambiguous = (
+        label.groupby(several["key"].to_numpy(), sort=False)
+        .agg(_first_few)
+        .rename("candidates")
+        .rename_axis("key")
+        .reset_index()
+    )
+    chosen_entities = direct[keep_direct][["key", "entity"]].drop_duplicates()
+    mine = at_rank.merge(chosen_entities, on=["key", "entity"])
+    sites = at_rank[~at_rank["direct"].astype(bool)]
+    sites_kept = sites[~sites["key"].isin(ambiguous["key"])]
+    return pd.concat([mine, sites_kept], ignore_index=True), ambiguous
+
+
+def _first_few(labels: pd.Series) -> tuple[str, ...]:
+    """An ambiguous name's candidates, each once, at most six."""
+    return tuple(dict.fromkeys(str(x) for x in labels))[:6]
+
+
+def _rows(chosen: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
+    """The places, as register rows for ``lm3.place.locations.locate_suppliers``: each site with its
+    organisation's office as its head office; an office alone as the supplier's place; districts served;
+    and, for a supplier placed by your register or the spend file, its registered office from the store
+    (linked by an identifier) as its head office."""
+    if chosen.empty:
+        rows = pd.DataFrame({c: pd.Series(dtype="object") for c in ROW_COLUMNS})
+    else:
+        office = chosen[
+            chosen["role"].isin(["registered office", "contact address", "address"])
+            & chosen["postcode"].notna()
+        ]
+        office = office.sort_values(
+            "role", key=lambda r: r.map({"registered office": 0}).fillna(1), kind="stable"
+        )
+        office_of = office.drop_duplicates("key").set_index("key")["postcode"]
+        has_site = (chosen["role"] == "site").groupby(chosen["key"]).transform("any")
+        given = chosen["head_office_postcode"].astype("object")
+        from_store = chosen["key"].map(office_of).where(has_site & (chosen["role"] != "area served"))
+        rows = chosen.assign(head_office_postcode=given.where(given.notna(), from_store))
+    # registered offices for suppliers placed by your register or the spend file, linked by an identifier
+    ranks = rows.groupby("key")["rank"].min() if len(rows) else pd.Series(dtype="float64")
+    linked = every[(every["rank"] == BY_ID) & every["role"].isin(["registered office", "contact address"])]
+    linked = linked[
+        linked["key"].map(ranks).isin([YOURS, FILE]).to_numpy() & linked["postcode"].notna().to_numpy()
+    ]
+    linked = linked.drop_duplicates("key")
+    heads = linked.assign(head_office_postcode=linked["postcode"], postcode=None)
+    out = pd.concat([rows, heads], ignore_index=True)[ROW_COLUMNS]
+    return out.assign(row=np.arange(1, len(out) + 1))
+
+
+def _summary(
+    keys: pd.Series,
+    spend: pd.DataFrame,
+    every: pd.DataFrame,
+    chosen: pd.DataFrame,
+    ambiguous: pd.DataFrame,
+    ident: pd.DataFrame,
+    found: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per supplier: where its place came from, how, and, when it has none, why."""
+    first = chosen.sort_values(["rank"], kind="stable")
+    direct_first = (
+        first.sort_values("direct", ascending=False, kind="stable").drop_duplicates("key").set_index("key")
+    )
+    out = pd.DataFrame({"key": keys})
+    out["source"] = keys.map(direct_first["source"]).astype("object")
+    out["match"] = keys.map(direct_first["how"]).astype("object")
+    typed = first.dropna(subset=["type"]).drop_duplicates("key").set_index("key")["type"]
+    out["type"] = keys.map(typed).astype("object")
+    sme = first.dropna(subset=["sme"]).drop_duplicates("key").set_index("key")["sme"]
+    out["sme"] = keys.map(sme).astype("object")
+    org = first[first["rank"] >= BY_ID].drop_duplicates("key").set_index("key")["supplier"]
+    out["entity"] = keys.map(org).astype("object")
+    site_counts = first[first["role"] == "site"].groupby("key").size()
+    out["sites"] = keys.map(site_counts).fillna(0).astype("int64")
+    cands = ambiguous.set_index("key")["candidates"] if len(ambiguous) else pd.Series(dtype="object")
+    out["candidates"] = [c if isinstance(c, tuple) else () for c in keys.map(cands)]
+    out.loc[out["key"].isin(ambiguous["key"]).to_numpy() & out["source"].isna().to_numpy(), "match"] = (
+        "ambiguous"
+    )
+    # an identifier that no register held: the first kind the supplier has that was not found
+    held: dict[str, set[str]] = {k: set() for k in IDS}
+    if len(found):
+        for kind in IDS:
+            held[kind] = set(found[kind].dropna())
+        held["company_number"] |= set(found["parent_company_number"].dropna())
+    not_held = pd.Series(None, index=keys.index, dtype="object")
+    for kind in IDS:
+        value = ident[kind]
+        missing = value.notna() & ~value.isin(held[kind]) & not_held.isna()
+        not_held = not_held.where(~missing, ID_WORDS[kind] + " " + value.astype("str"))
+    out["not_held"] = not_held.where(out["source"].isna(), None)
+    out["offered"] = keys.isin(every["key"]).to_numpy()
+    del spend
+    return out
+
+
+SOURCE_COLUMNS = ["source", "suppliers", "amount", "share"]
+REASON_COLUMNS = ["unplaced", "why", "suppliers", "amount", "share"]
+
+
+def by_source(trace: pd.DataFrame) -> pd.DataFrame:
+    """Suppliers and spend placed by each source (your register, the spend file, a register of the store,
+    lm3's public bodies), largest first, and the spend not placed as its last line: source, suppliers,
+    amount (pence), share (of all the spend)."""
+    total = int(trace["round1"].sum())
+    placed = trace["location"] != "unknown"
+    source = trace["source"].astype("object").where(placed & trace["source"].notna(), None)
+    rows = (
+        trace[placed]
+        .assign(source=source[placed].fillna("(placed)"))
+        .groupby("source")
+        .agg(suppliers=("round1", "size"), amount=("round1", "sum"))
+        .reset_index()
+        .sort_values(["amount", "source"], ascending=[False, True], kind="stable")
+    )
+    unknown = trace[~placed]
+    rows = pd.concat(
+        [
+            rows,
+            pd.DataFrame(
+                [{"source": "not placed", "suppliers": len(unknown), "amount": int(unknown["round1"].sum())}]
+            ),
+        ],
+        ignore_index=True,
+    )
+    rows["amount"] = rows["amount"].astype("int64")
+    rows["suppliers"] = rows["suppliers"].astype("int64")
+    rows["share"] = rows["amount"] / total if total else np.nan
+    return rows[SOURCE_COLUMNS].reset_index(drop=True)
+
+
+def not_placed_by_reason(trace: pd.DataFrame) -> pd.DataFrame:
+    """The spend not placed, by why (``UNPLACED``), largest first: unplaced (the code), why (in words),
+    suppliers, amount (pence), share (of all the spend)."""
+    total = int(trace["round1"].sum())
+    unknown = trace[trace["location"] == "unknown"]
+    code = (
+        unknown["unplaced"].fillna("name-not-found")
+        if "unplaced" in unknown
+        else pd.Series("name-not-found", index=unknown.index)
+    )
+    rows = (
+        unknown.assign(unplaced=code)
+        .groupby("unplaced")
+        .agg(suppliers=("round1", "size"), amount=("round1", "sum"))
+        .reset_index()
+        .sort_values(["amount", "unplaced"], ascending=[False, True], kind="stable")
+    )
+    rows["why"] = rows["unplaced"].map(UNPLACED)
+    rows["amount"] = rows["amount"].astype("int64")
+    rows["share"] = rows["amount"] / total if total else np.nan
+    return rows[REASON_COLUMNS].reset_index(drop=True)
+
+
+def source_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """``by_source`` as plain records: source, suppliers, amount (Decimal pounds), share (None for NaN)."""
+    return [
+        {
+            "source": r.source,
+            "suppliers": int(r.suppliers),
+            "amount": pence_to_decimal(int(r.amount)),
+            "share": None if r.share != r.share else float(r.share),
+        }
+        for r in row_tuples(table)
+    ]
+
+
+def reason_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """``not_placed_by_reason`` as plain records: code, why, suppliers, amount (Decimal pounds), share."""
+    return [
+        {
+            "code": r.unplaced,
+            "why": r.why,
+            "suppliers": int(r.suppliers),
+            "amount": pence_to_decimal(int(r.amount)),
+            "share": None if r.share != r.share else float(r.share),
+        }
+        for r in row_tuples(table)
+    ]
