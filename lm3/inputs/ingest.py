@@ -72,7 +72,7 @@ from lm3.values.names import (
     SUPPLIER_CLASSES,
     arrow_supplier_key,
 )
-from lm3.values.near import candidate_pairs
+from lm3.values.near import candidate_pairs, word_swaps
 from lm3.values.params import OPTIONS, between, check_options
 
 CLASSES = np.array(SUPPLIER_CLASSES, dtype=object)  # supplier_class, by code
@@ -1116,7 +1116,8 @@ def _merge_near_duplicates(
 
     Compared: named keys of 8 or more characters among the accepted rows (``name_idx``, their ``amounts``)
     with the same first letter and the same digits ("UNIT 4" and "UNIT 5" are different suppliers), by
-    rapidfuzz ``ratio`` at or above ``threshold``. Works on distinct keys, never on rows.
+    rapidfuzz ``ratio`` at or above ``threshold``, never two that differ by a word rather than a typo
+    (``lm3.values.near.word_swaps``: two parish councils). Works on distinct keys, never on rows.
     """
     empty = pd.DataFrame(columns=MERGE_COLUMNS)
     if threshold is None or len(name_idx) == 0:
@@ -1150,6 +1151,10 @@ def _merge_near_duplicates(
         texts = np.asarray(items, dtype=object)
         scores = process.cpdist(texts[a], texts[b], scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
         hit = scores >= threshold
+        # never two names that differ by a word ("ASHTON PARISH COUNCIL", "ASTON PARISH COUNCIL"): a word
+        # that two or more payees use is no typo
+        words = pd.Series(items).str.split(" ").explode().value_counts()
+        hit[hit] = ~word_swaps(items, items, a[hit], b[hit], known=set(words[words >= 2].index))
         for i in np.lexsort((b[hit], a[hit], codes[a[hit]])):  # block by block, in order, as always
             ka, kb = int(candidate[a[hit][i]]), int(candidate[b[hit][i]])
             big, small = (ka, kb) if (total[ka], key_values[ka]) >= (total[kb], key_values[kb]) else (kb, ka)

@@ -286,6 +286,17 @@ class RegisterStore:
             return pd.DataFrame(columns=["register", *COLUMNS, "register_row"])
         return pd.concat(parts, ignore_index=True)
 
+    def near_choices(self) -> list[str]:
+        """The names near matching may choose from: the distinct keys of the public bodies and of each
+        register of at most ``NEAR_ROWS`` rows (Companies House's millions are matched exactly, by name or
+        number: a near name among them finds too many strangers)."""
+        sources: list[tuple[str, float]] = [("", 0.0)]  # the public bodies
+        for info in self.registers():
+            if not info.shipped and info.rows <= NEAR_ROWS:
+                path = self.path(info.name)
+                sources.append((str(path), path.stat().st_mtime if path.exists() else 0.0))
+        return list(_near_keys(tuple(sources)))
+
     def rows(self, name: str) -> pd.DataFrame:
         """A register's rows, whole (for a small register, or a test)."""
         info = self.get(name)
@@ -300,6 +311,20 @@ def open_store(registers: str | Path | RegisterStore | None = None) -> RegisterS
     if isinstance(registers, RegisterStore):
         return registers
     return RegisterStore(registers)
+
+
+NEAR_ROWS = 1_000_000  # a register searched for near names holds at most this many rows
+
+
+@cache
+def _near_keys(sources: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
+    """The distinct name keys of these registers ("" for the public bodies), sorted (cached per file and
+    modification time)."""
+    keys: set[str] = set()
+    for path, _ in sources:
+        table = _public_bodies_table() if path == "" else pq.read_table(path, columns=["key"])
+        keys |= set(pc.unique(table.column("key")).drop_null().to_pylist())
+    return tuple(sorted(k for k in keys if k))
 
 
 def _slug(name: str) -> str:

@@ -26,15 +26,20 @@ A supplier no source places is not placed, for a reason (``UNPLACED``): an indiv
 an identifier no register held has; a name that fits several organisations; a name no register knows; a
 postcode that cannot be placed.
 
-The store is read through a function the study passes in (``lookup(keys, ids)``): this layer reads no file.
+5. **a near name** in the store and the public bodies, for suppliers no register names exactly: one typo in
+   one word, never a word added, dropped or put for another (``lm3.values.near.one_typo``: these registers
+   hold strangers: "Broadoak CP School" in Salford is not Trafford's "Broadoak School"); two near names too
+   close to call are ambiguous.
+
+The store is read through an object the study passes in (``Registers``): this layer reads no file.
 Every step is a join or a group over the suppliers, never a loop over them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -42,8 +47,21 @@ import pandas as pd
 from lm3.geo import PostcodeDirectory
 from lm3.values.frames import row_tuples
 from lm3.values.money import pence_to_decimal
+from lm3.values.near import known_words, near_matches
 
-Lookup = Callable[[list[str], Mapping[str, list[str]]], pd.DataFrame]
+
+class Registers(Protocol):
+    """What the cascade reads the register store through (``lm3.inputs.store.RegisterStore``): the rows
+    whose key or identifier is asked for, and the names near matching may choose from."""
+
+    def lookup(
+        self, keys: Iterable[str] = (), ids: Mapping[str, Iterable[str]] | None = None
+    ) -> pd.DataFrame: ...
+
+    def near_choices(self) -> list[str]: ...
+
+
+NEAR = 5  # the rank of a near name in the store or the public bodies
 
 IDS = ("company_number", "charity_number", "urn", "ods_code", "org_id")
 ID_WORDS = {
@@ -137,8 +155,9 @@ def find_places(
     matched: pd.DataFrame,
     *,
     register_label: str,
-    lookup: Lookup | None,
+    registers: Registers | None,
     directory: PostcodeDirectory,
+    threshold: float = 90.0,
 ) -> Places:
     """The cascade (see the module docstring). ``spend``: one row per supplier (``spend_per_supplier``,
     with ``person``: a payee named as a person); ``register_rows``: your registers' rows (key, supplier,
@@ -148,9 +167,24 @@ def find_places(
     ident = identifiers(spend, matched, register_rows).reset_index(drop=True)
     offers = [_yours(keys, named, matched, register_rows, register_label), _from_file(spend, keys, named)]
     found = pd.DataFrame()
-    if lookup is not None and named.any():
-        found = _lookup(lookup, keys[named], ident[named])
+    near_candidates = pd.DataFrame(
+        {"key": pd.Series(dtype="object"), "candidates": pd.Series(dtype="object")}
+    )
+    if registers is not None and named.any():
+        found = _lookup(registers, keys[named], ident[named])
         offers.append(_from_store(found, keys, named, ident))
+        offered = (
+            set(pd.concat([o["key"] for o in offers if len(o)])) if any(len(o) for o in offers) else set()
+        )
+        lonely = named & ~keys.isin(offered).to_numpy() & (keys != "").to_numpy()
+        near, near_candidates = _near(registers, keys[lonely], threshold)
+        if len(near):
+            offers.append(near)
+            found = (
+                pd.concat([found, near.attrs["found"]], ignore_index=True)
+                if len(found)
+                else near.attrs["found"]
+            )
     offers = [o for o in offers if len(o)]
     every = pd.concat(offers, ignore_index=True) if offers else _no_offers()
     every["placeable"] = _placeable(every["postcode"], directory) | every["lad"].notna().to_numpy()
@@ -161,8 +195,10 @@ def find_places(
     rank = rank.combine_first(every.groupby("key")["rank"].min())
     every["chosen_rank"] = every["key"].map(rank)
     at_rank = every[every["rank"] == every["chosen_rank"]]
-    # at the name rank, organisations are counted: one (the active one when some are closed) or ambiguous
+    # at the name ranks, organisations are counted: one (the active one when some are closed) or ambiguous
     chosen, ambiguous = _one_organisation(at_rank)
+    near_candidates = near_candidates[~near_candidates["key"].isin(rank.index)]
+    ambiguous = pd.concat([ambiguous, near_candidates], ignore_index=True)
     rows = _rows(chosen, every)
     suppliers = _summary(keys, spend, every, chosen, ambiguous, ident, found)
     return Places(rows=rows, suppliers=suppliers)
@@ -245,16 +281,16 @@ def _from_file(spend: pd.DataFrame, keys: pd.Series, named: np.ndarray) -> pd.Da
     )
 
 
-def _lookup(lookup: Lookup, keys: pd.Series, ident: pd.DataFrame) -> pd.DataFrame:
+def _lookup(registers: Registers, keys: pd.Series, ident: pd.DataFrame) -> pd.DataFrame:
     """The store rows for the suppliers' keys and identifiers, in two rounds: the second asks again by the
     company numbers the first found (a charity's company, the sites whose parent it is)."""
     asked_ids = {k: sorted(set(ident[k].dropna().astype("str"))) for k in IDS}
-    found = lookup(sorted(set(keys) - {""}), asked_ids)
+    found = registers.lookup(sorted(set(keys) - {""}), asked_ids)
     numbers = (
         set(found["company_number"].dropna()) - set(asked_ids["company_number"]) if len(found) else set()
     )
     if numbers:
-        again = lookup([], {"company_number": sorted(numbers)})
+        again = registers.lookup([], {"company_number": sorted(numbers)})
         found = pd.concat([found, again], ignore_index=True).drop_duplicates(["register", "register_row"])
     if found.empty:
         return found
@@ -320,6 +356,71 @@ def _from_store(found: pd.DataFrame, keys: pd.Series, named: np.ndarray, ident: 
     )
 
 
+def _near(registers: Registers, keys: pd.Series, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rank 5: suppliers no register names exactly, matched by a near name among the names of the store's
+    registers (those small enough to search) and the public bodies: the rows of the one near name taken
+    (never one that differs by a word), and the suppliers whose near names are too close to call, with
+    them."""
+    empty = pd.DataFrame({"key": pd.Series(dtype="object"), "candidates": pd.Series(dtype="object")})
+    names = sorted(set(keys))
+    choices = registers.near_choices()
+    if not names or not choices:
+        return _no_offers(), empty
+    found = near_matches(
+        names, choices, threshold=threshold, known=known_words(names, choices), typo_only=True
+    )
+    if found.empty:
+        return _no_offers(), empty
+    names_arr, choices_arr = np.asarray(names, dtype=object), np.asarray(choices, dtype=object)
+    ambiguous = found[found["ambiguous"].astype(bool)]
+    unsure = pd.DataFrame(
+        {
+            "key": names_arr[ambiguous["name"].to_numpy(dtype=np.int64)],
+            "candidates": [tuple(choices_arr[list(c)]) for c in ambiguous["close"]],
+        }
+    )
+    taken = found[~found["ambiguous"].astype(bool)]
+    if taken.empty:
+        return _no_offers(), unsure
+    pairs = pd.DataFrame(
+        {
+            "supplier_key": names_arr[taken["name"].to_numpy(dtype=np.int64)],
+            "key": choices_arr[taken["choice"].to_numpy(dtype=np.int64)],
+        }
+    )
+    rows = registers.lookup(sorted(set(pairs["key"])), {})
+    if rows.empty:
+        return _no_offers(), unsure
+    rows = entities(rows)
+    direct = rows.merge(pairs, on="key")  # the near name's own rows (not the sites named after it)
+    register = direct["register"].astype("str")
+    offers = pd.DataFrame(
+        {
+            "key": direct["supplier_key"].to_numpy(),
+            "supplier": direct["name"].to_numpy(),
+            "postcode": direct["postcode"].to_numpy(),
+            "head_office_postcode": None,
+            "lad": direct["lad"].to_numpy(),
+            "source": np.where(
+                register == PUBLIC_BODIES, "public bodies (lm3)", "the register store: " + register
+            ),
+            "register_row": direct["register_row"].to_numpy(),
+            "rank": NEAR,
+            "how": "near name",
+            "entity": direct["entity"].to_numpy(),
+            "site_of": direct["site_of"].to_numpy(),
+            "role": direct["role"].to_numpy(),
+            "status": direct["status"].to_numpy(),
+            "type": direct["type"].to_numpy(),
+            "sme": direct["sme"].to_numpy(),
+            "direct": True,
+            "register": register.to_numpy(),
+        }
+    )
+    offers.attrs["found"] = rows
+    return offers, unsure
+
+
 def _one_organisation(at_rank: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """At each supplier's rank, its one organisation's rows (with that organisation's sites), or, at the name
     rank with two or more active organisations, none: ambiguous (key, candidates)."""
@@ -335,9 +436,9 @@ def _one_organisation(at_rank: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     # identifiers name one organisation (the first kind that found it); names may fit several
     by_id = direct["rank"] == BY_ID
     first_entity = direct[by_id].groupby("key")["entity"].first()
-    keep_direct = (count == 1) | (direct["rank"] != BY_NAME)
+    keep_direct = (count == 1) | ~direct["rank"].isin([BY_NAME, NEAR])
     keep_direct &= ~by_id | (direct["entity"] == direct["key"].map(first_entity))
-    several = direct[(count > 1) & (direct["rank"] == BY_NAME)]
+    several = direct[(count > 1) & direct["rank"].isin([BY_NAME, NEAR])]
     label = (
         several["supplier"].astype("str")
         + " ("

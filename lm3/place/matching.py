@@ -11,18 +11,16 @@ import re
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, region_of
-from lm3.place.cascade import ID_WORDS, Lookup, find_places
+from lm3.place.cascade import ID_WORDS, Registers, find_places
 from lm3.place.locations import locate_suppliers
 from lm3.values.frames import among, row_tuples
 from lm3.values.names import BLANK, REDACTED_KEY, id_key
-from lm3.values.near import candidate_pairs
+from lm3.values.near import known_words, near_matches
 
 DEFAULT_MATCH_THRESHOLD = 90.0
-MATCH_MARGIN = 3.0  # a fuzzy match must beat the next register name by this much to be taken
 INDIVIDUAL = "(individual)"  # shown in place of a person's name
 TYPES = ("VCSE", "public body", "individual or redacted", "SME", "large", "unknown")
 
@@ -46,11 +44,11 @@ def place_suppliers(
     branch_is_local: bool,
     match_threshold: float,
     directory: PostcodeDirectory,
-    lookup: Lookup | None = None,
+    registers: Registers | None = None,
     register_label: str = "your register",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Spend per supplier, placed by the cascade (``lm3.place.cascade``: your registers, the spend file's own
-    postcodes, the register store through ``lookup``) and located in the area: the trace (one row per
+    postcodes, the register store through ``registers``) and located in the area: the trace (one row per
     supplier, see ``LocateResult.suppliers``; ``source`` and ``match`` say where its place came from,
     ``unplaced`` why it has none) and the matches to your registers. Used by ``locate`` and
     ``lm3.calculate`` alike."""
@@ -58,7 +56,13 @@ def place_suppliers(
     spend["person"] = names_of_people(spend["supplier"]).to_numpy()
     matched = match_register(spend, register, threshold=match_threshold)
     places = find_places(
-        spend, register, matched, register_label=register_label, lookup=lookup, directory=directory
+        spend,
+        register,
+        matched,
+        register_label=register_label,
+        registers=registers,
+        directory=directory,
+        threshold=match_threshold,
     )
     trace = locate_suppliers(
         spend.drop(columns=["postcode", "head_office_postcode"]),  # the places are in ``places.rows``
@@ -251,44 +255,26 @@ def match_register(spend: pd.DataFrame, register: pd.DataFrame, *, threshold: fl
 def _near_names(
     out: pd.DataFrame, left: np.ndarray, choices: list[str], register: pd.DataFrame, threshold: float
 ) -> None:
-    """Suppliers matched by a near name: the register name scoring at least ``threshold`` (rapidfuzz
-    token-sort ratio) with the same digits, taken when clearly ahead of the next (by ``MATCH_MARGIN``),
-    "ambiguous" when not. Scores only the pairs ``lm3.values.near.candidate_pairs`` finds."""
+    """Suppliers matched by a near name (``lm3.values.near.near_matches``): the register name scoring at
+    least ``threshold`` with the same digits, never one that differs by a word; taken when clearly ahead of
+    the next (by ``MATCH_MARGIN``), "ambiguous" when not."""
     names = out["key"].to_numpy()[left].tolist()
-    pairs = candidate_pairs(names, choices)
-    if pairs.empty:
+    found = near_matches(names, choices, threshold=threshold, known=known_words(out["key"].tolist(), choices))
+    if found.empty:
         return
-    name_text = np.asarray(names, dtype=object)[pairs["name"].to_numpy()]
-    choice_text = np.asarray(choices, dtype=object)[pairs["choice"].to_numpy()]
-    pairs["score"] = process.cpdist(
-        name_text, choice_text, scorer=fuzz.token_sort_ratio, workers=-1, score_cutoff=threshold
-    )
-    digits_of = pd.Series(choices).str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
-    name_digits = pd.Series(names).str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
-    same = digits_of[pairs["choice"].to_numpy()] == name_digits[pairs["name"].to_numpy()]
-    pairs = pairs[same & (pairs["score"].to_numpy() >= threshold)]
-    if pairs.empty:
-        return
-    pairs = pairs.sort_values(["name", "score", "choice"], ascending=[True, False, True], kind="stable")
-    top = pairs.groupby("name", sort=False).head(3)
-    best = top.groupby("name", sort=False)["score"].transform("first")
-    close = top[top["score"] >= best - MATCH_MARGIN]
     display = register.drop_duplicates("key").set_index("key")["supplier"]
-    labels = close.assign(
-        label=display.reindex(np.asarray(choices, dtype=object)[close["choice"].to_numpy()]).to_numpy()
+    choice_text = np.asarray(choices, dtype=object)
+    at = out.index[left[found["name"].to_numpy(dtype=np.int64)]]
+    out.loc[at, "score"] = found["score"].to_numpy()
+    out.loc[at, "candidates"] = pd.Series(
+        [tuple(display.reindex(choice_text[list(c)]).astype("str")) for c in found["close"]],
+        index=at,
+        dtype="object",
     )
-    grouped = labels.groupby("name", sort=False)
-    first = grouped.first()
-    second = top.groupby("name", sort=False)["score"].nth(1)
-    second = pd.Series(second.to_numpy(), index=top.loc[second.index, "name"].to_numpy())
-    at = out.index[left[first.index.to_numpy()]]
-    out.loc[at, "score"] = first["score"].to_numpy()
-    out.loc[at, "candidates"] = pd.Series(grouped["label"].agg(tuple).to_numpy(), index=at)
-    runner_up = second.reindex(first.index).fillna(-np.inf).to_numpy()
-    ambiguous = runner_up > first["score"].to_numpy() - MATCH_MARGIN  # too close to call: never taken
+    ambiguous = found["ambiguous"].to_numpy(dtype=bool)  # too close to call: never taken
     out.loc[at[ambiguous], "match"] = "ambiguous"
-    out.loc[at[~ambiguous], "register_key"] = np.asarray(choices, dtype=object)[
-        first["choice"].to_numpy()[~ambiguous]
+    out.loc[at[~ambiguous], "register_key"] = choice_text[
+        found["choice"].to_numpy(dtype=np.int64)[~ambiguous]
     ]
     out.loc[at[~ambiguous], "match"] = "fuzzy name"
 

@@ -160,7 +160,7 @@ def calculate(
         branch_is_local=branch_is_local,
         match_threshold=match_threshold,
         directory=directory,
-        lookup=store.lookup,
+        registers=store,
         register_label=tables["suppliers"].label,
     )
     paid, trace, excluded, notes = apply_to_placed(paid, trace, rules, excluded)

@@ -348,7 +348,7 @@ def locate(
         branch_is_local=branch_is_local,
         match_threshold=match_threshold,
         directory=directory,
-        lookup=store.lookup,
+        registers=store,
         register_label=register.label,
     )
     _, trace, excluded, notes = apply_to_placed(paid, trace, rules, excluded)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from rapidfuzz import fuzz, process
 
 BUDGET = 100  # choices a name is compared with through its word and letter blocks, rarest blocks first
 PREFIX = 5  # letters a name shares with a choice at its start or end (spaces left out) to be compared
@@ -184,3 +185,163 @@ def candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
     choice_len = pc.utf8_length(pa.array(choices, type=pa.string())).to_numpy(zero_copy_only=False)[choice_at]
     near = np.abs(name_len - choice_len) <= 0.25 * (name_len + choice_len)
     return pd.DataFrame({"name": name_at[near], "choice": choice_at[near]})
+
+
+def word_swaps(
+    names: list[str], choices: list[str], name_at: np.ndarray, choice_at: np.ndarray, *, known: set[str]
+) -> np.ndarray:
+    """For pairs of a name and a near choice, whether they differ by a word, not a typo: they name different
+    organisations ("UNIVERSITY OF WEST LONDON" and "UNIVERSITY OF EAST LONDON", "ASHTON PARISH COUNCIL" and
+    "ASTON PARISH COUNCIL"), so a near match between them is never taken. Either:
+
+    - every word of the name that the choice lacks is a known word (``known``: words other names use, so
+      not a misspelling), and the choice has words the name lacks, other than the same letters with a
+      space put in or left out: one word put for another; or
+    - the words they share are all generic (used by many of the choices: "PARISH COUNCIL", "PRIMARY
+      SCHOOL"), so the words that tell them apart differ.
+
+    A typo ("BRENTAG" for "BRENNTAG") makes a word no other name uses, in a name whose other words are its
+    own: it is kept."""
+    if len(name_at) == 0:
+        return np.zeros(0, dtype=bool)
+    pair = np.arange(len(name_at))
+    words = pd.Series(choices).str.split(" ")
+    counts = words.explode().value_counts()
+    generic = set(counts[counts >= max(5, int(0.002 * len(choices)))].index) | STOP_WORDS
+    side_name = pd.DataFrame(
+        {"pair": pair, "word": pd.Series(names, dtype=object).iloc[name_at].str.split(" ").to_numpy()}
+    )
+    side_choice = pd.DataFrame({"pair": pair, "word": words.iloc[choice_at].to_numpy()})
+    side_name = side_name.explode("word").drop_duplicates()
+    side_choice = side_choice.explode("word").drop_duplicates()
+    shared = side_name.merge(side_choice, on=["pair", "word"])
+    only_name = side_name.merge(shared, on=["pair", "word"], how="left", indicator=True)
+    only_name = only_name[only_name["_merge"] == "left_only"]
+    only_choice = side_choice.merge(shared, on=["pair", "word"], how="left", indicator=True)
+    only_choice = only_choice[only_choice["_merge"] == "left_only"]
+    name_left = np.bincount(only_name["pair"].to_numpy(dtype=np.int64), minlength=len(pair))
+    name_known = np.bincount(
+        only_name["pair"].to_numpy(dtype=np.int64),
+        weights=only_name["word"].isin(known).to_numpy(),
+        minlength=len(pair),
+    )
+    choice_left = np.bincount(only_choice["pair"].to_numpy(dtype=np.int64), minlength=len(pair))
+    swapped = (name_left > 0) & (name_known == name_left) & (choice_left > 0)
+    # a space put in or left out ("H JENKINSON", "HJENKINSON") is no word swap: the same letters, joined
+    joined_name = only_name.groupby("pair")["word"].agg("".join).reindex(pair).fillna("").to_numpy()
+    joined_choice = only_choice.groupby("pair")["word"].agg("".join).reindex(pair).fillna("").to_numpy()
+    swapped &= joined_name != joined_choice
+    meaningful = shared[~shared["word"].isin(STOP_WORDS)]  # "AND", "OF" share nothing
+    shared_count = np.bincount(meaningful["pair"].to_numpy(dtype=np.int64), minlength=len(pair))
+    shared_generic = np.bincount(
+        meaningful["pair"].to_numpy(dtype=np.int64),
+        weights=meaningful["word"].isin(generic).to_numpy(),
+        minlength=len(pair),
+    )
+    only_generic = (shared_count > 0) & (shared_generic == shared_count) & (joined_name != joined_choice)
+    return swapped | only_generic
+
+
+def one_typo(names: list[str], choices: list[str], name_at: np.ndarray, choice_at: np.ndarray) -> np.ndarray:
+    """For pairs of a name and a near choice, whether they differ only by a typo in one word ("ALTRINCHAM
+    GRAMMER SCHOOL", "ALTRINCHAM GRAMMAR SCHOOL"), a space ("H JENKINSON", "HJENKINSON") or words that say
+    nothing ("THE", "AND"): the strict test for near names in registers of strangers, where a word added or
+    dropped ("BROADOAK CP SCHOOL", "BROADOAK SCHOOL") may name another organisation. The word that differs
+    has at least four letters and scores at least 75 (rapidfuzz ratio) against the other."""
+    if len(name_at) == 0:
+        return np.zeros(0, dtype=bool)
+    pair = np.arange(len(name_at))
+    side = {
+        "name": pd.DataFrame(
+            {"pair": pair, "word": pd.Series(names, dtype=object).iloc[name_at].str.split(" ").to_numpy()}
+        ),
+        "choice": pd.DataFrame(
+            {"pair": pair, "word": pd.Series(choices, dtype=object).iloc[choice_at].str.split(" ").to_numpy()}
+        ),
+    }
+    for k, frame in side.items():
+        frame = frame.explode("word")
+        side[k] = frame[~frame["word"].isin(STOP_WORDS) & (frame["word"] != "")].drop_duplicates()
+    shared = side["name"].merge(side["choice"], on=["pair", "word"])
+    only = {}
+    for k, frame in side.items():
+        left = frame.merge(shared, on=["pair", "word"], how="left", indicator=True)
+        only[k] = left[left["_merge"] == "left_only"]
+    count = {k: np.bincount(v["pair"].to_numpy(dtype=np.int64), minlength=len(pair)) for k, v in only.items()}
+    joined = {
+        k: v.groupby("pair")["word"].agg("".join).reindex(pair).fillna("").to_numpy() for k, v in only.items()
+    }
+    same_letters = joined["name"] == joined["choice"]  # nothing differs, or a space
+    one_each = (count["name"] == 1) & (count["choice"] == 1)
+    a, b = joined["name"][one_each], joined["choice"][one_each]
+    typo = np.zeros(len(pair), dtype=bool)
+    if one_each.any():
+        close = process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=-1) >= 75
+        long_enough = (pd.Series(a).str.len().to_numpy() >= 4) & (pd.Series(b).str.len().to_numpy() >= 4)
+        typo[one_each] = close & long_enough
+    return same_letters | typo
+
+
+def known_words(names: list[str], choices: list[str]) -> set[str]:
+    """Words that are not misspellings: every word of the choices, and the words two or more of the names
+    use."""
+    words = pd.Series(names).str.split(" ").explode()
+    counts = words[words != ""].value_counts()
+    return set(pd.Series(choices).str.split(" ").explode()) | set(counts[counts >= 2].index)
+
+
+MATCH_MARGIN = 3.0  # a near match must beat the next choice by this much to be taken
+
+
+def near_matches(
+    names: list[str],
+    choices: list[str],
+    *,
+    threshold: float,
+    known: set[str] | None = None,
+    typo_only: bool = False,
+) -> pd.DataFrame:
+    """Each name's near choice: the choices scoring at least ``threshold`` (rapidfuzz token-sort ratio) with
+    the same digits, that do not differ from it by a word (``word_swaps``). One row per name that has any:
+    ``name`` and ``choice`` (positions; the best), ``score``, ``close`` (the choices within
+    ``MATCH_MARGIN`` of the best, best first) and ``ambiguous`` (the next is too close to call: never taken).
+    With ``typo_only``, a pair must also differ by no more than one typo (``one_typo``): for registers of
+    strangers. Scores only the pairs ``candidate_pairs`` finds."""
+    columns = ["name", "choice", "score", "close", "ambiguous"]
+    pairs = candidate_pairs(names, choices) if names and choices else pd.DataFrame({"name": [], "choice": []})
+    if pairs.empty:
+        return pd.DataFrame({c: [] for c in columns})
+    name_at = pairs["name"].to_numpy(dtype=np.int64)
+    choice_at = pairs["choice"].to_numpy(dtype=np.int64)
+    name_text = np.asarray(names, dtype=object)[name_at]
+    choice_text = np.asarray(choices, dtype=object)[choice_at]
+    score = process.cpdist(
+        name_text, choice_text, scorer=fuzz.token_sort_ratio, workers=-1, score_cutoff=threshold
+    )
+    keep = score >= threshold
+    digits_of = pd.Series(choices).str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
+    name_digits = pd.Series(names).str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
+    keep &= digits_of[choice_at] == name_digits[name_at]
+    name_at, choice_at, score = name_at[keep], choice_at[keep], score[keep]
+    if len(name_at):
+        words = known if known is not None else known_words(names, choices)
+        refused = word_swaps(names, choices, name_at, choice_at, known=words)
+        if typo_only:
+            refused |= ~one_typo(names, choices, name_at, choice_at)
+        name_at, choice_at, score = name_at[~refused], choice_at[~refused], score[~refused]
+    if not len(name_at):
+        return pd.DataFrame({c: [] for c in columns})
+    found = pd.DataFrame({"name": name_at, "choice": choice_at, "score": score})
+    found = found.sort_values(["name", "score", "choice"], ascending=[True, False, True], kind="stable")
+    top = found.groupby("name", sort=False).head(3)
+    best = top.groupby("name", sort=False)["score"].transform("first")
+    close = top[top["score"] >= best - MATCH_MARGIN].groupby("name", sort=False)["choice"].agg(tuple)
+    first = top.groupby("name", sort=False).first()
+    second = top.groupby("name", sort=False)["score"].nth(1)
+    runner_up = pd.Series(second.to_numpy(), index=top.loc[second.index, "name"].to_numpy())
+    out = first.reset_index()
+    out["close"] = close.reindex(out["name"]).to_numpy()
+    out["ambiguous"] = (
+        runner_up.reindex(out["name"]).fillna(-np.inf).to_numpy() > out["score"].to_numpy() - MATCH_MARGIN
+    )
+    return out[columns]
