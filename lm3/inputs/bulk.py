@@ -243,6 +243,7 @@ LAYOUTS = (
             "company_number": ("recipient org company number",),
         },
         ("org_id", "name"),
+        many=True,
     ),
     Layout(
         "nhs-sites",
@@ -554,6 +555,8 @@ def _table(path: Path, layout: Layout) -> tuple[pa.Table, list[Notice]]:
         )
         offices = offices[offices["name"].notna()].drop_duplicates()
         out = pa.concat_tables([out, _normalise(offices, layout, "company", "registered office", "VCSE")])
+    if layout.many:  # a recipient of several grants is one row
+        out = _distinct(out, ["name", "org_id", "postcode"])
     return out, notes
 
 
@@ -848,11 +851,19 @@ def _ocds_parties(obj: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _ocds(path: Path) -> pa.Table:
-    frame = _json_rows(path, ("releases", "records"), _ocds_parties).drop_duplicates()
+    """Each supplier of the releases once: the same name, org-id and postcode in several releases is one row."""
+    frame = _json_rows(path, ("releases", "records"), _ocds_parties)
     table = _normalise(frame, OCDS, OCDS.kind, OCDS.role, None)
-    return table.set_column(
+    table = table.set_column(
         COLUMNS.index("sme"), "sme", pa.array(frame["sme"].to_numpy(dtype=object), type=pa.string())
     )
+    return _distinct(table, ["name", "org_id", "postcode"])
+
+
+def _distinct(table: pa.Table, columns: list[str]) -> pa.Table:
+    """The first row of each combination of ``columns`` (nulls equal), in order."""
+    frame = table.select(columns).to_pandas().astype("object").fillna("\0")
+    return table.take(pa.array(np.flatnonzero(~frame.duplicated().to_numpy()), type=pa.int64()))
 
 
 def _grant_recipients(obj: dict[str, Any]) -> list[dict[str, Any]]:
@@ -874,8 +885,10 @@ def _grant_recipients(obj: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _grants_json(path: Path) -> pa.Table:
-    frame = _json_rows(path, ("grants",), _grant_recipients).drop_duplicates()
-    return _normalise(frame, GRANTS_JSON, GRANTS_JSON.kind, GRANTS_JSON.role, None)
+    """Each recipient of the grants once (the same name, org-id and postcode in several grants is one row)."""
+    frame = _json_rows(path, ("grants",), _grant_recipients)
+    table = _normalise(frame, GRANTS_JSON, GRANTS_JSON.kind, GRANTS_JSON.role, None)
+    return _distinct(table, ["name", "org_id", "postcode"])
 
 
 def _json_table(path: Path, layout: Layout) -> pa.Table:

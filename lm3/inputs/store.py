@@ -43,6 +43,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from lm3.errors import InputError, Notice
+from lm3.geo import lad_table
 from lm3.inputs.bulk import ALL_LAYOUTS, COLUMNS, SCHEMA, read_bulk
 from lm3.inputs.bulk import store_name as store_name_of
 from lm3.progress import Progress, report
@@ -297,6 +298,11 @@ class RegisterStore:
                 sources.append((str(path), path.stat().st_mtime if path.exists() else 0.0))
         return list(_near_keys(tuple(sources)))
 
+    def vocabulary(self) -> frozenset[str]:
+        """Words that are no misspelling: every word of the names near matching chooses from (the public
+        bodies, the registers small enough to search) and of the districts' names."""
+        return _vocabulary(tuple(self.near_choices()))
+
     def rows(self, name: str) -> pd.DataFrame:
         """A register's rows, whole (for a small register, or a test)."""
         info = self.get(name)
@@ -325,6 +331,13 @@ def _near_keys(sources: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
         table = _public_bodies_table() if path == "" else pq.read_table(path, columns=["key"])
         keys |= set(pc.unique(table.column("key")).drop_null().to_pylist())
     return tuple(sorted(k for k in keys if k))
+
+
+@cache
+def _vocabulary(choices: tuple[str, ...]) -> frozenset[str]:
+    names = [*choices, *(str(n).upper() for n in lad_table()["name"])]
+    words = pd.Series(names).str.replace(r"[^A-Z0-9 ]+", " ", regex=True).str.split().explode()
+    return frozenset(w for w in words.dropna() if len(w) > 1)
 
 
 def _slug(name: str) -> str:

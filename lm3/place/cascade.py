@@ -60,6 +60,8 @@ class Registers(Protocol):
 
     def near_choices(self) -> list[str]: ...
 
+    def vocabulary(self) -> frozenset[str]: ...
+
 
 NEAR = 5  # the rank of a near name in the store or the public bodies
 
@@ -133,8 +135,8 @@ def identifiers(spend: pd.DataFrame, matched: pd.DataFrame, register_rows: pd.Da
 def entities(found: pd.DataFrame) -> pd.DataFrame:
     """Store rows with the organisation each is (``entity``) and the one it is a site of (``site_of``):
     rows sharing a company number (else a charity number, URN, ODS code, org-id) are one; a row without
-    identifiers is one with its register's other rows of its name; a site belongs to its parent (by company
-    number, else by the parent's name)."""
+    identifiers is one with its register's other rows of its name; a site is its parent's (by company
+    number, else by the parent's name): a club and the company it is, a care home and its provider."""
     found = found.reset_index(drop=True)
     entity = pd.Series(None, index=found.index, dtype="object")
     for kind, tag in ENTITY_TAGS:
@@ -146,6 +148,7 @@ def entities(found: pd.DataFrame) -> pd.DataFrame:
     site_of = pd.Series(None, index=found.index, dtype="object")
     site_of = site_of.where(~by_number, "COH:" + found["parent_company_number"].astype("str"))
     site_of = site_of.where(~by_name, "KEY:" + found["parent_key"].astype("str"))
+    entity = entity.where(site_of.isna(), site_of)
     return found.assign(entity=entity, site_of=site_of)
 
 
@@ -367,7 +370,11 @@ def _near(registers: Registers, keys: pd.Series, threshold: float) -> tuple[pd.D
     if not names or not choices:
         return _no_offers(), empty
     found = near_matches(
-        names, choices, threshold=threshold, known=known_words(names, choices), typo_only=True
+        names,
+        choices,
+        threshold=threshold,
+        known=known_words(names, choices) | registers.vocabulary(),
+        typo_only=True,
     )
     if found.empty:
         return _no_offers(), empty

@@ -54,7 +54,8 @@ def place_suppliers(
     ``lm3.calculate`` alike."""
     spend = spend_per_supplier(payments)
     spend["person"] = names_of_people(spend["supplier"]).to_numpy()
-    matched = match_register(spend, register, threshold=match_threshold)
+    vocabulary = registers.vocabulary() if registers is not None else frozenset()
+    matched = match_register(spend, register, threshold=match_threshold, vocabulary=vocabulary)
     places = find_places(
         spend,
         register,
@@ -212,7 +213,9 @@ def conflict_warnings(trace: pd.DataFrame, listed: int = 10) -> list[Notice]:
     ]
 
 
-def match_register(spend: pd.DataFrame, register: pd.DataFrame, *, threshold: float) -> pd.DataFrame:
+def match_register(
+    spend: pd.DataFrame, register: pd.DataFrame, *, threshold: float, vocabulary: frozenset[str] = frozenset()
+) -> pd.DataFrame:
     """Match each supplier to the register: adds ``register_key`` (None when unmatched), ``match``
     ("supplier id", "company number", "charity number", "URN", "ODS code", "org-id", "name", "fuzzy name",
     "ambiguous" or "none"), ``score`` and ``candidates`` (the register names considered, for a fuzzy or
@@ -248,18 +251,24 @@ def match_register(spend: pd.DataFrame, register: pd.DataFrame, *, threshold: fl
     left = np.flatnonzero(matchable & out["register_key"].isna().to_numpy())
     choices = sorted(k for k in keys if k)
     if len(left) and choices:
-        _near_names(out, left, choices, register, threshold)
+        _near_names(out, left, choices, register, threshold, vocabulary)
     return out
 
 
 def _near_names(
-    out: pd.DataFrame, left: np.ndarray, choices: list[str], register: pd.DataFrame, threshold: float
+    out: pd.DataFrame,
+    left: np.ndarray,
+    choices: list[str],
+    register: pd.DataFrame,
+    threshold: float,
+    vocabulary: frozenset[str],
 ) -> None:
     """Suppliers matched by a near name (``lm3.values.near.near_matches``): the register name scoring at
     least ``threshold`` with the same digits, never one that differs by a word; taken when clearly ahead of
     the next (by ``MATCH_MARGIN``), "ambiguous" when not."""
     names = out["key"].to_numpy()[left].tolist()
-    found = near_matches(names, choices, threshold=threshold, known=known_words(out["key"].tolist(), choices))
+    known = known_words(out["key"].tolist(), choices) | vocabulary
+    found = near_matches(names, choices, threshold=threshold, known=known)
     if found.empty:
         return
     display = register.drop_duplicates("key").set_index("key")["supplier"]
