@@ -21,6 +21,7 @@ SPEND = DATA / "spend"
 
 # file: (encoding, supplier header, amount header, date header, rows that are the file's own total)
 FILES = {
+    "barrow_bc_2023-04.csv": ("utf-8", "Supplier", "Net Amount", "Payment Date", 0),
     "craven_dc_payments_2017-03.csv": ("cp1252", "Supplier Name", "Amount", "Payment Date", 1),
     "hyndburn_2017-01_over250.csv": ("cp1252", "Name", "Net Amount(£)", "Payment date", 0),
     "lambeth_2011-01-payments_supplier_totals.csv": (

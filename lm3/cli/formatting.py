@@ -151,19 +151,17 @@ def next_step(result: LM3Result, project: Project) -> str:
     inputs (the list of suppliers to place, an open register for the store)."""
     if result.next_step is None:
         return ""
-    inputs = " ".join(
-        f"--payments {shlex.quote(str(p))}"
-        for p in (project.payments if isinstance(project.payments, tuple) else (project.payments,))
-        if p is not None
-    )
-    registers = " ".join(
-        f"--suppliers {shlex.quote(str(p))}"
-        for p in (project.suppliers if isinstance(project.suppliers, tuple) else (project.suppliers,))
-        if p is not None
-    )
+
+    def several(value: object) -> tuple[object, ...]:
+        return value if isinstance(value, tuple) else (value,) if value is not None else ()
+
+    words = ["lm3", "suppliers", "template"]
+    words += [f"--payments {shlex.quote(str(p))}" for p in several(project.payments)]
+    words += [f"--suppliers {shlex.quote(str(p))}" for p in several(project.suppliers)]
+    words += ["--out", "suppliers-to-place.xlsx"]
     return (
-        "\n\nTo place the suppliers:\n"
-        f"  lm3 suppliers template {inputs} {registers} --out suppliers-to-place.xlsx".rstrip()
+        "\n\nTo place the suppliers:\n  "
+        + " ".join(words)
         + "\n    then fill in their postcodes and give it back with --suppliers suppliers-to-place.xlsx\n"
         "  lm3 registers download companies-house     (or charity-commission, gias, ods...: see lm3 registers)"
     )

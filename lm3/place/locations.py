@@ -74,8 +74,8 @@ def locate_suppliers(
         else first.rename(columns={"row": "register_row"})
     )
     first = first.rename(columns={"source": "place_source"}) if "source" in first else first
-    trace = spend.join(first.drop(columns=["supplier"]), on="key")
-    registered = trace["register_row"].notna()
+    trace = spend.join(first.drop(columns=["supplier"]).assign(offered=True), on="key")
+    registered = trace["offered"].eq(True)  # a register (or the spend file) gives it a row
     trace["supplier"] = trace["key"].map(first["supplier"]).where(registered, trace["supplier"])
     placed = registered & trace["placed"].eq(True)
     in_area = trace["in_area"].eq(True)
@@ -99,7 +99,7 @@ def locate_suppliers(
         .astype("str")
     )
     in_what = pd.Series("the supplier register", index=trace.index).where(yours, source.astype("str"))
-    in_what = in_what.where(trace["register_row"].notna(), "the spend file")
+    in_what = in_what.where(trace["register_row"].notna() | ~registered, "the spend file")
     pc = "postcode " + trace["postcode"].fillna("")
     served = trace["placed_by"].eq("area served").to_numpy()
     place_text = pd.Series(

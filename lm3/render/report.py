@@ -50,7 +50,17 @@ from lm3.values.money import format_gbp
 
 FORMATS = ("html", "xlsx", "png", "svg", "json")
 DEFAULT_FORMATS = ("html", "xlsx", "png", "svg", "json")
-SHEETS = ("Summary", "Rounds", "Suppliers", "Leakage", "Staff", "Assumptions", "Data quality")
+SHEETS = (
+    "Summary",
+    "Placed by source",
+    "Not placed",
+    "Rounds",
+    "Suppliers",
+    "Leakage",
+    "Staff",
+    "Assumptions",
+    "Data quality",
+)
 
 
 @dataclass(frozen=True)
@@ -109,8 +119,9 @@ def write_report(
         raise InputError(
             f"Cannot make the report folder {out}: {err.strerror or err}.", code="cannot-write"
         ) from err
-    figures = {name: fn(result) for name, fn in charts.CHARTS.items()}
-    if scenarios is not None:
+    # no LM3 figure (nothing placed): no chart of one either
+    figures = {} if result.standing == "none" else {name: fn(result) for name, fn in charts.CHARTS.items()}
+    if scenarios is not None and figures:
         figures["uncertainty"] = charts.uncertainty_chart(result, scenarios=scenarios)
     steps = len(figures) * (("png" in formats) + ("svg" in formats)) + sum(
         f in formats for f in ("html", "xlsx", "json")
@@ -283,10 +294,81 @@ def _method_text(result: LM3Result) -> str:
     )
 
 
+def _sources_html(result: LM3Result) -> str:
+    """Where the places came from and why the rest has none, as two small tables."""
+    placed = result.by_source()
+    reasons = result.not_placed_by_reason()
+    return _table(
+        pd.DataFrame(
+            {
+                "Placed by": placed["source"],
+                "Suppliers": placed["suppliers"],
+                "£": [format_gbp(int(a)) for a in placed["amount"]],
+                "Share of the spend": [f"{s:.1%}" if s == s else "" for s in placed["share"]],
+            }
+        )
+    ) + (
+        _table(
+            pd.DataFrame(
+                {
+                    "Not placed: why": reasons["why"],
+                    "Suppliers": reasons["suppliers"],
+                    "£": [format_gbp(int(a)) for a in reasons["amount"]],
+                    "Share of the spend": [f"{s:.1%}" if s == s else "" for s in reasons["share"]],
+                }
+            )
+        )
+        if len(reasons)
+        else ""
+    )
+
+
+def _nothing_placed_html(result: LM3Result, title: str) -> str:
+    """The report when nothing was placed: no figure, no chart of one; what was read, why nothing could be
+    placed, the next step, and the suppliers to place, largest first."""
+    s = result.suppliers
+    to_place = s[(s["location"] == "unknown") & (s["type"] != "individual or redacted")]
+    to_place = to_place.sort_values("round1", ascending=False, kind="stable").head(TOP_ROWS)
+    table = pd.DataFrame(
+        {
+            "Supplier": to_place["supplier"],
+            "Paid": [format_gbp(int(a)) for a in to_place["round1"]],
+            "Why not placed": to_place["reason"],
+        }
+    )
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="note">Area: {escape(result.area.name)}. Written by lm3 on {date.today():%d %B %Y}.</p>',
+        f'<p class="headline">{escape(result.headline)}</p>',
+        "<h2>What was read</h2>",
+        f"<p>{format_gbp(result.payments)} paid to {len(s)} suppliers"
+        + (f", and {format_gbp(result.spend - result.payments)} of pay" if result.has_payroll else "")
+        + ". None of it could be placed, so there is no LM3 figure: spend of unknown location is never counted "
+        "as local, nor as leaving.</p>",
+        _sources_html(result),
+        "<h2>The suppliers to place, largest first</h2>",
+        _table(table) if len(table) else "<p>None: every payee is an individual or redacted.</p>",
+        _more(len(s[s["location"] == "unknown"]), "suppliers not placed", "Suppliers"),
+        "<h2>Data quality</h2>",
+        "<ul>" + "".join(f"<li>{escape(w)}</li>" for w in result.warnings) + "</ul>"
+        if result.warnings
+        else "<p>No warnings.</p>",
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
 def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.DataFrame | None = None) -> str:
     """The report as one HTML page (see the module docstring); ``figures`` by ``lm3.charts.CHARTS`` name.
-    It prints on A4: the largest 25 suppliers and leaks are shown, and report.xlsx holds every row."""
+    It prints on A4: the largest 25 suppliers and leaks are shown, and report.xlsx holds every row. With
+    nothing placed, there is no figure and no chart of one: what was read, and what to do next."""
     title = f"Local Multiplier 3: {result.name or result.area.name}"
+    if result.standing == "none":
+        return _nothing_placed_html(result, title)
     rounds = rounds_table(result)
     rounds[LEAKS] = leak_text(rounds[LEAKS])
     interval = result.interval
@@ -301,11 +383,13 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
         f'<p class="note">Area: {escape(result.area.name)}. Written by lm3 on {date.today():%d %B %Y}.</p>',
         f'<p class="headline">{escape(result.headline)}</p>',
         '<div class="glance">' + "".join(f"<p>{escape(line)}</p>" for line in glance(result)) + "</div>",
+        _sources_html(result),
         "<h2>What this measures</h2>",
         _method_text(result),
         _table(rounds),
-        f"<p>LM3 = ({escape(format_gbp(result.round1))} + {escape(format_gbp(result.round2))} + "
-        f"{escape(format_gbp(result.round3))}) / {escape(format_gbp(result.round1))} = <b>{result.lm3:.2f}</b>"
+        f"<p>LM3{' as placed so far' if result.figure_range else ''} = ({escape(format_gbp(result.round1))} + "
+        f"{escape(format_gbp(result.round2))} + {escape(format_gbp(result.round3))}) / "
+        f"{escape(format_gbp(result.round1))} = <b>{result.lm3:.2f}</b>"
         + (
             f"; {interval.level:.0%} interval {interval.low:.2f} to {interval.high:.2f} (a bootstrap over the "
             "survey respondents)."
@@ -428,7 +512,16 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
         ("Organisation", result.name or ""),
         ("Area", result.area.name),
         ("Headline", result.headline),
-        ("LM3", result.lm3),
+        ("LM3", result.figure),
+        (
+            "Standing",
+            {
+                "figure": "one figure",
+                "range": "a range: under half placed",
+                "none": "no figure: nothing placed",
+            }[result.standing],
+        ),
+        ("Placed share of round 1's spend", result.placed_share),
         ("Round 1", result.round1),
         ("Round 2", result.round2),
         ("Round 3", result.round3),
@@ -463,8 +556,43 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
         "Summary",
         pd.DataFrame(summary, columns=["Item", "Value"]),
         money_rows={"Round 1", "Round 2", "Round 3", "Not placed", "Paid to suppliers", "Placed"},
-        share_rows={"Coverage (placed / paid to suppliers)", "Local share (local / placed)"},
+        share_rows={
+            "Coverage (placed / paid to suppliers)",
+            "Local share (local / placed)",
+            "Placed share of round 1's spend",
+        },
         decimal_rows=decimal_rows,
+    )
+    placed = result.by_source()
+    add_sheet(
+        book,
+        "Placed by source",
+        pd.DataFrame(
+            {
+                "Source": placed["source"],
+                "Suppliers": placed["suppliers"],
+                "£": placed["amount"],
+                "Share of the spend": placed["share"],
+            }
+        ),
+        money={"£"},
+        shares={"Share of the spend"},
+    )
+    reasons = result.not_placed_by_reason()
+    add_sheet(
+        book,
+        "Not placed",
+        pd.DataFrame(
+            {
+                "Why": reasons["why"],
+                "Code": reasons["unplaced"],
+                "Suppliers": reasons["suppliers"],
+                "£": reasons["amount"],
+                "Share of the spend": reasons["share"],
+            }
+        ),
+        money={"£"},
+        shares={"Share of the spend"},
     )
     rounds = rounds_table(result)
     add_sheet(book, "Rounds", rounds, money={"£", LEAKS}, decimals={"Per £1"})

@@ -38,6 +38,8 @@ def supplier_table(result: LM3Result) -> pd.DataFrame:
             "Where": s["lad_name"].fillna(""),
             "Head office": s["head_office_lad_name"].fillna(""),
             "Location": s["location"].replace({"unknown": "not placed"}),
+            "Placed by": s["source"].fillna("") if "source" in s else "",
+            "How": s["match"].replace({"none": ""}).fillna("") if "match" in s else "",
             "Type": s["type"].fillna(""),
             "Round 1": s["round1"],
             "Round 2": s["round2"],
