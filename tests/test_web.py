@@ -63,7 +63,7 @@ def _wait_for_result(client: TestClient) -> str:
             return step.headers["location"]
         if step.status_code != 200:
             return f"error {step.status_code}"  # the page that says why
-        assert "Calculating" in step.text or "Reading your files" in step.text
+        assert any(t in step.text for t in ("Calculating", "Reading your files", "Adding ", "Downloading "))
         time.sleep(0.25)
     raise AssertionError("the calculation did not finish")
 
@@ -547,3 +547,103 @@ def test_control_characters_and_bidi_overrides_from_a_file_are_inert_in_pages():
         assert "payments accepted" in page
         assert "\x1b" not in page and "\u202e" not in page and "\x07" not in page
         assert "Aire\\x1b[2J Ltd" in page  # shown, as an escape
+
+
+BARROW = SPEND / "barrow_bc_2023-04.csv"  # a corpus file: its suppliers are in no register
+
+
+def test_a_spend_file_alone_goes_through_with_no_register(tmp_path):
+    """No register uploaded: the check page says where suppliers are placed from (lm3's public bodies place
+    Barrow's payments to councils) and offers the list of suppliers to place; the area page does not ask
+    for a register; the result leads with the range (under half placed), never a green panel of one
+    figure, and says where each place came from."""
+    store = lm3.RegisterStore(tmp_path / "registers")
+    with _client(registers=store) as client:
+        csrf = _start(client)
+        _upload(client, csrf, payments=BARROW)
+        assert _wait_for_result(client) == "/check"
+        check = client.get("/check").text
+        assert "Where the suppliers are placed from" in check and "public bodies (lm3)" in check
+        assert 'href="/check/suppliers-to-place.xlsx"' in check
+        listed = client.get("/check/suppliers-to-place.xlsx")
+        assert listed.status_code == 200
+        rows = list(
+            openpyxl.load_workbook(io.BytesIO(listed.content)).active.iter_rows(min_row=2, values_only=True)
+        )
+        expected = lm3.locate(BARROW, None, area="UK", registers=store)
+        assert len(rows) == int(
+            (
+                (expected.suppliers["location"] == "unknown")
+                & (expected.suppliers["type"] != "individual or redacted")
+            ).sum()
+        )
+        sent = client.post(
+            "/area",
+            data={"csrf": csrf("/area"), "area": "Westmorland and Furness"},
+            headers=SAME_ORIGIN,
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303
+        assert _wait_for_result(client) == "/result"
+        page = client.get("/result").text
+        result = lm3.calculate(BARROW, area="Westmorland and Furness", registers=store)
+        low, high = result.figure_range
+        assert f"Between £{low:.2f} and £{high:.2f}" in page and "govuk-panel--confirmation" not in page
+        assert "Where the places came from" in page and "its name is in no register held" in page
+
+
+def test_with_nothing_placeable_the_result_page_gives_no_figure_and_the_next_step(tmp_path):
+    payments = tmp_path / "spend.csv"
+    payments.write_text(
+        "Supplier,Amount\nNowhere Trading Ltd,500.00\nMystery Services,250.50\n", encoding="utf-8"
+    )
+    with _client(registers=lm3.RegisterStore(tmp_path / "registers")) as client:
+        csrf = _start(client)
+        _upload(client, csrf, payments=payments)
+        _wait_for_result(client)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        page = client.get("/result").text
+        assert "No LM3 figure yet" in page and "£1.00" not in page and "<img" not in page
+        assert "govuk-panel" not in page and 'href="/download/suppliers-to-place.xlsx"' in page
+        assert 'href="/registers"' in page and "£750.50" in page
+        assert client.get("/download/suppliers-to-place.xlsx").status_code == 200
+
+
+def test_the_registers_page_lists_the_store_and_adds_an_uploaded_register(tmp_path):
+    store = lm3.RegisterStore(tmp_path / "registers")
+    register = tmp_path / "vendors.csv"
+    register.write_text("Supplier,Postcode\nLocal Widgets Ltd,LA14 2LD\n", encoding="utf-8")
+    with _client(registers=store) as client:
+        csrf = _start(client)
+        listed = client.get("/registers")
+        assert (
+            listed.status_code == 200
+            and "Public bodies (lm3)" in listed.text
+            and "companies-house" in listed.text
+        )
+        empty = client.post("/registers/add", data={"csrf": csrf("/registers/add")}, headers=SAME_ORIGIN)
+        assert empty.status_code == 400 and "Choose the register" in empty.text
+        sent = client.post(
+            "/registers/add",
+            data={"csrf": csrf("/registers/add")},
+            files=[("register", (register.name, register.read_bytes()))],
+            headers=SAME_ORIGIN,
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303 and _wait_for_result(client) == "/registers"
+        assert "register-vendors" in client.get("/registers").text
+        assert [r.name for r in store.registers()] == ["public-bodies", "register-vendors"]
+        refused = client.post("/registers/add", data={"csrf": "wrong"}, headers=SAME_ORIGIN)
+        assert refused.status_code == 403
+        offline = client.post(
+            "/registers/download",
+            data={
+                "csrf": csrf("/registers/download"),
+                "name": "companies-house",
+                "url": "http://127.0.0.1:9/x.zip",
+            },
+            headers=SAME_ORIGIN,
+        )
+        assert offline.status_code == 200
+        assert _wait_for_result(client).startswith("error")  # the progress page says why, in words

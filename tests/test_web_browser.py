@@ -183,3 +183,41 @@ def test_the_progress_page_while_a_large_file_is_worked_on(server, browser, tmp_
     page.wait_for_url("**/result", timeout=120_000)
     assert "£" in page.locator("h1").inner_text()
     context.close()
+
+
+def test_a_spend_file_alone_the_registers_page_and_no_figure(server, browser, tmp_path):
+    """A corpus file with no register: the check page's sources, the range-led result; the registers page;
+    and a file nothing places: no figure, the next step. Every page accessible."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/")
+    page.goto(server + "/upload")
+    page.set_input_files("#payments", str(SPEND / "barrow_bc_2023-04.csv"))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url("**/check")
+    assert "public bodies (lm3)" in page.locator("#placing").inner_text()
+    _look(page, "10-check-sources")
+    page.get_by_role("button", name="Continue to the area").click()
+    page.fill("#area", "Westmorland and Furness")
+    page.get_by_role("button", name="Calculate").click()
+    page.wait_for_url("**/result", timeout=120_000)
+    assert page.locator("h1").inner_text().startswith("Between £")
+    _look(page, "11-result-range")
+    page.goto(server + "/registers")
+    assert "Public bodies (lm3)" in page.inner_text("main")
+    _look(page, "12-registers")
+    nothing = tmp_path / "spend.csv"
+    nothing.write_text(
+        "Supplier,Amount\nNowhere Trading Ltd,500.00\nMystery Services,250.50\n", encoding="utf-8"
+    )
+    page.goto(server + "/upload")
+    page.set_input_files("#payments", str(nothing))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url("**/check")
+    page.get_by_role("button", name="Continue to the area").click()
+    page.fill("#area", "Bradford")
+    page.get_by_role("button", name="Calculate").click()
+    page.wait_for_url("**/result", timeout=60_000)
+    assert "No LM3 figure yet" in page.locator("h1").inner_text()
+    _look(page, "13-result-no-figure")
+    context.close()

@@ -661,8 +661,14 @@ def batch_command(
     multiple=True,
     help="A host name the app answers to besides this computer's (a team server's name).",
 )
+@REGISTERS_OPTION
 def serve(
-    host: str, port: int, open_browser: bool, max_upload_mb: int, allowed_hosts: tuple[str, ...]
+    host: str,
+    port: int,
+    open_browser: bool,
+    max_upload_mb: int,
+    allowed_hosts: tuple[str, ...],
+    registers: Path | None,
 ) -> None:
     """Run the web app: upload spreadsheets, check them, see LM3 and download the report, in a browser.
 
@@ -688,6 +694,7 @@ def serve(
         open_browser=open_browser,
         max_upload_mb=max_upload_mb,
         allowed_hosts=allowed_hosts,
+        registers=registers,
         started=lambda url: echo(f"lm3 is running at {url} (press Ctrl+C to stop)"),
     )
 

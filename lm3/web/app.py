@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -183,11 +184,14 @@ def create_app(
     idle_minutes: float = 60,
     max_rows: int = MAX_ROWS,
     store: Store | None = None,
+    registers: str | Path | lm3.RegisterStore | None = None,
 ) -> Starlette:
     """The web app as an ASGI application. ``hosts``: the Host names it answers to; ``idle_minutes``: a
-    session's files are deleted after this long without a request."""
+    session's files are deleted after this long without a request; ``registers``: the register store it
+    places suppliers from and lists on its Registers page (default: the user's own)."""
     env = environment()
     store = store or Store(idle_minutes)
+    held = lm3.registers.store(registers)
     area_names = lm3.area_names()
 
     def page(
@@ -362,9 +366,31 @@ def create_app(
         return read
 
     def read_register(session: Session) -> Any:
+        """The supplier registers uploaded, read once; None when there are none (the spend file, the register
+        store and lm3's public bodies place the suppliers then)."""
+        if not session.files("suppliers"):
+            return None
         columns = session.columns.get("suppliers") or None
         return session.cached(
             "suppliers", columns, lambda: lm3.read_registers(session.need("suppliers"), columns=columns)
+        )
+
+    def placing(session: Session) -> lm3.LocateResult:
+        """Where the suppliers are placed from, before any area is chosen (placing does not depend on it):
+        for the check page, and the list of suppliers to place."""
+        columns = session.columns.get("payments") or None
+        area = session.options.get("area") or "UK"
+        key = (
+            columns,
+            session.columns.get("suppliers"),
+            area,
+            [str(u.path) for u in session.uploads if u.kind in ("payments", "suppliers")],
+            [(r.name, r.added) for r in held.registers()],  # a register added or replaced places anew
+        )
+        return session.cached(
+            "placing",
+            key,
+            lambda: lm3.locate(read_payments(session), read_register(session), area=area, registers=held),
         )
 
     async def check(request: Request) -> Response:
@@ -403,8 +429,40 @@ def create_app(
                 sections.append(_register_section(register, session))
             except lm3.LM3Error as err:
                 sections.append(_failed("suppliers", session, err))
+        placed = None
+        if payments is not None:
+            try:
+                placed = _placing_section(await asyncio.to_thread(placing, session))
+            except lm3.LM3Error:
+                placed = None  # the register's own section says what is wrong with it
         others = [u for u in session.uploads if u.kind not in ("payments", "suppliers")]
-        return page(request, "check.html", session, sections=sections, others=others, kinds=KINDS)
+        return page(
+            request,
+            "check.html",
+            session,
+            sections=sections,
+            others=others,
+            kinds=KINDS,
+            placed=placed,
+            registers=held.registers(),
+        )
+
+    async def check_template(request: Request) -> Response:
+        """The suppliers not placed, as a spreadsheet to fill in, from the check page (no area needed)."""
+        session = needs_session(request)
+        if isinstance(session, Response):
+            return session
+        if not session.files("payments"):
+            return go("/upload")
+        folder = session.folder / "out"
+        folder.mkdir(exist_ok=True)
+        path = folder / "suppliers-to-place.xlsx"
+        try:
+            located = await asyncio.to_thread(placing, session)
+            await asyncio.to_thread(lm3.write_supplier_template, located, path)
+        except lm3.LM3Error as err:
+            return error_page(request, session, "The list could not be made", str(err), 400, back="/check")
+        return download(path, path.name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     async def rejected_csv(request: Request) -> Response:
         session = needs_session(request)
@@ -460,8 +518,6 @@ def create_app(
                 lm3.resolve_area(options["area"])
             except lm3.AreaError as err:
                 errors["area"] = str(err)
-        if not session.files("suppliers"):
-            errors["suppliers"] = "Upload a supplier register first: it places the suppliers."
         session.options = options
         if errors:
             return page(request, "area.html", session, 400, names=area_names, options=options, errors=errors)
@@ -483,6 +539,7 @@ def create_app(
             "pay_basis": o.get("pay_basis") or "gross",
             "imputation": o.get("imputation") or "mean",
             "exclude": _lines(o.get("exclude") or "") or None,
+            "registers": held,
         }
         return args
 
@@ -534,6 +591,7 @@ def create_app(
                         tiers=tiers,
                         branch_is_local=args["branch_is_local"],
                         exclude=args["exclude"],
+                        registers=held,
                     )
                     by_tier = located.tiers.to_dict("records")
                 if session.job is job and session.counter == uploads:  # nothing new came in meanwhile
@@ -604,7 +662,8 @@ def create_app(
         previous: Any = None
         if session.files("previous"):
             try:
-                previous = lm3.compare([str(session.files("previous")[0].path), res]).to_dict("records")
+                table = lm3.compare([str(session.files("previous")[0].path), res])
+                previous = table.astype("object").where(table.notna(), None).to_dict("records")
             except lm3.LM3Error as err:
                 previous = str(err)
         return page(
@@ -732,15 +791,100 @@ def create_app(
     def supplier_template(session: Session, path: Path) -> None:
         args = arguments(session)
         located = lm3.locate(
-            session.need("payments"),
-            session.need("suppliers"),
+            read_payments(session),
+            read_register(session),
             area=args["area"],
             branch_is_local=args["branch_is_local"],
-            columns=args["columns"],
-            register_columns=args["register_columns"],
             exclude=args["exclude"],
+            registers=held,
         )
         lm3.write_supplier_template(located, path)
+
+    # -- the register store --------------------------------------------------------------------------------
+
+    async def registers_page(request: Request) -> Response:
+        session = current(request) or store.new()
+        response = page(
+            request,
+            "registers.html",
+            session,
+            registers=held.registers(),
+            known=lm3.registers.known().to_dict("records"),
+            errors={},
+            max_mb=max_upload_mb,
+        )
+        return remember(response, session)
+
+    def registers_job(
+        session: Session, title: str, work: Callable[[Callable[[str, int, int], None]], Any]
+    ) -> None:
+        """Adding a register on a thread, with the progress page; then back to the Registers page."""
+        job = Job(title=title, next="/registers")
+        session.job = job
+
+        def run() -> None:
+            try:
+                work(job.progress)
+                session.read.pop("placing", None)  # what the store places has changed
+            except lm3.LM3Error as err:
+                job.error = err
+            except OSError as err:  # the disk, mostly: said, never a page that waits for ever
+                job.error = lm3.InputError(f"The register could not be added: {err.strerror or err}.")
+            finally:
+                job.finished = True
+
+        threading.Thread(target=run, daemon=True).start()
+
+    async def registers_add(request: Request) -> Response:
+        session = current(request)
+        form = await checked_form(request, session)
+        if form is None or session is None:
+            return refused(request, session)
+        item = form.get("register")
+        if not isinstance(item, UploadFile) or not item.filename:
+            await form.close()
+            return page(
+                request,
+                "registers.html",
+                session,
+                400,
+                registers=held.registers(),
+                known=lm3.registers.known().to_dict("records"),
+                errors={"register": "Choose the register's bulk file (CSV, Excel, JSON or a ZIP of them)."},
+                max_mb=max_upload_mb,
+            )
+        shown = Path(item.filename).name
+        suffix = Path(shown).suffix.lower() or ".csv"
+        saved = session.folder / f"register-upload{suffix}"
+        saved.write_bytes(await item.read())
+        await form.close()
+
+        def work(progress: Callable[[str, int, int], None]) -> None:
+            try:
+                named = saved.with_name(_safe_name(shown))  # the name tells a register's date and kind
+                saved.replace(named)
+                lm3.registers.add(named, registers=held, progress=progress)
+            finally:
+                for leftover in session.folder.glob("register-upload*"):
+                    leftover.unlink(missing_ok=True)
+
+        registers_job(session, f"Adding {shown}", work)
+        return go("/progress", session)
+
+    async def registers_download(request: Request) -> Response:
+        session = current(request)
+        form = await checked_form(request, session)
+        if form is None or session is None:
+            return refused(request, session)
+        name = str(form.get("name", "")).strip()
+        url = str(form.get("url", "")).strip() or None
+        await form.close()
+
+        def work(progress: Callable[[str, int, int], None]) -> None:
+            lm3.registers.download(name, registers=held, url=url, progress=progress)
+
+        registers_job(session, f"Downloading {name}", work)
+        return go("/progress", session)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         """Any other refusal (too many files in one form, a method not allowed) as a page."""
@@ -765,6 +909,10 @@ def create_app(
         Route("/upload", upload, methods=["GET", "POST"]),
         Route("/check", check, methods=["GET", "POST"]),
         Route("/check/rejected-rows.csv", rejected_csv),
+        Route("/check/suppliers-to-place.xlsx", check_template),
+        Route("/registers", registers_page, methods=["GET"]),
+        Route("/registers/add", registers_add, methods=["POST"]),
+        Route("/registers/download", registers_download, methods=["POST"]),
         Route("/area", area, methods=["GET", "POST"]),
         Route("/progress", progress),
         Route("/progress/events", events),
@@ -903,6 +1051,23 @@ def _failed(kind: str, session: Session, err: lm3.LM3Error) -> dict[str, Any]:
     }
 
 
+def _safe_name(shown: str) -> str:
+    """An uploaded register's name as the server keeps it: letters, digits, dots and dashes only (its date
+    and kind stay readable: "BasicCompanyDataAsOneFile-2025-11-01.zip")."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", shown).strip(".-") or "register.csv"
+    return "register-" + cleaned
+
+
+def _placing_section(located: lm3.LocateResult) -> dict[str, Any]:
+    """Where the suppliers are placed from, and why the rest are not, for the check page."""
+    return {
+        "suppliers": len(located.suppliers),
+        "by_source": located.by_source().to_dict("records"),
+        "reasons": located.not_placed_by_reason().to_dict("records"),
+        "coverage": located.coverage,
+    }
+
+
 def _result_tables(res: lm3.LM3Result) -> dict[str, Any]:
     suppliers = res.suppliers
     person = suppliers["type"] == "individual or redacted"  # never named in a page: counted, not listed
@@ -919,6 +1084,8 @@ def _result_tables(res: lm3.LM3Result) -> dict[str, Any]:
         "leakage": leak.to_dict("records"),
         "unplaced": unplaced[["supplier", "round1"]].to_dict("records"),
         "unplaced_count": int((suppliers["location"] == "unknown").sum()),
+        "by_source": res.by_source().to_dict("records"),
+        "reasons": res.not_placed_by_reason().to_dict("records"),
         "responses": res.responses_table().to_dict("records"),
         "assumptions": [(a.name, a.value, a.source) for a in res.assumptions],
         "sensitivity": res.sensitivity.to_dict("records") if res.sensitivity is not None else [],

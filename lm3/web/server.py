@@ -6,6 +6,7 @@ import ipaddress
 import threading
 import webbrowser
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import uvicorn
 
@@ -32,13 +33,18 @@ def serve(
     max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB,
     idle_minutes: float = 60,
     allowed_hosts: Sequence[str] = (),
+    registers: str | Path | None = None,
     started: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the app until interrupted. ``allowed_hosts``: more Host names to answer to (a team server's
-    name); ``started(url)`` is called with the address once it is listening."""
+    name); ``registers``: the register store's folder (default: the user's own); ``started(url)`` is called
+    with the address once it is listening."""
     hosts = (*LOOPBACK, *allowed_hosts) + (() if host in ("0.0.0.0", "::") else (host,))
     app = create_app(
-        max_upload_mb=max_upload_mb, hosts=tuple(dict.fromkeys(hosts)), idle_minutes=idle_minutes
+        max_upload_mb=max_upload_mb,
+        hosts=tuple(dict.fromkeys(hosts)),
+        idle_minutes=idle_minutes,
+        registers=registers,
     )
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
