@@ -381,3 +381,32 @@ def test_payroll_and_surveys_in_the_manifest_give_the_samples_2_52(tmp_path):
     bad = rows.assign(kind=["", "payroll", "payroll", "invoices"])
     with pytest.raises(lm3.InputError, match="'invoices' is not one lm3 reads"):
         lm3.batch(bad, suppliers=sample / "suppliers.xlsx")
+
+
+def test_tasks_need_no_register_and_place_from_the_register_store(tmp_path):
+    """No --suppliers: each task (in processes of its own) places suppliers from the spend file, lm3's public
+    bodies and the register store given, and gives what lm3.calculate gives with that store."""
+    barrow = DATA / "spend" / "barrow_bc_2023-04.csv"
+    with barrow.open(encoding="utf-8", newline="") as f:
+        names = sorted({r["Supplier"] for r in csv.DictReader(f)})[:40]
+    vendors = tmp_path / "vendors.csv"
+    pd.DataFrame({"Supplier": names, "Postcode": ["LA14 2LD", "LS1 4DY"] * 20}).to_csv(vendors, index=False)
+    store = lm3.RegisterStore(tmp_path / "registers")
+    lm3.registers.add(vendors, registers=store)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        f"file,body,area,period\n{barrow},Barrow,Westmorland and Furness,2023-04\n", encoding="utf-8"
+    )
+    done = lm3.batch(manifest, registers=store.folder, out=tmp_path / "out", workers=2)
+    assert done.problems.empty
+    row = done.summary.iloc[0]
+    expected = lm3.calculate(barrow, area="Westmorland and Furness", registers=store)
+    assert (row["placed"], row["local"], row["standing"]) == (
+        expected.placed,
+        int(expected.suppliers.loc[expected.suppliers["local"], "round1"].sum()),
+        expected.standing,
+    )
+    assert (
+        row["lm3"] == expected.figure
+        and expected.by_source().set_index("source").loc["the register store: vendors", "suppliers"] > 0
+    )

@@ -39,6 +39,7 @@ import pandas as pd
 from lm3.errors import InputError, LM3Error
 from lm3.inputs.companies_house import match_companies_house
 from lm3.inputs.ingest import ingest
+from lm3.inputs.store import RegisterStore, open_store
 from lm3.progress import Progress, report
 from lm3.render.charts import leakage_table, local_share_map, ranking_chart
 from lm3.render.workbook import write_table
@@ -50,7 +51,7 @@ from lm3.values.money import format_gbp, pence_to_decimal
 
 SUMMARY_COLUMNS = [
     "body", "period", "area", "lads", "files", "rows", "total", "placed", "coverage", "local", "local_share", "lm3",
-    "lm3_like_placed", "lm3_all_local", "sme_share", "vcse_share", "warnings",
+    "standing", "lm3_like_placed", "lm3_all_local", "sme_share", "vcse_share", "warnings",
 ]  # fmt: skip
 MONEY = ("total", "placed", "local")
 LEAKAGE_COLUMNS = ["body", "period", "place", "amount"]
@@ -239,34 +240,37 @@ def _folder_rows(folder: Path) -> pd.DataFrame:
 # -- one task ---------------------------------------------------------------------------------------------------
 
 
-def run_task(task: Task, registers: tuple[str, ...], companies_house: str | None = None) -> dict[str, Any]:
+def run_task(
+    task: Task,
+    registers: tuple[str, ...],
+    companies_house: str | None = None,
+    store: str | None = None,
+) -> dict[str, Any]:
     """One body-year's figures (plain data, so it travels between processes and machines), or its problem.
-    Only aggregates leave: no payment row, payee or employee. With a Companies House index, the suppliers
-    the registers do not place are looked up in it (the index is loaded once per process) and its matches
-    read as one more register, as ``lm3 suppliers companies-house`` and ``lm3 calculate`` do by hand."""
+    Only aggregates leave: no payment row, payee or employee. Suppliers are placed by the cascade of
+    ``lm3.calculate``: the registers given, the spend files' own postcodes and numbers, the register store
+    (``store``: its folder; each process holds its key columns once) and lm3's public bodies. With a
+    Companies House index as well (``lm3.index_companies_house``), the suppliers those do not place are
+    looked up in it and its matches read as one more register."""
     try:
         payments = ingest(list(task.files))
         sources: list[Any] = [*registers, *task.suppliers]
+        held = RegisterStore(store) if store is not None else None
         if companies_house is not None:
-            located = locate(payments, sources or None, area=task.area)
+            located = locate(payments, sources or None, area=task.area, registers=held)
             wanted = suppliers_to_look_up(located, unplaced_only=True)
             if len(wanted):
                 matched = match_companies_house(companies_house, wanted).register()
                 if len(matched):
                     sources.append(matched)
-        if not sources:
-            raise InputError(
-                "No supplier register and no Companies House match: nothing can be placed. Give a register "
-                "(suppliers) or a Companies House index (companies_house).",
-                code="missing-inputs",
-            )
         result = calculate(
             payments,
-            sources,
+            sources or None,
             area=task.area,
             payroll=task.payroll,
             supplier_survey=list(task.supplier_survey) or None,
             staff_survey=list(task.staff_survey) or None,
+            registers=held,
         )
     except LM3Error as err:
         return {"task": task.id, "problem": {"code": err.code, "problem": _said(err)}}
@@ -292,7 +296,8 @@ def run_task(task: Task, registers: tuple[str, ...], companies_house: str | None
             "coverage": result.coverage,
             "local": int(trace.loc[trace["local"].astype(bool), "round1"].sum()),
             "local_share": result.local_share,
-            "lm3": result.lm3,
+            "lm3": result.figure,
+            "standing": result.standing,
             "lm3_like_placed": b.like_placed if b else None,
             "lm3_all_local": b.all_local if b else None,
             "sme_share": share_of("SME"),
@@ -362,20 +367,25 @@ def batch(
     *,
     suppliers: str | Path | Sequence[str | Path] = (),
     companies_house: str | Path | None = None,
+    registers: str | Path | None = None,
     out: str | Path | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
     resume: bool = False,
     progress: Progress | None = None,
 ) -> BatchResult:
-    """Run every task of ``manifest`` (see the module docstring) with the supplier registers ``suppliers``
-    and, if given, a Companies House index (``lm3.index_companies_house``); write the tables under ``out``
-    when given. ``progress(step, done, total)`` after each task (``step``
+    """Run every task of ``manifest`` (see the module docstring) with the supplier registers ``suppliers``,
+    the register store (``registers``: its folder; None, the user's own: ``lm3.registers``) and, if given,
+    a Companies House index (``lm3.index_companies_house``); write the tables under ``out`` when given. ``progress(step, done, total)`` after each task (``step``
     says how many failed so far). Raises InputError for a manifest or option that is wrong; a task that
     fails is a row of ``problems``, never an exception."""
     params.callback("progress", progress)
     tasks = read_manifest(manifest)
-    registers = (str(suppliers),) if isinstance(suppliers, str | Path) else tuple(str(s) for s in suppliers)
+    params.store("registers", registers)
+    store = str(open_store(registers).folder.resolve())  # the workers open it themselves
+    supplier_files = (
+        (str(suppliers),) if isinstance(suppliers, str | Path) else tuple(str(s) for s in suppliers)
+    )
     index = None
     if companies_house is not None:
         index = str(Path(companies_house).resolve())
@@ -411,10 +421,10 @@ def batch(
     with executor_for(scheduler, workers) as pool:
         if pool is None:
             for task in todo:
-                finish(task, run_task(task, registers, index))
+                finish(task, run_task(task, supplier_files, index, store))
         else:
             futures: dict[Future[dict[str, Any]], Task] = {
-                pool.submit(run_task, t, registers, index): t for t in todo
+                pool.submit(run_task, t, supplier_files, index, store): t for t in todo
             }
             for future in as_completed(futures):
                 task = futures[future]

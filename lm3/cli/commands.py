@@ -595,8 +595,10 @@ def registers_remove(name: str, registers: Path | None, quiet: bool, debug: bool
     "--companies-house",
     "companies_house",
     type=FILE,
-    help="A Companies House index (lm3 companies-house index) to place the suppliers registers do not.",
+    help="A Companies House index (lm3 companies-house index) to place the suppliers registers do not "
+    "(the register store places them too: lm3 registers add).",
 )
+@REGISTERS_OPTION
 @click.option(
     "--scheduler",
     help="Run on Dask: 'local' (a LocalCluster on this machine) or a scheduler's address, tcp://HOST:8786.",
@@ -610,6 +612,7 @@ def batch_command(
     out: Path,
     suppliers: tuple[Path, ...],
     companies_house: Path | None,
+    registers: Path | None,
     scheduler: str | None,
     workers: int | None,
     resume: bool,
@@ -620,7 +623,8 @@ def batch_command(
     """Every body and year in MANIFEST: local share, coverage and LM3 for each, in one table.
 
     MANIFEST is a CSV (file, body, area, period) or a folder BODY/PERIOD/*.csv with areas.csv (body, area).
-    A bad file lands in OUT/problems.csv; the others go on.
+    A bad file lands in OUT/problems.csv; the others go on. No register is needed: each task places suppliers
+    from the spend files' own postcodes and numbers, the register store and lm3's public bodies too.
 
     \b
     Example:
@@ -632,6 +636,7 @@ def batch_command(
             manifest,
             suppliers=list(suppliers),
             companies_house=companies_house,
+            registers=registers,
             out=out,
             scheduler=scheduler,
             workers=workers,

@@ -370,7 +370,7 @@ def format_batch(result: BatchResult, out: Path) -> str:
         share = "-" if pd.isna(r.local_share) else f"{r.local_share:.1%}"
         lines.append(
             f"  {r.body} {r.period}: {format_gbp(int(r.total))} in {r.rows:,} payments; placed "
-            f"{r.coverage:.1%}; local share {share}; LM3 {r.lm3:.2f}"
+            f"{r.coverage:.1%}; local share {share}; LM3 {'none (nothing placed)' if pd.isna(r.lm3) else f'{r.lm3:.2f}'}"
         )
     for p in row_tuples(result.problems):
         lines.append(f"  {p.body} {p.period}: not calculated ({p.code}): {p.problem}")
