@@ -48,6 +48,7 @@ from lm3.inputs.bulk import ALL_LAYOUTS, COLUMNS, SCHEMA, read_bulk
 from lm3.inputs.bulk import store_name as store_name_of
 from lm3.progress import Progress, report
 from lm3.values.names import arrow_supplier_key
+from lm3.values.near import WordIndex, words_of
 
 PUBLIC_BODIES = "public-bodies"
 ROW_GROUP = 1 << 18  # rows per row group: a lookup reads only the groups holding a match
@@ -287,21 +288,29 @@ class RegisterStore:
             return pd.DataFrame(columns=["register", *COLUMNS, "register_row"])
         return pd.concat(parts, ignore_index=True)
 
-    def near_choices(self) -> list[str]:
-        """The names near matching may choose from: the distinct keys of the public bodies and of each
-        register of at most ``NEAR_ROWS`` rows (Companies House's millions are matched exactly, by name or
-        number: a near name among them finds too many strangers)."""
+    def _near_sources(self) -> tuple[tuple[str, float], ...]:
         sources: list[tuple[str, float]] = [("", 0.0)]  # the public bodies
         for info in self.registers():
             if not info.shipped and info.rows <= NEAR_ROWS:
                 path = self.path(info.name)
                 sources.append((str(path), path.stat().st_mtime if path.exists() else 0.0))
-        return list(_near_keys(tuple(sources)))
+        return tuple(sources)
+
+    def near_choices(self) -> list[str]:
+        """The names near matching may choose from: the distinct keys of the public bodies and of each
+        register of at most ``NEAR_ROWS`` rows (Companies House's millions are matched exactly, by name or
+        number: a near name among them finds too many strangers)."""
+        return list(_near_keys(self._near_sources()))
+
+    def near_index(self) -> WordIndex:
+        """``near_choices`` indexed for near matching (``lm3.values.near.WordIndex``), built once per process
+        for the store as it is."""
+        return _near_index(self._near_sources())
 
     def vocabulary(self) -> frozenset[str]:
         """Words that are no misspelling: every word of the names near matching chooses from (the public
         bodies, the registers small enough to search) and of the districts' names."""
-        return _vocabulary(tuple(self.near_choices()))
+        return _vocabulary(self._near_sources())
 
     def rows(self, name: str) -> pd.DataFrame:
         """A register's rows, whole (for a small register, or a test)."""
@@ -334,10 +343,15 @@ def _near_keys(sources: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
 
 
 @cache
-def _vocabulary(choices: tuple[str, ...]) -> frozenset[str]:
-    names = [*choices, *(str(n).upper() for n in lad_table()["name"])]
-    words = pd.Series(names).str.replace(r"[^A-Z0-9 ]+", " ", regex=True).str.split().explode()
-    return frozenset(w for w in words.dropna() if len(w) > 1)
+def _vocabulary(sources: tuple[tuple[str, float], ...]) -> frozenset[str]:
+    places = [re.sub(r"[^A-Z0-9 ]+", " ", str(n).upper()) for n in lad_table()["name"]]
+    words = words_of(list(_near_keys(sources))) | words_of(places)
+    return frozenset(w for w in words if len(w) > 1)
+
+
+@cache
+def _near_index(sources: tuple[tuple[str, float], ...]) -> WordIndex:
+    return WordIndex(_near_keys(sources))
 
 
 def _slug(name: str) -> str:

@@ -47,7 +47,7 @@ import pandas as pd
 from lm3.geo import PostcodeDirectory
 from lm3.values.frames import row_tuples
 from lm3.values.money import pence_to_decimal
-from lm3.values.near import known_words, near_matches
+from lm3.values.near import WordIndex, known_words, near_matches
 
 
 class Registers(Protocol):
@@ -58,7 +58,7 @@ class Registers(Protocol):
         self, keys: Iterable[str] = (), ids: Mapping[str, Iterable[str]] | None = None
     ) -> pd.DataFrame: ...
 
-    def near_choices(self) -> list[str]: ...
+    def near_index(self) -> WordIndex: ...
 
     def vocabulary(self) -> frozenset[str]: ...
 
@@ -366,15 +366,17 @@ def _near(registers: Registers, keys: pd.Series, threshold: float) -> tuple[pd.D
     them."""
     empty = pd.DataFrame({"key": pd.Series(dtype="object"), "candidates": pd.Series(dtype="object")})
     names = sorted(set(keys))
-    choices = registers.near_choices()
+    index = registers.near_index()
+    choices = index.choices
     if not names or not choices:
         return _no_offers(), empty
     found = near_matches(
         names,
         choices,
         threshold=threshold,
-        known=known_words(names, choices) | registers.vocabulary(),
+        known=known_words(names, []) | registers.vocabulary(),
         typo_only=True,
+        index=index,
     )
     if found.empty:
         return _no_offers(), empty

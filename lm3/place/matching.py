@@ -54,7 +54,7 @@ def place_suppliers(
     ``lm3.calculate`` alike."""
     spend = spend_per_supplier(payments)
     spend["person"] = names_of_people(spend["supplier"]).to_numpy()
-    vocabulary = registers.vocabulary() if registers is not None else frozenset()
+    vocabulary = registers.vocabulary() if registers is not None and len(register) else frozenset()
     matched = match_register(spend, register, threshold=match_threshold, vocabulary=vocabulary)
     places = find_places(
         spend,

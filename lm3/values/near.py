@@ -20,6 +20,9 @@ blocks, which hold only its near twins), whatever the register's size.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -187,8 +190,29 @@ def candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"name": name_at[near], "choice": choice_at[near]})
 
 
+def generic_words(choices: Sequence[str]) -> frozenset[str]:
+    """The words many of the choices use ("PARISH", "COUNCIL", "SCHOOL"): in at least 5 of them, and 0.2% of
+    them (cached for the same choices, a register's names)."""
+    return _generic(tuple(choices) if not isinstance(choices, tuple) else choices)
+
+
+@lru_cache(maxsize=8)
+def _generic(choices: tuple[str, ...]) -> frozenset[str]:
+    counts = pc.value_counts(
+        pc.list_flatten(pc.utf8_split_whitespace(pa.array(list(choices), type=pa.string())))
+    )
+    words, n = pc.struct_field(counts, [0]), pc.struct_field(counts, [1])
+    common = words.filter(pc.greater_equal(n, max(5, int(0.002 * len(choices)))))
+    return frozenset(common.to_pylist()) | STOP_WORDS
+
+
 def word_swaps(
-    names: list[str], choices: list[str], name_at: np.ndarray, choice_at: np.ndarray, *, known: set[str]
+    names: list[str],
+    choices: Sequence[str],
+    name_at: np.ndarray,
+    choice_at: np.ndarray,
+    *,
+    known: set[str] | frozenset[str],
 ) -> np.ndarray:
     """For pairs of a name and a near choice, whether they differ by a word, not a typo: they name different
     organisations ("UNIVERSITY OF WEST LONDON" and "UNIVERSITY OF EAST LONDON", "ASHTON PARISH COUNCIL" and
@@ -205,13 +229,13 @@ def word_swaps(
     if len(name_at) == 0:
         return np.zeros(0, dtype=bool)
     pair = np.arange(len(name_at))
-    words = pd.Series(choices).str.split(" ")
-    counts = words.explode().value_counts()
-    generic = set(counts[counts >= max(5, int(0.002 * len(choices)))].index) | STOP_WORDS
+    generic = generic_words(choices)
     side_name = pd.DataFrame(
         {"pair": pair, "word": pd.Series(names, dtype=object).iloc[name_at].str.split(" ").to_numpy()}
     )
-    side_choice = pd.DataFrame({"pair": pair, "word": words.iloc[choice_at].to_numpy()})
+    side_choice = pd.DataFrame(
+        {"pair": pair, "word": pd.Series(choices, dtype=object).iloc[choice_at].str.split(" ").to_numpy()}
+    )
     side_name = side_name.explode("word").drop_duplicates()
     side_choice = side_choice.explode("word").drop_duplicates()
     shared = side_name.merge(side_choice, on=["pair", "word"])
@@ -242,7 +266,9 @@ def word_swaps(
     return swapped | only_generic
 
 
-def one_typo(names: list[str], choices: list[str], name_at: np.ndarray, choice_at: np.ndarray) -> np.ndarray:
+def one_typo(
+    names: list[str], choices: Sequence[str], name_at: np.ndarray, choice_at: np.ndarray
+) -> np.ndarray:
     """For pairs of a name and a near choice, whether they differ only by a typo in one word ("ALTRINCHAM
     GRAMMER SCHOOL", "ALTRINCHAM GRAMMAR SCHOOL"), a space ("H JENKINSON", "HJENKINSON") or words that say
     nothing ("THE", "AND"): the strict test for near names in registers of strangers, where a word added or
@@ -282,12 +308,20 @@ def one_typo(names: list[str], choices: list[str], name_at: np.ndarray, choice_a
     return same_letters | typo
 
 
-def known_words(names: list[str], choices: list[str]) -> set[str]:
+def known_words(names: Sequence[str], choices: Sequence[str]) -> set[str]:
     """Words that are not misspellings: every word of the choices, and the words two or more of the names
     use."""
-    words = pd.Series(names).str.split(" ").explode()
-    counts = words[words != ""].value_counts()
-    return set(pd.Series(choices).str.split(" ").explode()) | set(counts[counts >= 2].index)
+    counts = pc.value_counts(
+        pc.list_flatten(pc.utf8_split_whitespace(pa.array(list(names), type=pa.string())))
+    )
+    used = pc.struct_field(counts, [0]).filter(pc.greater_equal(pc.struct_field(counts, [1]), 2))
+    return set(used.to_pylist()) | words_of(choices)
+
+
+def words_of(texts: Sequence[str]) -> set[str]:
+    """Every distinct word of the texts."""
+    words = pc.list_flatten(pc.utf8_split_whitespace(pa.array(list(texts), type=pa.string())))
+    return set(pc.unique(words).to_pylist())
 
 
 MATCH_MARGIN = 3.0  # a near match must beat the next choice by this much to be taken
@@ -295,20 +329,25 @@ MATCH_MARGIN = 3.0  # a near match must beat the next choice by this much to be 
 
 def near_matches(
     names: list[str],
-    choices: list[str],
+    choices: Sequence[str],
     *,
     threshold: float,
-    known: set[str] | None = None,
+    known: set[str] | frozenset[str] | None = None,
     typo_only: bool = False,
+    index: WordIndex | None = None,
 ) -> pd.DataFrame:
     """Each name's near choice: the choices scoring at least ``threshold`` (rapidfuzz token-sort ratio) with
     the same digits, that do not differ from it by a word (``word_swaps``). One row per name that has any:
     ``name`` and ``choice`` (positions; the best), ``score``, ``close`` (the choices within
     ``MATCH_MARGIN`` of the best, best first) and ``ambiguous`` (the next is too close to call: never taken).
     With ``typo_only``, a pair must also differ by no more than one typo (``one_typo``): for registers of
-    strangers. Scores only the pairs ``candidate_pairs`` finds."""
+    strangers. Scores only the pairs ``candidate_pairs`` finds, or with an ``index`` of the choices (a
+    ``WordIndex``, built once), the pairs that differ in at most one word."""
     columns = ["name", "choice", "score", "close", "ambiguous"]
-    pairs = candidate_pairs(names, choices) if names and choices else pd.DataFrame({"name": [], "choice": []})
+    if not names or not choices:
+        pairs = pd.DataFrame({"name": [], "choice": []})
+    else:
+        pairs = index.pairs(names) if index is not None else candidate_pairs(names, list(choices))
     if pairs.empty:
         return pd.DataFrame({c: [] for c in columns})
     name_at = pairs["name"].to_numpy(dtype=np.int64)
@@ -319,9 +358,12 @@ def near_matches(
         name_text, choice_text, scorer=fuzz.token_sort_ratio, workers=-1, score_cutoff=threshold
     )
     keep = score >= threshold
-    digits_of = pd.Series(choices).str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
-    name_digits = pd.Series(names).str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
-    keep &= digits_of[choice_at] == name_digits[name_at]
+    # the same digits ("UNIT 4" is not "UNIT 5"): compared on the pairs scored, never every choice
+    choice_digits = (
+        pd.Series(choice_text, dtype="str").str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
+    )
+    name_digits = pd.Series(name_text, dtype="str").str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
+    keep &= choice_digits == name_digits
     name_at, choice_at, score = name_at[keep], choice_at[keep], score[keep]
     if len(name_at):
         words = known if known is not None else known_words(names, choices)
@@ -345,3 +387,80 @@ def near_matches(
         runner_up.reindex(out["name"]).fillna(-np.inf).to_numpy() > out["score"].to_numpy() - MATCH_MARGIN
     )
     return out[columns]
+
+
+WORD_BLOCK = 200  # a one-word-out block holding more choices than this ("PARISH COUNCIL") says nothing
+
+
+def _word_hashes(words: pa.Array) -> np.ndarray:
+    """A 64-bit hash of each word's bytes (a polynomial, so the same word always hashes the same), computed
+    a byte position at a time over all the words at once."""
+    data = pc.cast(words, pa.binary())
+    lengths = pc.binary_length(data).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = data.buffers()[2]
+    raw = np.frombuffer(flat, dtype=np.uint8) if flat is not None else np.empty(0, np.uint8)
+    offsets = np.frombuffer(data.buffers()[1], dtype=np.int32)[
+        data.offset : data.offset + len(data) + 1
+    ].astype(np.int64)
+    out = np.full(len(data), np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
+    for i in range(int(lengths.max()) if len(lengths) else 0):  # a loop over byte positions, never words
+        live = lengths > i
+        out[live] = out[live] * _BASE + raw[offsets[:-1][live] + i].astype(np.uint64) + np.uint64(1)
+    # spread the bits, so sums of hashes of different words rarely meet
+    out ^= out >> np.uint64(29)
+    out *= np.uint64(0xBF58476D1CE4E5B9)
+    out ^= out >> np.uint64(32)
+    return out
+
+
+def _word_blocks(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(text position, block) for each text and each of its words left out: the sum of the hashes of its
+    other words (stop words left out), so two texts that differ in one word, in any order, share a block;
+    and the sum of all its words, for texts that differ only in stop words or word order."""
+    split = pc.utf8_split_whitespace(texts)
+    words = pc.list_flatten(split)
+    parent = pc.list_parent_indices(split).to_numpy(zero_copy_only=False).astype(np.int64)
+    keep = ~pc.is_in(words, pa.array(sorted(STOP_WORDS))).to_numpy(zero_copy_only=False)
+    words, parent = words.filter(pa.array(keep)), parent[keep]
+    if not len(words):
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
+    h = _word_hashes(words)
+    total = np.zeros(len(texts), dtype=np.uint64)
+    np.add.at(total, parent, h)
+    count = np.bincount(parent, minlength=len(texts))
+    several = count[parent] >= 2  # a one-word name has no other word to share
+    present = np.flatnonzero(count > 0)
+    # the same letters with the spaces put in or left out ("H JENKINSON", "HJENKINSON")
+    kept = pa.ListArray.from_arrays(pa.array(np.concatenate([[0], np.cumsum(count)]).astype(np.int32)), words)
+    joined = _word_hashes(pc.binary_join(kept, "").take(pa.array(present))) + np.uint64(0x27D4EB2F165667C5)
+    at = np.concatenate([parent[several], present, present])
+    block = np.concatenate(
+        [total[parent[several]] - h[several], total[present] + np.uint64(0x5BD1E995), joined]
+    )
+    return at, block
+
+
+class WordIndex:
+    """Choices (a register's names) indexed by each of their names with one word left out: a name is
+    compared only with the choices that differ from it in at most one word, whatever the register's size.
+    Built once for the choices; ``pairs`` then costs only the names asked about. For registers of
+    strangers, where a near name may only be one typo in one word (``one_typo``)."""
+
+    def __init__(self, choices: Sequence[str]) -> None:
+        self.choices: tuple[str, ...] = tuple(choices)
+        at, block = _word_blocks(pa.array(self.choices, type=pa.string()))
+        order = np.argsort(block, kind="stable")
+        self.at, self.block = at[order], block[order]
+
+    def pairs(self, names: Sequence[str]) -> pd.DataFrame:
+        """Pairs (``name``, ``choice``: positions) sharing a block; blocks of more than ``WORD_BLOCK``
+        choices are left out."""
+        name_at, name_block = _word_blocks(pa.array(list(names), type=pa.string()))
+        lo = np.searchsorted(self.block, name_block, side="left")
+        hi = np.searchsorted(self.block, name_block, side="right")
+        size = hi - lo
+        take = (size > 0) & (size <= WORD_BLOCK)
+        name_at, lo, size = name_at[take], lo[take], size[take]
+        choice_at = self.at[_ragged(lo, size)]
+        pair = pd.DataFrame({"name": np.repeat(name_at, size), "choice": choice_at}).drop_duplicates()
+        return pair.reset_index(drop=True)
