@@ -48,7 +48,17 @@ CHARITY_WORDS_B = ["OF ST", "FOR THE", "OF THE", "IN AID OF"]
 PLACES = ["ABBEY", "ASHTON", "BARWICK", "BRAMHAM", "CALDER", "DALE", "EDEN", "FELL", "GARTH", "HOLME", "IRWELL",
           "KIRK", "LEA", "MARSH", "NESS", "OAKS", "PARK", "QUARRY", "RYDAL", "SHAW", "THORN", "ULLS", "VALE",
           "WOLD", "YORE", "ZION"]  # fmt: skip
-POSTCODES = ["BD1 1HY", "BD7 1DP", "LS1 4DY", "LS2 9JT", "M1 1AE", "SW1A 1AA", "B1 1BB", "CF10 1EP", "EH1 1YZ"]
+POSTCODES = [
+    "BD1 1HY",
+    "BD7 1DP",
+    "LS1 4DY",
+    "LS2 9JT",
+    "M1 1AE",
+    "SW1A 1AA",
+    "B1 1BB",
+    "CF10 1EP",
+    "EH1 1YZ",
+]
 
 ADD = r"""
 import sys, time, json
@@ -117,7 +127,10 @@ def write_charities(path: Path, n: int, seed: int = 7) -> pd.DataFrame:
     place = np.array(PLACES)[i % len(PLACES)]
     kind = np.array(CHARITY_WORDS_A)[(i // len(PLACES)) % len(CHARITY_WORDS_A)]
     link = np.array(CHARITY_WORDS_B)[(i // (len(PLACES) * len(CHARITY_WORDS_A))) % len(CHARITY_WORDS_B)]
-    names = np.char.add(np.char.add(np.char.add(place, " "), kind), np.char.add(" " + np.char.zfill((i // 832).astype(str), 5), ""))
+    names = np.char.add(
+        np.char.add(np.char.add(place, " "), kind),
+        np.char.add(" " + np.char.zfill((i // 832).astype(str), 5), ""),
+    )
     names = np.char.add(np.char.add(names, " "), link)
     frame = pd.DataFrame(
         {
@@ -201,7 +214,9 @@ def main() -> int:
     size = sum(p.stat().st_size for p in store.glob("*")) / 2**20
     print(f"the store on disk: {size:,.0f} MB")
 
-    place_s, place_mb, coverage, sources = run(PLACE.format(root=str(ROOT), payments=str(spend), store=str(store)))
+    place_s, place_mb, coverage, sources = run(
+        PLACE.format(root=str(ROOT), payments=str(spend), store=str(store))
+    )
     print(f"place {args.payments:,} payments to {args.suppliers:,} suppliers: {place_s:.2f} s, peak {place_mb:,.0f} MB, "
           f"coverage {coverage:.1%}; by source: {sources}")  # fmt: skip
     goals = [add_s < 180, add_mb < 1536, size < 400]
@@ -220,7 +235,9 @@ def main() -> int:
         )
     )
     ratio = place_s / duck_s
-    print(f"DuckDB joining the same keys: {duck_s:.2f} s ({duck_placed:,} suppliers found); lm3 / DuckDB = {ratio:.2f} (goal 3)")
+    print(
+        f"DuckDB joining the same keys: {duck_s:.2f} s ({duck_placed:,} suppliers found); lm3 / DuckDB = {ratio:.2f} (goal 3)"
+    )
     goals.append(ratio <= 3)
     print("all goals met" if all(goals) else "GOALS NOT MET")
     return 0 if all(goals) else 1

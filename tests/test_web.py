@@ -644,6 +644,8 @@ def test_the_registers_page_lists_the_store_and_adds_an_uploaded_register(tmp_pa
                 "url": "http://127.0.0.1:9/x.zip",
             },
             headers=SAME_ORIGIN,
+            follow_redirects=False,
         )
-        assert offline.status_code == 200
-        assert _wait_for_result(client).startswith("error")  # the progress page says why, in words
+        assert offline.status_code == 303
+        assert _wait_for_result(client) == "error 400"  # the page says why, in words
+        assert "cannot reach the server" in client.get("/progress").text
