@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -402,7 +403,8 @@ def test_the_store_is_per_user_and_its_registers_are_replaced_and_removed(tmp_pa
     )
     lm3.registers.add(old, name="vendors")
     assert lm3.registers.table().set_index("name").loc["vendors", "rows"] == 1
-    assert (tmp_path / "data" / "registers" / "vendors.parquet").is_file()
+    folder = tmp_path / "data" / "registers"
+    assert (folder / "vendors.arrow").is_file() and (folder / "vendors.index" / "meta.json").is_file()
     lm3.registers.add(new, name="vendors")
     assert lm3.registers.table().set_index("name").loc["vendors", ["rows", "date"]].tolist() == [
         2,
@@ -412,8 +414,14 @@ def test_the_store_is_per_user_and_its_registers_are_replaced_and_removed(tmp_pa
         lm3.registers.add(old, name="vendors")
     assert older.value.code == "register-older"
     assert lm3.registers.table().set_index("name").loc["vendors", "rows"] == 2
+    # an index lost (or left by another version) is built again from the rows
+    shutil.rmtree(folder / "vendors.index")
+    found = lm3.registers.store().lookup(["AIRE VALLEY CATERING"])
+    assert found[["register", "postcode"]].values.tolist() == [["vendors", "LS1 4DY"]]
+    assert (folder / "vendors.index" / "meta.json").is_file()
     lm3.registers.remove("vendors")
     assert list(lm3.registers.table()["name"]) == ["public-bodies"]
+    assert [p.name for p in folder.iterdir() if "vendors" in p.name] == []
     with pytest.raises(lm3.InputError) as gone:
         lm3.registers.remove("vendors")
     assert gone.value.code == "no-such-register"

@@ -67,3 +67,56 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     codes[codes < 0] = len(uniques)
     return codes, pd.Series(uniques, dtype="object")
+
+
+_HASH_BASE = np.uint64(0x100000001B3)
+_HASH_SEED = np.uint64(0x9E3779B97F4A7C15)
+
+
+def text_hashes(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash of each text's UTF-8 bytes (a polynomial, then its bits spread): the same text hashes
+    the same in every process and on every machine, so hashes may be kept on disk. A missing text hashes as
+    the empty one. Computed a byte position at a time over all the texts at once (the longest first, so
+    each step works on a shrinking prefix): the cost grows with the bytes, never with a loop per text."""
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    return np.concatenate([_chunk_hashes(c) for c in chunks]) if chunks else np.empty(0, np.uint64)
+
+
+def _chunk_hashes(chunk: pa.Array) -> np.ndarray:
+    large = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+    data = pc.cast(pc.fill_null(chunk, ""), pa.large_binary() if large else pa.binary())
+    n = len(data)
+    offsets = np.frombuffer(data.buffers()[1], dtype=np.int64 if large else np.int32)[
+        data.offset : data.offset + n + 1
+    ].astype(np.int64)
+    flat = data.buffers()[2]
+    raw = np.frombuffer(flat, dtype=np.uint8) if flat is not None else np.empty(0, np.uint8)
+    lengths = np.diff(offsets)
+    order = np.argsort(-lengths, kind="stable")  # longest first
+    starts, longest = offsets[:-1][order], lengths[order]
+    # how many texts are longer than each byte position
+    live = np.searchsorted(-longest, -np.arange(int(longest[0]) if n else 0), side="left")
+    out = np.full(n, _HASH_SEED, dtype=np.uint64)
+    for i, k in enumerate(live):  # a loop over byte positions, never texts
+        out[:k] = out[:k] * _HASH_BASE + raw[starts[:k] + i].astype(np.uint64) + np.uint64(1)
+    # spread the bits, so sums of hashes of different texts rarely meet
+    out ^= out >> np.uint64(29)
+    out *= np.uint64(0xBF58476D1CE4E5B9)
+    out ^= out >> np.uint64(32)
+    hashed = np.empty(n, dtype=np.uint64)
+    hashed[order] = out
+    return hashed
+
+
+def ragged_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[i] + arange(counts[i])`` for every i, concatenated (no Python loop)."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, np.int64)
+    ends = np.cumsum(counts)
+    step = np.ones(total, dtype=np.int64)
+    nonempty = counts > 0
+    first = (ends - counts)[nonempty]
+    step[first[0]] = starts[nonempty][0]
+    step[first[1:]] = starts[nonempty][1:] - (starts[nonempty][:-1] + counts[nonempty][:-1] - 1)
+    return np.cumsum(step)

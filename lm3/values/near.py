@@ -29,6 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
+from lm3.values.arrow import ragged_ranges, text_hashes
+
 BUDGET = 100  # choices a name is compared with through its word and letter blocks, rarest blocks first
 PREFIX = 5  # letters a name shares with a choice at its start or end (spaces left out) to be compared
 MAX_LETTERS = 64  # names longer than this (in bytes, spaces left out) get no one-letter-out blocks
@@ -74,20 +76,6 @@ def _letters_out(packed: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([rows, which]), np.concatenate([dropped[new], whole])
 
 
-def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """``starts[i] + arange(counts[i])`` for every i, concatenated (no Python loop)."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.empty(0, np.int64)
-    ends = np.cumsum(counts)
-    step = np.ones(total, dtype=np.int64)
-    nonempty = counts > 0
-    first = (ends - counts)[nonempty]
-    step[first[0]] = starts[nonempty][0]
-    step[first[1:]] = starts[nonempty][1:] - (starts[nonempty][:-1] + counts[nonempty][:-1] - 1)
-    return np.cumsum(step)
-
-
 def _codes(values: pa.Array) -> np.ndarray:
     """Each value's number among the distinct values (the same value, the same number)."""
     return pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False).astype(np.uint64)
@@ -118,7 +106,7 @@ def _blocks(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     start = np.cumsum(per) - per
     later = per[word_at] - (np.arange(len(word_at)) - start[word_at]) - 1  # words after it in its text
     first = np.repeat(np.arange(len(word_at)), later)
-    second = _ragged(np.arange(len(word_at)) + 1, later)
+    second = ragged_ranges(np.arange(len(word_at)) + 1, later)
     distinct = np.uint64(word.max() + 1 if len(word) else 1)
     pair = np.minimum(word[first], word[second]) * distinct + np.maximum(word[first], word[second])
     spaceless = in_order
@@ -176,7 +164,7 @@ def candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
     keep = (taken - before <= BUDGET) | letter
     name, at = name[keep], at[keep]
     pair_name = np.repeat(name, size[at])
-    pair_choice = choice[_ragged(begin[at], size[at])]
+    pair_choice = choice[ragged_ranges(begin[at], size[at])]
     width = max(len(choices), 1)
     code = np.sort(pair_name * width + pair_choice)
     code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code  # each pair once
@@ -392,27 +380,6 @@ def near_matches(
 WORD_BLOCK = 200  # a one-word-out block holding more choices than this ("PARISH COUNCIL") says nothing
 
 
-def _word_hashes(words: pa.Array) -> np.ndarray:
-    """A 64-bit hash of each word's bytes (a polynomial, so the same word always hashes the same), computed
-    a byte position at a time over all the words at once."""
-    data = pc.cast(words, pa.binary())
-    lengths = pc.binary_length(data).to_numpy(zero_copy_only=False).astype(np.int64)
-    flat = data.buffers()[2]
-    raw = np.frombuffer(flat, dtype=np.uint8) if flat is not None else np.empty(0, np.uint8)
-    offsets = np.frombuffer(data.buffers()[1], dtype=np.int32)[
-        data.offset : data.offset + len(data) + 1
-    ].astype(np.int64)
-    out = np.full(len(data), np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
-    for i in range(int(lengths.max()) if len(lengths) else 0):  # a loop over byte positions, never words
-        live = lengths > i
-        out[live] = out[live] * _BASE + raw[offsets[:-1][live] + i].astype(np.uint64) + np.uint64(1)
-    # spread the bits, so sums of hashes of different words rarely meet
-    out ^= out >> np.uint64(29)
-    out *= np.uint64(0xBF58476D1CE4E5B9)
-    out ^= out >> np.uint64(32)
-    return out
-
-
 def _word_blocks(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(text position, block) for each text and each of its words left out: the sum of the hashes of its
     other words (stop words left out), so two texts that differ in one word, in any order, share a block;
@@ -424,7 +391,7 @@ def _word_blocks(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     words, parent = words.filter(pa.array(keep)), parent[keep]
     if not len(words):
         return np.empty(0, np.int64), np.empty(0, np.uint64)
-    h = _word_hashes(words)
+    h = text_hashes(words)
     total = np.zeros(len(texts), dtype=np.uint64)
     np.add.at(total, parent, h)
     count = np.bincount(parent, minlength=len(texts))
@@ -432,7 +399,7 @@ def _word_blocks(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     present = np.flatnonzero(count > 0)
     # the same letters with the spaces put in or left out ("H JENKINSON", "HJENKINSON")
     kept = pa.ListArray.from_arrays(pa.array(np.concatenate([[0], np.cumsum(count)]).astype(np.int32)), words)
-    joined = _word_hashes(pc.binary_join(kept, "").take(pa.array(present))) + np.uint64(0x27D4EB2F165667C5)
+    joined = text_hashes(pc.binary_join(kept, "").take(pa.array(present))) + np.uint64(0x27D4EB2F165667C5)
     at = np.concatenate([parent[several], present, present])
     block = np.concatenate(
         [total[parent[several]] - h[several], total[present] + np.uint64(0x5BD1E995), joined]
@@ -446,8 +413,12 @@ class WordIndex:
     Built once for the choices; ``pairs`` then costs only the names asked about. For registers of
     strangers, where a near name may only be one typo in one word (``one_typo``)."""
 
-    def __init__(self, choices: Sequence[str]) -> None:
+    def __init__(self, choices: Sequence[str], arrays: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """``arrays``: the index's (``at``, ``block``) as built before for the same choices (kept on disk)."""
         self.choices: tuple[str, ...] = tuple(choices)
+        if arrays is not None:
+            self.at, self.block = arrays
+            return
         at, block = _word_blocks(pa.array(self.choices, type=pa.string()))
         order = np.argsort(block, kind="stable")
         self.at, self.block = at[order], block[order]
@@ -461,6 +432,6 @@ class WordIndex:
         size = hi - lo
         take = (size > 0) & (size <= WORD_BLOCK)
         name_at, lo, size = name_at[take], lo[take], size[take]
-        choice_at = self.at[_ragged(lo, size)]
+        choice_at = self.at[ragged_ranges(lo, size)]
         pair = pd.DataFrame({"name": np.repeat(name_at, size), "choice": choice_at}).drop_duplicates()
         return pair.reset_index(drop=True)
