@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from lm3.errors import AreaError
 from lm3.values import params
-from lm3.values.frames import row_tuples
+from lm3.values.frames import among, row_tuples
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")  # outward, inward
 _MISSING = np.array(None, dtype=object)  # a missing value where np.where fills text
@@ -457,6 +458,9 @@ class _Index:
     district_of: pd.DataFrame  # area ("BD7" district or "BD71" sector), lad, share: the LADs of its postcodes
 
 
+SEEN_LIMIT = 1_000_000  # distinct texts a directory remembers having placed
+
+
 class PostcodeDirectory:
     """Offline postcode -> LAD and grid reference, over the ONS Postcode Directory (2.7 million postcodes).
 
@@ -468,6 +472,10 @@ class PostcodeDirectory:
     def __init__(self, directory: Path | None = None) -> None:
         self._dir = directory
         self._loaded: _Index | None = None
+        # texts placed before, and their places: a study places the same postcodes several times
+        self._seen = pd.Index([], dtype="object")
+        self._seen_places: pd.DataFrame | None = None
+        self._lock = threading.Lock()
 
     @property
     def index(self) -> _Index:
@@ -488,9 +496,35 @@ class PostcodeDirectory:
           the British National Grid (Irish Grid for Northern Ireland, BT postcodes), NaN where unknown
         - ``placed_by``: "sector" or "district" where a postcode is not in the directory (mistyped, new or
           terminated) and was placed by its sector, else its district, with that share as ``confidence``
+
+        Each distinct text is placed once, and a text placed before (by this directory, in this process)
+        is not placed again: a study places the same suppliers' postcodes at several steps.
         """
-        index = self.index
         raw = pd.Series(postcodes, dtype="object")
+        codes, distinct = pd.factorize(raw, use_na_sentinel=False)
+        if not len(distinct):
+            return self._place(raw)
+        with self._lock:
+            at = self._seen.get_indexer(distinct)
+            if self._seen_places is None or len(self._seen) + int((at < 0).sum()) > SEEN_LIMIT:
+                self._seen, self._seen_places = pd.Index([], dtype="object"), None  # start again
+                at = np.full(len(distinct), -1)
+            new = distinct[at < 0]
+            if len(new):
+                placed = self._place(pd.Series(new, dtype="object")).reset_index(drop=True)
+                self._seen = self._seen.append(pd.Index(new, dtype="object"))
+                self._seen_places = (
+                    placed
+                    if self._seen_places is None
+                    else pd.concat([self._seen_places, placed], ignore_index=True)
+                )
+                at = self._seen.get_indexer(distinct)
+            out = self._seen_places.iloc[at[codes]] if self._seen_places is not None else self._place(raw)
+        out.index = raw.index
+        return out
+
+    def _place(self, raw: pd.Series) -> pd.DataFrame:
+        index = self.index
         keys = postcode_keys(raw)
         n = len(keys)
         valid = is_valid_postcode(keys).to_numpy()
@@ -533,7 +567,7 @@ class PostcodeDirectory:
                 ("district", full_keys.str[:-3]),
             ):
                 todo = ~found[at]
-                known = todo & area_key.isin(best.index).to_numpy()
+                known = todo & among(area_key.astype("str"), best.index).to_numpy()
                 if known.any():
                     found[at[known]] = True
                     hits = best.reindex(area_key[known].to_numpy())
@@ -543,7 +577,7 @@ class PostcodeDirectory:
         if partial.any():
             wanted = spaced[partial]
             at = np.flatnonzero(partial)
-            known = wanted.isin(best.index).to_numpy()
+            known = among(wanted.astype("str"), best.index).to_numpy()
             found[at[known]] = True
             lad.iloc[at[known]] = best.loc[wanted[known], "lad"].to_numpy()
             confidence[at[known]] = best.loc[wanted[known], "share"].to_numpy()

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.geo import PostcodeDirectory
-from lm3.values.frames import row_tuples
+from lm3.values.frames import among, row_tuples
 from lm3.values.money import pence_to_decimal
 from lm3.values.near import WordIndex, known_words, near_matches
 
@@ -55,7 +55,11 @@ class Registers(Protocol):
     whose key or identifier is asked for, and the names near matching may choose from."""
 
     def lookup(
-        self, keys: Iterable[str] = (), ids: Mapping[str, Iterable[str]] | None = None
+        self,
+        keys: Iterable[str] = (),
+        ids: Mapping[str, Iterable[str]] | None = None,
+        *,
+        skip: Mapping[str, Iterable[int]] | None = None,
     ) -> pd.DataFrame: ...
 
     def near_index(self) -> WordIndex: ...
@@ -179,7 +183,9 @@ def find_places(
         offered = (
             set(pd.concat([o["key"] for o in offers if len(o)])) if any(len(o) for o in offers) else set()
         )
-        lonely = named & ~keys.isin(offered).to_numpy() & (keys != "").to_numpy()
+        lonely = (
+            named & ~among(keys, pd.Series(sorted(offered), dtype="str")).to_numpy() & (keys != "").to_numpy()
+        )
         near, near_candidates = _near(registers, keys[lonely], threshold)
         if len(near):
             offers.append(near)
@@ -293,7 +299,10 @@ def _lookup(registers: Registers, keys: pd.Series, ident: pd.DataFrame) -> pd.Da
         set(found["company_number"].dropna()) - set(asked_ids["company_number"]) if len(found) else set()
     )
     if numbers:
-        again = registers.lookup([], {"company_number": sorted(numbers)})
+        seen: dict[str, np.ndarray] = {
+            str(name): group.to_numpy() for name, group in found.groupby("register")["register_row"]
+        }
+        again = registers.lookup([], {"company_number": sorted(numbers)}, skip=seen)
         found = pd.concat([found, again], ignore_index=True).drop_duplicates(["register", "register_row"])
     if found.empty:
         return found
@@ -464,7 +473,7 @@ def _one_organisation(at_rank: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     chosen_entities = direct[keep_direct][["key", "entity"]].drop_duplicates()
     mine = at_rank.merge(chosen_entities, on=["key", "entity"])
     sites = at_rank[~at_rank["direct"].astype(bool)]
-    sites_kept = sites[~sites["key"].isin(ambiguous["key"])]
+    sites_kept = sites[~among(sites["key"].astype("str"), ambiguous["key"].astype("str")).to_numpy()]
     return pd.concat([mine, sites_kept], ignore_index=True), ambiguous
 
 
@@ -532,9 +541,10 @@ def _summary(
     out["sites"] = keys.map(site_counts).fillna(0).astype("int64")
     cands = ambiguous.set_index("key")["candidates"] if len(ambiguous) else pd.Series(dtype="object")
     out["candidates"] = [c if isinstance(c, tuple) else () for c in keys.map(cands)]
-    out.loc[out["key"].isin(ambiguous["key"]).to_numpy() & out["source"].isna().to_numpy(), "match"] = (
-        "ambiguous"
-    )
+    out.loc[
+        among(out["key"], ambiguous["key"].astype("str")).to_numpy() & out["source"].isna().to_numpy(),
+        "match",
+    ] = "ambiguous"
     # an identifier that no register held: the first kind the supplier has that was not found
     held: dict[str, set[str]] = {k: set() for k in IDS}
     if len(found):
@@ -544,10 +554,11 @@ def _summary(
     not_held = pd.Series(None, index=keys.index, dtype="object")
     for kind in IDS:
         value = ident[kind]
-        missing = value.notna() & ~value.isin(held[kind]) & not_held.isna()
+        known = among(value.astype("str"), pd.Series(sorted(held[kind]), dtype="str")).to_numpy()
+        missing = value.notna().to_numpy() & ~known & not_held.isna().to_numpy()
         not_held = not_held.where(~missing, ID_WORDS[kind] + " " + value.astype("str"))
     out["not_held"] = not_held.where(out["source"].isna(), None)
-    out["offered"] = keys.isin(every["key"]).to_numpy()
+    out["offered"] = among(keys, every["key"].astype("str")).to_numpy()
     del spend
     return out
 

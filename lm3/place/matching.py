@@ -16,6 +16,7 @@ from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, region_of
 from lm3.place.cascade import ID_WORDS, Registers, find_places
 from lm3.place.locations import locate_suppliers
+from lm3.values.arrow import factorize
 from lm3.values.frames import among, row_tuples
 from lm3.values.names import BLANK, REDACTED_KEY, id_key
 from lm3.values.near import known_words, near_matches
@@ -144,30 +145,47 @@ def spend_per_supplier(data: pd.DataFrame) -> pd.DataFrame:
     what the payments give it (supplier_id, company and charity numbers, URN, ODS code, org-id, VCSE flag,
     postcode, head office postcode): for each, the value carrying most of its spend; ``postcodes`` counts
     the different postcodes its payments give, and ``postcode_share`` the share of its spend at the one
-    taken (a supplier paid at several postcodes is listed)."""
-    grouped = data.groupby("key", sort=False)
-    out = grouped.agg(
-        supplier_class=("supplier_class", "first"), payments=("amount", "size"), round1=("amount", "sum")
+    taken (a supplier paid at several postcodes is listed). Ties go to the value seen first.
+
+    Worked on integer codes (each key and value hashed once), never by grouping on text."""
+    key_code, keys = factorize(data["key"].astype("str"))
+    n = len(keys) + 1  # the last slot: no key
+    amount = data["amount"].to_numpy(dtype=np.int64)
+    payments = np.bincount(key_code, minlength=n)
+    round1 = pd.Series(amount).groupby(key_code).sum().reindex(range(n), fill_value=0).to_numpy()
+    first_row = np.full(n, len(data), dtype=np.int64)
+    np.minimum.at(first_row, key_code, np.arange(len(data)))
+    present = np.flatnonzero(payments[:-1] > 0)  # a row with no key is no supplier's
+    out = pd.DataFrame(
+        {
+            "key": keys.to_numpy(dtype=object)[present],
+            "supplier_class": data["supplier_class"].iloc[first_row[present]].to_numpy(dtype=object),
+            "payments": payments[present].astype("int64"),
+            "round1": round1[present].astype("int64"),
+        }
     )
-    names = data.groupby(["key", "supplier"], sort=False).size().rename("n").reset_index()
-    names = names.sort_values("n", ascending=False, kind="stable").drop_duplicates("key")
-    out = out.join(names.set_index("key")["supplier"])
+    spelling, _ = _top_per_key(data["supplier"], key_code, n, np.ones(len(data), dtype=np.int64))
+    out.insert(1, "supplier", spelling[present])
+    share = np.full(n, np.nan)
     for name in FILE_COLUMNS:
-        out[name] = _most_spend(data, name) if name in data else None
+        if name not in data:
+            out[name] = None
+            continue
+        top, top_share = _top_per_key(data[name], key_code, n, amount)
+        out[name] = top[present]
+        if name == "postcode":
+            share = top_share
     if "postcode" in data and data["postcode"].notna().any():
-        given = data.dropna(subset=["postcode"])
-        out["postcodes"] = (
-            given.groupby("key")["postcode"].nunique().reindex(out.index).fillna(0).astype("int64")
-        )
-        at = given.groupby(["key", "postcode"])["amount"].sum().reset_index()
-        top = at.sort_values("amount", ascending=False, kind="stable").drop_duplicates("key").set_index("key")
-        whole = at.groupby("key")["amount"].apply(lambda a: a.abs().sum())
-        out["postcode_share"] = (top["amount"].abs() / whole.where(whole != 0)).reindex(out.index)
+        code, distinct = factorize(data["postcode"])
+        given = code < len(distinct)
+        pairs = np.unique(key_code[given].astype(np.int64) * len(distinct) + code[given])
+        out["postcodes"] = np.bincount(pairs // len(distinct), minlength=n)[present].astype("int64")
+        out["postcode_share"] = share[present]
     else:
         out["postcodes"] = 0
         out["postcode_share"] = np.nan
-    out = out.reset_index()
-    out["round1"] = out["round1"].astype("int64")
+    out["key"] = out["key"].astype("str")
+    out["supplier"] = out["supplier"].astype("str")
     cols = [
         "key",
         "supplier",
@@ -181,14 +199,30 @@ def spend_per_supplier(data: pd.DataFrame) -> pd.DataFrame:
     return out[cols].sort_values(["round1", "key"], ascending=[False, True], ignore_index=True)
 
 
-def _most_spend(data: pd.DataFrame, column: str) -> pd.Series:
-    """Per supplier key, the value of ``column`` carrying most of its spend (ties: the first seen)."""
-    given = data[["key", column, "amount"]].dropna(subset=[column])
-    if given.empty:
-        return pd.Series(dtype="object")
-    summed = given.groupby(["key", column], sort=False)["amount"].sum().abs().reset_index()
-    top = summed.sort_values("amount", ascending=False, kind="stable").drop_duplicates("key")
-    return top.set_index("key")[column].astype("object")
+def _top_per_key(
+    values: pd.Series, key_code: np.ndarray, n: int, weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each key code (of ``n``), the value whose rows carry most ``weight`` (in absolute value; ties:
+    the first seen), or None when its rows give none; and that value's share of the key's weight there."""
+    code, distinct = factorize(values)
+    given = code < len(distinct)
+    if not given.any():
+        return np.full(n, None, dtype=object), np.full(n, np.nan)
+    width = len(distinct)
+    pair = key_code[given].astype(np.int64) * width + code[given]
+    summed = pd.Series(weight[given]).groupby(pair, sort=False).sum().abs()  # pairs in the order first seen
+    frame = pd.DataFrame(
+        {"key": summed.index // width, "value": summed.index % width, "w": summed.to_numpy()}
+    )
+    whole = frame.groupby("key")["w"].sum()
+    top = frame.sort_values("w", ascending=False, kind="stable").drop_duplicates("key")
+    chosen = np.full(n, None, dtype=object)
+    chosen[top["key"].to_numpy()] = distinct.to_numpy(dtype=object)[top["value"].to_numpy()]
+    share = np.full(n, np.nan)
+    totals = whole.reindex(top["key"]).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share[top["key"].to_numpy()] = np.where(totals != 0, top["w"].to_numpy() / totals, np.nan)
+    return chosen, share
 
 
 def conflict_warnings(trace: pd.DataFrame, listed: int = 10) -> list[Notice]:
