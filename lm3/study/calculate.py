@@ -717,7 +717,13 @@ def _supplier_warnings(trace: pd.DataFrame, register: Table) -> list[Notice]:
             Notice(
                 "location-unknown",
                 f"Location unknown for {len(unknown)} supplier(s), {format_gbp(int(unknown['round1'].sum()))} of "
-                f"spend, not counted as local: {listed}. Add them to {register.label} with a postcode.",
+                f"spend, not counted as local: {listed}. "
+                + (
+                    f"Add them to {register.label} with a postcode."
+                    if len(register.data)
+                    else "Give them postcodes in a register of your own (the list of suppliers to place), or "
+                    "add a register that holds them to the register store."
+                ),
             )
         )
     negative = trace[trace["round1"] < 0]
