@@ -234,8 +234,10 @@ def test_a_provider_is_local_through_its_care_homes(tmp_path, ons):
     payments = pd.DataFrame({"Supplier": chosen, "Amount": ["1000.00"] * len(chosen)})
     located = lm3.locate(payments, None, area="Trafford", registers=store)
     s = located.suppliers.set_index("payments_name")
-    # by its sites, or (a home named after its provider, "Bange Nursing Homes Limited t/a Bradley House") its name
-    assert set(s.loc[chosen, "match"]) <= {"its sites", "name"} and "its sites" in set(s.loc[chosen, "match"])
+    # by its sites, or (a home named after its provider, "Bange Nursing Homes Limited t/a Bradley House") its
+    # name, or its name without a remark at its end ("Cedars Rest Home Limited(The)": "The Cedars Rest Home")
+    matches = set(s.loc[chosen, "match"])
+    assert matches <= {"its sites", "name", "name without its bracketed remark"} and "its sites" in matches
     assert set(s.loc[chosen, "source"]) == {"the register store: cqc"}
     assert set(s.loc[chosen, "location"]) == {"local"}
     sites = {p: sum(1 for h in homes if h["provider"] == p) for p in chosen}
@@ -472,3 +474,29 @@ def test_public_bodies_are_placed_with_no_download():
     }
     uk = lm3.locate(payments, None, area="UK").suppliers.set_index("payments_name")
     assert uk.loc["HM Revenue and Customs", "location"] == "local"
+
+
+def test_public_bodies_under_their_statutory_names_and_with_a_remark():
+    """A commissioner, a chief constable and a fire authority are paid under their corporations' names; a
+    payee's name with a remark at its end ("(Utility Bills Only)", an unclosed "(Radius Account") is the body
+    without it, and the trace says so; a bracket inside a name is part of it."""
+    names = [
+        "The Police and Crime Commissioner for Kent",
+        "Chief Constable of Kent Police",
+        "Kent Fire Authority",
+        "KENT COUNTY COUNCIL (UTILITY BILLS ONLY)",
+        "Leeds City Council (Radius Account",
+        "Leeds (Yorkshire) City Council",
+    ]
+    payments = pd.DataFrame({"Supplier": names, "Amount": ["1.00"] * len(names)})
+    s = lm3.locate(payments, None, area="Kent").suppliers.set_index("payments_name")
+    assert s["location"].to_dict() == {
+        "The Police and Crime Commissioner for Kent": "local branch",  # serves Kent and Medway
+        "Chief Constable of Kent Police": "local branch",
+        "Kent Fire Authority": "local branch",
+        "KENT COUNTY COUNCIL (UTILITY BILLS ONLY)": "local",
+        "Leeds City Council (Radius Account": "non-local",
+        "Leeds (Yorkshire) City Council": "unknown",  # a bracket inside a name is part of it
+    }
+    assert s.loc["KENT COUNTY COUNCIL (UTILITY BILLS ONLY)", "match"] == "name without its bracketed remark"
+    assert s.loc["The Police and Crime Commissioner for Kent", "match"] == "name"

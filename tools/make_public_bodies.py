@@ -355,7 +355,52 @@ NATIONAL = (
     "Local Government and Social Care Ombudsman",
     "Public Works Loan Board",
     "UK Debt Management Office",
+    # departments as they were named before (payees keep paying "BEIS", "DCLG")
+    "Department for Business, Energy and Industrial Strategy",
+    "Department for Business and Trade",
+    "Department for Energy Security and Net Zero",
+    "Department for Science, Innovation and Technology",
+    "Department for Communities and Local Government",
+    "Department for Digital, Culture, Media and Sport",
+    "Department for Business, Innovation and Skills",
+    # agencies and services councils, police and fire authorities pay
+    "Government Internal Audit Agency",
+    "Government Legal Department",
+    "Government Actuary's Department",
+    "Crown Prosecution Service",
+    "Legal Aid Agency",
+    "Office of the Public Guardian",
+    "Criminal Injuries Compensation Authority",
+    "National Crime Agency",
+    "Independent Office for Police Conduct",
+    "College of Policing",
+    "Police Digital Service",
+    "Education and Skills Funding Agency",
+    "Office for Students",
+    "Planning Inspectorate",
+    "Companies House",
+    "Charity Commission",
+    "Ordnance Survey",
+    "Met Office",
+    "Coal Authority",
+    "Forestry Commission",
+    "The Pensions Regulator",
+    "Ofgem",
+    "Ofwat",
+    "Ofcom",
+    "Welsh Government",
+    "Scottish Government",
+    "Natural Resources Wales",
 )
+# bodies that serve a region: name -> the areas served (as lm3 resolves them)
+REGIONAL = {
+    "Transport for London": "London",
+    "Greater London Authority": "London",
+    "Transport for the North": "North East, North West, Yorkshire and The Humber",
+    "Transport for Greater Manchester": "Greater Manchester",
+    "Transport for West Midlands": "West Midlands Combined Authority",
+    "Merseytravel": "Liverpool City Region",
+}
 
 
 ABBREVIATIONS = {  # how payees shorten a council's title
@@ -376,6 +421,27 @@ def variants(short: str, official: str) -> set[str]:
         if title.lower() in official.lower():
             out.add(f"{short} {short_title}")
             out.add(f"{short} {title}")
+    return out
+
+
+def statutory_names(name: str, kind: str) -> list[str]:
+    """The names a police force, commissioner or fire service is paid under: its own, and its corporation
+    sole's or authority's ("Kent Police": "Chief Constable of Kent Police"; "Kent Police and Crime
+    Commissioner": "Police and Crime Commissioner for Kent"; "Kent Fire and Rescue Service": "Kent Fire and
+    Rescue Authority", "Kent Fire Authority")."""
+    out = [name]
+    if kind == "police":
+        out.append(f"Chief Constable of {name}")
+    elif kind == "police and crime commissioner":
+        m = re.fullmatch(r"(.+?) (Police(?:, Fire)? and Crime Commissioner)", name)
+        if m:
+            out += [f"{m.group(2)} for {m.group(1)}", f"Office of the {m.group(2)} for {m.group(1)}"]
+    elif kind == "fire and rescue":
+        place = re.sub(r" (?:County )?Fire (?:and Rescue )?(?:Service|Brigade|Authority)?$", "", name)
+        if name.endswith("Service") or name.endswith("Rescue"):
+            out.append(name.removesuffix(" Service") + " Authority")
+        if place != name:
+            out.append(f"{place} Fire Authority")
     return out
 
 
@@ -471,12 +537,14 @@ def main(shared: Path) -> None:
             (commissioner, "police and crime commissioner"),
             (fire, "fire and rescue"),
         ):
-            if name:
-                add(name, kind, lads=lads)
-                if kind == "fire and rescue" and name.endswith("Service"):
-                    add(name.removesuffix("Service") + "Authority", kind, lads=lads)
+            if not name:
+                continue
+            for form in statutory_names(name, kind):
+                add(form, kind, lads=lads)
     for name in NATIONAL:
         add(name, "national body")
+    for name, area in REGIONAL.items():
+        add(name, "regional body", lads=resolve(area))
 
     columns = ["name", "role", "postcode", "lad", "ods_code", "org_id", "kind", "status", "type"]
     rows = [dict(t) for t in {tuple((c, r.get(c, "")) for c in columns) for r in rows}]

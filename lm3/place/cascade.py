@@ -47,6 +47,7 @@ import pandas as pd
 from lm3.geo import PostcodeDirectory
 from lm3.values.frames import among, row_tuples
 from lm3.values.money import pence_to_decimal
+from lm3.values.names import remark_free_keys
 from lm3.values.near import WordIndex, known_words, near_matches
 
 
@@ -178,8 +179,13 @@ def find_places(
         {"key": pd.Series(dtype="object"), "candidates": pd.Series(dtype="object")}
     )
     if registers is not None and named.any():
-        found = _lookup(registers, keys[named], ident[named])
-        offers.append(_from_store(found, keys, named, ident))
+        # a name ending in a bracketed remark ("KENT COUNTY COUNCIL (UTILITY BILLS ONLY)") is looked up
+        # without it too, when the whole name finds nothing
+        remark = remark_free_keys(spend["supplier"]).reset_index(drop=True)
+        found = _lookup(
+            registers, pd.concat([keys[named], remark[named & (remark != "").to_numpy()]]), ident[named]
+        )
+        offers.append(_from_store(found, keys, named, ident, remark))
         offered = (
             set(pd.concat([o["key"] for o in offers if len(o)])) if any(len(o) for o in offers) else set()
         )
@@ -309,12 +315,21 @@ def _lookup(registers: Registers, keys: pd.Series, ident: pd.DataFrame) -> pd.Da
     return entities(found)
 
 
-def _from_store(found: pd.DataFrame, keys: pd.Series, named: np.ndarray, ident: pd.DataFrame) -> pd.DataFrame:
-    """Ranks 3 and 4: store rows that are the supplier (by identifier, else by name key), and the rows that
-    are its sites (by its company number, else by its name)."""
+def _from_store(
+    found: pd.DataFrame, keys: pd.Series, named: np.ndarray, ident: pd.DataFrame, remark: pd.Series
+) -> pd.DataFrame:
+    """Ranks 3 and 4: store rows that are the supplier (by identifier, else by name key, else by its name
+    without a bracketed remark at its end), and the rows that are its sites (by its company number, else
+    by its name)."""
     if found.empty:
         return _no_offers()
-    asked = pd.DataFrame({"supplier_key": keys.to_numpy(), **{k: ident[k].to_numpy() for k in IDS}})[named]
+    asked = pd.DataFrame(
+        {
+            "supplier_key": keys.to_numpy(),
+            "remark_key": remark.to_numpy(),
+            **{k: ident[k].to_numpy() for k in IDS},
+        }
+    )[named]
     parts = []
     for kind in IDS:
         pairs = asked[["supplier_key", kind]].dropna()
@@ -323,6 +338,13 @@ def _from_store(found: pd.DataFrame, keys: pd.Series, named: np.ndarray, ident: 
             parts.append(hit.assign(rank=BY_ID, how=ID_WORDS[kind], direct=True))
     by_name = found.merge(asked[["supplier_key"]], left_on="key", right_on="supplier_key")
     parts.append(by_name.assign(rank=BY_NAME, how="name", direct=True))
+    shorter = asked[["supplier_key", "remark_key"]]
+    shorter = shorter[
+        (shorter["remark_key"] != "").to_numpy()
+        & ~among(shorter["supplier_key"].astype("str"), by_name["supplier_key"].astype("str")).to_numpy()
+    ]
+    by_shorter = found.merge(shorter, left_on="key", right_on="remark_key").drop(columns="remark_key")
+    parts.append(by_shorter.assign(rank=BY_NAME, how="name without its bracketed remark", direct=True))
     direct = pd.concat(parts, ignore_index=True)
     # the sites of each organisation found, at its rank; and sites whose parent has the supplier's name
     organisations = direct[["supplier_key", "entity", "rank", "how"]].drop_duplicates(

@@ -57,6 +57,19 @@ def supplier_key(names: pd.Series) -> pd.Series:
     return pd.Series(pd.array(keys, dtype="str"), index=names.index)
 
 
+_TRAILING_REMARK = r"\s*[(\[][^()\[\]]*[)\]]?\s*$"  # "(KCC UTILITY BILLS ONLY)", "(RADIUS ACCOUNT" at the end
+
+
+def remark_free_keys(names: pd.Series) -> pd.Series:
+    """Each name's key with a bracketed remark at its end left out ("KENT COUNTY COUNCIL (KCC UTILITY BILLS
+    ONLY)": "KENT COUNTY COUNCIL"; "Plymouth City Council (Radius Account": "PLYMOUTH CITY COUNCIL"); ""
+    where the name has none, or nothing is left. A bracket inside a name ("Smith (UK) Ltd") is its own."""
+    text = pd.Series(names).astype("object").fillna("").astype("str")
+    stripped = text.str.replace(_TRAILING_REMARK, "", regex=True)
+    keys = supplier_key(stripped)
+    return keys.where((stripped != text).to_numpy() & (keys != supplier_key(text)).to_numpy(), "")
+
+
 def arrow_supplier_key(
     names: pa.Array | pa.ChunkedArray, *, clean: bool = True
 ) -> pa.Array | pa.ChunkedArray:
