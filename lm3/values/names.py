@@ -65,9 +65,13 @@ def remark_free_keys(names: pd.Series) -> pd.Series:
     ONLY)": "KENT COUNTY COUNCIL"; "Plymouth City Council (Radius Account": "PLYMOUTH CITY COUNCIL"); ""
     where the name has none, or nothing is left. A bracket inside a name ("Smith (UK) Ltd") is its own."""
     text = pd.Series(names).astype("object").fillna("").astype("str")
-    stripped = text.str.replace(_TRAILING_REMARK, "", regex=True)
-    keys = supplier_key(stripped)
-    return keys.where((stripped != text).to_numpy() & (keys != supplier_key(text)).to_numpy(), "")
+    out = pd.Series("", index=text.index, dtype="str")
+    has = text.str.contains(_TRAILING_REMARK, regex=True).to_numpy(dtype=bool)  # few names: only those keyed
+    if has.any():
+        some = text[has]
+        keys = supplier_key(some.str.replace(_TRAILING_REMARK, "", regex=True))
+        out[has] = keys.where(keys != supplier_key(some), "").to_numpy()
+    return out
 
 
 def arrow_supplier_key(
