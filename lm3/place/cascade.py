@@ -182,8 +182,13 @@ def find_places(
         # a name ending in a bracketed remark ("KENT COUNTY COUNCIL (UTILITY BILLS ONLY)") is looked up
         # without it too, when the whole name finds nothing
         remark = remark_free_keys(spend["supplier"]).reset_index(drop=True)
+        # a supplier your register or the spend file places is looked up by its identifiers only (its
+        # registered office, for its head office), never by name
+        early = [o[_placeable(o["postcode"], directory)] for o in offers if len(o)]
+        placed_early = among(keys, pd.concat([o["key"] for o in early]).astype("str")) if early else None
+        by_name = named & (~placed_early.to_numpy() if placed_early is not None else True)
         found = _lookup(
-            registers, pd.concat([keys[named], remark[named & (remark != "").to_numpy()]]), ident[named]
+            registers, pd.concat([keys[by_name], remark[by_name & (remark != "").to_numpy()]]), ident[named]
         )
         offers.append(_from_store(found, keys, named, ident, remark))
         offered = (

@@ -206,14 +206,14 @@ def word_swaps(
     organisations ("UNIVERSITY OF WEST LONDON" and "UNIVERSITY OF EAST LONDON", "ASHTON PARISH COUNCIL" and
     "ASTON PARISH COUNCIL"), so a near match between them is never taken. Either:
 
-    - every word of the name that the choice lacks is a known word (``known``: words other names use, so
-      not a misspelling), and the choice has words the name lacks, other than the same letters with a
-      space put in or left out: one word put for another; or
+    - every word of the name that the choice lacks, and every word of the choice that the name lacks, is a
+      known word (``known``: words two names use, or of the places and bodies lm3 knows, so not a
+      misspelling), and each side has such words, other than the same letters with a space put in or left
+      out: one word put for another; or
     - the words they share are all generic (used by many of the choices: "PARISH COUNCIL", "PRIMARY
       SCHOOL"), so the words that tell them apart differ.
 
-    A typo ("BRENTAG" for "BRENNTAG") makes a word no other name uses, in a name whose other words are its
-    own: it is kept."""
+    A typo ("BRENTAG" for "BRENNTAG"), on either side, makes a word no other name uses: it is kept."""
     if len(name_at) == 0:
         return np.zeros(0, dtype=bool)
     pair = np.arange(len(name_at))
@@ -234,11 +234,16 @@ def word_swaps(
     name_left = np.bincount(only_name["pair"].to_numpy(dtype=np.int64), minlength=len(pair))
     name_known = np.bincount(
         only_name["pair"].to_numpy(dtype=np.int64),
-        weights=only_name["word"].isin(known).to_numpy(),
+        weights=_known(only_name["word"], known),
         minlength=len(pair),
     )
     choice_left = np.bincount(only_choice["pair"].to_numpy(dtype=np.int64), minlength=len(pair))
-    swapped = (name_left > 0) & (name_known == name_left) & (choice_left > 0)
+    choice_known = np.bincount(
+        only_choice["pair"].to_numpy(dtype=np.int64),
+        weights=_known(only_choice["word"], known),
+        minlength=len(pair),
+    )
+    swapped = (name_left > 0) & (name_known == name_left) & (choice_left > 0) & (choice_known == choice_left)
     # a space put in or left out ("H JENKINSON", "HJENKINSON") is no word swap: the same letters, joined
     joined_name = only_name.groupby("pair")["word"].agg("".join).reindex(pair).fillna("").to_numpy()
     joined_choice = only_choice.groupby("pair")["word"].agg("".join).reindex(pair).fillna("").to_numpy()
@@ -297,13 +302,34 @@ def one_typo(
 
 
 def known_words(names: Sequence[str], choices: Sequence[str]) -> set[str]:
-    """Words that are not misspellings: every word of the choices, and the words two or more of the names
-    use."""
-    counts = pc.value_counts(
-        pc.list_flatten(pc.utf8_split_whitespace(pa.array(list(names), type=pa.string())))
-    )
+    """Words that are not misspellings: the words two or more of the names and choices use (each text
+    counted once, however often it is given): a typo is made once."""
+    texts = pa.array(sorted(set(names) | set(choices)), type=pa.string())
+    split = pc.utf8_split_whitespace(texts)
+    pairs = pa.table({"text": pc.list_parent_indices(split), "word": pc.list_flatten(split)})
+    counts = pc.value_counts(pairs.group_by(["text", "word"]).aggregate([]).column("word"))  # once a text
     used = pc.struct_field(counts, [0]).filter(pc.greater_equal(pc.struct_field(counts, [1]), 2))
-    return set(used.to_pylist()) | words_of(choices)
+    return set(used.to_pylist())
+
+
+def _digits(texts: Sequence[str], at: np.ndarray) -> np.ndarray:
+    """The digits of ``texts[at]``, each distinct text's found once."""
+    distinct, inverse = np.unique(at, return_inverse=True)
+    chosen = pa.array(np.asarray(texts, dtype=object)[distinct], type=pa.string())
+    digits = pc.replace_substring_regex(chosen, r"\D", "").to_numpy(zero_copy_only=False)
+    return np.asarray(digits, dtype=object)[inverse]
+
+
+def _known(words: pd.Series, known: set[str] | frozenset[str]) -> np.ndarray:
+    """Whether each word is among ``known`` (in Arrow: pandas would look each known word up in Python)."""
+    if not len(words) or not known:
+        return np.zeros(len(words), dtype=bool)
+    hit = pc.is_in(pa.array(words.to_numpy(dtype=object), type=pa.string()), value_set=_known_set(known))
+    return np.asarray(pc.fill_null(hit, False))
+
+
+def _known_set(known: set[str] | frozenset[str]) -> pa.Array:
+    return pa.array(list(known), type=pa.string())
 
 
 def words_of(texts: Sequence[str]) -> set[str]:
@@ -346,12 +372,9 @@ def near_matches(
         name_text, choice_text, scorer=fuzz.token_sort_ratio, workers=-1, score_cutoff=threshold
     )
     keep = score >= threshold
-    # the same digits ("UNIT 4" is not "UNIT 5"): compared on the pairs scored, never every choice
-    choice_digits = (
-        pd.Series(choice_text, dtype="str").str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
-    )
-    name_digits = pd.Series(name_text, dtype="str").str.replace(r"\D", "", regex=True).to_numpy(dtype=object)
-    keep &= choice_digits == name_digits
+    # the same digits ("UNIT 4" is not "UNIT 5"): compared on the pairs that scored, each text's digits
+    # found once
+    keep[keep] = _digits(names, name_at[keep]) == _digits(choices, choice_at[keep])
     name_at, choice_at, score = name_at[keep], choice_at[keep], score[keep]
     if len(name_at):
         words = known if known is not None else known_words(names, choices)
