@@ -369,6 +369,12 @@ def _from_store(
     rows = rows.sort_values("rank", kind="stable").drop_duplicates(
         ["supplier_key", "register", "register_row"]
     )
+    return _store_offers(rows)
+
+
+def _store_offers(rows: pd.DataFrame) -> pd.DataFrame:
+    """Store rows (with ``supplier_key``, ``rank``, ``how``, ``direct``, ``entity``, ``site_of``) as offers
+    of a place, each saying which register it came from."""
     register = rows["register"].astype("str")
     return pd.DataFrame(
         {
@@ -438,30 +444,7 @@ def _near(registers: Registers, keys: pd.Series, threshold: float) -> tuple[pd.D
         return _no_offers(), unsure
     rows = entities(rows)
     direct = rows.merge(pairs, on="key")  # the near name's own rows (not the sites named after it)
-    register = direct["register"].astype("str")
-    offers = pd.DataFrame(
-        {
-            "key": direct["supplier_key"].to_numpy(),
-            "supplier": direct["name"].to_numpy(),
-            "postcode": direct["postcode"].to_numpy(),
-            "head_office_postcode": None,
-            "lad": direct["lad"].to_numpy(),
-            "source": np.where(
-                register == PUBLIC_BODIES, "public bodies (lm3)", "the register store: " + register
-            ),
-            "register_row": direct["register_row"].to_numpy(),
-            "rank": NEAR,
-            "how": "near name",
-            "entity": direct["entity"].to_numpy(),
-            "site_of": direct["site_of"].to_numpy(),
-            "role": direct["role"].to_numpy(),
-            "status": direct["status"].to_numpy(),
-            "type": direct["type"].to_numpy(),
-            "sme": direct["sme"].to_numpy(),
-            "direct": True,
-            "register": register.to_numpy(),
-        }
-    )
+    offers = _store_offers(direct.assign(rank=NEAR, how="near name", direct=True))
     offers.attrs["found"] = rows
     return offers, unsure
 

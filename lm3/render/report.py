@@ -337,13 +337,7 @@ def _nothing_placed_html(result: LM3Result, title: str) -> str:
         }
     )
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
-        f'<p class="note">Area: {escape(result.area.name)}. Written by lm3 on {date.today():%d %B %Y}.</p>',
-        f'<p class="headline">{escape(result.headline)}</p>',
+        *_page_head(result, title),
         "<h2>What was read</h2>",
         f"<p>{format_gbp(result.payments)} paid to {len(s)} suppliers"
         + (f", and {format_gbp(result.spend - result.payments)} of pay" if result.has_payroll else "")
@@ -362,6 +356,19 @@ def _nothing_placed_html(result: LM3Result, title: str) -> str:
     return "\n".join(parts)
 
 
+def _page_head(result: LM3Result, title: str) -> list[str]:
+    """The start of a report page: its title, area, date and headline."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="note">Area: {escape(result.area.name)}. Written by lm3 on {date.today():%d %B %Y}.</p>',
+        f'<p class="headline">{escape(result.headline)}</p>',
+    ]
+
+
 def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.DataFrame | None = None) -> str:
     """The report as one HTML page (see the module docstring); ``figures`` by ``lm3.charts.CHARTS`` name.
     It prints on A4: the largest 25 suppliers and leaks are shown, and report.xlsx holds every row. With
@@ -375,13 +382,7 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
     leakage = _leakage(result)
     suppliers = supplier_table(result).sort_values("Round 1", ascending=False, kind="stable")
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
-        f'<p class="note">Area: {escape(result.area.name)}. Written by lm3 on {date.today():%d %B %Y}.</p>',
-        f'<p class="headline">{escape(result.headline)}</p>',
+        *_page_head(result, title),
         '<div class="glance">' + "".join(f"<p>{escape(line)}</p>" for line in glance(result)) + "</div>",
         _sources_html(result),
         "<h2>What this measures</h2>",
