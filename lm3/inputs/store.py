@@ -556,11 +556,13 @@ def _write_rows(
                 progress(rows)
             held = sum(t.num_rows for t in pending)
             if pending and (held >= BLOCK or table is None):
-                for batch in pa.concat_tables(pending).combine_chunks().to_batches(max_chunksize=BLOCK):
+                joined = pa.concat_tables(pending).combine_chunks()
+                whole = len(joined) if table is None else len(joined) - len(joined) % BLOCK
+                for batch in joined.slice(0, whole).to_batches(max_chunksize=BLOCK):
                     builder.add(batch)
                     # the name key is not kept: it is made again from the name (its hashes are indexed)
                     writer.write_batch(batch.set_column(_KEY, "key", pa.nulls(len(batch), pa.string())))
-                pending = []
+                pending = [joined.slice(whole)] if whole < len(joined) else []  # the rest waits: full blocks
     builder.write(index_part, part)
     return rows
 

@@ -207,21 +207,45 @@ def find_places(
             )
     offers = [o for o in offers if len(o)]
     every = pd.concat(offers, ignore_index=True) if offers else _no_offers()
+    # from here on a supplier is its position in ``keys`` (``at``): groups and joins are over integers
+    n = len(keys)
+    every["at"] = pd.Index(keys).get_indexer(every["key"].astype("str"))
     every["placeable"] = _placeable(every["postcode"], directory) | every["lad"].notna().to_numpy()
 
     # each supplier's rank: the first that places it; with none, the first that offers a place (its rows say
     # why they cannot be placed: a postcode not in the directory, none at all)
-    rank = every[every["placeable"]].groupby("key")["rank"].min()
-    rank = rank.combine_first(every.groupby("key")["rank"].min())
-    every["chosen_rank"] = every["key"].map(rank)
-    at_rank = every[every["rank"] == every["chosen_rank"]]
+    at = every["at"].to_numpy(dtype=np.int64)
+    rank = every["rank"].to_numpy(dtype=np.int64)
+    placeable = every["placeable"].to_numpy(dtype=bool)
+    chosen_rank = _least(at[placeable], rank[placeable], n)
+    chosen_rank = np.where(chosen_rank > 0, chosen_rank, _least(at, rank, n))
+    at_rank = every[rank == chosen_rank[at]]
     # at the name ranks, organisations are counted: one (the active one when some are closed) or ambiguous
-    chosen, ambiguous = _one_organisation(at_rank)
-    near_candidates = near_candidates[~near_candidates["key"].isin(rank.index)]
+    chosen, ambiguous = _one_organisation(at_rank, n)
+    offered = chosen_rank > 0
+    near_candidates = near_candidates[
+        ~offered[pd.Index(keys).get_indexer(near_candidates["key"].astype("str"))]
+    ]
     ambiguous = pd.concat([ambiguous, near_candidates], ignore_index=True)
-    rows = _rows(chosen, every)
-    suppliers = _summary(keys, spend, every, chosen, ambiguous, ident, found)
+    rows = _rows(chosen, every, chosen_rank)
+    suppliers = _summary(keys, chosen, ambiguous, ident, found, offered)
     return Places(rows=rows, suppliers=suppliers)
+
+
+def _least(at: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """The least of ``values`` (positive) at each position 0..n-1 of ``at``; 0 where none."""
+    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(out, at, values)
+    return np.where(out == np.iinfo(np.int64).max, 0, out)
+
+
+def _first_at(at: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """For each position 0..n-1, the first of ``rows`` (row numbers, in the order given) whose ``at`` is it;
+    -1 where none."""
+    out = np.full(n, -1, dtype=np.int64)
+    taken, where = np.unique(at[rows], return_index=True)
+    out[taken] = rows[where]
+    return out
 
 
 def _no_offers() -> pd.DataFrame:
@@ -449,24 +473,35 @@ def _near(registers: Registers, keys: pd.Series, threshold: float) -> tuple[pd.D
     return offers, unsure
 
 
-def _one_organisation(at_rank: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """At each supplier's rank, its one organisation's rows (with that organisation's sites), or, at the name
-    rank with two or more active organisations, none: ambiguous (key, candidates)."""
+def _one_organisation(at_rank: pd.DataFrame, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """At each supplier's rank (``at``: its position, of ``n``), its one organisation's rows (with that
+    organisation's sites), or, at the name rank with two or more active organisations, none: ambiguous
+    (key, candidates)."""
     if at_rank.empty:
         return at_rank, pd.DataFrame(
             {"key": pd.Series(dtype="object"), "candidates": pd.Series(dtype="object")}
         )
-    direct = at_rank[at_rank["direct"].astype(bool)]
-    active = direct["status"] != "closed"
-    has_active = active.groupby(direct["key"]).transform("any")
-    direct = direct[active | ~has_active]
-    count = direct.groupby("key")["entity"].transform("nunique")
+    at = at_rank["at"].to_numpy(dtype=np.int64)
+    entity_code, entity_names = pd.factorize(at_rank["entity"], use_na_sentinel=True)
+    width = len(entity_names) + 1
+    pair = at * width + entity_code  # a supplier with an organisation (a missing entity: -1, never equal)
+    is_direct = at_rank["direct"].to_numpy(dtype=bool)
+    active = (at_rank["status"] != "closed").to_numpy()
+    has_active = np.zeros(n, dtype=bool)
+    has_active[at[is_direct & active]] = True
+    counted = is_direct & (active | ~has_active[at])
+    rows = np.flatnonzero(counted)
+    known = rows[entity_code[rows] >= 0]
+    count = np.bincount(np.unique(pair[known]) // width, minlength=n)[at]
     # identifiers name one organisation (the first kind that found it); names may fit several
-    by_id = direct["rank"] == BY_ID
-    first_entity = direct[by_id].groupby("key")["entity"].first()
-    keep_direct = (count == 1) | ~direct["rank"].isin([BY_NAME, NEAR])
-    keep_direct &= ~by_id | (direct["entity"] == direct["key"].map(first_entity))
-    several = direct[(count > 1) & direct["rank"].isin([BY_NAME, NEAR])]
+    rank = at_rank["rank"].to_numpy(dtype=np.int64)
+    by_id = rank == BY_ID
+    first_entity = np.full(n, -2, dtype=np.int64)
+    first_row = _first_at(at, rows[by_id[rows] & (entity_code[rows] >= 0)], n)
+    first_entity[first_row >= 0] = entity_code[first_row[first_row >= 0]]
+    by_name = np.isin(rank, [BY_NAME, NEAR])
+    keep_direct = counted & ((count == 1) | ~by_name) & (~by_id | (entity_code == first_entity[at]))
+    several = at_rank[counted & (count > 1) & by_name]
     label = (
         several["supplier"].astype("str")
         + " ("
@@ -480,11 +515,12 @@ def _one_organisation(at_rank: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
         .rename_axis("key")
         .reset_index()
     )
-    chosen_entities = direct[keep_direct][["key", "entity"]].drop_duplicates()
-    mine = at_rank.merge(chosen_entities, on=["key", "entity"])
-    sites = at_rank[~at_rank["direct"].astype(bool)]
-    sites_kept = sites[~among(sites["key"].astype("str"), ambiguous["key"].astype("str")).to_numpy()]
-    return pd.concat([mine, sites_kept], ignore_index=True), ambiguous
+    # the organisation's own rows (closed ones too), and the sites of every supplier not ambiguous
+    mine = is_direct & np.isin(pair, pair[keep_direct])
+    unsure = np.zeros(n, dtype=bool)
+    unsure[at[counted & (count > 1) & by_name]] = True
+    sites = ~is_direct & ~unsure[at]
+    return pd.concat([at_rank[mine], at_rank[sites]], ignore_index=True), ambiguous
 
 
 def _first_few(labels: pd.Series) -> tuple[str, ...]:
@@ -492,33 +528,39 @@ def _first_few(labels: pd.Series) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(x) for x in labels))[:6]
 
 
-def _rows(chosen: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
+def _rows(chosen: pd.DataFrame, every: pd.DataFrame, chosen_rank: np.ndarray) -> pd.DataFrame:
     """The places, as register rows for ``lm3.place.locations.locate_suppliers``: each site with its
     organisation's office as its head office; an office alone as the supplier's place; districts served;
     and, for a supplier placed by your register or the spend file, its registered office from the store
-    (linked by an identifier) as its head office."""
+    (linked by an identifier) as its head office. ``chosen_rank``: each supplier's rank, by position."""
     if chosen.empty:
         rows = pd.DataFrame({c: pd.Series(dtype="object") for c in ROW_COLUMNS})
     else:
-        office = chosen[
-            chosen["role"].isin(["registered office", "contact address", "address"])
-            & chosen["postcode"].notna()
-        ]
-        office = office.sort_values(
-            "role", key=lambda r: r.map({"registered office": 0}).fillna(1), kind="stable"
+        n = len(chosen_rank)
+        at = chosen["at"].to_numpy(dtype=np.int64)
+        role = chosen["role"].astype("object").to_numpy()
+        postcode = chosen["postcode"].astype("object")
+        office = (
+            np.isin(role, ["registered office", "contact address", "address"]) & postcode.notna().to_numpy()
         )
-        office_of = office.drop_duplicates("key").set_index("key")["postcode"]
-        has_site = (chosen["role"] == "site").groupby(chosen["key"]).transform("any")
+        # each supplier's office: its registered office, else the first contact address or address
+        order = np.lexsort((np.arange(len(chosen)), role != "registered office"))
+        office_row = _first_at(at, order[office[order]], n)
+        office_of = np.where(office_row >= 0, postcode.to_numpy()[np.maximum(office_row, 0)], None)
+        has_site = np.zeros(n, dtype=bool)
+        has_site[at[role == "site"]] = True
         given = chosen["head_office_postcode"].astype("object")
-        from_store = chosen["key"].map(office_of).where(has_site & (chosen["role"] != "area served"))
-        rows = chosen.assign(head_office_postcode=given.where(given.notna(), from_store))
+        from_store = np.where(has_site[at] & (role != "area served"), office_of[at], None)
+        rows = chosen.assign(
+            head_office_postcode=given.where(given.notna(), pd.Series(from_store, index=chosen.index))
+        )
     # registered offices for suppliers placed by your register or the spend file, linked by an identifier
-    ranks = rows.groupby("key")["rank"].min() if len(rows) else pd.Series(dtype="float64")
     linked = every[(every["rank"] == BY_ID) & every["role"].isin(["registered office", "contact address"])]
     linked = linked[
-        linked["key"].map(ranks).isin([YOURS, FILE]).to_numpy() & linked["postcode"].notna().to_numpy()
+        np.isin(chosen_rank[linked["at"].to_numpy(dtype=np.int64)], [YOURS, FILE])
+        & linked["postcode"].notna().to_numpy()
     ]
-    linked = linked.drop_duplicates("key")
+    linked = linked.drop_duplicates("at")
     heads = linked.assign(head_office_postcode=linked["postcode"], postcode=None)
     out = pd.concat([rows, heads], ignore_index=True)[ROW_COLUMNS]
     return out.assign(row=np.arange(1, len(out) + 1))
@@ -526,50 +568,61 @@ def _rows(chosen: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
 
 def _summary(
     keys: pd.Series,
-    spend: pd.DataFrame,
-    every: pd.DataFrame,
     chosen: pd.DataFrame,
     ambiguous: pd.DataFrame,
     ident: pd.DataFrame,
     found: pd.DataFrame,
+    offered: np.ndarray,
 ) -> pd.DataFrame:
-    """One row per supplier: where its place came from, how, and, when it has none, why."""
-    first = chosen.sort_values(["rank"], kind="stable")
-    direct_first = (
-        first.sort_values("direct", ascending=False, kind="stable").drop_duplicates("key").set_index("key")
-    )
+    """One row per supplier: where its place came from, how, and, when it has none, why. ``offered``: by
+    position, whether any source offered it a place."""
+    n = len(keys)
+    suppliers = pd.Index(keys)  # one row per supplier: its key is unique
+    at = chosen["at"].to_numpy(dtype=np.int64) if len(chosen) else np.empty(0, dtype=np.int64)
+    rank = chosen["rank"].to_numpy(dtype=np.int64)
+    by_rank = np.lexsort((np.arange(len(chosen)), rank))  # each supplier's rows, first rank first
+    direct = chosen["direct"].to_numpy(dtype=bool)
+    direct_first = np.lexsort((np.arange(len(chosen)), rank, ~direct))
+
+    def first(column: str, order: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+        """Each supplier's first value of ``column`` in ``order`` (among rows ``keep``), else None."""
+        rows = order if keep is None else order[keep[order]]
+        out = np.full(n, None, dtype=object)
+        taken, where = np.unique(at[rows], return_index=True)
+        out[taken] = chosen[column].to_numpy(dtype=object)[rows[where]]
+        return out
+
     out = pd.DataFrame({"key": keys})
-    out["source"] = keys.map(direct_first["source"]).astype("object")
-    out["match"] = keys.map(direct_first["how"]).astype("object")
-    typed = first.dropna(subset=["type"]).drop_duplicates("key").set_index("key")["type"]
-    out["type"] = keys.map(typed).astype("object")
-    sme = first.dropna(subset=["sme"]).drop_duplicates("key").set_index("key")["sme"]
-    out["sme"] = keys.map(sme).astype("object")
-    org = first[first["rank"] >= BY_ID].drop_duplicates("key").set_index("key")["supplier"]
-    out["entity"] = keys.map(org).astype("object")
-    site_counts = first[first["role"] == "site"].groupby("key").size()
-    out["sites"] = keys.map(site_counts).fillna(0).astype("int64")
-    cands = ambiguous.set_index("key")["candidates"] if len(ambiguous) else pd.Series(dtype="object")
-    out["candidates"] = [c if isinstance(c, tuple) else () for c in keys.map(cands)]
-    out.loc[
-        among(out["key"], ambiguous["key"].astype("str")).to_numpy() & out["source"].isna().to_numpy(),
-        "match",
-    ] = "ambiguous"
+    out["source"] = first("source", direct_first)
+    out["match"] = first("how", direct_first)
+    out["type"] = first("type", by_rank, chosen["type"].notna().to_numpy())
+    out["sme"] = first("sme", by_rank, chosen["sme"].notna().to_numpy())
+    out["entity"] = first("supplier", by_rank, rank >= BY_ID)
+    out["sites"] = np.bincount(at[(chosen["role"] == "site").to_numpy()], minlength=n).astype("int64")
+    candidates = np.empty(n, dtype=object)
+    candidates[:] = [()] * n
+    if len(ambiguous):
+        asked = suppliers.get_indexer(ambiguous["key"].astype("str"))
+        given = pd.Series([c if isinstance(c, tuple) else () for c in ambiguous["candidates"]], dtype=object)
+        asked, given = asked[asked >= 0], given.to_numpy()[asked >= 0]
+        candidates[asked[::-1]] = given[::-1]  # a supplier listed twice keeps its first candidates
+        out.loc[np.isin(np.arange(n), asked) & out["source"].isna().to_numpy(), "match"] = "ambiguous"
+    out["candidates"] = candidates
     # an identifier that no register held: the first kind the supplier has that was not found
-    held: dict[str, set[str]] = {k: set() for k in IDS}
-    if len(found):
-        for kind in IDS:
-            held[kind] = set(found[kind].dropna())
-        held["company_number"] |= set(found["parent_company_number"].dropna())
-    not_held = pd.Series(None, index=keys.index, dtype="object")
+    not_held = np.full(n, None, dtype=object)
+    unplaced = out["source"].isna().to_numpy()
     for kind in IDS:
         value = ident[kind]
-        known = among(value.astype("str"), pd.Series(sorted(held[kind]), dtype="str")).to_numpy()
-        missing = value.notna().to_numpy() & ~known & not_held.isna().to_numpy()
-        not_held = not_held.where(~missing, ID_WORDS[kind] + " " + value.astype("str"))
-    out["not_held"] = not_held.where(out["source"].isna(), None)
-    out["offered"] = among(keys, every["key"].astype("str")).to_numpy()
-    del spend
+        asked = np.flatnonzero(value.notna().to_numpy() & unplaced & pd.isna(not_held))
+        if not len(asked):
+            continue
+        text = value.iloc[asked].astype("str")
+        columns = [kind, "parent_company_number"] if kind == "company_number" else [kind]
+        held = [found[c].dropna().astype("str") for c in columns if c in found]
+        known = among(text, pd.concat(held)).to_numpy() if held else np.zeros(len(text), dtype=bool)
+        not_held[asked[~known]] = (ID_WORDS[kind] + " " + text[~known]).to_numpy(dtype=object)
+    out["not_held"] = not_held
+    out["offered"] = offered
     return out
 
 
