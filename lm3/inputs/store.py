@@ -294,11 +294,11 @@ class RegisterStore:
         ``cqc_id``, ``org_id``; a company number also finds the sites whose parent it is) is in
         ``ids[kind]``; never the rows ``skip`` names (register -> rows, found already). Columns:
         ``COLUMNS``, ``register`` (its store name) and ``register_row``."""
-        key_set = pa.array(sorted({k for k in keys if k}), type=pa.string())
+        key_set = _distinct(keys)
         asked = {"key": key_set, "parent_key": key_set}
         for kind, values in (ids or {}).items():
             for column in _ID_COLUMNS.get(kind, ()):  # each column holds one kind of id
-                asked[column] = pa.array(sorted({str(v) for v in values if v}), type=pa.string())
+                asked[column] = _distinct(values)
         asked = {c: v for c, v in asked.items() if len(v)}
         hashes = {c: np.unique(text_hashes(v)) for c, v in asked.items()}
         wanted = set(names) if names is not None else None
@@ -438,6 +438,16 @@ def _near_state(folder: str, sources: tuple[tuple[str, int, int], ...]) -> _Near
         except OSError:
             shutil.rmtree(part, ignore_errors=True)  # a store that cannot be written: built once per process
     return _Near(index, words)
+
+
+def _distinct(values: Iterable[str]) -> pa.Array:
+    """The distinct non-blank texts among ``values`` (a list, or a pandas text column), in Arrow."""
+    if isinstance(values, pd.Series):
+        array = pa.array(values.astype("str"), type=pa.string(), from_pandas=True)
+    else:
+        array = pa.array([str(v) if v is not None else None for v in values], type=pa.string())
+    distinct = pc.unique(array)
+    return distinct.filter(pc.fill_null(pc.not_equal(distinct, ""), False))
 
 
 def _write_ipc(path: Path, table: pa.Table) -> None:

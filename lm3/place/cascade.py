@@ -191,12 +191,8 @@ def find_places(
             registers, pd.concat([keys[by_name], remark[by_name & (remark != "").to_numpy()]]), ident[named]
         )
         offers.append(_from_store(found, keys, named, ident, remark))
-        offered = (
-            set(pd.concat([o["key"] for o in offers if len(o)])) if any(len(o) for o in offers) else set()
-        )
-        lonely = (
-            named & ~among(keys, pd.Series(sorted(offered), dtype="str")).to_numpy() & (keys != "").to_numpy()
-        )
+        offered_keys = pd.concat([o["key"].astype("str") for o in offers] + [pd.Series(dtype="str")])
+        lonely = named & ~among(keys, offered_keys).to_numpy() & (keys != "").to_numpy()
         near, near_candidates = _near(registers, keys[lonely], threshold)
         if len(near):
             offers.append(near)
@@ -328,16 +324,15 @@ def _from_file(spend: pd.DataFrame, keys: pd.Series, named: np.ndarray) -> pd.Da
 def _lookup(registers: Registers, keys: pd.Series, ident: pd.DataFrame) -> pd.DataFrame:
     """The store rows for the suppliers' keys and identifiers, in two rounds: the second asks again by the
     company numbers the first found (a charity's company, the sites whose parent it is)."""
-    asked_ids = {k: sorted(set(ident[k].dropna().astype("str"))) for k in IDS}
-    found = registers.lookup(sorted(set(keys) - {""}), asked_ids)
-    numbers = (
-        set(found["company_number"].dropna()) - set(asked_ids["company_number"]) if len(found) else set()
-    )
-    if numbers:
+    asked_ids = {k: ident[k].dropna().astype("str") for k in IDS}
+    found = registers.lookup(keys, asked_ids)
+    number = found["company_number"].dropna().astype("str") if len(found) else pd.Series(dtype="str")
+    numbers = number[~among(number, asked_ids["company_number"]).to_numpy()]
+    if len(numbers):
         seen: dict[str, np.ndarray] = {
             str(name): group.to_numpy() for name, group in found.groupby("register")["register_row"]
         }
-        again = registers.lookup([], {"company_number": sorted(numbers)}, skip=seen)
+        again = registers.lookup([], {"company_number": numbers}, skip=seen)
         found = pd.concat([found, again], ignore_index=True).drop_duplicates(["register", "register_row"])
     if found.empty:
         return found
