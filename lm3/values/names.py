@@ -66,7 +66,9 @@ def remark_free_keys(names: pd.Series) -> pd.Series:
     where the name has none, or nothing is left. A bracket inside a name ("Smith (UK) Ltd") is its own."""
     text = pd.Series(names).astype("object").fillna("").astype("str")
     out = pd.Series("", index=text.index, dtype="str")
-    has = text.str.contains(_TRAILING_REMARK, regex=True).to_numpy(dtype=bool)  # few names: only those keyed
+    # few names have a bracket (found in Arrow); only those are tried with the remark's pattern, and keyed
+    has = text.str.contains("[([]", regex=True).to_numpy(dtype=bool, copy=True)
+    has[has] = text[has].str.contains(_TRAILING_REMARK, regex=True).to_numpy(dtype=bool)
     if has.any():
         some = text[has]
         keys = supplier_key(some.str.replace(_TRAILING_REMARK, "", regex=True))
