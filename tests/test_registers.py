@@ -19,6 +19,7 @@ from conftest import ROOT
 
 import lm3
 from lm3.cli import cli
+from lm3.values.names import supplier_key
 
 REGISTERS = ROOT.parent / "shared" / "data" / "registers"
 needs_shared = pytest.mark.skipif(
@@ -500,3 +501,67 @@ def test_public_bodies_under_their_statutory_names_and_with_a_remark():
     }
     assert s.loc["KENT COUNTY COUNCIL (UTILITY BILLS ONLY)", "match"] == "name without its bracketed remark"
     assert s.loc["The Police and Crime Commissioner for Kent", "match"] == "name"
+
+
+@needs_shared
+def test_a_service_paid_by_its_own_name_counts_each_site_of_its_provider_once(tmp_path):
+    """RQIA lists each care service beside its provider. Two services of one provider, each paid by its own
+    name, are each placed by their own row and have the other as a site of the same organisation: two sites
+    each, every row counted once (a row that is both the organisation's and one of its sites was counted
+    twice)."""
+    path = REGISTERS / "care" / "rqia_ni_care_services_2025-12-07.xlsx"
+    services = pd.read_excel(path, dtype=str, engine="calamine")
+    key = supplier_key
+    services = services.assign(service=key(services["ServiceName"]), provider=key(services["ProviderName"]))
+    once = services.groupby("service")["service"].transform("size") == 1
+    unlike = ~services["service"].isin(services["provider"])  # no service named like a provider
+    per = services[once & unlike].groupby("provider")["ServiceName"].agg(list)
+    pair = next(names[:2] for names in per if len(names) >= 3)
+    store = lm3.RegisterStore(tmp_path / "registers")
+    lm3.registers.add(path, registers=store)
+    payments = pd.DataFrame({"Supplier": pair, "Amount": ["100.00", "200.00"]})
+    located = lm3.locate(payments, None, area="Belfast", registers=store)
+    s = located.suppliers.set_index("payments_name")
+    assert s.loc[pair, "match"].tolist() == ["name", "name"]
+    assert s.loc[pair, "sites"].tolist() == [2, 2]
+
+
+def test_a_register_is_written_in_full_blocks_and_every_row_is_found(tmp_path, monkeypatch):
+    """The rows are kept in compressed blocks of ``BLOCK`` rows (a lookup decompresses only the blocks holding
+    a match): whatever sizes the reader gives (Companies House streams), every block but the last is full,
+    the rows keep their order, and a row in each block is found."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    import lm3.inputs.store as store_module
+
+    monkeypatch.setattr(store_module, "BLOCK", 1000)
+
+    def name(i: int) -> str:  # a name with no number: an account number at a name's end is not its own
+        return "Supplier Z" + "".join(chr(65 + (i // 26**k) % 26) for k in range(3))
+
+    def table(start: int, n: int) -> pa.Table:
+        names = [name(i) + " Ltd" for i in range(start, start + n)]
+        columns = {c: pa.nulls(n, pa.string()) for c in store_module.SCHEMA.names}
+        columns.update(name=pa.array(names), postcode=pa.array(["BD1 1HY"] * n), role=pa.array(["site"] * n))
+        return pa.table(columns, schema=store_module.SCHEMA)
+
+    part, index = tmp_path / "vendors.arrow", tmp_path / "vendors.index"
+    written = store_module._write_rows(
+        part, [table(0, 700), table(700, 700), table(1400, 700)], index, lambda n: None
+    )
+    assert written == 2100
+    meta = json.loads((index / "meta.json").read_text())
+    assert meta["blocks"] == [1000, 1000, 100]
+    with pa.OSFile(str(part)) as source:
+        kept = ipc.open_file(source).read_all().column("name").to_pylist()
+    assert kept == [name(i) + " Ltd" for i in range(2100)]
+    # through the store: a row of each block found by its name
+    path = _register(
+        tmp_path, "suppliers-2025-01-01.csv", [(name(i) + " Ltd", "BD1 1HY") for i in range(2500)]
+    )
+    store = lm3.RegisterStore(tmp_path / "registers")
+    lm3.registers.add(path, name="vendors", registers=store)
+    asked = [0, 999, 1000, 2499]
+    found = store.lookup([name(i).upper() for i in asked])
+    assert sorted(found["name"]) == sorted(name(i) + " Ltd" for i in asked)

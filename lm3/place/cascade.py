@@ -205,7 +205,7 @@ def find_places(
     every = pd.concat(offers, ignore_index=True) if offers else _no_offers()
     # from here on a supplier is its position in ``keys`` (``at``): groups and joins are over integers
     n = len(keys)
-    every["at"] = pd.Index(keys).get_indexer(every["key"].astype("str"))
+    every["at"] = pd.Index(keys).get_indexer(pd.Index(every["key"].astype("str")))
     every["placeable"] = _placeable(every["postcode"], directory) | every["lad"].notna().to_numpy()
 
     # each supplier's rank: the first that places it; with none, the first that offers a place (its rows say
@@ -220,7 +220,7 @@ def find_places(
     chosen, ambiguous = _one_organisation(at_rank, n)
     offered = chosen_rank > 0
     near_candidates = near_candidates[
-        ~offered[pd.Index(keys).get_indexer(near_candidates["key"].astype("str"))]
+        ~offered[pd.Index(keys).get_indexer(pd.Index(near_candidates["key"].astype("str")))]
     ]
     ambiguous = pd.concat([ambiguous, near_candidates], ignore_index=True)
     rows = _rows(chosen, every, chosen_rank)
@@ -541,11 +541,14 @@ def _rows(chosen: pd.DataFrame, every: pd.DataFrame, chosen_rank: np.ndarray) ->
         # each supplier's office: its registered office, else the first contact address or address
         order = np.lexsort((np.arange(len(chosen)), role != "registered office"))
         office_row = _first_at(at, order[office[order]], n)
-        office_of = np.where(office_row >= 0, postcode.to_numpy()[np.maximum(office_row, 0)], None)
+        office_of = np.full(n, None, dtype=object)
+        office_of[office_row >= 0] = postcode.to_numpy(dtype=object)[office_row[office_row >= 0]]
         has_site = np.zeros(n, dtype=bool)
         has_site[at[role == "site"]] = True
         given = chosen["head_office_postcode"].astype("object")
-        from_store = np.where(has_site[at] & (role != "area served"), office_of[at], None)
+        from_store = np.full(len(chosen), None, dtype=object)
+        shown = has_site[at] & (role != "area served")
+        from_store[shown] = office_of[at[shown]]
         rows = chosen.assign(
             head_office_postcode=given.where(given.notna(), pd.Series(from_store, index=chosen.index))
         )
