@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.geo import PostcodeDirectory
-from lm3.values.frames import among, row_tuples
+from lm3.values.frames import among, first_at, least_at, row_tuples
 from lm3.values.money import pence_to_decimal
 from lm3.values.names import remark_free_keys
 from lm3.values.near import WordIndex, known_words, near_matches
@@ -213,8 +213,8 @@ def find_places(
     at = every["at"].to_numpy(dtype=np.int64)
     rank = every["rank"].to_numpy(dtype=np.int64)
     placeable = every["placeable"].to_numpy(dtype=bool)
-    chosen_rank = _least(at[placeable], rank[placeable], n)
-    chosen_rank = np.where(chosen_rank > 0, chosen_rank, _least(at, rank, n))
+    chosen_rank = least_at(at[placeable], rank[placeable], n)
+    chosen_rank = np.where(chosen_rank > 0, chosen_rank, least_at(at, rank, n))
     at_rank = every[rank == chosen_rank[at]]
     # at the name ranks, organisations are counted: one (the active one when some are closed) or ambiguous
     chosen, ambiguous = _one_organisation(at_rank, n)
@@ -226,22 +226,6 @@ def find_places(
     rows = _rows(chosen, every, chosen_rank)
     suppliers = _summary(keys, chosen, ambiguous, ident, found, offered)
     return Places(rows=rows, suppliers=suppliers)
-
-
-def _least(at: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """The least of ``values`` (positive) at each position 0..n-1 of ``at``; 0 where none."""
-    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(out, at, values)
-    return np.where(out == np.iinfo(np.int64).max, 0, out)
-
-
-def _first_at(at: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
-    """For each position 0..n-1, the first of ``rows`` (row numbers, in the order given) whose ``at`` is it;
-    -1 where none."""
-    out = np.full(n, -1, dtype=np.int64)
-    taken, where = np.unique(at[rows], return_index=True)
-    out[taken] = rows[where]
-    return out
 
 
 def _no_offers() -> pd.DataFrame:
@@ -492,7 +476,7 @@ def _one_organisation(at_rank: pd.DataFrame, n: int) -> tuple[pd.DataFrame, pd.D
     rank = at_rank["rank"].to_numpy(dtype=np.int64)
     by_id = rank == BY_ID
     first_entity = np.full(n, -2, dtype=np.int64)
-    first_row = _first_at(at, rows[by_id[rows] & (entity_code[rows] >= 0)], n)
+    first_row = first_at(at, rows[by_id[rows] & (entity_code[rows] >= 0)], n)
     first_entity[first_row >= 0] = entity_code[first_row[first_row >= 0]]
     by_name = np.isin(rank, [BY_NAME, NEAR])
     keep_direct = counted & ((count == 1) | ~by_name) & (~by_id | (entity_code == first_entity[at]))
@@ -540,7 +524,7 @@ def _rows(chosen: pd.DataFrame, every: pd.DataFrame, chosen_rank: np.ndarray) ->
         )
         # each supplier's office: its registered office, else the first contact address or address
         order = np.lexsort((np.arange(len(chosen)), role != "registered office"))
-        office_row = _first_at(at, order[office[order]], n)
+        office_row = first_at(at, order[office[order]], n)
         office_of = np.full(n, None, dtype=object)
         office_of[office_row >= 0] = postcode.to_numpy(dtype=object)[office_row[office_row >= 0]]
         has_site = np.zeros(n, dtype=bool)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, lad_names, postcode_keys
-from lm3.values.frames import row_tuples
+from lm3.values.frames import first_at, row_tuples
 
 SUPPLIER_LOCATIONS = ("local", "local branch", "non-local", "unknown")
 
@@ -48,39 +48,52 @@ def locate_suppliers(
     reg["lad_name"] = here["lad_name"]
     reg["head_office_postcode"] = office["postcode"].where(office["status"] != "missing", None)
     reg["head_office_lad_name"] = office["lad_name"]
-    reg["in_area"] = area.contains(here)
-    reg["site_outside"] = (here["status"] == "placed") & ~reg["in_area"]
-    reg["office_outside"] = (office["status"] == "placed") & ~area.contains(office)
-    reg["placed"] = here["status"] == "placed"
-    reg["site"] = reg["postcode"].notna() | (reg["lad"].notna() if "lad" in reg else False)
-    flags = reg.groupby("key").agg(
-        sites=("site", "sum"),
-        any_site_outside=("site_outside", "any"),
-        any_office_outside=("office_outside", "any"),
-    )
-    first = reg.sort_values(["in_area", "placed", "row"], ascending=[False, False, True], kind="stable")
-    first = first.drop_duplicates("key").set_index("key").join(flags)
-    # the head office may be on another row than the site shown (registers combined: the council's gives the
-    # site, Companies House the registered office): take it from the row that gives one, outside first
-    given = reg[reg["head_office_postcode"].notna()]
-    office_row = given.sort_values(["office_outside", "row"], ascending=[False, True], kind="stable")
-    office_row = office_row.drop_duplicates("key").set_index("key")
-    first["head_office_postcode"] = office_row["head_office_postcode"].reindex(first.index)
-    first["head_office_lad_name"] = office_row["head_office_lad_name"].reindex(first.index)
+    in_area_row = area.contains(here)
+    placed_row = (here["status"] == "placed").to_numpy()
+    site_outside = placed_row & ~in_area_row
+    office_outside_row = (office["status"] == "placed").to_numpy() & ~area.contains(office)
+    site = reg["postcode"].notna().to_numpy() | (reg["lad"].notna().to_numpy() if "lad" in reg else False)
 
-    first = (
-        first.drop(columns="row")
-        if "register_row" in first
-        else first.rename(columns={"row": "register_row"})
-    )
-    first = first.rename(columns={"source": "place_source"}) if "source" in first else first
-    trace = spend.join(first.drop(columns=["supplier"]).assign(offered=True), on="key")
-    registered = trace["offered"].eq(True)  # a register (or the spend file) gives it a row
-    trace["supplier"] = trace["key"].map(first["supplier"]).where(registered, trace["supplier"])
-    placed = registered & trace["placed"].eq(True)
-    in_area = trace["in_area"].eq(True)
-    other_site = trace["any_site_outside"].eq(True)
-    office_outside = trace["any_office_outside"].eq(True)
+    # each supplier is its position in ``spend`` (one row per key); a register row, the position of its key
+    n = len(spend)
+    at = pd.Index(spend["key"].astype("str")).get_indexer(pd.Index(reg["key"].astype("str")))
+    ours = at >= 0  # a row of a supplier not paid counts for nothing
+    row = reg["row"].to_numpy(dtype=np.int64)
+
+    def anywhere(mask: np.ndarray) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        out[at[ours & mask]] = True
+        return out
+
+    # the row shown: the first in the area, else the first placed, else the first
+    order = np.lexsort((row, ~placed_row, ~in_area_row))
+    first = first_at(at, order[ours[order]], n)
+    # the head office may be on another row than the site shown (registers combined: the council's gives the
+    # site, Companies House the registered office): taken from the row that gives one, outside first
+    given = reg["head_office_postcode"].notna().to_numpy()
+    order = np.lexsort((row, ~office_outside_row))
+    office_at = first_at(at, order[(ours & given)[order]], n)
+
+    def shown(column: str | np.ndarray, rows: np.ndarray = first) -> np.ndarray:
+        values = reg[column].to_numpy(dtype=object) if isinstance(column, str) else column
+        out = np.full(n, None, dtype=object)
+        out[rows >= 0] = values[rows[rows >= 0]]
+        return out
+
+    registered = pd.Series(first >= 0, index=spend.index)  # a register (or the spend file) gives it a row
+    trace = spend.copy()
+    for column in ("postcode", "lad", "lad_name", "status", "placed_by"):
+        trace[column] = shown(column)
+    trace["register_row"] = shown("register_row" if "register_row" in reg else "row")
+    trace["place_source"] = shown("source") if "source" in reg else None
+    trace["head_office_postcode"] = shown("head_office_postcode", office_at)
+    trace["head_office_lad_name"] = shown("head_office_lad_name", office_at)
+    trace["sites"] = np.bincount(at[ours & site], minlength=n)
+    trace["supplier"] = np.where(registered, shown("supplier"), trace["supplier"].to_numpy(dtype=object))
+    placed = registered & pd.Series(_flag_at(placed_row, first), index=spend.index)
+    in_area = pd.Series(_flag_at(in_area_row, first), index=spend.index)
+    other_site = pd.Series(anywhere(site_outside), index=spend.index)
+    office_outside = pd.Series(anywhere(office_outside_row), index=spend.index)
     location = np.select(
         [~placed, in_area & (office_outside | other_site), in_area],
         ["unknown", "local branch", "local"],
@@ -159,6 +172,11 @@ def locate_suppliers(
     keep = ["register_row", "sites", "postcode", "lad", "lad_name", "head_office_postcode"]
     keep += ["head_office_lad_name", "location", "local", "reason", "round2", "placed_by"]
     return trace[[*spend.columns, *keep]]
+
+
+def _flag_at(flags: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``flags`` of the rows ``rows`` (a row number per supplier, -1 for none: False)."""
+    return np.where(rows >= 0, flags[np.maximum(rows, 0)], False) if len(flags) else np.zeros(len(rows), bool)
 
 
 NATIONAL = "K02000001"  # a national body's "district": the UK, in no local area

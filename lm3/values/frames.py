@@ -1,5 +1,6 @@
-"""Small helpers over pandas frames: reading small tables row by row (formatting, JSON records), and
-membership tests over text columns that stay in Arrow."""
+"""Small helpers over pandas frames: reading small tables row by row (formatting, JSON records), membership
+tests over text columns that stay in Arrow, and groups over integer positions (each row's group as a number:
+the first row of each group, its least value) that never hash text."""
 
 from __future__ import annotations
 
@@ -40,3 +41,19 @@ def _text(values: pd.Series | pd.Index) -> pa.Array:
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
     return arrow.cast(pa.large_string())
+
+
+def least_at(at: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """The least of ``values`` (positive integers) at each position 0..n-1 of ``at``; 0 where none."""
+    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(out, at, values)
+    return np.where(out == np.iinfo(np.int64).max, 0, out)
+
+
+def first_at(at: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """For each position 0..n-1, the first of ``rows`` (row numbers, in the order given) whose ``at`` is it;
+    -1 where none."""
+    out = np.full(n, -1, dtype=np.int64)
+    taken, where = np.unique(at[rows], return_index=True)
+    out[taken] = rows[where]
+    return out
