@@ -542,7 +542,8 @@ class PostcodeDirectory:
         n = len(keys)
         valid = is_valid_postcode(keys).to_numpy()
         # "BD7" is a district and "BD7 1" a sector only as written: without the space, "BD71" is ambiguous
-        spaced = text.str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
+        # (only for text that is not a full postcode)
+        spaced = text.where(~valid, "").str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
         outward = spaced.str.fullmatch(_OUTWARD).fillna(False).to_numpy(dtype=bool)
         sector = spaced.str.fullmatch(_SECTOR).fillna(False).to_numpy(dtype=bool) & ~valid
         lad_i = np.full(n, -1, dtype=np.int64)
@@ -603,7 +604,7 @@ class PostcodeDirectory:
             np.where(sector | outward, spaced, stripped),
         )
         kind = np.where(valid, "postcode", np.where(sector, "sector", np.where(outward, "district", "")))
-        full = pd.Series(np.where(valid, keys, ""), dtype="object")
+        full = keys.where(valid, "")
         return pd.DataFrame(
             {
                 "postcode": written,
