@@ -378,7 +378,8 @@ def _from_store(
 def _store_offers(rows: pd.DataFrame) -> pd.DataFrame:
     """Store rows (with ``supplier_key``, ``rank``, ``how``, ``direct``, ``entity``, ``site_of``) as offers
     of a place, each saying which register it came from."""
-    register = rows["register"].astype("str")
+    code, registers = pd.factorize(rows["register"].astype("str"))  # a few registers: each labelled once
+    labels = ["public bodies (lm3)" if r == PUBLIC_BODIES else f"the register store: {r}" for r in registers]
     return pd.DataFrame(
         {
             "key": rows["supplier_key"].to_numpy(),
@@ -386,9 +387,7 @@ def _store_offers(rows: pd.DataFrame) -> pd.DataFrame:
             "postcode": rows["postcode"].to_numpy(),
             "head_office_postcode": None,
             "lad": rows["lad"].to_numpy(),
-            "source": np.where(
-                register == PUBLIC_BODIES, "public bodies (lm3)", "the register store: " + register
-            ),
+            "source": np.asarray(labels, dtype=object)[code] if len(rows) else np.empty(0, dtype=object),
             "register_row": rows["register_row"].to_numpy(),
             "rank": rows["rank"].to_numpy(),
             "how": rows["how"].to_numpy(),
@@ -399,7 +398,7 @@ def _store_offers(rows: pd.DataFrame) -> pd.DataFrame:
             "type": rows["type"].to_numpy(),
             "sme": rows["sme"].to_numpy(),
             "direct": rows["direct"].to_numpy(dtype=bool),
-            "register": register.to_numpy(),
+            "register": np.asarray(registers, dtype=object)[code] if len(rows) else np.empty(0, dtype=object),
         }
     )
 
