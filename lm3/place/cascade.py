@@ -143,17 +143,32 @@ def entities(found: pd.DataFrame) -> pd.DataFrame:
     identifiers is one with its register's other rows of its name; a site is its parent's (by company
     number, else by the parent's name): a club and the company it is, a care home and its provider."""
     found = found.reset_index(drop=True)
-    entity = pd.Series(None, index=found.index, dtype="object")
+    n = len(found)
+
+    def tagged(column: str, tag: str, rows: np.ndarray) -> np.ndarray:  # "COH:01234567" for those rows
+        return (tag + ":" + found[column][rows].astype("str")).to_numpy(dtype=object)
+
+    # each row's first identifier, else its register and name key; worked only on the rows it names
+    entity = np.full(n, None, dtype=object)
+    todo = np.ones(n, dtype=bool)
     for kind, tag in ENTITY_TAGS:
-        entity = entity.where(entity.notna() | found[kind].isna(), tag + ":" + found[kind].astype("str"))
-    entity = entity.where(entity.notna(), found["register"].astype("str") + ":" + found["key"].astype("str"))
+        rows = todo & found[kind].notna().to_numpy()
+        if rows.any():
+            entity[rows] = tagged(kind, tag, rows)
+            todo &= ~rows
+    if todo.any():
+        entity[todo] = (
+            found["register"][todo].astype("str") + ":" + found["key"][todo].astype("str")
+        ).to_numpy(dtype=object)
     site = (found["role"] == "site").to_numpy()
     by_number = site & found["parent_company_number"].notna().to_numpy()
     by_name = site & ~by_number & found["parent_key"].notna().to_numpy()
-    site_of = pd.Series(None, index=found.index, dtype="object")
-    site_of = site_of.where(~by_number, "COH:" + found["parent_company_number"].astype("str"))
-    site_of = site_of.where(~by_name, "KEY:" + found["parent_key"].astype("str"))
-    entity = entity.where(site_of.isna(), site_of)
+    site_of = np.full(n, None, dtype=object)
+    if by_number.any():
+        site_of[by_number] = tagged("parent_company_number", "COH", by_number)
+    if by_name.any():
+        site_of[by_name] = tagged("parent_key", "KEY", by_name)
+    entity[by_number | by_name] = site_of[by_number | by_name]
     return found.assign(entity=entity, site_of=site_of)
 
 
@@ -317,7 +332,8 @@ def _lookup(registers: Registers, keys: pd.Series, ident: pd.DataFrame) -> pd.Da
             str(name): group.to_numpy() for name, group in found.groupby("register")["register_row"]
         }
         again = registers.lookup([], {"company_number": numbers}, skip=seen)
-        found = pd.concat([found, again], ignore_index=True).drop_duplicates(["register", "register_row"])
+        if len(again):
+            found = pd.concat([found, again], ignore_index=True).drop_duplicates(["register", "register_row"])
     if found.empty:
         return found
     return entities(found)
