@@ -4,6 +4,8 @@ with the ONS Postcode Directory, decide whether their round-1 money is round-2 (
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -101,68 +103,8 @@ def locate_suppliers(
     )
     local = (location == "local") | ((location == "local branch") & branch_is_local)
 
-    # where the row shown came from: your register's row, the spend file, a register of the store's row
-    row_number = trace["register_row"].astype("Int64").astype("str")
-    source = trace["place_source"] if "place_source" in trace else pd.Series(None, index=trace.index)
-    yours = source.isna() | source.astype("str").str.startswith("your register")
-    row_text = (
-        (" (register row " + row_number + ")")
-        .where(yours, " (" + source.astype("str") + ", row " + row_number + ")")
-        .where(trace["register_row"].notna(), " (in the spend file)")
-        .astype("str")
-    )
-    in_what = pd.Series("the supplier register", index=trace.index).where(yours, source.astype("str"))
-    in_what = in_what.where(trace["register_row"].notna() | ~registered, "the spend file")
-    pc = "postcode " + trace["postcode"].fillna("")
-    served = trace["placed_by"].eq("area served").to_numpy()
-    place_text = pd.Series(
-        np.where(
-            served, "serves " + trace["lad_name"].fillna(""), pc + " is in " + trace["lad_name"].fillna("")
-        ),
-        index=trace.index,
-    )
     sites = trace["sites"].fillna(1).astype("int64")
-    elsewhere = np.where(
-        office_outside,
-        "; head office "
-        + trace["head_office_postcode"].fillna("")
-        + " is in "
-        + trace["head_office_lad_name"].fillna(""),
-        "",
-    )
-    others = pd.Series("", index=trace.index, dtype="object")
-    others = others.where(
-        ~other_site, "; other sites in the register lie outside the area (" + sites.astype("str") + " rows)"
-    )
-    others = others.where(~(other_site & served), "; other districts it serves lie outside the area")
-    elsewhere = elsewhere + others.to_numpy(dtype=object)
-    verdict = (
-        ": a local branch, counted as local"
-        if branch_is_local
-        else ": a local branch, not counted as local (branch_is_local is off)"
-    )
-    status = trace["status"]
-    reason = np.select(
-        [
-            trace["key"] == "",
-            ~registered,
-            status == "missing",
-            status == "invalid",
-            status == "not found",
-            status == "no place",
-            location == "local branch",
-        ],
-        [
-            "no supplier name in the payments: location unknown",
-            "not in the supplier register: location unknown",
-            "no postcode in " + in_what + row_text.where(yours, "") + ": location unknown",
-            "'" + trace["postcode"].fillna("") + "'" + row_text + " is not a UK postcode: location unknown",
-            pc + row_text + " is not in the ONS Postcode Directory: location unknown",
-            pc + row_text + " has no local authority in the ONS Postcode Directory: location unknown",
-            place_text + elsewhere + verdict,
-        ],
-        default=place_text,
-    )
+    reason = _reasons(trace, registered.to_numpy(), location, office_outside, other_site, branch_is_local)
     trace["sites"] = sites.where(registered, 0)
     trace["location"] = location
     trace["local"] = local
@@ -172,6 +114,99 @@ def locate_suppliers(
     keep = ["register_row", "sites", "postcode", "lad", "lad_name", "head_office_postcode"]
     keep += ["head_office_lad_name", "location", "local", "reason", "round2", "placed_by"]
     return trace[[*spend.columns, *keep]]
+
+
+def _reasons(
+    trace: pd.DataFrame,
+    registered: np.ndarray,
+    location: np.ndarray,
+    office_outside: pd.Series,
+    other_site: pd.Series,
+    branch_is_local: bool,
+) -> np.ndarray:
+    """Each supplier's reason, in words: the first case that applies, each case's text made only for its
+    rows (most suppliers are placed, or in no register)."""
+    n = len(trace)
+    reason = np.full(n, None, dtype=object)
+    todo = np.ones(n, dtype=bool)
+    status = trace["status"].to_numpy(dtype=object)
+    served = trace["placed_by"].eq("area served").to_numpy()
+
+    def text(column: str, rows: np.ndarray) -> pd.Series:
+        return trace[column][rows].astype("object").fillna("").astype("str")
+
+    def row_text(rows: np.ndarray) -> pd.Series:
+        """Where the row shown came from: your register's row, the spend file, a register of the store's."""
+        number = trace["register_row"][rows].astype("Int64").astype("str")
+        source = text("place_source", rows) if "place_source" in trace else pd.Series("", index=number.index)
+        yours = (source == "") | source.str.startswith("your register")
+        out = (" (register row " + number + ")").where(yours, " (" + source + ", row " + number + ")")
+        return out.where(trace["register_row"][rows].notna(), " (in the spend file)").astype("str")
+
+    def place_text(rows: np.ndarray) -> pd.Series:
+        pc = "postcode " + text("postcode", rows) + " is in " + text("lad_name", rows)
+        return pc.where(~served[rows], "serves " + text("lad_name", rows))
+
+    def put(case: np.ndarray, make: Callable[[np.ndarray], pd.Series | str]) -> None:
+        rows = case & todo
+        if rows.any():
+            made = make(rows)
+            reason[rows] = made if isinstance(made, str) else made.to_numpy(dtype=object)
+            todo[rows] = False
+
+    def no_postcode(rows: np.ndarray) -> pd.Series:
+        source = (
+            text("place_source", rows) if "place_source" in trace else pd.Series("", index=trace.index[rows])
+        )
+        yours = (source == "") | source.str.startswith("your register")
+        in_what = pd.Series("the supplier register", index=source.index).where(yours, source)
+        in_what = in_what.where(trace["register_row"][rows].notna(), "the spend file")
+        return "no postcode in " + in_what + row_text(rows).where(yours, "") + ": location unknown"
+
+    def elsewhere(rows: np.ndarray) -> pd.Series:
+        office = "; head office " + text("head_office_postcode", rows) + " is in "
+        office = (office + text("head_office_lad_name", rows)).where(office_outside[rows], "")
+        sites = trace["sites"][rows].fillna(1).astype("int64").astype("str")
+        others = ("; other sites in the register lie outside the area (" + sites + " rows)").where(
+            other_site[rows], ""
+        )
+        others = others.where(
+            ~(other_site[rows] & served[rows]), "; other districts it serves lie outside the area"
+        )
+        verdict = (
+            ": a local branch, counted as local"
+            if branch_is_local
+            else ": a local branch, not counted as local (branch_is_local is off)"
+        )
+        return place_text(rows) + office + others + verdict
+
+    postcode = lambda rows: "postcode " + text("postcode", rows)  # noqa: E731
+    put((trace["key"] == "").to_numpy(), lambda rows: "no supplier name in the payments: location unknown")
+    put(~registered, lambda rows: "not in the supplier register: location unknown")
+    put(status == "missing", no_postcode)
+    put(
+        status == "invalid",
+        lambda rows: (
+            "'" + text("postcode", rows) + "'" + row_text(rows) + " is not a UK postcode: location unknown"
+        ),
+    )
+    put(
+        status == "not found",
+        lambda rows: (
+            postcode(rows) + row_text(rows) + " is not in the ONS Postcode Directory: location unknown"
+        ),
+    )
+    put(
+        status == "no place",
+        lambda rows: (
+            postcode(rows)
+            + row_text(rows)
+            + " has no local authority in the ONS Postcode Directory: location unknown"
+        ),
+    )
+    put(location == "local branch", elsewhere)
+    put(todo, place_text)
+    return reason
 
 
 def _flag_at(flags: np.ndarray, rows: np.ndarray) -> np.ndarray:
