@@ -343,3 +343,27 @@ def test_candidate_pairs_of_nothing_and_of_real_typos():
     got = candidate_pairs(names, choices)
     assert set(zip(got["name"], got["choice"], strict=True)) >= {(0, 4), (1, 3), (2, 2), (3, 1), (4, 0)}
     assert 5 not in set(got["choice"])
+
+
+def test_spend_per_supplier_takes_the_most_used_spelling_of_each_key():
+    """Spend per supplier key with its most used spelling (ties: the first seen), whether each spelling has
+    one key (as ingest makes them) or, in a frame built by hand, one spelling has two."""
+    from lm3.place.matching import spend_per_supplier
+
+    def frame(suppliers: list[str], keys: list[str], pence: list[int]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"supplier": suppliers, "key": keys, "amount": pence, "supplier_class": ["named"] * len(keys)}
+        )
+
+    one_key = frame(
+        ["Acme Ltd", "ACME LIMITED", "ACME LIMITED", "Beta", "Beta Co", "Acme Ltd", "ACME LIMITED"],
+        ["ACME", "ACME", "ACME", "BETA", "BETA", "ACME", "ACME"],
+        [100, 200, 300, 50, 70, 1, 2],
+    )
+    out = spend_per_supplier(one_key).set_index("key")
+    assert out.loc["ACME", ["supplier", "payments", "round1"]].tolist() == ["ACME LIMITED", 5, 603]
+    assert out.loc["BETA", ["supplier", "payments", "round1"]].tolist() == ["Beta", 2, 120]  # a tie: first
+    two_keys = frame(["Gamma", "Gamma", "Gamma Ltd"], ["GAMMA", "GAMMA 2", "GAMMA 2"], [10, 20, 30])
+    out = spend_per_supplier(two_keys).set_index("key")
+    assert out.loc["GAMMA", ["supplier", "round1"]].tolist() == ["Gamma", 10]
+    assert out.loc["GAMMA 2", ["supplier", "payments", "round1"]].tolist() == ["Gamma", 2, 50]

@@ -11,6 +11,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, region_of
@@ -148,7 +150,7 @@ def spend_per_supplier(data: pd.DataFrame) -> pd.DataFrame:
     taken (a supplier paid at several postcodes is listed). Ties go to the value seen first.
 
     Worked on integer codes (each key and value hashed once), never by grouping on text."""
-    key_code, keys = factorize(data["key"].astype("str"))
+    key_code, keys, spelling_code = _codes(data)
     n = len(keys) + 1  # the last slot: no key
     amount = data["amount"].to_numpy(dtype=np.int64)
     payments = np.bincount(key_code, minlength=n)
@@ -164,7 +166,10 @@ def spend_per_supplier(data: pd.DataFrame) -> pd.DataFrame:
             "round1": round1[present].astype("int64"),
         }
     )
-    spelling, _ = _top_per_key(data["supplier"], key_code, n, np.ones(len(data), dtype=np.int64))
+    if spelling_code is None:
+        spelling, _ = _top_per_key(data["supplier"], key_code, n, np.ones(len(data), dtype=np.int64))
+    else:
+        spelling = spelling_code
     out.insert(1, "supplier", spelling[present])
     share = np.full(n, np.nan)
     for name in FILE_COLUMNS:
@@ -197,6 +202,36 @@ def spend_per_supplier(data: pd.DataFrame) -> pd.DataFrame:
         "postcode_share",
     ]
     return out[cols].sort_values(["round1", "key"], ascending=[False, True], ignore_index=True)
+
+
+def _codes(data: pd.DataFrame) -> tuple[np.ndarray, pd.Series, np.ndarray | None]:
+    """Each row's key code and the distinct keys (``factorize``); and, when each spelling of a supplier's
+    name has one key (as ingest makes them), each key's most used spelling (ties: the first seen), found
+    from the spellings' codes alone; else None (``_top_per_key`` finds them)."""
+    name_code, names = factorize(data["supplier"])
+    rows = len(data)
+    first = np.full(len(names) + 1, rows, dtype=np.int64)  # each spelling's first row
+    np.minimum.at(first, name_code, np.arange(rows))
+    text = data["key"].astype("str")
+    named = first[: len(names)]
+    key_of_name = text.iloc[named].reset_index(drop=True) if len(named) else text.iloc[:0]
+    same = rows > 0 and bool((name_code < len(names)).all())
+    if same:  # compared in Arrow: a million rows
+        expanded = pa.array(key_of_name, type=pa.string(), from_pandas=True).take(pa.array(name_code))
+        same = bool(pc.all(pc.equal(expanded, pa.array(text, type=pa.string(), from_pandas=True))).as_py())
+    if not same:
+        key_code, keys = factorize(text)
+        return key_code, keys, None
+    code_of_name, keys = factorize(key_of_name)  # keys in order of first appearance, as over the rows
+    key_code = code_of_name[name_code]
+    n = len(keys) + 1
+    uses = np.bincount(name_code, minlength=len(names))
+    # per key, the spelling with most payments; ties: the one seen first
+    order = np.lexsort((named, -uses, code_of_name))
+    top = order[np.r_[True, code_of_name[order][1:] != code_of_name[order][:-1]]]
+    spelling = np.full(n, None, dtype=object)
+    spelling[code_of_name[top]] = names.to_numpy(dtype=object)[top]
+    return key_code, keys, spelling
 
 
 def _top_per_key(
