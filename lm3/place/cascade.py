@@ -344,51 +344,71 @@ def _from_store(
 ) -> pd.DataFrame:
     """Ranks 3 and 4: store rows that are the supplier (by identifier, else by name key, else by its name
     without a bracketed remark at its end), and the rows that are its sites (by its company number, else
-    by its name)."""
+    by its name). Joined on narrow frames (a found row's number, a supplier's position), the rows taken
+    gathered once at the end."""
     if found.empty:
         return _no_offers()
-    asked = pd.DataFrame(
-        {
-            "supplier_key": keys.to_numpy(),
-            "remark_key": remark.to_numpy(),
-            **{k: ident[k].to_numpy() for k in IDS},
-        }
-    )[named]
+    found = found.reset_index(drop=True)
+    supplier_keys = keys.to_numpy(dtype=object)
+    entity = found["entity"].to_numpy(dtype=object)
+
+    def pairs(column: str | np.ndarray, values: np.ndarray, mask: np.ndarray) -> pd.DataFrame:
+        """(found row ``r``, supplier position ``at``) where the found row's ``column`` is ``values[at]``."""
+        held = found[column] if isinstance(column, str) else pd.Series(column)
+        left = pd.DataFrame({"v": held, "r": np.arange(len(found))})
+        left = left[held.notna().to_numpy()]
+        right = pd.DataFrame({"v": values[mask], "at": np.flatnonzero(mask)})
+        return left.merge(right, on="v")[["r", "at"]]
+
+    def part(found_pairs: pd.DataFrame, rank: int, how: str, direct: bool) -> pd.DataFrame:
+        return found_pairs.assign(rank=rank, how=how, direct=direct)
+
     parts = []
     for kind in IDS:
-        pairs = asked[["supplier_key", kind]].dropna()
-        if len(pairs):
-            hit = found.merge(pairs, on=kind)
-            parts.append(hit.assign(rank=BY_ID, how=ID_WORDS[kind], direct=True))
-    by_name = found.merge(asked[["supplier_key"]], left_on="key", right_on="supplier_key")
-    parts.append(by_name.assign(rank=BY_NAME, how="name", direct=True))
-    shorter = asked[["supplier_key", "remark_key"]]
-    shorter = shorter[
-        (shorter["remark_key"] != "").to_numpy()
-        & ~among(shorter["supplier_key"].astype("str"), by_name["supplier_key"].astype("str")).to_numpy()
-    ]
-    by_shorter = found.merge(shorter, left_on="key", right_on="remark_key").drop(columns="remark_key")
-    parts.append(by_shorter.assign(rank=BY_NAME, how="name without its bracketed remark", direct=True))
+        values = ident[kind].to_numpy(dtype=object)
+        given = named & pd.notna(values)
+        if given.any():
+            parts.append(part(pairs(kind, values, given), BY_ID, ID_WORDS[kind], True))
+    by_name = pairs("key", supplier_keys, named)
+    parts.append(part(by_name, BY_NAME, "name", True))
+    shorter = remark.to_numpy(dtype=object)
+    without = named & (shorter != "")
+    without[by_name["at"].to_numpy()] = False  # the whole name found the supplier
+    if without.any():
+        parts.append(part(pairs("key", shorter, without), BY_NAME, "name without its bracketed remark", True))
     direct = pd.concat(parts, ignore_index=True)
     # the sites of each organisation found, at its rank; and sites whose parent has the supplier's name
-    organisations = direct[["supplier_key", "entity", "rank", "how"]].drop_duplicates(
-        ["supplier_key", "entity"]
+    direct["entity"] = entity[direct["r"].to_numpy()]
+    organisations = direct.drop_duplicates(["at", "entity"])
+    site_of = found["site_of"].to_numpy(dtype=object)
+    at_site = pd.DataFrame({"site_of": site_of, "r": np.arange(len(found))})[pd.notna(site_of)]
+    of_company = at_site.merge(
+        organisations[["at", "entity", "rank", "how"]].rename(columns={"entity": "site_of"}), on="site_of"
     )
-    organisations = organisations.assign(site_of=organisations["entity"])
-    of_company = found.dropna(subset=["site_of"]).merge(organisations.drop(columns="entity"), on="site_of")
-    of_name = found.dropna(subset=["site_of"]).merge(
-        pd.DataFrame({"supplier_key": asked["supplier_key"], "site_of": "KEY:" + asked["supplier_key"]}),
-        on="site_of",
-    )
-    sites = pd.concat(
-        [of_company.assign(direct=False), of_name.assign(rank=BY_NAME, how="its sites", direct=False)],
+    named_as = ("KEY:" + keys.astype("str")).to_numpy(dtype=object)
+    of_name = pairs(site_of, named_as, named)
+    rows = pd.concat(
+        [
+            direct.drop(columns="entity"),
+            of_company.drop(columns="site_of").assign(direct=False),
+            part(of_name, BY_NAME, "its sites", False),
+        ],
         ignore_index=True,
     )
-    rows = pd.concat([direct, sites], ignore_index=True)
-    rows = rows.sort_values("rank", kind="stable").drop_duplicates(
-        ["supplier_key", "register", "register_row"]
+    # each found row once per supplier, at its first rank
+    order = np.lexsort((np.arange(len(rows)), rows["rank"].to_numpy(dtype=np.int64)))
+    pair = rows["at"].to_numpy(dtype=np.int64)[order] * len(found) + rows["r"].to_numpy(dtype=np.int64)[order]
+    _, first = np.unique(pair, return_index=True)
+    rows = rows.iloc[order[np.sort(first)]]
+    taken = found.iloc[rows["r"].to_numpy()].reset_index(drop=True)
+    return _store_offers(
+        taken.assign(
+            supplier_key=supplier_keys[rows["at"].to_numpy()],
+            rank=rows["rank"].to_numpy(),
+            how=rows["how"].to_numpy(),
+            direct=rows["direct"].to_numpy(dtype=bool),
+        )
     )
-    return _store_offers(rows)
 
 
 def _store_offers(rows: pd.DataFrame) -> pd.DataFrame:
@@ -396,27 +416,18 @@ def _store_offers(rows: pd.DataFrame) -> pd.DataFrame:
     of a place, each saying which register it came from."""
     code, registers = pd.factorize(rows["register"].astype("str"))  # a few registers: each labelled once
     labels = ["public bodies (lm3)" if r == PUBLIC_BODIES else f"the register store: {r}" for r in registers]
-    return pd.DataFrame(
-        {
-            "key": rows["supplier_key"].to_numpy(),
-            "supplier": rows["name"].to_numpy(),
-            "postcode": rows["postcode"].to_numpy(),
-            "head_office_postcode": None,
-            "lad": rows["lad"].to_numpy(),
-            "source": np.asarray(labels, dtype=object)[code] if len(rows) else np.empty(0, dtype=object),
-            "register_row": rows["register_row"].to_numpy(),
-            "rank": rows["rank"].to_numpy(),
-            "how": rows["how"].to_numpy(),
-            "entity": rows["entity"].to_numpy(),
-            "site_of": rows["site_of"].to_numpy(),
-            "role": rows["role"].to_numpy(),
-            "status": rows["status"].to_numpy(),
-            "type": rows["type"].to_numpy(),
-            "sme": rows["sme"].to_numpy(),
-            "direct": rows["direct"].to_numpy(dtype=bool),
-            "register": np.asarray(registers, dtype=object)[code] if len(rows) else np.empty(0, dtype=object),
-        }
+    kept = ["supplier_key", "name", "postcode", "lad", "register_row", "rank", "how", "entity", "site_of"]
+    out = rows[[*kept, "role", "status", "type", "sme"]].reset_index(
+        drop=True
+    )  # as they are: no copy to text
+    out = out.rename(columns={"supplier_key": "key", "name": "supplier"})
+    out.insert(3, "head_office_postcode", None)
+    out.insert(
+        5, "source", np.asarray(labels, dtype=object)[code] if len(rows) else np.empty(0, dtype=object)
     )
+    out["direct"] = rows["direct"].to_numpy(dtype=bool)
+    out["register"] = np.asarray(registers, dtype=object)[code] if len(rows) else np.empty(0, dtype=object)
+    return out
 
 
 def _near(registers: Registers, keys: pd.Series, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
