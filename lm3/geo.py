@@ -193,12 +193,11 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
     by_code = dict(zip(current["code"], current["name"], strict=True))
     replaced = dict(zip(table["code"], table["replaced_by"], strict=True))
     by_name = _district_names()
-    councils = _authority_names()
 
     codes: list[str] = []
     labels: list[str] = []
     for item in items:
-        found = _find_area(item, by_code, replaced, by_name, councils)
+        found = _find_area(item, by_code, replaced, by_name)
         if found is None:
             raise _unknown_area(item)
         label, districts = found
@@ -236,7 +235,6 @@ def _find_area(
     by_code: dict[str, str],
     replaced: dict[str, str],
     by_name: dict[str, str],
-    councils: dict[str, tuple[str, tuple[str, ...]]],
 ) -> tuple[str, tuple[str, ...]] | None:
     """What one typed item names: (its label, its LAD codes). A LAD code or name first; then a council,
     county, combined authority or metropolitan county by any name or code people use; then the same with
@@ -247,6 +245,7 @@ def _find_area(
     for key in dict.fromkeys([_name_key(item), _bare(item)]):
         if key in by_name:
             return by_code[by_name[key]], (by_name[key],)
+        councils = _authority_names()  # read only when a district's name is not enough
         if key in councils:
             return councils[key]
     return None

@@ -409,7 +409,7 @@ def _near_state(folder: str, sources: tuple[tuple[str, int, int], ...]) -> _Near
     wanted = {"format": NEAR_FORMAT, "sources": [list(s) for s in sources], "keys": _key_check()}
     try:
         if json.loads((where / "meta.json").read_text(encoding="utf-8")) == wanted:
-            choices = _read_ipc(where / "choices.arrow").column("text").to_pylist()
+            choices = _read_ipc(where / "choices.arrow").column("text").to_numpy()  # text objects, once
             words = frozenset(_read_ipc(where / "words.arrow").column("text").to_pylist())
             at = np.load(where / "at.npy", mmap_mode="r")
             block = np.load(where / "block.npy", mmap_mode="r")

@@ -43,6 +43,8 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lm3.geo import PostcodeDirectory
 from lm3.values.frames import among, first_at, least_at, row_tuples
@@ -436,10 +438,10 @@ def _near(registers: Registers, keys: pd.Series, threshold: float) -> tuple[pd.D
     (never one that differs by a word), and the suppliers whose near names are too close to call, with
     them."""
     empty = pd.DataFrame({"key": pd.Series(dtype="object"), "candidates": pd.Series(dtype="object")})
-    names = sorted(set(keys))
+    names = pc.unique(pa.array(keys.astype("str"), type=pa.string(), from_pandas=True)).sort().to_pylist()
     index = registers.near_index()
     choices = index.choices
-    if not names or not choices:
+    if not names or not len(choices):
         return _no_offers(), empty
     found = near_matches(
         names,

@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 
 from lm3.values.arrow import ragged_ranges, text_hashes
 
+Texts = Sequence[str] | np.ndarray  # texts as a list, or an object array (a store's choices)
 BUDGET = 100  # choices a name is compared with through its word and letter blocks, rarest blocks first
 PREFIX = 5  # letters a name shares with a choice at its start or end (spaces left out) to be compared
 MAX_LETTERS = 64  # names longer than this (in bytes, spaces left out) get no one-letter-out blocks
@@ -177,7 +178,7 @@ def candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"name": name_at[near], "choice": choice_at[near]})
 
 
-def generic_words(choices: Sequence[str]) -> frozenset[str]:
+def generic_words(choices: Texts) -> frozenset[str]:
     """The words many of the choices use ("PARISH", "COUNCIL", "SCHOOL"): in at least 5 of them, and 0.2% of
     them (cached for the same choices, a register's names)."""
     return _generic(tuple(choices) if not isinstance(choices, tuple) else choices)
@@ -195,7 +196,7 @@ def _generic(choices: tuple[str, ...]) -> frozenset[str]:
 
 def word_swaps(
     names: list[str],
-    choices: Sequence[str],
+    choices: Texts,
     name_at: np.ndarray,
     choice_at: np.ndarray,
     *,
@@ -258,9 +259,7 @@ def word_swaps(
     return swapped | only_generic
 
 
-def one_typo(
-    names: list[str], choices: Sequence[str], name_at: np.ndarray, choice_at: np.ndarray
-) -> np.ndarray:
+def one_typo(names: list[str], choices: Texts, name_at: np.ndarray, choice_at: np.ndarray) -> np.ndarray:
     """For pairs of a name and a near choice, whether they differ only by a typo in one word ("ALTRINCHAM
     GRAMMER SCHOOL", "ALTRINCHAM GRAMMAR SCHOOL"), a space ("H JENKINSON", "HJENKINSON") or words that say
     nothing ("THE", "AND"): the strict test for near names in registers of strangers, where a word added or
@@ -300,7 +299,7 @@ def one_typo(
     return same_letters | typo
 
 
-def known_words(names: Sequence[str], choices: Sequence[str]) -> set[str]:
+def known_words(names: Sequence[str], choices: Texts) -> set[str]:
     """Words that are not misspellings: the words two or more of the names and choices use (each text
     counted once, however often it is given): a typo is made once."""
     texts = pa.array(sorted(set(names) | set(choices)), type=pa.string())
@@ -311,7 +310,7 @@ def known_words(names: Sequence[str], choices: Sequence[str]) -> set[str]:
     return set(used.to_pylist())
 
 
-def _digits(texts: Sequence[str], at: np.ndarray) -> np.ndarray:
+def _digits(texts: Texts, at: np.ndarray) -> np.ndarray:
     """The digits of ``texts[at]``, each distinct text's found once."""
     distinct, inverse = np.unique(at, return_inverse=True)
     chosen = pa.array(np.asarray(texts, dtype=object)[distinct], type=pa.string())
@@ -342,7 +341,7 @@ MATCH_MARGIN = 3.0  # a near match must beat the next choice by this much to be 
 
 def near_matches(
     names: list[str],
-    choices: Sequence[str],
+    choices: Texts,
     *,
     threshold: float,
     known: set[str] | frozenset[str] | None = None,
@@ -357,7 +356,7 @@ def near_matches(
     strangers. Scores only the pairs ``candidate_pairs`` finds, or with an ``index`` of the choices (a
     ``WordIndex``, built once), the pairs that differ in at most one word."""
     columns = ["name", "choice", "score", "close", "ambiguous"]
-    if not names or not choices:
+    if not len(names) or not len(choices):
         pairs = pd.DataFrame({"name": [], "choice": []})
     else:
         pairs = index.pairs(names) if index is not None else candidate_pairs(names, list(choices))
@@ -437,11 +436,14 @@ class WordIndex:
 
     def __init__(self, choices: Sequence[str], arrays: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """``arrays``: the index's (``at``, ``block``) as built before for the same choices (kept on disk)."""
-        self.choices: tuple[str, ...] = tuple(choices)
+        # one object array (never copied again: a store's choices are hundreds of thousands of names)
+        self.choices: np.ndarray = (
+            choices if isinstance(choices, np.ndarray) else np.asarray(list(choices), dtype=object)
+        )
         if arrays is not None:
             self.at, self.block = arrays
             return
-        at, block = _word_blocks(pa.array(self.choices, type=pa.string()))
+        at, block = _word_blocks(pa.array(self.choices.tolist(), type=pa.string()))
         order = np.argsort(block, kind="stable")
         self.at, self.block = at[order], block[order]
 
