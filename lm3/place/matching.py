@@ -381,14 +381,19 @@ def supplier_types(
     """
     reg = register.drop_duplicates("key").set_index("key") if len(register) else pd.DataFrame()
     rk = trace["register_key"]
-    upper = trace["supplier"].fillna("").astype("str").str.upper().str.replace(r"[^A-Z0-9]+", " ", regex=True)
-    upper_paid = (
-        trace["payments_name"]
-        .fillna("")
-        .astype("str")
-        .str.upper()
-        .str.replace(r"[^A-Z0-9]+", " ", regex=True)
+
+    def words(names: pd.Series) -> pd.Series:
+        return names.fillna("").astype("str").str.upper().str.replace(r"[^A-Z0-9]+", " ", regex=True)
+
+    supplier, paid = (
+        trace["supplier"].fillna("").astype("str"),
+        trace["payments_name"].fillna("").astype("str"),
     )
+    upper = words(supplier)
+    other = (supplier != paid).to_numpy()  # the payments' name differs (the register's is shown): few
+    upper_paid = upper.copy()
+    if other.any():
+        upper_paid[other] = words(paid[other]).to_numpy()
 
     def from_register(column: str) -> pd.Series:
         if column not in reg or reg[column].isna().all():
@@ -409,6 +414,8 @@ def supplier_types(
     charity = trace["charity_number"].notna() | from_register("charity_number").notna()
     sme = from_register("sme").fillna("").astype("str").str.lower()
     sme = sme.where(sme != "", from_store("sme").fillna("").astype("str").str.lower())
+    public = upper.str.contains(_PUBLIC.pattern).to_numpy(dtype=bool, copy=True)
+    public[other] |= upper_paid[other].str.contains(_PUBLIC.pattern).to_numpy(dtype=bool)
     individual = trace["supplier_class"].isin(["redacted", "blank"]) | upper_paid.str.match(
         _INDIVIDUAL.pattern
     )
@@ -420,7 +427,7 @@ def supplier_types(
         reg_type.str.fullmatch("large").to_numpy(),
         (store_type == "public body").to_numpy(),
         (store_type == "VCSE").to_numpy(),
-        (upper.str.contains(_PUBLIC.pattern) | upper_paid.str.contains(_PUBLIC.pattern)).to_numpy(),
+        public,
         (vcse_flag | charity | upper.str.contains(_VCSE.pattern)).to_numpy(),
         sme.isin(yes).to_numpy(),
         sme.isin({"n", "no", "false", "0"}).to_numpy(),
@@ -448,7 +455,9 @@ def _explain_unplaced(trace: pd.DataFrame, person: np.ndarray) -> pd.DataFrame:
     )
     trace["unplaced"] = pd.Series(codes, index=trace.index, dtype="object").where(unknown, None)
     reason = trace["reason"].astype("object")
-    names = trace["candidates"].map(lambda c: " / ".join(c))
+    listed = np.full(len(trace), "", dtype=object)
+    listed[ambiguous] = [" / ".join(c) for c in trace["candidates"][ambiguous]]
+    names = pd.Series(listed, index=trace.index, dtype="object")
     reason = reason.where(
         ~ambiguous, "its name fits several organisations (" + names + "): not placed, location unknown"
     )
