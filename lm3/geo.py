@@ -523,6 +523,15 @@ class PostcodeDirectory:
             new = distinct[at < 0]
             if len(new):
                 placed = self._place(pd.Series(new, dtype="object")).reset_index(drop=True)
+                # a postcode as written ("BD1 1AA" for "bd11aa") places the same: remembered too, as a
+                # study places the postcodes it shows again
+                written = placed["postcode"].astype("object").to_numpy()
+                alias = (placed["kind"] == "postcode").to_numpy() & (written != np.asarray(new, dtype=object))
+                alias &= ~pd.Index(written).isin(new) & ~pd.Index(written).isin(self._seen)
+                alias &= ~pd.Index(written).duplicated()
+                if alias.any():
+                    new = new.append(pd.Index(written[alias], dtype="object"))
+                    placed = pd.concat([placed, placed[alias]], ignore_index=True)
                 self._seen = self._seen.append(pd.Index(new, dtype="object"))
                 self._seen_places = (
                     placed

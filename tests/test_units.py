@@ -367,3 +367,18 @@ def test_spend_per_supplier_takes_the_most_used_spelling_of_each_key():
     out = spend_per_supplier(two_keys).set_index("key")
     assert out.loc["GAMMA", ["supplier", "round1"]].tolist() == ["Gamma", 10]
     assert out.loc["GAMMA 2", ["supplier", "payments", "round1"]].tolist() == ["Gamma", 2, 50]
+
+
+def test_a_postcode_placed_again_as_written_places_as_a_fresh_directory_does():
+    """A directory remembers what it placed, the postcodes as written too ("BD1 1HY" for "bd11hy"): placing
+    the written forms afterwards gives what a directory that never saw them gives."""
+    from lm3.geo import PostcodeDirectory
+
+    raw = pd.Series(["bd11hy", "ls1 4dy", "BD7", "not a postcode", None, "BD1 1HY"])
+    seen = PostcodeDirectory()
+    first = seen.place(raw)
+    written = first["postcode"].where(first["postcode"] != "", None)
+    again = seen.place(written).reset_index(drop=True)
+    fresh = PostcodeDirectory().place(written).reset_index(drop=True)
+    pd.testing.assert_frame_equal(again, fresh)
+    assert again["lad"].tolist()[:3] == ["E08000032", "E08000035", "E08000032"]
