@@ -527,8 +527,11 @@ class PostcodeDirectory:
                 # study places the postcodes it shows again
                 written = placed["postcode"].astype("object").to_numpy()
                 alias = (placed["kind"] == "postcode").to_numpy() & (written != np.asarray(new, dtype=object))
-                alias &= ~pd.Index(written).isin(new) & ~pd.Index(written).isin(self._seen)
-                alias &= ~pd.Index(written).duplicated()
+                as_written = pd.Index(written, dtype="object")
+                alias &= (new.get_indexer(as_written) < 0) & (
+                    self._seen.get_indexer(as_written) < 0
+                )  # unique
+                alias &= ~as_written.duplicated()
                 if alias.any():
                     new = new.append(pd.Index(written[alias], dtype="object"))
                     placed = pd.concat([placed, placed[alias]], ignore_index=True)
