@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -230,6 +231,7 @@ def main() -> int:
     print(f"the store on disk: {size:,.0f} MB")
 
     # medians of three fresh processes each (this machine's timings vary by a tenth from run to run)
+    os.sync()  # the store just written is on disk before anything is timed (no write-back during a run)
     places = [run(PLACE.format(root=str(ROOT), payments=str(spend), store=str(store))) for _ in range(3)]
     place_s = float(np.median([p[0] for p in places]))
     place_mb = max(p[1] for p in places)
@@ -252,6 +254,7 @@ def main() -> int:
             ],
         )
     )
+    os.sync()  # likewise the Parquet files
     ducks = [
         run(
             DUCKDB.format(

@@ -154,7 +154,8 @@ def spend_per_supplier(data: pd.DataFrame) -> pd.DataFrame:
     n = len(keys) + 1  # the last slot: no key
     amount = data["amount"].to_numpy(dtype=np.int64)
     payments = np.bincount(key_code, minlength=n)
-    round1 = pd.Series(amount).groupby(key_code).sum().reindex(range(n), fill_value=0).to_numpy()
+    round1 = np.zeros(n, dtype=np.int64)
+    np.add.at(round1, key_code, amount)  # exact: integer pence
     first_row = np.full(n, len(data), dtype=np.int64)
     np.minimum.at(first_row, key_code, np.arange(len(data)))
     present = np.flatnonzero(payments[:-1] > 0)  # a row with no key is no supplier's
@@ -201,7 +202,12 @@ def spend_per_supplier(data: pd.DataFrame) -> pd.DataFrame:
         "postcodes",
         "postcode_share",
     ]
-    return out[cols].sort_values(["round1", "key"], ascending=[False, True], ignore_index=True)
+    # largest first, then by key: sorted in Arrow (pandas compares the keys in Python)
+    order = pc.sort_indices(
+        pa.table({"round1": out["round1"].to_numpy(), "key": pa.array(out["key"], type=pa.string())}),
+        sort_keys=[("round1", "descending"), ("key", "ascending")],
+    )
+    return out[cols].take(order.to_numpy()).reset_index(drop=True)
 
 
 def _codes(data: pd.DataFrame) -> tuple[np.ndarray, pd.Series, np.ndarray | None]:
