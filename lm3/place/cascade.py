@@ -120,9 +120,8 @@ def _placeable(postcodes: pd.Series, directory: PostcodeDirectory) -> np.ndarray
     """Whether each postcode can be placed (a postcode, or a district or sector, the directory knows)."""
     if len(postcodes) == 0:
         return np.zeros(0, dtype=bool)
-    return (
-        directory.place(postcodes.astype("object").fillna("").astype("str"))["status"] == "placed"
-    ).to_numpy()
+    # as given (a missing one too): the directory remembers them for the places shown later
+    return (directory.place(postcodes)["status"] == "placed").to_numpy()
 
 
 def identifiers(spend: pd.DataFrame, matched: pd.DataFrame, register_rows: pd.DataFrame) -> pd.DataFrame:

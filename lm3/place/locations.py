@@ -76,11 +76,12 @@ def locate_suppliers(
     order = np.lexsort((row, ~office_outside_row))
     office_at = first_at(at, order[(ours & given)[order]], n)
 
-    def shown(column: str | np.ndarray, rows: np.ndarray = first) -> np.ndarray:
-        values = reg[column].to_numpy(dtype=object) if isinstance(column, str) else column
-        out = np.full(n, None, dtype=object)
-        out[rows >= 0] = values[rows[rows >= 0]]
-        return out
+    def shown(column: str, rows: np.ndarray = first) -> pd.Series:
+        """A register column at each supplier's row (missing where it has none), taken as it is held."""
+        if not len(reg):
+            return pd.Series(None, index=spend.index, dtype="object")
+        taken = reg[column].take(np.maximum(rows, 0)).set_axis(spend.index)
+        return taken.where(pd.Series(rows >= 0, index=spend.index))
 
     registered = pd.Series(first >= 0, index=spend.index)  # a register (or the spend file) gives it a row
     trace = spend.copy()
@@ -91,7 +92,7 @@ def locate_suppliers(
     trace["head_office_postcode"] = shown("head_office_postcode", office_at)
     trace["head_office_lad_name"] = shown("head_office_lad_name", office_at)
     trace["sites"] = np.bincount(at[ours & site], minlength=n)
-    trace["supplier"] = np.where(registered, shown("supplier"), trace["supplier"].to_numpy(dtype=object))
+    trace["supplier"] = shown("supplier").where(registered, trace["supplier"])
     placed = registered & pd.Series(_flag_at(placed_row, first), index=spend.index)
     in_area = pd.Series(_flag_at(in_area_row, first), index=spend.index)
     other_site = pd.Series(anywhere(site_outside), index=spend.index)
@@ -133,7 +134,8 @@ def _reasons(
     served = trace["placed_by"].eq("area served").to_numpy()
 
     def text(column: str, rows: np.ndarray) -> pd.Series:
-        return trace[column][rows].astype("object").fillna("").astype("str")
+        held = trace[column][rows]  # text in Arrow: joined there, not in Python
+        return (held if isinstance(held.dtype, pd.StringDtype) else held.astype("str")).fillna("")
 
     def row_text(rows: np.ndarray) -> pd.Series:
         """Where the row shown came from: your register's row, the spend file, a register of the store's."""
