@@ -233,10 +233,12 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
     pence = (pence & ~whole_float) | (numeric_cells & ~whole_float & money_ok)
     integers = text.str.fullmatch(r"-?\d+(?:\.0)?", na=False) | whole_float  # "3801325.0": a whole number
     lengths = text.str.len()
-    try:
-        dates = float((~parse_dates(cells[filled_mask]).bad).mean())
-    except Exception:  # a column no date reader understands holds no dates
-        dates = 0.0
+    dates = 0.0  # whole numbers are never taken for dates; text without a digit holds none
+    if not integers.all() and text.str.contains(r"\d", regex=True).any():
+        try:
+            dates = float((~parse_dates(cells[filled_mask]).bad).mean())
+        except Exception:  # a column no date reader understands holds no dates
+            dates = 0.0
     letters = text.str.contains(_LETTERS, regex=True)
     codes = text.str.upper().str.fullmatch(_CODE, na=False) & ~text.str.contains(" ", regex=False)
     names = letters & ~codes
@@ -253,7 +255,7 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
         pence=float(pence.mean()),
         integers=float(integers.mean()),
         one_length=float(lengths.value_counts().iloc[0] / k),
-        dates=dates if not integers.all() else 0.0,
+        dates=dates,
         names=float(names.mean()),
         codes=float(codes.mean()),
         legal=float(text.str.contains(_LEGAL, regex=True).mean()),
