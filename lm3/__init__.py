@@ -1,7 +1,7 @@
 """lm3: the Local Multiplier 3 (NEF) of an organisation's spending in its local economy.
 
     >>> import lm3
-    >>> result = lm3.load_project("data/samples/bradford-trident").calculate()
+    >>> result = lm3.load_project(lm3.sample()).calculate()
     >>> result.headline
     'Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford (90% interval £2.51-£2.53, 7 supplier and 10 staff responses).'
 
@@ -34,7 +34,7 @@ from lm3.rounds.method import Assumption
 from lm3.study.calculate import calculate
 from lm3.study.compare import compare, compare_records
 from lm3.study.locate import LocateResult, local_suppliers, locate, suppliers_to_look_up
-from lm3.study.project import Project, load_project
+from lm3.study.project import Project, load_project, sample
 from lm3.study.result import LM3Result
 from lm3.study.scenarios import Shift, parse_shift, scenario_records, scenarios
 from lm3.values.cells import visible_text
@@ -89,6 +89,7 @@ __all__ = [
     "read_survey",
     "resolve_area",
     "resolve_tiers",
+    "sample",
     "scenario_records",
     "scenarios",
     "suppliers_to_look_up",

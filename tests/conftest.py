@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = DATA / "golden"
 BAD = DATA / "bad"
-SAMPLE = ROOT / "data" / "samples" / "bradford-trident"
+SAMPLE = ROOT / "lm3" / "data" / "samples" / "bradford-trident"
 LOCATE = DATA / "locate"
 INGEST = DATA / "ingest"
 

@@ -344,7 +344,7 @@ def test_a_companies_house_index_places_what_the_registers_do_not(tmp_path):
 def test_payroll_and_surveys_in_the_manifest_give_the_samples_2_52(tmp_path):
     """A body-year's payroll and survey answers named in the manifest (kind): the task uses them as
     lm3 calculate does, and only its figures leave it (no employee, no answer)."""
-    sample = ROOT / "data" / "samples" / "bradford-trident"
+    sample = ROOT / "lm3" / "data" / "samples" / "bradford-trident"
     rows = pd.DataFrame(
         {
             "file": [

@@ -239,7 +239,7 @@ def test_a_total_stated_above_the_header_is_reconciled_with_the_rows_below(tmp_p
     assert lm3.ingest(counted).totals == () and lm3.ingest(counted).total == 1_50
 
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "bradford-trident"
+SAMPLE = Path(__file__).resolve().parents[1] / "lm3" / "data" / "samples" / "bradford-trident"
 
 
 def _split_sample_payments(tmp_path):

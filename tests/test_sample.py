@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import openpyxl
+import pytest
 from conftest import SAMPLE
 
 import lm3
@@ -102,7 +103,7 @@ def test_bd_postcodes_outside_bradford_are_not_local():
 
 
 def test_sample_without_surveys_runs_on_the_shipped_defaults_with_every_assumption_listed():
-    """data/samples/no-surveys: the same files, no surveys. Round 3 is every local supplier's round 2 x 76%
+    """lm3/data/samples/no-surveys: the same files, no surveys. Round 3 is every local supplier's round 2 x 76%
     and every local employee's x 45.4% (lm3/data/defaults.toml), each line rounded to the penny."""
     import tomllib
 
@@ -110,7 +111,7 @@ def test_sample_without_surveys_runs_on_the_shipped_defaults_with_every_assumpti
 
     shipped = tomllib.loads((ROOT / "lm3" / "data" / "defaults.toml").read_text(encoding="utf-8"))
     assert (shipped["supplier_share"]["value"], shipped["staff_share"]["value"]) == ("76%", "45.4%")
-    result = lm3.load_project(ROOT / "data" / "samples" / "no-surveys").calculate()
+    result = lm3.load_project(lm3.sample("no-surveys")).calculate()
     with_surveys = lm3.load_project(SAMPLE).calculate()
     assert (result.round1, result.round2) == (with_surveys.round1, with_surveys.round2)
     local_suppliers = int(result.suppliers.loc[result.suppliers["local"], "round2"].sum())
@@ -148,3 +149,58 @@ def test_files_read_once_serve_locate_and_calculate():
     )
     assert shared.suppliers.equals(from_files.suppliers)
     assert shared.warnings == from_files.warnings
+
+
+def test_the_samples_ship_inside_the_package(tmp_path):
+    """Built as a wheel and installed away from the repository, lm3 still has its samples: ``lm3.sample()``
+    points inside the installed package, the web app offers the sample (its button shows when the folder
+    is there) and the sample gives £2.52."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    wheels, site = tmp_path / "wheels", tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+    built = subprocess.run(
+        [*pip, "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheels)], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = wheels.glob("lm3-*.whl")
+    installed = subprocess.run(
+        [*pip, "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        capture_output=True,
+        text=True,
+    )
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    code = (
+        "import lm3, lm3.web.app as app; "
+        "print(lm3.sample().is_relative_to(lm3.__file__.rsplit('/', 1)[0]), app.SAMPLE.is_dir(), "
+        "round(lm3.load_project(lm3.sample()).calculate().lm3, 2), lm3.__file__)"
+    )
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    inside, offered, figure, where = ran.stdout.split()
+    assert (inside, offered, figure) == ("True", "True", "2.52") and where.startswith(str(site))
+
+
+def test_cli_sample_copies_the_samples_to_run_and_change(tmp_path):
+    """``lm3 sample FOLDER`` copies both samples (the no-surveys one reads the other's files); a folder that
+    already holds files is refused."""
+    from click.testing import CliRunner
+
+    from lm3.cli import cli
+
+    folder = tmp_path / "samples"
+    done = CliRunner().invoke(cli, ["sample", str(folder)])
+    assert done.exit_code == 0, done.output
+    assert f"lm3 calculate {folder / 'bradford-trident'}" in done.output
+    assert round(lm3.load_project(folder / "bradford-trident").calculate().lm3, 2) == 2.52
+    assert round(lm3.load_project(folder / "no-surveys").calculate().lm3, 2) == 2.36
+    assert not list(folder.rglob("*.py"))
+    again = CliRunner().invoke(cli, ["sample", str(folder)])
+    assert again.exit_code != 0 and "already holds files" in again.output and "Traceback" not in again.output
+    with pytest.raises(lm3.InputError) as unknown:
+        lm3.sample("trident")
+    assert unknown.value.code == "bad-parameter"

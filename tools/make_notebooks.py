@@ -18,12 +18,11 @@ QUICKSTART = [
     new_markdown_cell(
         "# LM3 quickstart: the Bradford Trident sample\n\n"
         "Locality says every £1 of Bradford Trident's income creates £2.52 for Bradford. The sample in "
-        "`data/samples/bradford-trident` is constructed to reproduce it (see its README). This notebook runs "
+        "`lm3.sample()`, shipped with lm3, is constructed to reproduce it (see its README). This notebook runs "
         "it through the Python API and draws the charts."
     ),
     new_code_cell(
-        "import lm3\nfrom lm3 import charts\n\n"
-        'result = lm3.load_project("../data/samples/bradford-trident").calculate()\nresult'
+        "import lm3\nfrom lm3 import charts\n\nresult = lm3.load_project(lm3.sample()).calculate()\nresult"
     ),
     new_markdown_cell("The headline, and the three rounds in pence (money is exact):"),
     new_code_cell(
@@ -132,7 +131,7 @@ UNCERTAINTY = [
     ),
     new_code_cell(
         "import lm3\nfrom lm3 import charts\n\n"
-        'result = lm3.load_project("../data/samples/bradford-trident").calculate()\n'
+        "result = lm3.load_project(lm3.sample()).calculate()\n"
         "print(result.headline)\nresult.interval"
     ),
     new_code_cell("result.responses_table()"),
@@ -144,7 +143,7 @@ UNCERTAINTY = [
         "flagged in the headline and listed with their sources; no interval is claimed."
     ),
     new_code_cell(
-        'bare = lm3.load_project("../data/samples/no-surveys").calculate()\n'
+        'bare = lm3.load_project(lm3.sample("no-surveys")).calculate()\n'
         "print(bare.headline)\n"
         "assert bare.interval is None  # nothing to resample\n"
         '[a for a in bare.assumptions if a.name.startswith("default") or a.name == "interval"]'

@@ -23,7 +23,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 def main() -> None:
-    sample = lm3.load_project(ROOT / "data" / "samples" / "bradford-trident").calculate()
+    sample = lm3.load_project(lm3.sample()).calculate()
     salford = lm3.calculate(
         [SPEND / "odileeds_salford_clean_2022-04.csv", SPEND / "odileeds_salford_clean_2022-05.csv"],
         SPEND / "odileeds_salford_clean_2022-07_CONTRACTS_REGISTER_with_supplier_postcodes.csv",

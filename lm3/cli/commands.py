@@ -3,6 +3,7 @@ the result. The options are declared once, in ``lm3.cli.options``."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,24 @@ def cli() -> None:
 
 
 @cli.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path), default=Path("lm3-samples"))
+def sample(folder: Path) -> None:
+    """Copy the sample projects shipped with lm3 into FOLDER (default: lm3-samples), to run and to change:
+    bradford-trident (every £1 creates £2.52) and no-surveys (the same without its surveys).
+
+    \b
+    Example:
+      lm3 sample && lm3 calculate lm3-samples/bradford-trident
+    """
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise click.ClickException(f"{folder} already holds files: name an empty or new folder.")
+    shutil.copytree(
+        lm3.sample().parent, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"), dirs_exist_ok=True
+    )
+    echo(f"Copied the samples to {folder}. Run one: lm3 calculate {folder / 'bradford-trident'}")
+
+
+@cli.command()
 @study_inputs()
 @method_options
 @json_option()
@@ -53,7 +72,7 @@ def calculate(project: Path | None, as_json: bool, quiet: bool, debug: bool, **o
 
     \b
     Example:
-      lm3 calculate data/samples/bradford-trident
+      lm3 calculate lm3-samples/bradford-trident
       lm3 calculate --payments pay.csv --suppliers register.xlsx --area Bradford
     """
     with errors(debug):
@@ -283,8 +302,8 @@ def scenario(
 
     \b
     Example:
-      lm3 scenario data/samples/bradford-trident --shift "category=stationery,share=50%" --shift share=10%
-      lm3 scenario data/samples/bradford-trident --shift share=100% --to-supplier "Shipley Office Supplies"
+      lm3 scenario lm3-samples/bradford-trident --shift "category=stationery,share=50%" --shift share=10%
+      lm3 scenario lm3-samples/bradford-trident --shift share=100% --to-supplier "Shipley Office Supplies"
     """
     if to is not None and to_supplier is not None:
         raise click.UsageError("Give --to local or --to-supplier NAME, not both.")
@@ -356,7 +375,7 @@ def report(
 
     \b
     Example:
-      lm3 report data/samples/bradford-trident --out out/
+      lm3 report lm3-samples/bradford-trident --out out/
       lm3 report --payments pay.csv --suppliers register.xlsx --area Bradford --out out/ --format html,xlsx
     """
     with errors(debug):
@@ -418,7 +437,7 @@ def survey_template(
 
     \b
     Example:
-      lm3 survey template suppliers --project data/samples/bradford-trident --out supplier-survey.xlsx
+      lm3 survey template suppliers --project lm3-samples/bradford-trident --out supplier-survey.xlsx
       lm3 survey template staff --area Bradford --name "Bradford Trident" --out staff-survey.xlsx
     """
     with errors(debug):

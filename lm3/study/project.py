@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,23 @@ class Project:
             exclude=self.exclude,
             registers=self.registers,
         )
+
+
+SAMPLES = ("bradford-trident", "no-surveys")  # the sample projects shipped inside the package
+
+
+def sample(name: str = "bradford-trident") -> Path:
+    """The folder of a sample project shipped with lm3, wherever lm3 is installed: ``"bradford-trident"``
+    (reproduces Locality's published figure for Bradford Trident: every £1 creates £2.52) or ``"no-surveys"``
+    (the same files without the surveys). ``lm3.load_project(lm3.sample()).calculate()`` runs it; copy the
+    folder to change its files."""
+    if name not in SAMPLES:
+        raise InputError(
+            f"No sample named {name!r}: the samples are {', '.join(SAMPLES)}.",
+            code="bad-parameter",
+            params=("name",),
+        )
+    return Path(str(resources.files("lm3").joinpath("data", "samples", name)))
 
 
 def load_project(directory: str | Path) -> Project:

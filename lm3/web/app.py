@@ -46,7 +46,7 @@ from lm3.web.store import KINDS, SEVERAL, SUFFIXES, Job, Session, Store
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "lm3_session"
-SAMPLE = HERE.parent.parent / "data" / "samples" / "bradford-trident"  # in a clone of the repository
+SAMPLE = lm3.sample()  # shipped inside the package: the button works after any install
 DEFAULT_MAX_UPLOAD_MB = 200
 MAX_FILES = 40
 MAX_ROWS = 5_000_000  # payment rows read from one upload

@@ -1,11 +1,12 @@
-"""Writes the illustrative Bradford Trident sample (the XLSX files beside this script).
+"""Writes the illustrative Bradford Trident sample (the XLSX files of lm3/data/samples/bradford-trident, shipped
+inside the package).
 
 The inputs behind Locality's published figure (every £1 of Bradford Trident's income creates £2.52 for the
 local economy) are not published. These files are constructed: the organisation's suppliers and staff are
 invented, the postcodes are real (ONS Postcode Directory, November 2025), and the amounts and survey
 answers were chosen so that the whole lm3 pipeline, run on these files, gives LM3 = 2.52.
 
-Run from the project root (needs openpyxl):  python data/samples/bradford-trident/build_sample.py
+Run from the project root (needs openpyxl):  python tools/build_sample.py
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1] / "lm3" / "data" / "samples" / "bradford-trident"
 
 # name in the register, name as the finance system spells it, postcode, head office postcode, type,
 # payments (pounds, in the order paid; negative = credit note), survey answer as typed (None = no answer)
