@@ -3,9 +3,11 @@
 Every function takes a result (and an optional ``ax``) and returns the Figure; only the caller saves it.
 """
 
+from typing import Any
+
 from lm3.render.charts import (
     CHARTS,
-    ChartFigure,
+    chart_figure_class,
     flow_chart,
     leakage_chart,
     leakage_table,
@@ -20,7 +22,7 @@ from lm3.render.charts import (
 
 __all__ = [
     "CHARTS",
-    "ChartFigure",
+    "ChartFigure",  # noqa: F822  (made by __getattr__ below, with matplotlib)
     "flow_chart",
     "leakage_chart",
     "leakage_table",
@@ -32,3 +34,10 @@ __all__ = [
     "sensitivity_chart",
     "uncertainty_chart",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``ChartFigure`` (the Figure every chart returns) is made with matplotlib, when first asked for."""
+    if name == "ChartFigure":
+        return chart_figure_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -29,17 +29,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import rc_context
-from matplotlib.axes import Axes
-from matplotlib.collections import PatchCollection
-from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch, Polygon
-from matplotlib.path import Path as MplPath
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn, not with lm3 (a third of its import time)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 from lm3.values.cells import visible_text
 from lm3.values.frames import row_tuples
@@ -70,31 +67,49 @@ TOP_GROUPS = 12  # bars of a share chart; the rest are one bar, "other"
 
 @contextmanager
 def _style() -> Iterator[None]:
+    from matplotlib import rc_context
+
     with rc_context(STYLE):  # type: ignore[arg-type]  # matplotlib types rc keys as a Literal of every name
         yield
 
 
-class ChartFigure(Figure):
-    """A matplotlib Figure that saves in lm3's style too (fixed SVG ids, so output is the same every run)."""
+@lru_cache(maxsize=1)
+def chart_figure_class() -> type[Figure]:
+    """``ChartFigure``: made when first asked for, with matplotlib."""
+    from matplotlib.figure import Figure
 
-    def savefig(self, *args: Any, **kwargs: Any) -> None:
-        with _style():
-            super().savefig(*args, **kwargs)
+    class ChartFigure(Figure):
+        """A matplotlib Figure that saves in lm3's style too (fixed SVG ids, so output is the same every run)."""
 
-    def _repr_png_(self) -> bytes:
-        """Shown as an image in Jupyter, whatever matplotlib backend is active (no pyplot needed)."""
-        import io
+        def savefig(self, *args: Any, **kwargs: Any) -> None:
+            with _style():
+                super().savefig(*args, **kwargs)
 
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=100)
-        return buffer.getvalue()
+        def _repr_png_(self) -> bytes:
+            """Shown as an image in Jupyter, whatever matplotlib backend is active (no pyplot needed)."""
+            import io
+
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100)
+            return buffer.getvalue()
+
+    ChartFigure.__module__, ChartFigure.__qualname__ = "lm3.charts", "ChartFigure"
+    return ChartFigure
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ChartFigure":
+        return chart_figure_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _figure(size: tuple[float, float]) -> Figure:
-    return ChartFigure(figsize=size, layout="constrained")
+    return chart_figure_class()(figsize=size, layout="constrained")
 
 
 def _figure_of(ax: Axes) -> Figure:
+    from matplotlib.figure import Figure
+
     fig = ax.get_figure(root=True)
     assert isinstance(fig, Figure), "an Axes drawn into belongs to a Figure"
     return fig
@@ -147,6 +162,8 @@ def _wrap(label: object, width: int = 28, lines: int = 2) -> str:
 
 def _money_axis(axis: Any) -> None:
     """£ on an axis, with few enough ticks that their labels never run together."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=2))
     axis.set_major_formatter(FuncFormatter(_gbp))
 
@@ -364,6 +381,8 @@ def local_share_chart(result: Any, ax: Axes | None = None, *, by: str = "type") 
     """The local share of placed spend (local / placed) by supplier ``by="type"`` (VCSE, SME, large, public
     body, unknown) or by expense ``by="category"``: the 12 largest by spend and "other", each with the £
     placed behind its bar and the £ not placed (location unknown) beside it."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     table = share_table(result, by=by)
     with _style():
         fig, ax = _axes(ax, (7.5, 1.6 + 0.42 * max(len(table), 1)))
@@ -405,6 +424,8 @@ def flow_chart(result: Any, ax: Axes | None = None) -> Figure:
     those of unknown location), and staff pay that leaves (staff living elsewhere; deductions on a net pay
     basis); then what local suppliers and staff re-spend locally and what leaks. Band widths are £ per £1
     of round 1."""
+    from matplotlib.patches import Polygon
+
     with _style():
         fig, ax = _axes(ax, (9, 5))
         s, staff = result.suppliers, result.staff
@@ -515,6 +536,9 @@ def _band(
     hatch: str | None,
 ) -> None:
     """A Sankey band from span ``a`` at ``xa`` to span ``b`` at ``xb``, edges as smooth cubic curves."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
     mx = (xa + xb) / 2
     verts = [
         (xa, a[1]),
@@ -574,6 +598,9 @@ def map_chart(result: Any, ax: Axes | None = None, *, margin_km: float = 25) -> 
     area (outlined) and as far as ``margin_km`` beyond the districts with spend nearest it; spend further
     afield is listed beside the map. Drawn with matplotlib from ONS boundaries. Works for an
     ``lm3.locate`` result too (the £ placed)."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Polygon
+
     with _style():
         fig, ax = _axes(ax, (7, 7))
         shapes = _boundaries()
@@ -655,6 +682,8 @@ def uncertainty_chart(
     """LM3 with its interval (only where survey answers were resampled), and each scenario's
     (``result.scenarios(...)``) beside it; when some spend is not placed, the bounds it puts on LM3 (as
     calculated, to all local), drawn dotted: a range of what is unknown, not a sampling interval."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     with _style():
         rows: list[tuple[str, float, float, float]]
         if scenarios is None:
@@ -715,6 +744,7 @@ def uncertainty_chart(
 def sensitivity_chart(result: Any, ax: Axes | None = None) -> Figure:
     """A tornado chart: LM3 as each assumption moves over its stated range (``result.sensitivity``),
     largest swing at the top, around the result's LM3 (the dashed line); each end says the setting."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     with _style():
         table = result.sensitivity if result.sensitivity is not None else pd.DataFrame()
@@ -795,6 +825,9 @@ def local_share_map(summary: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Each body's area (its districts, ``lads``: ONS codes joined by ";") shaded by its local share of
     placed spend, latest period of each body: a batch's summary (``lm3.batch``). Darker: a larger local
     share; districts of no body are left white."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Polygon
+
     with _style():
         fig, ax = _axes(ax, (7, 8))
         shapes = _boundaries()
