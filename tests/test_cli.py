@@ -8,6 +8,7 @@ import sys
 from decimal import Decimal
 
 import click
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import GOLDEN, ROOT, SAMPLE, money
@@ -158,3 +159,15 @@ def test_out_never_writes_over_an_input_of_the_same_run(tmp_path):
     out = CliRunner().invoke(cli, ["suppliers", "template", *study, "--out", str(register)])
     assert out.exit_code == 2
     assert payments.read_bytes() == before and register.read_bytes() == kept
+
+
+def test_the_first_study_on_a_machine_says_it_builds_the_postcode_index(tmp_path, monkeypatch):
+    """Before the postcode index exists (a new cache), an interactive command says it is being built, once;
+    after it is built, nothing more is said."""
+    from lm3.cli.options import index_notice
+
+    monkeypatch.setenv("LM3_CACHE_DIR", str(tmp_path / "cache"))
+    assert "postcode index" in (index_notice() or "")
+    assert not lm3.PostcodeDirectory().built
+    lm3.PostcodeDirectory().place(pd.Series(["BD1 1HY"]))
+    assert lm3.PostcodeDirectory().built and index_notice() is None

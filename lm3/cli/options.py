@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from lm3 import DEFAULT_MATCH_THRESHOLD, LM3Error, Project, load_project
+from lm3 import DEFAULT_MATCH_THRESHOLD, LM3Error, PostcodeDirectory, Project, load_project
 from lm3.cli.text import terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -340,6 +340,13 @@ def errors(debug: bool) -> Iterator[None]:
         ) from err
 
 
+def index_notice() -> str | None:
+    """What to say before a study whose first placing builds the postcode index (once per machine)."""
+    if PostcodeDirectory().built:
+        return None
+    return "Building the postcode index (2.7 million postcodes; once, a few seconds)..."
+
+
 @contextmanager
 def progress_bar(quiet: bool, label: str) -> Iterator[Callable[[str, int, int], None] | None]:
     """A progress bar on stderr for a long step, as a ``progress(step, done, total)`` callback; None (no
@@ -347,6 +354,9 @@ def progress_bar(quiet: bool, label: str) -> Iterator[Callable[[str, int, int], 
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    notice = index_notice()
+    if notice:
+        click.echo(notice, err=True)
     from tqdm import tqdm
 
     bar = tqdm(desc=label, file=sys.stderr, leave=False, dynamic_ncols=True)
