@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from lm3.errors import AreaError
 from lm3.values import params
+from lm3.values.arrow import one_chunk
 from lm3.values.frames import among, row_tuples
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")  # outward, inward
@@ -757,19 +758,15 @@ def _postcode_table() -> pd.DataFrame:
     return pcs.dataframe
 
 
-def _whole(array: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
 def _build_index() -> dict[str, np.ndarray]:
     """Every postcode of the ONS Postcode Directory, sorted by key; and each district's and sector's LADs."""
     df = _postcode_table()
     # worked in Arrow and on integer codes: 2.7 million postcodes never become Python strings here
-    text = _whole(pa.array(df["pcd_abbr"], type=pa.string(), from_pandas=True))
+    text = one_chunk(pa.array(df["pcd_abbr"], type=pa.string(), from_pandas=True))
     keys = text.to_numpy(zero_copy_only=False).astype("S7")
     order = np.argsort(keys, kind="stable")
     keys, text = keys[order], text.take(pa.array(order))
-    laua = _whole(pa.array(df["laua"].astype("object"), type=pa.string(), from_pandas=True)).take(
+    laua = one_chunk(pa.array(df["laua"].astype("object"), type=pa.string(), from_pandas=True)).take(
         pa.array(order)
     )
     encoded = pc.dictionary_encode(laua)  # LADs in order of first appearance, as pd.factorize gives them

@@ -54,7 +54,7 @@ from lm3.progress import Progress, report
 from lm3.read.columns import TOTAL_LABEL, Choice
 from lm3.read.fields import PAYMENTS_FIELDS
 from lm3.read.table import Source, Table, _is_blank, _rows, read_table
-from lm3.values.arrow import as_numpy, bytes_present, factorize, take_rows
+from lm3.values.arrow import as_numpy, bytes_present, factorize, one_chunk, take_rows
 from lm3.values.cells import write_csv
 from lm3.values.dates import parse_dates_coded
 from lm3.values.frames import row_tuples
@@ -1000,7 +1000,7 @@ def _optional(name: str, values: pd.Series) -> _Column:
     areas), else vectorised over the column (ids and references, a value per row)."""
     head = values.iloc[:2000]
     if len(values) > 2000 and head.nunique() * 2 > len(head):  # ids: a value per row
-        return _Column(full=_one_chunk(_clean_optional(name, as_text(values))))
+        return _Column(full=one_chunk(_clean_optional(name, as_text(values))))
     codes, uniques = factorize(values)
     if len(uniques) * 4 < len(values):
         clean = _clean_optional(name, as_text(uniques))
@@ -1008,12 +1008,7 @@ def _optional(name: str, values: pd.Series) -> _Column:
             idx=codes,
             values=np.asarray([*clean.to_pylist(), None], dtype=object),
         )
-    return _Column(full=_one_chunk(_clean_optional(name, as_text(values))))
-
-
-def _one_chunk(text: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """One array (a take from a chunked array joins its chunks each time: do it once, here)."""
-    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    return _Column(full=one_chunk(_clean_optional(name, as_text(values))))
 
 
 def _clean_optional(name: str, text: pa.Array) -> pa.Array:

@@ -182,7 +182,9 @@ def _reasons(
         )
         return place_text(rows) + office + others + verdict
 
-    postcode = lambda rows: "postcode " + text("postcode", rows)  # noqa: E731
+    def postcode(rows: np.ndarray) -> pd.Series:
+        return "postcode " + text("postcode", rows)
+
     put((trace["key"] == "").to_numpy(), lambda rows: "no supplier name in the payments: location unknown")
     put(~registered, lambda rows: "not in the supplier register: location unknown")
     put(status == "missing", no_postcode)

@@ -49,6 +49,11 @@ def take_rows(values: pd.Series, at: np.ndarray) -> pd.Series:
     return pd.Series(pd.array(taken, dtype=values.dtype), index=values.index[at], name=values.name)
 
 
+def one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One array (a take from a chunked array joins its chunks each time: do it once)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Each row's code and the distinct values, in order of first appearance, like ``pd.factorize``, but a
     missing value's code is ``len(uniques)`` (the slot callers keep for "missing").
