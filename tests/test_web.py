@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import time
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +22,7 @@ from lm3 import charts
 web = pytest.importorskip("lm3.web.app", reason="the web extra is not installed (pip install 'lm3[web]')")
 from starlette.testclient import TestClient  # noqa: E402
 
+from lm3.web import site as web_site  # noqa: E402
 from lm3.web.store import Store  # noqa: E402
 
 HOST = "http://testserver"
@@ -41,7 +44,7 @@ def _form_tokens(text: str) -> dict[str, str]:
 
 
 def _client(**options: object) -> TestClient:
-    return TestClient(web.create_app(hosts=("testserver",), **options))  # type: ignore[arg-type]
+    return TestClient(web.web_app(hosts=("testserver",), **options))  # type: ignore[arg-type]
 
 
 def _start(client: TestClient) -> Tokens:
@@ -311,7 +314,7 @@ def test_wrong_files_and_areas_get_a_page_that_says_what_to_do():
 
 
 def test_sessions_are_isolated_and_deleted():
-    app = web.create_app(hosts=("testserver",))
+    app = web.web_app(hosts=("testserver",))
     with TestClient(app) as alice, TestClient(app) as mallory:
         csrf = _start(alice)
         _upload_sample(alice, csrf)
@@ -649,3 +652,83 @@ def test_the_registers_page_lists_the_store_and_adds_an_uploaded_register(tmp_pa
         assert offline.status_code == 303
         assert _wait_for_result(client) == "error 400"  # the page says why, in words
         assert "cannot reach the server" in client.get("/progress").text
+
+
+def test_a_what_if_category_holding_a_comma_is_used_as_it_is(tmp_path):
+    """The what-if's category is taken whole (a comma, an "=" inside it never splits it or overrides the
+    share): the moved figure is the one the API gives for that category and share."""
+    payments = tmp_path / "spend.csv"
+    payments.write_text(
+        "Supplier Name,Amount,Expense Type,Supplier Postcode\n"
+        "Aire Valley Catering,1000.00,Catering,BD1 1HY\n"
+        'Leeds Lettings Ltd,2000.00,"Rents, rates and leases",LS1 4AP\n'
+        'Manchester Premises Ltd,3000.00,"Rents, rates and leases",M1 1AE\n'
+        "York Foods Ltd,4000.00,Catering,YO1 7HH\n",
+        encoding="utf-8",
+    )
+    store = lm3.RegisterStore(tmp_path / "registers")
+    with _client(registers=store) as client:
+        csrf = _start(client)
+        _upload(client, csrf, payments=payments)
+        _wait_for_result(client)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        page = client.post(
+            "/result/what-if",
+            data={"csrf": csrf("/result/what-if"), "share": "50%", "category": "Rents, rates and leases"},
+            headers=SAME_ORIGIN,
+        )
+        assert page.status_code == 200 and "what-if-result" in page.text
+        result = lm3.calculate(payments, area="Bradford", registers=store)
+        moved = result.scenarios([lm3.Shift(share=Fraction(1, 2), category="Rents, rates and leases")])
+        assert int(moved["moved"].iloc[1]) == 250_000  # half of the £5,000 paid to non-local landlords
+        assert lm3.format_gbp(250_000) in page.text
+        assert f"{moved['lm3'].iloc[1]:.2f}" in page.text
+        sneaky = client.post(
+            "/result/what-if",
+            data={"csrf": csrf("/result/what-if"), "share": "10%", "category": "x,share=90%"},
+            headers=SAME_ORIGIN,
+        )
+        assert sneaky.status_code == 400 and "x,share=90%" in sneaky.text  # a category no payment has
+
+
+def test_the_sample_after_an_upload_with_columns_chosen_runs():
+    """Columns chosen for an upload belong to it: the sample loaded after it is read with its own."""
+    with _client() as client:
+        csrf = _start(client)
+        _upload(client, csrf, payments=MONTH)
+        _wait_for_result(client)
+        client.post(
+            "/check",
+            data={"csrf": csrf("/check"), "kind": "payments", "payments.supplier": "Service Area"},
+            headers=SAME_ORIGIN,
+        )
+        _wait_for_result(client)
+        client.post("/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN)
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        assert "£2.52" in client.get("/result").text
+
+
+def test_downloads_before_any_upload_lead_to_the_upload_page():
+    with _client() as client:
+        _start(client)
+        for path in ("/check/rejected-rows.csv", "/check/suppliers-to-place.xlsx", "/check", "/result"):
+            got = client.get(path, follow_redirects=False)
+            assert got.status_code == 303 and got.headers["location"] == "/upload", path
+
+
+def test_jobs_run_on_the_apps_own_executor_and_stop_with_it():
+    """Calculations started one after another wait their turn on the app's few workers (no thread each),
+    and the app shuts its executor down when it stops."""
+    app = web.web_app(hosts=("testserver",))
+    with TestClient(app) as client:
+        csrf = _start(client)
+        client.post("/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN)
+        for _ in range(6):
+            client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
+        workers = [t for t in threading.enumerate() if t.name.startswith("lm3-web-job")]
+        assert 1 <= len(workers) <= web_site.JOBS
+        assert _wait_for_result(client) == "/result"
+    with pytest.raises(RuntimeError):
+        app.state.site.run(lambda: None)  # shut down: nothing more runs

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -65,8 +66,23 @@ NOT_PLACED_HATCH = ".."  # money whose location is unknown: neither local nor le
 TOP_GROUPS = 12  # bars of a share chart; the rest are one bar, "other"
 
 
+_IMPORTING = threading.Lock()
+
+
+def _load_matplotlib() -> None:
+    """Import the parts of matplotlib the charts use, once, under a lock: two charts drawn at once on
+    threads (the web app's) would otherwise each find matplotlib half imported."""
+    with _IMPORTING:
+        import matplotlib.collections
+        import matplotlib.figure
+        import matplotlib.patches
+        import matplotlib.path
+        import matplotlib.ticker  # noqa: F401
+
+
 @contextmanager
 def _style() -> Iterator[None]:
+    _load_matplotlib()
     from matplotlib import rc_context
 
     with rc_context(STYLE):  # type: ignore[arg-type]  # matplotlib types rc keys as a Literal of every name
@@ -76,6 +92,7 @@ def _style() -> Iterator[None]:
 @lru_cache(maxsize=1)
 def chart_figure_class() -> type[Figure]:
     """``ChartFigure``: made when first asked for, with matplotlib."""
+    _load_matplotlib()
     from matplotlib.figure import Figure
 
     class ChartFigure(Figure):
@@ -108,6 +125,7 @@ def _figure(size: tuple[float, float]) -> Figure:
 
 
 def _figure_of(ax: Axes) -> Figure:
+    _load_matplotlib()
     from matplotlib.figure import Figure
 
     fig = ax.get_figure(root=True)
@@ -162,6 +180,7 @@ def _wrap(label: object, width: int = 28, lines: int = 2) -> str:
 
 def _money_axis(axis: Any) -> None:
     """£ on an axis, with few enough ticks that their labels never run together."""
+    _load_matplotlib()
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=2))
@@ -381,6 +400,7 @@ def local_share_chart(result: Any, ax: Axes | None = None, *, by: str = "type") 
     """The local share of placed spend (local / placed) by supplier ``by="type"`` (VCSE, SME, large, public
     body, unknown) or by expense ``by="category"``: the 12 largest by spend and "other", each with the £
     placed behind its bar and the £ not placed (location unknown) beside it."""
+    _load_matplotlib()
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     table = share_table(result, by=by)
@@ -424,6 +444,7 @@ def flow_chart(result: Any, ax: Axes | None = None) -> Figure:
     those of unknown location), and staff pay that leaves (staff living elsewhere; deductions on a net pay
     basis); then what local suppliers and staff re-spend locally and what leaks. Band widths are £ per £1
     of round 1."""
+    _load_matplotlib()
     from matplotlib.patches import Polygon
 
     with _style():
@@ -536,6 +557,7 @@ def _band(
     hatch: str | None,
 ) -> None:
     """A Sankey band from span ``a`` at ``xa`` to span ``b`` at ``xb``, edges as smooth cubic curves."""
+    _load_matplotlib()
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MplPath
 
@@ -598,6 +620,7 @@ def map_chart(result: Any, ax: Axes | None = None, *, margin_km: float = 25) -> 
     area (outlined) and as far as ``margin_km`` beyond the districts with spend nearest it; spend further
     afield is listed beside the map. Drawn with matplotlib from ONS boundaries. Works for an
     ``lm3.locate`` result too (the £ placed)."""
+    _load_matplotlib()
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Polygon
 
@@ -682,6 +705,7 @@ def uncertainty_chart(
     """LM3 with its interval (only where survey answers were resampled), and each scenario's
     (``result.scenarios(...)``) beside it; when some spend is not placed, the bounds it puts on LM3 (as
     calculated, to all local), drawn dotted: a range of what is unknown, not a sampling interval."""
+    _load_matplotlib()
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     with _style():
@@ -744,6 +768,7 @@ def uncertainty_chart(
 def sensitivity_chart(result: Any, ax: Axes | None = None) -> Figure:
     """A tornado chart: LM3 as each assumption moves over its stated range (``result.sensitivity``),
     largest swing at the top, around the result's LM3 (the dashed line); each end says the setting."""
+    _load_matplotlib()
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     with _style():
@@ -825,6 +850,7 @@ def local_share_map(summary: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Each body's area (its districts, ``lads``: ONS codes joined by ";") shaded by its local share of
     placed spend, latest period of each body: a batch's summary (``lm3.batch``). Darker: a larger local
     share; districts of no body are left white."""
+    _load_matplotlib()
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Polygon
 

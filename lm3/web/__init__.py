@@ -23,7 +23,7 @@ def missing() -> list[str]:
 
 
 if not missing():
-    from lm3.web.app import create_app
+    from lm3.web.app import web_app
     from lm3.web.server import serve
 
-    __all__ = ["create_app", "missing", "serve"]
+    __all__ = ["missing", "serve", "web_app"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import uvicorn
 
-from lm3.web.app import DEFAULT_MAX_UPLOAD_MB, create_app
+from lm3.web.app import DEFAULT_MAX_UPLOAD_MB, web_app
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -40,7 +40,7 @@ def serve(
     name); ``registers``: the register store's folder (default: the user's own); ``started(url)`` is called
     with the address once it is listening."""
     hosts = (*LOOPBACK, *allowed_hosts) + (() if host in ("0.0.0.0", "::") else (host,))
-    app = create_app(
+    app = web_app(
         max_upload_mb=max_upload_mb,
         hosts=tuple(dict.fromkeys(hosts)),
         idle_minutes=idle_minutes,

@@ -64,8 +64,11 @@ class Job:
 
 @dataclass
 class Session:
+    """One browser's files, choices and result. Its state is changed under ``lock``: by the pages (on the
+    event loop) and by its jobs (on the app's executor) alike."""
+
     id: str
-    secret: str  # the key of this session's form tokens (lm3.web.app.form_token)
+    secret: str  # the key of this session's form tokens (lm3.web.security.form_token)
     folder: Path
     uploads: list[Upload] = field(default_factory=list)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> field -> header
@@ -77,18 +80,49 @@ class Session:
     touched: float = field(default_factory=time.monotonic)
     counter: int = 0
     read: dict[str, tuple[object, Any]] = field(default_factory=dict)  # kind -> (columns, what lm3 read)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def cached(self, kind: str, columns: object, reader: Callable[[], Any]) -> Any:
         """What lm3 read from this kind of upload with these columns: read once, for the check page and
         the calculation alike, and again only when the files or the columns change. It is kept under the
         files it was read from, so a reading still running when new files arrive never stands for them."""
-        key = (repr(columns), tuple(str(u.path) for u in self.files(kind)))
-        kept = self.read.get(kind)
+        with self.lock:
+            key = (repr(columns), tuple(str(u.path) for u in self.files(kind)))
+            kept = self.read.get(kind)
         if kept is not None and kept[0] == key:
             return kept[1]
-        value = reader()
-        self.read[kind] = (key, value)
+        value = reader()  # outside the lock: a long read never holds up a page
+        with self.lock:
+            if key == (repr(columns), tuple(str(u.path) for u in self.files(kind))):
+                self.read[kind] = (key, value)  # kept only while these are still the files
         return value
+
+    def forget(self, kind: str) -> None:
+        """Drop what was read from a kind of upload (what it stands for has changed)."""
+        with self.lock:
+            self.read.pop(kind, None)
+
+    def start(self, job: Job, *, keep_result: bool = True) -> None:
+        """Make ``job`` the session's running job (without ``keep_result``, the result shown is dropped)."""
+        with self.lock:
+            self.job = job
+            if not keep_result:
+                self.result, self.what_if = None, None
+
+    def finish(self, job: Job, uploads: int, result: lm3.LM3Result, tiers: Any) -> bool:
+        """Show ``result`` if ``job`` is still the session's job and no file came in since it started
+        (``uploads``: the counter then); whether it is shown."""
+        with self.lock:
+            if self.job is not job or self.counter != uploads:
+                return False
+            self.result, self.tiers = result, tiers
+            return True
+
+    def set_columns(self, kind: str, chosen: dict[str, str]) -> None:
+        """Columns a person chose for a kind of upload, over those chosen before."""
+        with self.lock:
+            self.columns[kind] = {**self.columns.get(kind, {}), **chosen}
+            self.result = None
 
     def files(self, kind: str) -> list[Upload]:
         return [u for u in self.uploads if u.kind == kind]
@@ -116,22 +150,42 @@ class Session:
 
     def add(self, kind: str, shown: str, data: bytes, suffix: str) -> Upload:
         """Keep an uploaded file under a name the server makes."""
-        self.counter += 1
-        path = self.folder / f"{kind}-{self.counter}{suffix}"
-        path.write_bytes(data)
-        upload = Upload(kind, shown, path, len(data))
-        self.read.pop(kind, None)
-        if kind not in SEVERAL:
-            self.remove(kind)
-        self.uploads.append(upload)
-        self.result = None
-        return upload
+        with self.lock:
+            self.counter += 1
+            path = self.folder / f"{kind}-{self.counter}{suffix}"
+            path.write_bytes(data)
+            upload = Upload(kind, shown, path, len(data))
+            self.read.pop(kind, None)
+            if kind not in SEVERAL:
+                self.remove(kind)
+            self.uploads.append(upload)
+            self.result = None
+            return upload
 
     def remove(self, kind: str) -> None:
-        self.read.pop(kind, None)
-        for upload in self.files(kind):
-            upload.path.unlink(missing_ok=True)
-        self.uploads = [u for u in self.uploads if u.kind != kind]
+        """Delete the files of a kind of upload, and the columns chosen for it."""
+        with self.lock:
+            self.read.pop(kind, None)
+            for upload in self.files(kind):
+                upload.path.unlink(missing_ok=True)
+            self.uploads = [u for u in self.uploads if u.kind != kind]
+
+    def replace(self, received: list[tuple[str, str, bytes, str]]) -> None:
+        """Files uploaded together: (kind, name shown, content, suffix). Each kind sent replaces the files
+        of that kind, and the columns chosen for them."""
+        with self.lock:
+            for kind in {kind for kind, *_ in received}:
+                self.remove(kind)
+                self.columns.pop(kind, None)
+            for kind, shown, data, suffix in received:
+                self.add(kind, shown, data, suffix)
+
+    def clear(self) -> None:
+        """Delete every upload, and the choices made for them (before a sample is loaded)."""
+        with self.lock:
+            for upload in self.uploads:
+                upload.path.unlink(missing_ok=True)
+            self.uploads, self.read, self.columns, self.result = [], {}, {}, None
 
 
 class Store:

@@ -1,0 +1,169 @@
+"""The result page: the figure, its rounds and coverage, charts, leakage, what-ifs, placing more suppliers,
+and the downloads (report, workbook, JSON, survey forms, the suppliers to place)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+import lm3
+from lm3 import charts
+from lm3.web.forms import WhatIfForm, one_file
+from lm3.web.guards import with_result, with_result_form
+from lm3.web.jobs import placing, start_calculation
+from lm3.web.site import Site, go
+from lm3.web.store import SUFFIXES, Session
+from lm3.web.views.files import download as send
+
+REPORTS = ("report.xlsx", "report.html", "result.json")
+SURVEYS = {"supplier-survey.xlsx": "suppliers", "staff-survey.xlsx": "staff"}
+PERSON = "individual or redacted"  # a supplier of this type is counted, never named
+
+
+@with_result
+async def show(request: Request, site: Site, session: Session, res: lm3.LM3Result) -> Response:
+    return site.page(
+        request,
+        "result.html",
+        session,
+        tiers=session.tiers,
+        r=res,
+        tables=_result_tables(res),
+        charts=list(charts.CHARTS),
+        what_if=session.what_if,
+        previous=_previous(session, res),
+        categories=_categories(res),
+    )
+
+
+@with_result
+async def chart(request: Request, site: Site, session: Session, res: lm3.LM3Result) -> Response:
+    """One chart as PNG, drawn and encoded off the event loop."""
+    name = request.path_params["name"]
+    if name not in charts.CHARTS:
+        return site.error(
+            request, session, "No such chart", "That chart does not exist.", 404, back="/result"
+        )
+    return Response(await asyncio.to_thread(_png, name, res), media_type="image/png")
+
+
+@with_result_form
+async def what_if(
+    request: Request, site: Site, session: Session, res: lm3.LM3Result, form: FormData
+) -> Response:
+    asked: WhatIfForm = WhatIfForm.posted(form)
+    try:
+        session.what_if = res.scenarios([asked.shift()]).to_dict("records")
+    except lm3.LM3Error as err:
+        return site.error(
+            request, session, "That what-if could not be worked out", str(err), 400, back="/result#what-if"
+        )
+    return go("/result#what-if")
+
+
+@with_result_form
+async def place_more(
+    request: Request, site: Site, session: Session, res: lm3.LM3Result, form: FormData
+) -> Response:
+    """The filled-in list of suppliers to place, added to the registers; then calculate again."""
+    item = one_file(form, "template")
+    back = "/result#place-more"
+    if item is None or item.filename is None:
+        return site.error(
+            request, session, "No file chosen", "Choose the filled-in template to upload.", 400, back=back
+        )
+    suffix = Path(item.filename).suffix.lower()
+    if suffix not in SUFFIXES["suppliers"]:
+        return site.error(
+            request, session, "Not a spreadsheet", "Upload the template as .xlsx or .csv.", 400, back=back
+        )
+    session.add("suppliers", Path(item.filename).name, await item.read(), suffix)
+    start_calculation(site, session)
+    return go("/progress")
+
+
+@with_result
+async def download(request: Request, site: Site, session: Session, res: lm3.LM3Result) -> Response:
+    name = request.path_params["name"]
+    if name not in (*REPORTS, *SURVEYS, "suppliers-to-place.xlsx"):
+        return site.error(
+            request, session, "No such download", "That file does not exist.", 404, back="/result"
+        )
+    folder = session.folder / "out"
+    folder.mkdir(exist_ok=True)
+    try:
+        path = await asyncio.to_thread(_make, site, session, res, name, folder)
+    except lm3.LM3Error as err:
+        return site.error(request, session, "The file could not be made", str(err), 400, back="/result")
+    return send(path, name)
+
+
+def _make(site: Site, session: Session, res: lm3.LM3Result, name: str, folder: Path) -> Path:
+    """Write one download into ``folder``; its path."""
+    if name in REPORTS:
+        fmt = name.rsplit(".", 1)[1]
+        files = lm3.write_report(res, folder, formats=fmt)
+        made = {"xlsx": files.xlsx, "html": files.html, "json": files.json}[fmt]
+        assert made is not None  # the format asked for is written
+        return made
+    path = folder / name
+    if name in SURVEYS:
+        lm3.write_survey_template(SURVEYS[name], path, area=res.area, name=res.name)
+    else:
+        lm3.write_supplier_template(placing(site, session), path)
+    return path
+
+
+def _png(name: str, res: lm3.LM3Result) -> bytes:
+    buffer = io.BytesIO()
+    charts.CHARTS[name](res).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _previous(session: Session, res: lm3.LM3Result) -> Any:
+    """This result beside a previous one uploaded (its rows), or what is wrong with that file."""
+    if not session.files("previous"):
+        return None
+    try:
+        table = lm3.compare([str(session.files("previous")[0].path), res])
+    except lm3.LM3Error as err:
+        return session.as_shown(str(err))
+    return table.astype("object").where(table.notna(), None).to_dict("records")
+
+
+def _result_tables(res: lm3.LM3Result) -> dict[str, Any]:
+    suppliers = res.suppliers
+    person = suppliers["type"] == PERSON  # never named in a page: counted, not listed
+    unknown = suppliers["location"] == "unknown"
+    unplaced = suppliers[unknown & ~person].sort_values("round1", ascending=False).head(25)
+    leak = charts.leakage_table(res)
+    leak = leak[~leak["supplier"].isin(suppliers.loc[person, "supplier"])].head(15)
+    return {
+        "rounds": [
+            ("Round 1: spent", res.round1),
+            ("Round 2: spent locally", res.round2),
+            ("Round 3: re-spent locally", res.round3),
+        ],
+        "leakage": leak.to_dict("records"),
+        "unplaced": unplaced[["supplier", "round1"]].to_dict("records"),
+        "unplaced_count": int(unknown.sum()),
+        "by_source": res.by_source().to_dict("records"),
+        "reasons": res.not_placed_by_reason().to_dict("records"),
+        "responses": res.responses_table().to_dict("records"),
+        "assumptions": [(a.name, a.value, a.source) for a in res.assumptions],
+        "sensitivity": res.sensitivity.to_dict("records") if res.sensitivity is not None else [],
+        "warnings": [str(w) for w in res.warnings],
+    }
+
+
+def _categories(res: lm3.LM3Result) -> list[str]:
+    """The expense categories a what-if can move spend out of (those the payments name)."""
+    if res.detail is None or "category" not in res.detail.categories.columns:
+        return []
+    return sorted({str(c) for c in res.detail.categories["category"].dropna() if str(c).strip()})
