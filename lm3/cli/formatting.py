@@ -193,9 +193,20 @@ def format_result(result: LM3Result) -> str:
     codes = f" ({', '.join(result.area.codes)})" if result.area.codes and not result.area.label else ""
     title = f"LM3 for {result.area.name}{codes}"
     lines = [title + (f": {result.name}" if result.name else ""), ""]
+    lines += _rounds_table(result)
+    lines += ["", result.headline, ""]
+    lines += _where_it_went(result)
+    lines += _round3_lines(result)
+    lines += _uncertainty_lines(result)
+    lines += _closing_lines(result)
+    return "\n".join(lines)
+
+
+def _rounds_table(result: LM3Result) -> list[str]:
+    """The rounds as a table, £ and per £1, and the figure (or its range, or none)."""
     summary = result.summary()
     width = max(len(format_gbp(int(a), symbol=False)) for a in summary["amount"])
-    lines.append(f"  {'Round':<9}{'':<46}{'£':>{width}}  {'per £1':>6}")
+    lines = [f"  {'Round':<9}{'':<46}{'£':>{width}}  {'per £1':>6}"]
     for r in row_tuples(summary):
         label, what = (r.round, r.what) if r.round != "Not placed" else ("", "not placed: location unknown")
         lines.append(
@@ -210,8 +221,11 @@ def format_result(result: LM3Result) -> str:
         )
     else:
         lines.append(f"  {'LM3':<9}{'(R1 + R2 + R3) / R1':<46}{'':>{width}}  {result.lm3:>6.2f}")
-    lines += ["", result.headline, ""]
+    return lines
 
+
+def _where_it_went(result: LM3Result) -> list[str]:
+    """Suppliers by location, what placed them, what was not placed, and staff by home."""
     s = result.suppliers
     parts = []
     for location in ("local", "local branch", "non-local", "unknown"):
@@ -219,7 +233,7 @@ def format_result(result: LM3Result) -> str:
         if len(chosen):
             label = "not placed" if location == "unknown" else location
             parts.append(f"{len(chosen)} {label} ({format_gbp(int(chosen['round1'].sum()))})")
-    lines.append("Suppliers: " + ", ".join(parts))
+    lines = ["Suppliers: " + ", ".join(parts)]
     placed = result.coverage_text()
     if placed is not None:
         lines.append(placed)
@@ -234,6 +248,12 @@ def format_result(result: LM3Result) -> str:
             for r in row_tuples(result.staff)
         )
         lines.append(f"Staff: {staff}")
+    return lines
+
+
+def _round3_lines(result: LM3Result) -> list[str]:
+    """Survey answers per group, the value of £1, and non-local suppliers' re-spend."""
+    lines = []
     survey = []
     for r in result.responses:
         if r.default is not None:
@@ -260,29 +280,38 @@ def format_result(result: LM3Result) -> str:
             f"Non-local suppliers re-spend {format_gbp(n.amount)} in the area ({how}): LM3 with it "
             f"{result.lm3_with_non_local:.2f} (not in the rounds above)"
         )
+    return lines
+
+
+def _uncertainty_lines(result: LM3Result) -> list[str]:
+    """The interval (or why there is none) and the sensitivity."""
     if result.interval is None:
-        lines.append(
+        lines = [
             "Interval: none: no survey answers to resample; round 3 rests on published default shares "
             "(the sensitivity shows how far they move it)"
-        )
+        ]
     else:
         i = result.interval
-        lines.append(
+        lines = [
             f"Interval: LM3 {i.low:.2f} to {i.high:.2f} ({i.level:.0%}, bootstrap over respondents, "
             f"{i.draws} draws, seed {i.seed}); round 3 {format_gbp(i.round3_low)} to {format_gbp(i.round3_high)}"
-        )
+        ]
     if result.sensitivity is not None and len(result.sensitivity):
         lines.append("Sensitivity (LM3 as each assumption moves over its range, largest first):")
-        for r in row_tuples(result.sensitivity):
-            lines.append(
-                f"  - {r.assumption}: {r.low} -> {r.lm3_low:.2f}, {r.high} -> {r.lm3_high:.2f} ({r.range})"
-            )
+        lines += [
+            f"  - {r.assumption}: {r.low} -> {r.lm3_low:.2f}, {r.high} -> {r.lm3_high:.2f} ({r.range})"
+            for r in row_tuples(result.sensitivity)
+        ]
+    return lines
+
+
+def _closing_lines(result: LM3Result) -> list[str]:
+    """Leakage, the assumptions with their sources and settings, and the warnings."""
     leak = result.leakage
     leaks = f"{format_gbp(leak['round2'])} in round 2, {format_gbp(leak['round3'])} in round 3"
     if leak["not_placed"]:
         leaks += f" (not counting the {format_gbp(leak['not_placed'])} not placed)"
-    lines.append(f"Leakage: {leaks}")
-    lines += ["", "Assumptions:"]
+    lines = [f"Leakage: {leaks}", "", "Assumptions:"]
     for a in result.assumptions:
         lines.append(f"  - {a.name}: {a.value}")
         setting = f" ({flag(a.param)}, or {a.param} in lm3.toml)" if a.param else ""
@@ -290,7 +319,7 @@ def format_result(result: LM3Result) -> str:
     if result.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  - {w}" for w in result.warnings]
-    return "\n".join(lines)
+    return lines
 
 
 def format_scenarios(result: LM3Result, table: pd.DataFrame) -> str:

@@ -736,59 +736,75 @@ def _json_objects(stream: BinaryIO, keys: tuple[str, ...]) -> Iterator[dict[str,
     """The objects of a JSON file one at a time, never the whole file: JSON Lines (an object a line), a
     top-level array, or a package whose array under one of ``keys`` ("releases", "records", "grants")
     holds them. A package's other fields are skipped."""
-    decoder = json.JSONDecoder()
-    buffer = ""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace")
+    reader = _JsonStream(stream)
+    reader.fill()
+    reader.buffer = reader.buffer.lstrip()
+    if reader.buffer.startswith("{"):  # a package (find its array) or JSON Lines (one object per line)
+        if not reader.skip_past(re.compile(r'"(' + "|".join(keys) + r')"\s*:\s*\[')):
+            yield from reader.objects(in_array=False)  # JSON Lines, or one object
+            return
+    elif reader.buffer.startswith("["):
+        reader.buffer = reader.buffer[1:]
+    yield from reader.objects(in_array=True)
 
-    def fill() -> bool:
-        nonlocal buffer
-        more = text.read(_JSON_CHUNK)
-        buffer += more
+
+_MORE = object()  # the text so far ends inside a value: read more
+
+
+class _JsonStream:
+    """JSON text read a chunk at a time into ``buffer``, decoded a value at a time."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.decoder = json.JSONDecoder()
+        self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace")
+        self.buffer = ""
+
+    def fill(self) -> bool:
+        """Read the next chunk; False at the end of the file."""
+        more = self.text.read(_JSON_CHUNK)
+        self.buffer += more
         return bool(more)
 
-    fill()
-    buffer = buffer.lstrip()
-    if buffer.startswith("{"):
-        # a package (find its array) or JSON Lines (one object per line)
-        m = None
-        while m is None:
-            m = re.search(r'"(' + "|".join(keys) + r')"\s*:\s*\[', buffer)
-            if m is None and not fill():
-                break
-        if m is None:  # JSON Lines, or one object: decode one after another
-            while True:
-                buffer = buffer.lstrip()
-                if not buffer and not fill():
-                    return
-                try:
-                    obj, end = decoder.raw_decode(buffer)
-                except json.JSONDecodeError:
-                    if not fill():
-                        raise
-                    continue
-                buffer = buffer[end:]
-                if isinstance(obj, dict):
-                    yield obj
-        buffer = buffer[m.end() :]
-    elif buffer.startswith("["):
-        buffer = buffer[1:]
-    while True:
-        buffer = buffer.lstrip().lstrip(",").lstrip()
-        while not buffer:
-            if not fill():
+    def skip_past(self, pattern: re.Pattern[str]) -> bool:
+        """Drop the text up to the end of ``pattern``'s first match; False (nothing dropped) if none."""
+        while True:
+            m = pattern.search(self.buffer)
+            if m is not None:
+                self.buffer = self.buffer[m.end() :]
+                return True
+            if not self.fill():
+                return False
+
+    def objects(self, *, in_array: bool) -> Iterator[dict[str, Any]]:
+        """The objects that follow, up to the end of the file (or of the array, ``in_array``: values
+        separated by commas, ending at "]")."""
+        while True:
+            self._skip_space(in_array)
+            if not self.buffer or (in_array and self.buffer.startswith("]")):
                 return
-            buffer = buffer.lstrip().lstrip(",").lstrip()
-        if buffer.startswith("]"):
-            return
+            value = self._decode()
+            if isinstance(value, dict):
+                yield value
+
+    def _skip_space(self, in_array: bool) -> None:
+        def strip(text: str) -> str:
+            return text.lstrip().lstrip(",").lstrip() if in_array else text.lstrip()
+
+        self.buffer = strip(self.buffer)
+        while not self.buffer and self.fill():
+            self.buffer = strip(self.buffer)
+
+    def _decode(self) -> object:
+        """The next value, or ``_MORE`` when the text so far ends inside it (a chunk read); at the end of
+        the file, the decoder's error."""
         try:
-            obj, end = decoder.raw_decode(buffer)
+            value, end = self.decoder.raw_decode(self.buffer)
         except json.JSONDecodeError:
-            if not fill():
+            if not self.fill():
                 raise
-            continue
-        buffer = buffer[end:]
-        if isinstance(obj, dict):
-            yield obj
+            return _MORE
+        self.buffer = self.buffer[end:]
+        return value
 
 
 def _json_rows(

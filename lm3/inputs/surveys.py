@@ -23,9 +23,10 @@ ambiguous (Excel turns "60%" typed into a plain cell into 0.6).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -192,6 +193,17 @@ def _read_file(
         return frame, [*table.warnings, *notes], table.label
     assert not isinstance(source, pd.DataFrame)  # a DataFrame is not a book: read as a table above
     path = Path(source)
+    book, names = _open_book(path, what, sheet)
+    gathered = _Gathered()
+    for name in names:
+        cells = cast(list[list[object]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        if any(str(c).strip() for r in cells for c in r if c is not None):
+            gathered.sheet(path, name, cells, group, what)
+    return gathered.answers(path, what)
+
+
+def _open_book(path: Path, what: str, sheet: str | None) -> tuple[Any, list[str]]:
+    """The workbook and the names of the sheets to read (``sheet`` alone when given)."""
     if not path.is_file():
         raise InputError(
             f"{what.capitalize()} file not found: {path}. Check the path.", code="file-not-found"
@@ -200,59 +212,69 @@ def _read_file(
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        names = book.sheet_names
+        names = list(book.sheet_names)
     except (CalamineError, OSError, ValueError) as err:
         raise InputError(f"{path.name}: cannot be read as a workbook ({err}).", code="not-readable") from err
-    if sheet is not None:
-        if sheet not in names:
-            raise InputError(
-                f"{path.name}: no sheet named {sheet!r}. Sheets: {', '.join(names)}.", code="no-such-sheet"
-            )
-        names = [sheet]
-    frames: list[pd.DataFrame] = []
-    warnings: list[str] = []
+    if sheet is None:
+        return book, names
+    if sheet not in names:
+        raise InputError(
+            f"{path.name}: no sheet named {sheet!r}. Sheets: {', '.join(names)}.", code="no-such-sheet"
+        )
+    return book, [sheet]
+
+
+@dataclass
+class _Gathered:
+    """The answers of a workbook's sheets so far, their warnings, the rows refused and the first error."""
+
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    problems: list[pd.DataFrame] = field(default_factory=list)
     first_error: InputError | None = None
-    problems: list[pd.DataFrame] = []
-    for name in names:
-        cells = cast(list[list[object]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-        if not any(str(c).strip() for r in cells for c in r if c is not None):
-            continue
+
+    def sheet(self, path: Path, name: str, cells: list[list[object]], group: str, what: str) -> None:
+        """Read one sheet that holds something: a staff form, or a table of responses."""
         if group == "staff" and (form := _staff_form_answer(cells, path.name, name)) is not None:
             frame, bad = form
             if len(bad):
-                problems.append(bad)
-            frames.append(frame)
-            continue
+                self.problems.append(bad)
+            self.frames.append(frame)
+            return
         if name == INSTRUCTIONS_SHEET:
-            continue
+            return
         try:
-            table = read_table(path, fields, what=what, sheet=name)
+            table = read_table(path, survey_fields(group), what=what, sheet=name)
         except RowErrors as err:
-            problems.append(err.problems)
-            continue
+            self.problems.append(err.problems)
+            return
         except InputError as err:
-            first_error = first_error or err
-            warnings.append(
+            self.first_error = self.first_error or err
+            self.warnings.append(
                 Notice(
                     "survey-sheet-skipped",
                     f"{path.name}: sheet {name!r} was not read: it holds no {what} header.",
                 )
             )
-            continue
+            return
         try:
             frame, notes = _answers(table, group)
         except RowErrors as err:
-            problems.append(err.problems)
-            continue
-        frames.append(frame.assign(sheet=name))
-        warnings += [w for w in table.warnings if notice_code(w) != "sheets-skipped"] + notes
-    if problems:
-        raise RowErrors(pd.concat(problems, ignore_index=True))
-    if not frames:
-        if first_error is not None:
-            raise first_error
-        raise InputError(f"{path.name}: no {what} answers in it (every sheet is empty).", code="empty-file")
-    return pd.concat(frames, ignore_index=True), warnings, path.name
+            self.problems.append(err.problems)
+            return
+        self.frames.append(frame.assign(sheet=name))
+        self.warnings += [w for w in table.warnings if notice_code(w) != "sheets-skipped"] + notes
+
+    def answers(self, path: Path, what: str) -> tuple[pd.DataFrame, list[str], str]:
+        if self.problems:
+            raise RowErrors(pd.concat(self.problems, ignore_index=True))
+        if not self.frames:
+            if self.first_error is not None:
+                raise self.first_error
+            raise InputError(
+                f"{path.name}: no {what} answers in it (every sheet is empty).", code="empty-file"
+            )
+        return pd.concat(self.frames, ignore_index=True), self.warnings, path.name
 
 
 def _answers(table: Table, group: str) -> tuple[pd.DataFrame, list[str]]:

@@ -114,6 +114,8 @@ def _month_first(texts: list[str]) -> bool:
 
 
 def _one(value: object, text: str, month_first: bool) -> tuple[np.datetime64 | None, str | None]:
+    """One cell as (day, period text): a date, a number (a period, a compact date or an Excel serial) or
+    text."""
     if isinstance(value, dt.datetime | pd.Timestamp):  # a payment date is a day ("01:00" is a BST artefact)
         return np.datetime64(value.date(), "s"), None
     if isinstance(value, dt.date):
@@ -121,33 +123,44 @@ def _one(value: object, text: str, month_first: bool) -> tuple[np.datetime64 | N
     if isinstance(value, np.datetime64):
         return value.astype("datetime64[D]").astype("datetime64[s]"), None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if float(value).is_integer() and _PERIOD.match(str(int(value))):
-            return None, str(int(value))
-        if float(value).is_integer() and (m := _COMPACT.match(str(int(value)))):
-            return _day(int(m.group(1)), int(m.group(2)), int(m.group(3))), None
-        if 1 <= value < 2958466:  # an Excel serial number (1900-01-01 to 9999-12-31)
-            return np.datetime64((_EXCEL_EPOCH + dt.timedelta(days=float(value))).date(), "s"), None
-        return None, None
+        return _number(value)
     if not text:
         return None, None
     if _PERIOD.match(text):
         return None, text
-    day = month = year = None
-    if m := _ISO.match(text):
-        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    elif m := _DMY.match(text):
-        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if month_first:
-            day, month = month, day
-    elif m := _COMPACT.match(text):
-        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    elif (m := _NAMED.match(text)) and m.group(2)[:3].lower() in _MONTHS:
-        day, month, year = int(m.group(1)), _MONTHS[m.group(2)[:3].lower()], int(m.group(3))
-    if year is None or month is None or day is None:
+    parts = _parts(text, month_first)
+    if parts is None:
         return None, None
+    year, month, day = parts
     if year < 100:
         year += 2000 if year < 70 else 1900
     return _day(year, month, day), None
+
+
+def _number(value: float) -> tuple[np.datetime64 | None, str | None]:
+    """A number as a period (202404), a compact date (20240401) or an Excel serial number."""
+    if float(value).is_integer() and _PERIOD.match(str(int(value))):
+        return None, str(int(value))
+    if float(value).is_integer() and (m := _COMPACT.match(str(int(value)))):
+        return _day(int(m.group(1)), int(m.group(2)), int(m.group(3))), None
+    if 1 <= value < 2958466:  # an Excel serial number (1900-01-01 to 9999-12-31)
+        return np.datetime64((_EXCEL_EPOCH + dt.timedelta(days=float(value))).date(), "s"), None
+    return None, None
+
+
+def _parts(text: str, month_first: bool) -> tuple[int, int, int] | None:
+    """(year, month, day) of a date written as text: ISO, day/month/year (month first when the column's
+    dates can only be), compact, or with the month's name; None for anything else."""
+    if m := _ISO.match(text):
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if m := _DMY.match(text):
+        day, month = int(m.group(1)), int(m.group(2))
+        return (int(m.group(3)), day, month) if month_first else (int(m.group(3)), month, day)
+    if m := _COMPACT.match(text):
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if (m := _NAMED.match(text)) and m.group(2)[:3].lower() in _MONTHS:
+        return int(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1))
+    return None
 
 
 def _day(year: int, month: int, day: int) -> np.datetime64 | None:
