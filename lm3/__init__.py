@@ -15,6 +15,7 @@ and ``lm3.match_companies_house`` help place more suppliers.
 report.xlsx, charts and JSON; ``lm3.to_json`` writes any result as JSON (docs/json.md).
 """
 
+from lm3 import options as options  # a module: the declared options of a study, lm3.options.declared()
 from lm3 import registers as registers  # a module: lm3.registers.add(...), .download(...)
 from lm3.batch import BatchResult, batch
 from lm3.errors import AreaError, InputError, LM3Error, MethodError, Notice, RowErrors

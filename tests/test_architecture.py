@@ -4,6 +4,8 @@ public API, options declared once and present everywhere, every JSON output stri
 from __future__ import annotations
 
 import ast
+import dataclasses
+import inspect
 import json
 import shutil
 import subprocess
@@ -79,7 +81,7 @@ def test_the_cli_imports_only_the_public_api():
 
 
 def test_the_web_app_imports_only_the_public_api():
-    for path in sorted((PACKAGE / "web").glob("*.py")):
+    for path in sorted((PACKAGE / "web").rglob("*.py")):
         for _, name in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             if name == "lm3" or name.startswith("lm3."):
                 assert name in ("lm3", "lm3.charts") or name.startswith("lm3.web"), f"{path.name}: {name}"
@@ -263,3 +265,78 @@ def test_mypy_reports_no_errors():
         [sys.executable, "-m", "mypy", "lm3"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
+
+
+# a value of each kind of option, other than any default, as lm3.toml writes it
+_TOML_VALUES = {
+    "payments": '"pay.csv"',
+    "files": '["a.xlsx", "b.xlsx"]',
+    "file": '"payroll.xlsx"',
+    "folder": '"registers"',
+    "text": '"Sheet 2"',
+    "money": '"1000.00"',
+}
+
+
+def _toml_value(option: lm3.options.Option) -> str:
+    if option.kind in _TOML_VALUES:
+        return _TOML_VALUES[option.kind]
+    if option.kind == "texts":
+        return '["Bradford", "Leeds"]' if option.name == "area" else '["x=y"]'
+    if option.kind == "choice":
+        return f'"{option.choices[-1]}"'
+    if option.kind == "flag":
+        return "false" if option.default else "true"
+    if option.kind in ("number", "whole"):
+        return "0.95" if option.name == "level" else "3"
+    raise AssertionError(f"no lm3.toml value for {option.name} ({option.kind})")
+
+
+def test_the_study_options_are_declared_once_and_every_front_end_offers_each(tmp_path):
+    """Each option declared in lm3.options is a keyword of calculate (locate: those of reading, placing
+    and the area) with the declared default, a field of Project, a setting of lm3.toml, a flag of every
+    command that computes a result, and a field of the web app (uploaded, chosen on the check page, the
+    server's register store, or on the area page)."""
+    declared = {o.name: o for o in lm3.options.declared()}
+    runtime = {"directory", "progress"}  # how to run, not what to study
+    calculate = inspect.signature(lm3.calculate).parameters
+    assert set(calculate) - runtime == set(declared)
+    for name, p in calculate.items():
+        if name not in runtime and name not in ("payments", "area"):  # required in calculate
+            assert p.default == declared[name].default, name
+    locate = inspect.signature(lm3.locate).parameters
+    assert set(locate) - runtime <= set(declared)
+    assert {o.name for o in declared.values() if o.group in ("reading", "placing")} <= set(locate)
+    for name, p in locate.items():
+        if name not in runtime and p.default is not inspect.Parameter.empty:
+            assert p.default == declared[name].default, name
+    assert [f.name for f in dataclasses.fields(lm3.Project)] == list(declared)
+    # lm3.toml: every option set to something other than its default
+    lines, tables, inputs = [], [], []
+    for o in declared.values():
+        if o.group == "inputs":
+            inputs.append(f"{o.name} = {_toml_value(o)}")
+        elif o.kind == "pairs":
+            pair = 'staff_share = "40%"' if o.name == "defaults" else 'supplier = "Vendor"'
+            tables.append(f"[{o.name}]\n{pair}")
+        else:
+            lines.append(f"{o.name} = {_toml_value(o)}")
+    (tmp_path / "lm3.toml").write_text(
+        "\n".join([*lines, *tables, "[inputs]", *inputs]) + "\n", encoding="utf-8"
+    )
+    project = lm3.load_project(tmp_path)
+    for o in declared.values():
+        assert getattr(project, o.name) not in (None, o.default), o.name
+    # the CLI: every computing command has each option's flag
+    for path, command in _commands(cli):
+        if path in COMPUTING_COMMANDS:
+            names = {p.name for p in command.params}
+            assert set(declared) <= names, (path, set(declared) - names)
+    # the web app: each option has its place
+    web_forms = pytest.importorskip("lm3.web.forms", reason="the web extra is not installed")
+    from lm3.web.store import KINDS
+
+    on_the_area_page = {f.name for f in web_forms.AreaForm.fields}
+    elsewhere = set(KINDS) | {"columns", "register_columns", "sheet", "registers"}
+    assert set(declared) <= on_the_area_page | elsewhere
+    assert not on_the_area_page & elsewhere

@@ -22,6 +22,7 @@ from lm3 import charts
 web = pytest.importorskip("lm3.web.app", reason="the web extra is not installed (pip install 'lm3[web]')")
 from starlette.testclient import TestClient  # noqa: E402
 
+from lm3.web import forms as web_forms  # noqa: E402
 from lm3.web import site as web_site  # noqa: E402
 from lm3.web.store import Store  # noqa: E402
 
@@ -732,3 +733,45 @@ def test_jobs_run_on_the_apps_own_executor_and_stop_with_it():
         assert _wait_for_result(client) == "/result"
     with pytest.raises(RuntimeError):
         app.state.site.run(lambda: None)  # shut down: nothing more runs
+
+
+def test_every_option_on_the_area_page_reaches_the_calculation():
+    """The area page offers each declared option it holds (a field with its id), and a fine point of the
+    method set there (the interval's level, seed and draws) gives the figure the API gives."""
+    with _client() as client:
+        csrf = _start(client)
+        client.post("/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN)
+        page = client.get("/area").text
+        for f in web_forms.AreaForm.fields:
+            assert f.option is not None, f.name
+            assert f'name="{f.name}"' in page and f.option.label.replace("'", "&#39;") in page, f.name
+        bad = client.post(
+            "/area", data={"csrf": csrf("/area"), "area": "Bradford", "draws": "many"}, headers=SAME_ORIGIN
+        )
+        assert bad.status_code == 400 and 'href="#draws"' in bad.text and "whole number" in bad.text
+        sent = {"area": "Bradford", "level": "0.5", "seed": "7", "draws": "300"}
+        client.post("/area", data={"csrf": csrf("/area"), **sent}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        expected = lm3.load_project(SAMPLE).with_options(level=0.5, seed=7, draws=300).calculate()
+        assert expected.interval is not None
+        shown = client.get("/result").text
+        assert f"£{expected.interval.low:.2f}" in shown and f"£{expected.interval.high:.2f}" in shown
+
+
+def test_a_sheet_chosen_on_the_check_page_is_the_one_read():
+    with _client() as client:
+        csrf = _start(client)
+        client.post("/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN)
+        assert 'id="sheet"' in client.get("/check").text
+        client.post(
+            "/check", data={"csrf": csrf("/check"), "kind": "payments", "sheet": "Nope"}, headers=SAME_ORIGIN
+        )
+        _wait_for_result(client)
+        assert "Nope" in client.get("/check").text  # the error names the sheet asked for
+        client.post(
+            "/check",
+            data={"csrf": csrf("/check"), "kind": "payments", "sheet": "Payments 2024-25"},
+            headers=SAME_ORIGIN,
+        )
+        _wait_for_result(client)
+        assert "payments accepted" in client.get("/check").text

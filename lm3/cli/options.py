@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 import click
 
-from lm3 import DEFAULT_MATCH_THRESHOLD, LM3Error, PostcodeDirectory, Project, load_project
+import lm3
+from lm3 import LM3Error, PostcodeDirectory, Project, load_project
 from lm3.cli.text import terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,35 +29,13 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 PATH = click.Path(path_type=Path)
 _PAIR = re.compile(r"\s*(\w+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^,]*))\s*(?:,|$)")
 
-# the options of study_inputs and method_options, as Project's fields; a test keeps the two in step
-INPUT_PARAMS = (
-    "payments",
-    "suppliers",
-    "payroll",
-    "supplier_survey",
-    "staff_survey",
-    "area",
-    "tiers",
-    "name",
-    "columns",
-    "sheet",
-    "register_columns",
-    "branch_is_local",
-    "match_threshold",
-    "exclude",
-    "registers",
-)
-METHOD_PARAMS = (
-    "income",
-    "pay_basis",
-    "imputation",
-    "min_category",
-    "defaults",
-    "count_non_local",
-    "level",
-    "seed",
-)
-_FLAGS = {"tiers": "--tier", "defaults": "--default"}
+# the flags a study takes, derived from its declared options (lm3.options): what is not the method's is an
+# input of every command that reads a study
+INPUT_PARAMS = tuple(o.name for o in lm3.options.declared() if o.group != "method")
+METHOD_PARAMS = tuple(o.name for o in lm3.options.declared() if o.group == "method")
+_FLAGS = {"tiers": "--tier", "defaults": "--default"}  # a repeated flag is named in the singular
+_OFF = {"branch_is_local": "--branch-is-not-local"}  # a yes-or-no flag's "no", where not --no-<flag>
+_MANY = ("payments", "files", "texts", "pairs")  # kinds given by repeating the flag
 
 
 def flag(param: str) -> str:
@@ -70,147 +49,74 @@ def _apply(command: F, options: list[Callable[[Any], Any]]) -> F:
     return command
 
 
+def _type(option: lm3.options.Option) -> Any:
+    """The click type of an option's kind."""
+    if option.kind in ("files", "file", "folder"):
+        return click.Path(dir_okay=option.kind != "file", file_okay=option.kind != "folder", path_type=Path)
+    if option.kind == "choice":
+        return click.Choice(option.choices)
+    if option.kind == "number":
+        return click.FloatRange(option.low, option.high)
+    if option.kind == "whole":
+        return click.IntRange(
+            None if option.low is None else int(option.low), None if option.high is None else int(option.high)
+        )
+    return None
+
+
+def _help(option: lm3.options.Option) -> str:
+    """An option's help, with its default where it has one worth saying, and how to give several."""
+    text = option.help
+    if option.kind in ("payments", "files", "file", "folder"):
+        text = f"{option.label}. {text}"  # what the file is, first
+    if option.kind in _MANY and option.kind != "pairs":
+        text += " Repeat for several."
+    elif option.kind == "pairs":
+        text += " Repeat, or separate pairs with commas."
+    if option.kind in ("choice", "number", "whole") and option.default is not None:
+        text += (
+            f" [default: {option.default:g}]"
+            if isinstance(option.default, float)
+            else f" [default: {option.default}]"
+        )
+    elif option.kind == "flag":
+        text += f" [default: {'yes' if option.default else 'no'}]"
+    return text
+
+
+def click_option(option: lm3.options.Option) -> Callable[[Any], Any]:
+    """The flag of one declared option. Its default is None ("not given"), so a project's lm3.toml value
+    stands unless the flag is given."""
+    name = flag(option.name)
+    if option.kind == "flag":
+        off = _OFF.get(option.name, "--no-" + name.removeprefix("--"))
+        return click.option(f"{name}/{off}", option.name, default=None, help=_help(option))
+    return click.option(
+        name,
+        option.name,
+        type=_type(option),
+        multiple=option.kind in _MANY,
+        default=None,
+        help=_help(option),
+    )
+
+
 def study_inputs(*, project: str = "argument") -> Callable[[F], F]:
     """A study's inputs: PROJECT (a folder holding lm3.toml; ``project="option"`` makes it --project, for a
-    command with arguments of its own) and the files, area, tiers and reading options, which override it."""
+    command with arguments of its own) and the files, area, tiers, reading and placing options, which
+    override it."""
     where = (
         click.argument("project", required=False, type=PATH)
         if project == "argument"
         else click.option("--project", type=PATH, help="A project folder holding lm3.toml.")
     )
-    options: list[Callable[[Any], Any]] = [
-        where,
-        click.option(
-            "--payments",
-            multiple=True,
-            help="Spend file or payments ledger (anything `lm3 ingest` reads). Repeat, or give a folder or a "
-            "quoted glob ('spend/2024-*.csv'), for a year of monthly files.",
-        ),
-        click.option(
-            "--suppliers",
-            type=FILE,
-            multiple=True,
-            help="Supplier register (optional): name, postcode, and any of head office postcode, supplier id, "
-            "company number, charity number, VCSE flag, type, SME flag. Repeat to combine several (a filled-in "
-            "`lm3 suppliers template`, `lm3 suppliers companies-house` matches). Without one, suppliers are "
-            "placed from the spend file's own postcodes and numbers, the register store and lm3's public bodies.",
-        ),
-        click.option(
-            "--payroll", type=FILE, help="Payroll: employee id, home postcode, gross pay[, net pay]."
-        ),
-        click.option(
-            "--supplier-survey",
-            type=PATH,
-            multiple=True,
-            help="Supplier survey answers: a filled-in `lm3 survey template suppliers`, or supplier and local "
-            "spend share columns. Repeat, or give a folder, for one file per supplier.",
-        ),
-        click.option(
-            "--staff-survey",
-            type=PATH,
-            multiple=True,
-            help="Staff survey answers: a filled-in `lm3 survey template staff`, or employee id and local spend "
-            "share columns. Repeat, or give a folder, for one file per person.",
-        ),
-        click.option(
-            "--area",
-            multiple=True,
-            help="The local area: a district (Bradford, E08000032), a council ('Salford City Council'), a "
-            "county (Lancashire), a combined authority or metropolitan county ('Greater Manchester', 'West "
-            "Yorkshire', 'Tyne and Wear'), a region (North West), England or UK, postcode districts or sectors "
-            "(BD7, 'BD7 1'), or '5km around BD1 1HY'. Repeat for several.",
-        ),
-        click.option(
-            "--tier",
-            "tiers",
-            multiple=True,
-            help="A tier to report, as Name=area ('Neighbourhood=3km around BD7 1AA', "
-            "'West Yorkshire=Bradford,Leeds,Calderdale,Kirklees,Wakefield'); repeat, innermost first.",
-        ),
-        click.option("--name", help="The organisation's name, for the headline and the forms."),
-        click.option(
-            "--columns",
-            multiple=True,
-            help='The payments file\'s columns, where detection is wrong: supplier="Vendor Name",amount=Net.',
-        ),
-        click.option("--sheet", help="Read only this sheet of the payments workbook."),
-        click.option(
-            "--register-columns",
-            multiple=True,
-            help='The supplier register\'s columns, where detection is wrong: postcode="Site Postcode".',
-        ),
-        click.option(
-            "--branch-is-local/--branch-is-not-local",
-            default=None,
-            help="Count a local branch of a non-local head office as local (default) or not.",
-        ),
-        click.option(
-            "--exclude",
-            multiple=True,
-            help="Spend to leave out of the study, as FIELD=VALUE (repeatable): FIELD is expense_type, "
-            "service_area, capital_revenue, supplier or supplier_type; VALUE whole, or a pattern with *. "
-            "'supplier_type=public body' leaves out transfers to other public bodies.",
-        ),
-        click.option(
-            "--registers",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="The register store to place suppliers from (a folder): default, your own (lm3 registers).",
-        ),
-        click.option(
-            "--match-threshold",
-            type=click.FloatRange(0, 100),
-            default=None,
-            help=f"Similarity (0-100) for matching a supplier to the register by a near name [default: "
-            f"{DEFAULT_MATCH_THRESHOLD:g}]; fuzzy matches are listed for checking.",
-        ),
-    ]
-    return lambda command: _apply(command, options)
+    options = [click_option(lm3.options.option(name)) for name in INPUT_PARAMS]
+    return lambda command: _apply(command, [where, *options])
 
 
 def method_options(command: F) -> F:
     """The choices of the method, for every command that computes a result."""
-    return _apply(
-        command,
-        [
-            click.option(
-                "--income", help="Round 1 as the organisation's income (pounds) instead of its spending."
-            ),
-            click.option(
-                "--pay-basis",
-                type=click.Choice(["gross", "net"]),
-                help="Count staff pay gross (default; NEF's staff form) or net of deductions.",
-            ),
-            click.option(
-                "--imputation",
-                type=click.Choice(["mean", "weighted"]),
-                help="Non-respondents take the simple mean of respondents (default, NEF) or the "
-                "round-2-weighted mean.",
-            ),
-            click.option(
-                "--min-category",
-                type=click.IntRange(1),
-                help="Respondents a supplier type (VCSE, SME, large, public body) needs to use its own mean "
-                "[default: 5].",
-            ),
-            click.option(
-                "--default",
-                "defaults",
-                multiple=True,
-                help="A round-3 share for a group with no respondents, replacing the published one: "
-                "supplier_share=50%, staff_share=40%.",
-            ),
-            click.option(
-                "--count-non-local/--no-count-non-local",
-                default=None,
-                help="Also count non-local suppliers' local re-spend (their survey answers, else the published "
-                "36%), as its own line beside the rounds.",
-            ),
-            click.option(
-                "--level", type=click.FloatRange(0.5, 0.999), help="The interval's level [default: 0.9]."
-            ),
-            click.option("--seed", type=int, help="Seed of the bootstrap's draws [default: 2002]."),
-        ],
-    )
+    return _apply(command, [click_option(lm3.options.option(name)) for name in METHOD_PARAMS])
 
 
 def run_options(command: F) -> F:
@@ -264,16 +170,13 @@ def project_from(project: Path | None, options: dict[str, Any]) -> Project:
         if param not in options:
             continue
         value = options.pop(param)
-        if param in ("supplier_survey", "staff_survey"):
+        kind = lm3.options.option(param).kind
+        if kind in ("payments", "files"):
             value = _several(value)
-        elif param == "payments":
-            value = (value[0] if len(value) == 1 else tuple(value)) if value else None
-        elif param in ("columns", "register_columns"):
+        elif kind == "pairs":
             value = parse_pairs(value, flag(param)) or None
-        elif param == "defaults":
-            value = parse_pairs(value, "--default") or None
-            if value and base.defaults:
-                value = base.defaults | value
+            if value and param == "defaults" and base.defaults:
+                value = base.defaults | value  # a default given joins those of lm3.toml
         elif isinstance(value, tuple):
             value = value or None
         given[param] = value

@@ -54,6 +54,7 @@ from lm3.progress import Progress, report
 from lm3.read.columns import TOTAL_LABEL, Choice
 from lm3.read.fields import PAYMENTS_FIELDS
 from lm3.read.table import Source, Table, _is_blank, _rows, read_table
+from lm3.values import params
 from lm3.values.arrow import as_numpy, bytes_present, factorize, one_chunk, take_rows
 from lm3.values.cells import write_csv
 from lm3.values.dates import parse_dates_coded
@@ -73,7 +74,7 @@ from lm3.values.names import (
     arrow_supplier_key,
 )
 from lm3.values.near import candidate_pairs, word_swaps
-from lm3.values.params import OPTIONS, between, check_options
+from lm3.values.params import between
 
 CLASSES = np.array(SUPPLIER_CLASSES, dtype=object)  # supplier_class, by code
 DEFAULT_MERGE_THRESHOLD = 95.0
@@ -357,8 +358,10 @@ def ingest(
     rapidfuzz ratio at which two supplier keys are taken as the same supplier. ``progress(step, done, 3)``
     is called after reading, parsing and building the result.
     """
-    OPTIONS["payments"]("source", source)
-    check_options({"columns": columns, "sheet": sheet, "progress": progress})
+    params.source(several=True, optional=False)("source", source)
+    params.text_mapping("columns", columns)
+    params.text()("sheet", sheet)
+    params.callback("progress", progress)
     if merge_threshold is not None:
         between(0, 100)("merge_threshold", merge_threshold)
     sources = spend_files(source)

@@ -233,7 +233,7 @@ def read_registers(
     repeats of the same supplier and postcode across files are dropped (the first file's row is used).
     ``sheet`` and ``columns`` apply to every file, as in ``read_register``."""
     if not isinstance(sources, Table):
-        params.OPTIONS["suppliers"]("suppliers", sources)
+        params.source(several=True, optional=True)("suppliers", sources)
     items: list[Source | Table] = list(sources) if isinstance(sources, list | tuple) else [sources]  # type: ignore[list-item]  # a str or DataFrame is one source, not a sequence
     if not items:
         raise InputError(

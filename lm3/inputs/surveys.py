@@ -95,7 +95,7 @@ def read_survey(sources: Source | Sequence[Source], group: str, *, sheet: str | 
     """
     if group not in GROUPS:
         raise InputError(f"Survey group {group!r}: choose suppliers or staff.", code="bad-parameter")
-    params.OPTIONS["supplier_survey"]("sources", sources)
+    params.source(several=True, optional=False)("sources", sources)
     params.text()("sheet", sheet)
     files = survey_files(sources)
     what = "supplier survey" if group == "suppliers" else "staff survey"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.errors import InputError, MethodError, Notice, RowErrors
-from lm3.geo import Area, PostcodeDirectory, default_directory, resolve_area
+from lm3.geo import Area, PostcodeDirectory, Tier, default_directory, resolve_area, resolve_tiers
 from lm3.inputs.ingest import IngestResult, Sources
 from lm3.inputs.readers import (
     no_register,
@@ -23,11 +24,11 @@ from lm3.inputs.readers import (
     read_supplier_survey,
 )
 from lm3.inputs.store import RegisterStore, open_store
-from lm3.place.locations import estimated_warnings, locate_staff, staff_estimated_warnings
-from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, conflict_warnings, place_suppliers, review_warnings
+from lm3.place.locations import locate_staff, staff_estimated_warnings
+from lm3.place.matching import DEFAULT_MATCH_THRESHOLD
 from lm3.progress import Progress, report
 from lm3.read.table import Source, Table
-from lm3.rounds.coverage import NotPlaced, bounds
+from lm3.rounds.coverage import Bounds, NotPlaced, bounds
 from lm3.rounds.method import (
     MIN_CATEGORY_RESPONDENTS,
     Assumption,
@@ -38,6 +39,8 @@ from lm3.rounds.method import (
 )
 from lm3.rounds.sensitivity import public_bodies_without_answers, sensitivity
 from lm3.rounds.uncertainty import DEFAULT_DRAWS, DEFAULT_LEVEL, Interval, bootstrap_interval
+from lm3.study.options import StudyOptions
+from lm3.study.placing import Placed, place
 from lm3.study.result import (
     STAFF_TRACE_COLUMNS,
     SUPPLIER_TRACE_COLUMNS,
@@ -45,10 +48,10 @@ from lm3.study.result import (
     NonLocalRespend,
     ResultDetail,
 )
-from lm3.study.scope import apply_to_placed, exclude_payments, parse_exclusions
+from lm3.study.scope import Exclusion, parse_exclusions
+from lm3.values import params
 from lm3.values.frames import among, row_tuples
 from lm3.values.money import format_gbp, parse_pounds
-from lm3.values.params import check_options
 
 PAY_BASES = ("gross", "net")
 SMALL_STAFF_GROUP = 3  # fewer employees than this in a group: its total is near-personal data
@@ -73,6 +76,9 @@ def calculate(
     suppliers: Source | Sequence[Source] | None = None,
     *,
     area: str | Sequence[str] | Area,
+    tiers: Sequence[str | tuple[str, str | Sequence[str] | Area] | Tier]
+    | Mapping[str, str | Sequence[str] | Area]
+    | None = None,
     payroll: Source | None = None,
     supplier_survey: Source | Sequence[Source] | None = None,
     staff_survey: Source | Sequence[Source] | None = None,
@@ -131,14 +137,167 @@ def calculate(
 
     Raises InputError (RowErrors with every bad row of every file at once), AreaError or MethodError.
     """
-    check_options(dict(locals()))
+    StudyOptions.check({k: v for k, v in locals().items() if k != "payments"})
+    params.area("area", area)
+    params.source(several=True, optional=False)("payments", payments)
+    params.callback("progress", progress)
     directory = directory or default_directory()
-    store = open_store(registers)
     area = resolve_area(area, directory)
-    income_pence = _income(income)
-    rules = parse_exclusions(exclude)
+    study = _Study(
+        area=area,
+        tiers=resolve_tiers(tiers, area, directory),
+        directory=directory,
+        store=open_store(registers),
+        income=_income(income),
+        rules=parse_exclusions(exclude),
+    )
+    tables = _read_stage(
+        payments,
+        suppliers,
+        payroll,
+        supplier_survey,
+        staff_survey,
+        columns=columns,
+        sheet=sheet,
+        register_columns=register_columns,
+        pay_basis=pay_basis,
+    )
+    warnings: list[str] = [w for t in tables.values() if t is not None for w in t.warnings]
+    report(progress, "read the inputs", 1, 5)
+    register = tables["suppliers"] or no_register()
+    read = tables["payments"]
+    assert read is not None  # the payments are required, and read
+    placed = place(
+        read.data,
+        read.label,
+        register,
+        study.rules,
+        area=area,
+        tiers=study.tiers,
+        branch_is_local=branch_is_local,
+        match_threshold=match_threshold,
+        directory=directory,
+        store=study.store,
+    )
+    warnings += placed.warnings
+    report(progress, "placed suppliers", 2, 5)
+    fallback = default_shares(defaults)
+    rounds = _rounds_stage(
+        study,
+        placed,
+        {**tables, "suppliers": register},
+        warnings,
+        fallback=fallback,
+        shares_options={"imputation": imputation, "min_category": min_category},
+        count_non_local=count_non_local,
+        pay_basis=pay_basis,
+    )
+    report(progress, "round 3", 3, 5)
+    interval = _interval_stage(rounds, level=level, seed=seed, draws=draws, min_category=min_category)
+    report(progress, "bootstrap interval", 4, 5)
+    limits = bounds(
+        round1=rounds.round1,
+        round2=rounds.round2,
+        round3=rounds.round3,
+        kinds=_not_placed(rounds.trace, rounds.staff, rounds.groups, fallback),
+    )
+    moved = sensitivity(
+        round1=rounds.round1,
+        round2=rounds.round2,
+        round3=rounds.round3,
+        groups=rounds.groups,
+        suppliers=rounds.trace,
+        branch_is_local=branch_is_local,
+        limits=limits,
+    )
+    report(progress, "sensitivity", 5, 5)
+    assumptions = _all_assumptions(
+        study,
+        rounds,
+        placed,
+        interval,
+        limits,
+        pay_basis=pay_basis,
+        branch_is_local=branch_is_local,
+        min_category=min_category,
+    )
+    responses = tuple(r for _, r in rounds.groups)
+    return LM3Result(
+        area=area,
+        name=name,
+        round1=rounds.round1,
+        round2=rounds.round2,
+        round3=rounds.round3,
+        spend=rounds.spend,
+        income_given=study.income is not None,
+        suppliers=rounds.trace[SUPPLIER_TRACE_COLUMNS],
+        staff=_staff_table(rounds.staff),
+        assumptions=tuple(assumptions),
+        warnings=tuple(warnings),
+        interval=interval,
+        responses=responses,
+        non_local=rounds.non_local,
+        sensitivity=moved,
+        bounds=limits,
+        excluded=tuple(placed.excluded),
+        implausible=tuple(rounds.implausible),
+        tiers=placed.tiers if study.tiers else None,
+        detail=ResultDetail(
+            trace=rounds.trace[["key", "supplier", "location", "local", "round1"]].reset_index(drop=True),
+            categories=_categories(rounds.paid, register.data, rounds.trace),
+            groups=tuple(rounds.groups),
+            min_category=min_category,
+        ),
+    )
 
-    tables = _read_all(
+
+@dataclass(frozen=True)
+class _Study:
+    """What a study's options resolve to before anything is read."""
+
+    area: Area
+    tiers: tuple[Tier, ...]
+    directory: PostcodeDirectory
+    store: RegisterStore | None
+    income: int | None
+    rules: tuple[Exclusion, ...]
+
+
+@dataclass
+class _Rounds:
+    """The rounds worked out: each supplier's and employee's, the survey groups, and the totals."""
+
+    paid: pd.DataFrame
+    trace: pd.DataFrame
+    staff: pd.DataFrame | None
+    groups: list[tuple[Any, Responses]]
+    non_local: NonLocalRespend | None
+    payments_total: int
+    payroll_total: int
+    round1: int
+    round2: int
+    round3: int
+    implausible: list[Notice]
+
+    @property
+    def spend(self) -> int:
+        return self.payments_total + self.payroll_total
+
+
+def _read_stage(
+    payments: Sources | IngestResult,
+    suppliers: Source | Sequence[Source] | None,
+    payroll: Source | None,
+    supplier_survey: Source | Sequence[Source] | None,
+    staff_survey: Source | Sequence[Source] | None,
+    *,
+    columns: Mapping[str, str] | None,
+    sheet: str | None,
+    register_columns: Mapping[str, str] | None,
+    pay_basis: str,
+) -> dict[str, Table | None]:
+    """Every input read (every bad row of every file in one RowErrors)."""
+    return _read_all(
         {
             "payments": (read_payments, payments, {"columns": columns, "sheet": sheet}),
             "suppliers": (read_registers, suppliers, {"columns": register_columns}),
@@ -147,30 +306,25 @@ def calculate(
             "staff_survey": (read_staff_survey, staff_survey, {}),
         }
     )
-    if tables["suppliers"] is None:
-        tables["suppliers"] = no_register()
-    warnings: list[str] = [w for t in tables.values() if t is not None for w in t.warnings]
-    report(progress, "read the inputs", 1, 5)
 
-    paid, excluded = exclude_payments(tables["payments"].data, rules, label=tables["payments"].label)
-    trace, matched = place_suppliers(
-        paid,
-        tables["suppliers"].data,
-        area=area,
-        branch_is_local=branch_is_local,
-        match_threshold=match_threshold,
-        directory=directory,
-        registers=store,
-        register_label=tables["suppliers"].label,
-    )
-    paid, trace, excluded, notes = apply_to_placed(paid, trace, rules, excluded)
-    warnings += notes + conflict_warnings(trace)
-    warnings += review_warnings(matched) + estimated_warnings(trace)
-    report(progress, "placed suppliers", 2, 5)
-    fallback = default_shares(defaults)
-    shares_options = {"imputation": imputation, "min_category": min_category}
+
+def _rounds_stage(
+    study: _Study,
+    placed: Placed,
+    tables: dict[str, Table | None],
+    warnings: list[str],
+    *,
+    fallback: dict[str, Any],
+    shares_options: dict[str, Any],
+    count_non_local: bool,
+    pay_basis: str,
+) -> _Rounds:
+    """Round 3 of suppliers and staff from their answers (else their group's, else a default), and the
+    three rounds."""
+    register = tables["suppliers"]
+    assert register is not None  # no register is an empty one by now
     trace, supplier_group = _supplier_round3(
-        trace,
+        placed.trace,
         tables["supplier_survey"],
         warnings,
         count_non_local,
@@ -178,7 +332,7 @@ def calculate(
         **shares_options,
     )
     groups = [supplier_group]
-    warnings += _supplier_warnings(trace, tables["suppliers"])
+    warnings += _supplier_warnings(trace, register)
     trace, non_local = _non_local_respend(
         trace,
         tables["supplier_survey"],
@@ -186,33 +340,65 @@ def calculate(
         default=fallback["non_local_supplier_share"],
         **shares_options,
     )
+    staff, payroll_total = _staff_stage(
+        study, tables, warnings, groups, fallback=fallback, shares_options=shares_options, pay_basis=pay_basis
+    )
+    payments_total = int(placed.paid["amount"].sum())
+    round1 = _round1(study.income, payments_total + payroll_total, warnings)
+    round2 = int(trace["round2"].sum()) + (int(staff["round2"].sum()) if staff is not None else 0)
+    round3 = int(trace["round3"].sum()) + (int(staff["round3"].sum()) if staff is not None else 0)
+    implausible = _implausible(round1, round2, round3, groups, staff, warnings)
+    warnings += implausible
+    return _Rounds(
+        placed.paid,
+        trace,
+        staff,
+        groups,
+        non_local,
+        payments_total,
+        payroll_total,
+        round1,
+        round2,
+        round3,
+        implausible,
+    )
 
-    payments_total = int(paid["amount"].sum())
-    staff = None
-    payroll_total = 0
-    if tables["payroll"] is not None:
-        staff = locate_staff(tables["payroll"].data, area=area, pay_basis=pay_basis, directory=directory)
-        warnings += staff_estimated_warnings(staff, tables["payroll"].label)
-        staff, staff_group = _staff_round3(
-            staff,
-            tables["staff_survey"],
-            tables["payroll"],
-            warnings,
-            default=fallback["staff_share"],
-            **shares_options,
-        )
-        groups.append(staff_group)
-        payroll_total = int(staff["round1"].sum())
-        warnings += _staff_warnings(staff, tables["payroll"])
-    elif tables["staff_survey"] is not None:
-        warnings.append(
-            Notice(
-                "staff-survey-without-payroll", "A staff survey was given without a payroll: it is not used."
+
+def _staff_stage(
+    study: _Study,
+    tables: dict[str, Table | None],
+    warnings: list[str],
+    groups: list[tuple[Any, Responses]],
+    *,
+    fallback: dict[str, Any],
+    shares_options: dict[str, Any],
+    pay_basis: str,
+) -> tuple[pd.DataFrame | None, int]:
+    """Staff placed by home postcode, with their round 3 (their group joins ``groups``), and the payroll's
+    round 1; (None, 0) without a payroll."""
+    payroll = tables["payroll"]
+    if payroll is None:
+        if tables["staff_survey"] is not None:
+            warnings.append(
+                Notice(
+                    "staff-survey-without-payroll",
+                    "A staff survey was given without a payroll: it is not used.",
+                )
             )
-        )
+        return None, 0
+    staff = locate_staff(payroll.data, area=study.area, pay_basis=pay_basis, directory=study.directory)
+    warnings += staff_estimated_warnings(staff, payroll.label)
+    staff, staff_group = _staff_round3(
+        staff, tables["staff_survey"], payroll, warnings, default=fallback["staff_share"], **shares_options
+    )
+    groups.append(staff_group)
+    warnings += _staff_warnings(staff, payroll)
+    return staff, int(staff["round1"].sum())
 
-    spend_total = payments_total + payroll_total
-    round1 = spend_total if income_pence is None else income_pence
+
+def _round1(income: int | None, spend: int, warnings: list[str]) -> int:
+    """Round 1: the spending analysed, or the income given (which should not be below it)."""
+    round1 = spend if income is None else income
     if round1 <= 0:
         raise MethodError(
             f"Round 1 is {format_gbp(round1)}: LM3 needs a positive starting sum. Check the payments "
@@ -220,138 +406,110 @@ def calculate(
             code="round1-not-positive",
             params=("income",),
         )
-    if income_pence is not None and income_pence < spend_total:
+    if income is not None and income < spend:
         warnings.append(
             Notice(
                 "income-below-spend",
-                f"The income given ({format_gbp(income_pence)}) is less than the spending analysed "
-                f"({format_gbp(spend_total)}): round 2 may exceed what round 1 allows.",
+                f"The income given ({format_gbp(income)}) is less than the spending analysed "
+                f"({format_gbp(spend)}): round 2 may exceed what round 1 allows.",
             )
         )
-    round2 = int(trace["round2"].sum()) + (int(staff["round2"].sum()) if staff is not None else 0)
-    round3 = int(trace["round3"].sum()) + (int(staff["round3"].sum()) if staff is not None else 0)
-    implausible = _implausible(round1, round2, round3, groups, staff, warnings)
-    warnings += implausible
+    return round1
 
-    report(progress, "round 3", 3, 5)
-    resampled = any(r.respondents for _, r in groups)
-    interval = (
-        bootstrap_interval(
-            groups,
-            round1=round1,
-            round2=round2,
-            round3=round3,
-            level=level,
-            seed=seed,
-            draws=draws,
-            min_category=min_category,
-        )
-        if resampled
-        else None  # nothing to resample: the figure rests on published default shares (see the sensitivity)
+
+def _interval_stage(
+    rounds: _Rounds, *, level: float, seed: int | None, draws: int, min_category: int
+) -> Interval | None:
+    """The bootstrap interval over the respondents; None when no one answered (the figure rests on
+    published default shares: the sensitivity shows how far they move it)."""
+    if not any(r.respondents for _, r in rounds.groups):
+        return None
+    return bootstrap_interval(
+        rounds.groups,
+        round1=rounds.round1,
+        round2=rounds.round2,
+        round3=rounds.round3,
+        level=level,
+        seed=seed,
+        draws=draws,
+        min_category=min_category,
     )
-    report(progress, "bootstrap interval", 4, 5)
-    responses = tuple(r for _, r in groups)
-    limits = bounds(
-        round1=round1,
-        round2=round2,
-        round3=round3,
-        kinds=_not_placed(trace, staff, groups, fallback),
-    )
-    moved = sensitivity(
-        round1=round1,
-        round2=round2,
-        round3=round3,
-        groups=groups,
-        suppliers=trace,
-        branch_is_local=branch_is_local,
-        limits=limits,
-    )
-    report(progress, "sensitivity", 5, 5)
+
+
+def _all_assumptions(
+    study: _Study,
+    rounds: _Rounds,
+    placed: Placed,
+    interval: Interval | None,
+    limits: Bounds,
+    *,
+    pay_basis: str,
+    branch_is_local: bool,
+    min_category: int,
+) -> list[Assumption]:
+    """The assumptions the figure rests on, each with its source, in the order a reader needs them."""
+    responses = tuple(r for _, r in rounds.groups)
     assumptions = _assumptions(
-        area,
-        income_pence,
-        payments_total,
-        payroll_total,
+        study.area,
+        study.income,
+        rounds.payments_total,
+        rounds.payroll_total,
         pay_basis,
         branch_is_local,
-        trace,
-        has_payroll=staff is not None,
+        rounds.trace,
+        has_payroll=rounds.staff is not None,
         responses=responses,
         interval=interval,
         min_category=min_category,
         not_placed=limits.not_placed,
     )
-    public = public_bodies_without_answers(groups)
+    public = public_bodies_without_answers(rounds.groups)
     if public is not None:
-        r2_public, _, n = public
-        how = (
-            f"the published default {responses[0].default.text}"
-            if responses[0].default is not None
-            else "the mean of the local suppliers who answered"
-        )
-        assumptions.insert(
-            -2,
-            Assumption(
-                "local public bodies' round 3",
-                f"{n} local public bod{'y' if n == 1 else 'ies'} without a survey answer ({format_gbp(r2_public)} of "
-                f"round 2) re-spend like other local suppliers, at {how}; the sensitivity shows LM3 with them "
-                "re-spending nothing locally. Leave them out with exclude 'supplier_type=public body'.",
-                "lm3: no published re-spend share exists for public bodies (NEF's 76% was measured on "
-                "Northumberland's suppliers, 2005)",
-            ),
-        )
-    if excluded:
+        assumptions.insert(-2, _public_bodies_assumption(public, responses))
+    if placed.excluded:
         assumptions.insert(
             3,
             Assumption(
                 "spend left out",
-                "; ".join(e.describe() for e in excluded),
+                "; ".join(e.describe() for e in placed.excluded),
                 "given by the user: spend the study does not count (precepts, transfers to public bodies...)",
                 "exclude",
             ),
         )
-    if non_local is not None:
-        r = non_local.responses
-        assumptions.insert(
-            -2,
-            Assumption(
-                "non-local suppliers' local re-spend",
-                "counted as its own line beside the rounds (not in R2 or R3): "
-                + (
-                    f"default {r.default.text}"
-                    if r.default is not None
-                    else f"survey answers of {r.respondents} of {r.members}, the others their mean"
-                ),
-                f"{r.default.source} ({r.default.date})"
-                if r.default is not None
-                else "LM3 Online (NEF): a national contractor's local staff and subcontractors",
-            ),
-        )
-    return LM3Result(
-        area=area,
-        name=name,
-        round1=round1,
-        round2=round2,
-        round3=round3,
-        spend=spend_total,
-        income_given=income_pence is not None,
-        suppliers=trace[SUPPLIER_TRACE_COLUMNS],
-        staff=_staff_table(staff),
-        assumptions=tuple(assumptions),
-        warnings=tuple(warnings),
-        interval=interval,
-        responses=responses,
-        non_local=non_local,
-        sensitivity=moved,
-        bounds=limits,
-        excluded=tuple(excluded),
-        implausible=tuple(implausible),
-        detail=ResultDetail(
-            trace=trace[["key", "supplier", "location", "local", "round1"]].reset_index(drop=True),
-            categories=_categories(paid, tables["suppliers"].data, trace),
-            groups=tuple(groups),
-            min_category=min_category,
+    if rounds.non_local is not None:
+        assumptions.insert(-2, _non_local_assumption(rounds.non_local.responses))
+    return assumptions
+
+
+def _public_bodies_assumption(public: tuple[int, int, int], responses: tuple[Responses, ...]) -> Assumption:
+    r2_public, _, n = public
+    how = (
+        f"the published default {responses[0].default.text}"
+        if responses[0].default is not None
+        else "the mean of the local suppliers who answered"
+    )
+    return Assumption(
+        "local public bodies' round 3",
+        f"{n} local public bod{'y' if n == 1 else 'ies'} without a survey answer ({format_gbp(r2_public)} of "
+        f"round 2) re-spend like other local suppliers, at {how}; the sensitivity shows LM3 with them "
+        "re-spending nothing locally. Leave them out with exclude 'supplier_type=public body'.",
+        "lm3: no published re-spend share exists for public bodies (NEF's 76% was measured on "
+        "Northumberland's suppliers, 2005)",
+    )
+
+
+def _non_local_assumption(r: Responses) -> Assumption:
+    return Assumption(
+        "non-local suppliers' local re-spend",
+        "counted as its own line beside the rounds (not in R2 or R3): "
+        + (
+            f"default {r.default.text}"
+            if r.default is not None
+            else f"survey answers of {r.respondents} of {r.members}, the others their mean"
         ),
+        f"{r.default.source} ({r.default.date})"
+        if r.default is not None
+        else "LM3 Online (NEF): a national contractor's local staff and subcontractors",
     )
 
 

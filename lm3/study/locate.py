@@ -27,7 +27,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from lm3.errors import Notice
@@ -45,23 +44,20 @@ from lm3.inputs.ingest import IngestResult, Sources, ingest
 from lm3.inputs.readers import no_register, read_registers
 from lm3.inputs.store import RegisterStore, open_store
 from lm3.place.cascade import by_source, not_placed_by_reason, reason_records, source_records
-from lm3.place.locations import estimated_warnings, trace_places
 from lm3.place.matching import (
     DEFAULT_MATCH_THRESHOLD,
     INDIVIDUAL,
     TYPES,
-    conflict_warnings,
-    place_suppliers,
-    review_warnings,
 )
 from lm3.read.table import Source, Table
-from lm3.study.scope import Excluded, apply_to_placed, exclude_payments, parse_exclusions
+from lm3.study.options import StudyOptions
+from lm3.study.placing import place
+from lm3.study.scope import Excluded, parse_exclusions
 from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.html import escape, html_table
 from lm3.values.jsontext import jsonable
 from lm3.values.money import format_gbp, pence_to_decimal
-from lm3.values.params import check_options
 
 UNPLACED_LISTED = 20
 
@@ -320,7 +316,9 @@ def locate(
     ``lm3.calculate`` (``result.excluded`` says what). ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
     warning. Raises InputError, AreaError.
     """
-    check_options(dict(locals()))
+    StudyOptions.check({k: v for k, v in locals().items() if k != "payments"})
+    params.area("area", area)
+    params.source(several=True, optional=False)("payments", payments)
     directory = directory or default_directory()
     area = resolve_area(area, directory)
     tier_list = resolve_tiers(tiers, area, directory)
@@ -339,30 +337,24 @@ def locate(
             )
         )
 
-    rules = parse_exclusions(exclude)
-    paid, excluded = exclude_payments(ingested.data, rules, label=ingested.file)
-    trace, matched = place_suppliers(
-        paid,
-        register.data,
+    placed = place(
+        ingested.data,
+        ingested.file,
+        register,
+        parse_exclusions(exclude),
         area=area,
+        tiers=tier_list,
         branch_is_local=branch_is_local,
         match_threshold=match_threshold,
         directory=directory,
-        registers=store,
-        register_label=register.label,
+        store=store,
     )
-    _, trace, excluded, notes = apply_to_placed(paid, trace, rules, excluded)
-    warnings += notes + conflict_warnings(trace)
-    placed_sites = trace_places(trace, directory)
-    for tier in tier_list:
-        trace[f"in {tier.name}"] = tier.area.contains(placed_sites)
-
-    tiers_table = _tiers(trace, tier_list)
+    trace, matched = placed.trace, placed.matched
+    warnings += placed.warnings
     review = matched[matched["match"].isin(["fuzzy name", "ambiguous"])]
     review = review.sort_values("round1", ascending=False, kind="stable")[
         ["supplier", "match", "candidates", "score", "round1"]
     ].reset_index(drop=True)
-    warnings += review_warnings(matched) + estimated_warnings(trace)
     unknown = trace[trace["location"] == "unknown"]
     if len(unknown):
         warnings.append(
@@ -376,33 +368,14 @@ def locate(
         file=ingested.file,
         area=area,
         suppliers=trace.reset_index(drop=True),
-        tiers=tiers_table,
+        tiers=placed.tiers,
         review=review,
         payments=ingested,
         register=register,
         branch_is_local=branch_is_local,
         warnings=tuple(warnings),
-        excluded=tuple(excluded),
+        excluded=tuple(placed.excluded),
     )
-
-
-def _tiers(trace: pd.DataFrame, tiers: Sequence[Tier]) -> pd.DataFrame:
-    """Spend at each tier, each including the tiers before it (concentric); share of placed spend."""
-    placed_total = int(trace.loc[trace["location"] != "unknown", "round1"].sum())
-    inside = np.zeros(len(trace), dtype=bool)
-    rows = []
-    for tier in tiers:
-        inside |= trace[f"in {tier.name}"].to_numpy(dtype=bool) & (trace["location"] != "unknown").to_numpy()
-        amount = int(trace.loc[inside, "round1"].sum())
-        rows.append(
-            {
-                "name": tier.name,
-                "area": tier.area.name,
-                "amount": amount,
-                "share": amount / placed_total if placed_total else None,
-            }
-        )
-    return pd.DataFrame(rows, columns=["name", "area", "amount", "share"])
 
 
 def suppliers_to_look_up(result: LocateResult, *, unplaced_only: bool = False) -> pd.DataFrame:

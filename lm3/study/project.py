@@ -46,62 +46,31 @@ from pathlib import Path
 from typing import Any
 
 from lm3.errors import InputError
-from lm3.rounds.method import MIN_CATEGORY_RESPONDENTS
-from lm3.rounds.uncertainty import DEFAULT_LEVEL
 from lm3.study.calculate import calculate
-from lm3.study.locate import DEFAULT_MATCH_THRESHOLD, LocateResult, locate
+from lm3.study.locate import LocateResult, locate
+from lm3.study.options import INPUTS, StudyOptions, relative_to
 from lm3.study.result import LM3Result
 from lm3.values import params
-from lm3.values.params import check_options
 
 CONFIG_NAME = "lm3.toml"
-INPUT_KEYS = ("payments", "suppliers", "payroll", "supplier_survey", "staff_survey")
-OPTION_KEYS = (
-    "name",
-    "area",
-    "income",
-    "pay_basis",
-    "branch_is_local",
-    "sheet",
+TABLES = tuple(o.name for o in StudyOptions.declared() if o.kind == "pairs")  # [columns], [defaults]...
+SETTINGS = tuple(o.name for o in StudyOptions.declared() if o.group != "inputs" and o.name not in TABLES)
+LOCATE_OPTIONS = (
     "tiers",
+    "branch_is_local",
     "match_threshold",
-    "imputation",
-    "min_category",
-    "level",
-    "seed",
-    "count_non_local",
+    "columns",
+    "sheet",
+    "register_columns",
     "exclude",
     "registers",
 )
 
 
 @dataclass(frozen=True)
-class Project:
-    """The inputs and options of one study; fields are ``lm3.calculate``'s arguments."""
-
-    payments: Path | tuple[Path, ...] | None = None
-    suppliers: Path | tuple[Path, ...] | None = None
-    payroll: Path | None = None
-    supplier_survey: Path | tuple[Path, ...] | None = None
-    staff_survey: Path | tuple[Path, ...] | None = None
-    area: str | tuple[str, ...] | None = None
-    income: str | None = None
-    pay_basis: str = "gross"
-    branch_is_local: bool = True
-    name: str | None = None
-    columns: dict[str, str] | None = None
-    sheet: str | None = None
-    register_columns: dict[str, str] | None = None
-    tiers: tuple[str, ...] | None = None
-    match_threshold: float = DEFAULT_MATCH_THRESHOLD
-    imputation: str = "mean"
-    min_category: int = MIN_CATEGORY_RESPONDENTS
-    level: float = DEFAULT_LEVEL
-    seed: int | None = None
-    count_non_local: bool = False
-    defaults: dict[str, object] | None = None
-    exclude: tuple[str, ...] | None = None
-    registers: str | Path | None = None  # the register store's folder (None: the user's own)
+class Project(StudyOptions):
+    """The inputs and options of one study (``StudyOptions``), from an lm3.toml or given; ``calculate()``
+    and ``locate()`` run it."""
 
     def with_options(self, **overrides: Any) -> Project:
         """A copy with the options given (None means "not given": the project's value stays)."""
@@ -120,25 +89,17 @@ class Project:
         """Run ``lm3.calculate`` on this project (``progress`` as there)."""
         self._check()
         args = {f.name: getattr(self, f.name) for f in fields(self)}  # as given: inputs may be tables read
-        args.pop("tiers")
         return calculate(args.pop("payments"), args.pop("suppliers"), progress=progress, **args)
 
     def locate(self) -> LocateResult:
-        """Run ``lm3.locate`` on this project (payments, suppliers if any, area, tiers and matching
-        options, the register store)."""
+        """Run ``lm3.locate`` on this project (payments, suppliers if any, area, tiers, the reading and
+        placing options, the register store)."""
         self._check()
         return locate(
-            self.payments,  # type: ignore[arg-type]  # _check made sure it is given
+            self.payments,
             self.suppliers,
             area=self.area,  # type: ignore[arg-type]  # _check made sure it is given
-            tiers=self.tiers,
-            branch_is_local=self.branch_is_local,
-            match_threshold=self.match_threshold,
-            columns=self.columns,
-            sheet=self.sheet,
-            register_columns=self.register_columns,
-            exclude=self.exclude,
-            registers=self.registers,
+            **{k: getattr(self, k) for k in LOCATE_OPTIONS},
         )
 
 
@@ -162,7 +123,38 @@ def sample(name: str = "bradford-trident") -> Path:
 def load_project(directory: str | Path) -> Project:
     """Read ``lm3.toml`` from a project folder (or the file itself). Paths are relative to it."""
     params.path("directory", directory)
-    path = Path(directory)
+    config = _config_file(Path(directory))
+    data = _toml(config)
+    inputs = data.pop("inputs", {})
+    if not isinstance(inputs, dict):
+        raise InputError(
+            f'{config}: [inputs] must be a table naming the files, like\n[inputs]\npayments = "payments.xlsx"',
+            code="bad-setting",
+        )
+    tables = {name: data.pop(name) for name in TABLES if name in data}
+    unknown = [k for k in data if k not in SETTINGS] + [f"inputs.{k}" for k in inputs if k not in INPUTS]
+    if unknown:
+        raise InputError(
+            f"{config}: unknown setting {', '.join(map(repr, unknown))}. Settings: {', '.join(SETTINGS)}; "
+            f"under [inputs]: {', '.join(INPUTS)}; [columns] for the payments file's columns, "
+            "[register_columns] for the register's; [defaults] for round-3 default shares.",
+            code="bad-setting",
+        )
+    _check_tables(config, tables)
+    if isinstance(inputs.get("payroll"), list):
+        raise InputError(
+            f"{config}: [inputs] payroll names one file (payments, suppliers and the surveys may be lists).",
+            code="bad-setting",
+        )
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    if isinstance(values.get("income"), int | float) and not isinstance(values["income"], bool):
+        values["income"] = str(values["income"])
+    values |= {name: dict(table) for name, table in tables.items() if table}
+    StudyOptions.check(values, where=f"{config}: setting ")
+    return Project(**relative_to({**inputs, **values}, config.parent))
+
+
+def _config_file(path: Path) -> Path:
     config = path / CONFIG_NAME if path.is_dir() else path
     if not config.is_file():
         where = f"{path} has no {CONFIG_NAME}" if path.is_dir() else f"{path} does not exist"
@@ -172,8 +164,12 @@ def load_project(directory: str | Path) -> Project:
             code="project-not-found",
             params=("payments", "suppliers", "area"),
         )
+    return config
+
+
+def _toml(config: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        return tomllib.loads(config.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"{config}: not valid TOML ({err}).", code="bad-setting") from err
     except UnicodeDecodeError as err:
@@ -181,65 +177,20 @@ def load_project(directory: str | Path) -> Project:
             f"{config}: not UTF-8 text (byte {err.start:,}). Save it again as UTF-8.", code="bad-setting"
         ) from err
 
-    inputs = data.pop("inputs", {})
-    if not isinstance(inputs, dict):
-        raise InputError(
-            f'{config}: [inputs] must be a table naming the files, like\n[inputs]\npayments = "payments.xlsx"',
-            code="bad-setting",
-        )
-    tables = {name: data.pop(name, None) for name in ("columns", "register_columns")}
-    defaults = data.pop("defaults", None)
-    unknown = [k for k in data if k not in OPTION_KEYS] + [
-        f"inputs.{k}" for k in inputs if k not in INPUT_KEYS
-    ]
-    if unknown:
-        raise InputError(
-            f"{config}: unknown setting {', '.join(map(repr, unknown))}. Settings: {', '.join(OPTION_KEYS)}; "
-            f"under [inputs]: {', '.join(INPUT_KEYS)}; [columns] for the payments file's columns, "
-            "[register_columns] for the register's; "
-            "[defaults] for round-3 default shares.",
-            code="bad-setting",
-        )
-    for name, columns in tables.items():
-        if columns is not None and (
-            not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values())
-        ):
-            raise InputError(
-                f'{config}: [{name}] maps a column to its header, like supplier = "Vendor Name".',
-                code="bad-setting",
+
+def _check_tables(config: Path, tables: dict[str, Any]) -> None:
+    """[columns] and [register_columns] map a field to a header; [defaults] a default to a share."""
+    for name, table in tables.items():
+        if not isinstance(table, dict):
+            ok = False
+        elif name == "defaults":
+            ok = True  # each share is checked with the options
+        else:
+            ok = all(isinstance(v, str) for v in table.values())
+        if not ok:
+            what = (
+                'a default to a share, like staff_share = "40%"'
+                if name == "defaults"
+                else 'a column to its header, like supplier = "Vendor Name"'
             )
-    base = config.parent
-    fields: dict[str, Any] = {
-        k: tuple(base / str(p) for p in v) if isinstance(v, list) else base / str(v)
-        for k, v in inputs.items()
-    }
-    several = [k for k, v in fields.items() if isinstance(v, tuple) and k == "payroll"]
-    if several:
-        raise InputError(
-            f"{config}: [inputs] {several[0]} names one file (payments, suppliers and the surveys may be lists).",
-            code="bad-setting",
-        )
-    for key in OPTION_KEYS:
-        if key in data:
-            value = data[key]
-            fields[key] = tuple(value) if isinstance(value, list) else value
-    if isinstance(fields.get("registers"), str):  # a folder, relative to lm3.toml
-        fields["registers"] = base / fields["registers"]
-    for name, columns in tables.items():
-        if columns:
-            fields[name] = dict(columns)
-    if defaults is not None:
-        if not isinstance(defaults, dict):
-            raise InputError(
-                f'{config}: [defaults] maps a default to a share, like staff_share = "40%".',
-                code="bad-setting",
-            )
-        fields["defaults"] = dict(defaults)
-    if (
-        "income" in fields
-        and isinstance(fields["income"], int | float)
-        and not isinstance(fields["income"], bool)
-    ):
-        fields["income"] = str(fields["income"])
-    check_options({k: v for k, v in fields.items() if k in OPTION_KEYS}, where=f"{config}: setting ")
-    return Project(**fields)
+            raise InputError(f"{config}: [{name}] maps {what}.", code="bad-setting")

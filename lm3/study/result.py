@@ -170,6 +170,7 @@ class LM3Result:
     """What makes the figure impossible as it stands (each a Notice with its code): named in the headline."""
     """What each ``exclude`` rule left out of the study (``lm3.study.scope``)."""
     bounds: Bounds | None = None
+    tiers: pd.DataFrame | None = None  # spend by tier (name, area, amount, share), when tiers were named
     """LM3 with the spend not placed not local (as calculated), local like the placed spend, and all local
     (``lm3.rounds.coverage``)."""
 

@@ -1,7 +1,7 @@
 """The public API's parameters checked at the door: a wrong type or value is an ``InputError`` naming the
 parameter and what it accepts (code ``bad-parameter``, ``params`` the parameter), never a TypeError from deep
-inside. One table, ``OPTIONS``, says what each study option accepts; ``check_options`` applies it to the
-arguments of ``lm3.calculate`` and ``lm3.locate`` and to the settings of an ``lm3.toml``.
+inside. A study's options name their checks in ``lm3.study.options.StudyOptions``; the readers below it
+use them directly.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import numbers
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from os import PathLike
-from typing import Any
 
 import pandas as pd
 
@@ -155,6 +154,16 @@ def source(*, several: bool, optional: bool) -> Callable[[str, object], object]:
     return check
 
 
+def anything(name: str, value: object) -> object:
+    """Any value (a later step says what is wrong with it: ``resolve_tiers`` with a tier)."""
+    return value
+
+
+def optional_area(name: str, value: object) -> object:
+    """An area, or None (not given yet: a project may name it later)."""
+    return value if value is None else area(name, value)
+
+
 def area(name: str, value: object) -> object:
     if isinstance(value, str) and value.strip():
         return value
@@ -176,50 +185,6 @@ def store(name: str, value: object) -> object:
     if isinstance(value, str | PathLike) and str(value).strip():
         return value
     raise bad(name, "a folder of registers (text or a path), a RegisterStore, or None", value)
-
-
-OPTIONS: dict[str, Callable[[str, object], object]] = {
-    "payments": source(several=True, optional=False),
-    "suppliers": source(several=True, optional=True),
-    "payroll": source(several=False, optional=True),
-    "supplier_survey": source(several=True, optional=True),
-    "staff_survey": source(several=True, optional=True),
-    "area": area,
-    "tiers": lambda name, value: value,  # resolve_tiers says what is wrong with a tier
-    "name": text(),
-    "income": money,
-    "pay_basis": choice("gross", "net"),
-    "branch_is_local": flag,
-    "count_non_local": flag,
-    "columns": text_mapping,
-    "register_columns": text_mapping,
-    "sheet": text(),
-    "match_threshold": between(0, 100),
-    "imputation": choice("mean", "weighted"),
-    "min_category": whole(1, 1_000_000),
-    "defaults": shares_mapping,
-    "level": between(0, 1, open_ends=True),
-    "seed": whole(0, optional=True),
-    "draws": whole(1, MAX_DRAWS),
-    "exclude": texts,
-    "registers": store,
-    "progress": callback,
-}
-
-
-def check_options(options: Mapping[str, Any], *, where: str = "") -> None:
-    """Check each option named in ``OPTIONS`` (others are left to their own function); ``where`` prefixes
-    the message ("lm3.toml: ")."""
-    for name, value in options.items():
-        checker = OPTIONS.get(name)
-        if checker is None:
-            continue
-        try:
-            checker(name, value)
-        except InputError as err:
-            if not where:
-                raise
-            raise InputError(f"{where}{err}", code=err.code, params=err.params) from err
 
 
 def path(name: str, value: object) -> object:

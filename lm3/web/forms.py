@@ -1,6 +1,6 @@
-"""The web app's forms, each a declared class: its fields, their defaults (the core's own, from
-``lm3.Project``), how the posted text is read, and the errors shown in a GOV.UK error summary (field ->
-message, the field's id as the link).
+"""The web app's forms, each a declared class: its fields, their labels, help and defaults (a study's
+options are the core's own declaration, ``lm3.options``), how the posted text is read, and the errors shown
+in a GOV.UK error summary (field -> message, the field's id as the link).
 
 A form reads only the fields it declares; a value the page did not offer (a choice not among its choices) is
 an error, never passed on.
@@ -8,7 +8,6 @@ an error, never passed on.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,6 @@ from starlette.datastructures import FormData, UploadFile
 import lm3
 from lm3.web.store import KINDS, SUFFIXES, Session
 
-_CORE = {f.name: f.default for f in dataclasses.fields(lm3.Project)}  # the core's defaults
-
 
 def lines(text: str) -> list[str]:
     """The non-blank lines of a text box."""
@@ -29,21 +26,44 @@ def lines(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Field:
-    """One field of a form: its name (also its id on the page), its default, and, for a choice, the
-    values the page offers (the first of each pair is posted, the second is the core's value)."""
+    """One field of a form: its name (also its id on the page), its default as the page shows it, and,
+    for a choice, the values the page offers (the first of each pair is posted, the second is the core's
+    value). ``option``: the study option it sets, whose label, help and kind the page uses."""
 
     name: str
     default: str = ""
     choices: tuple[tuple[str, object], ...] = ()
+    option: lm3.options.Option | None = None
 
     def read(self, form: FormData) -> str:
         return str(form.get(self.name, "") or "").strip()
 
+    @property
+    def more(self) -> bool:
+        """Whether the page keeps it under "More options": a fine point of the method most never change."""
+        o = self.option
+        return o is not None and (
+            o.kind in ("number", "whole", "pairs") or (o.kind == "flag" and not o.default)
+        )
 
-def choice_of(name: str, choices: tuple[tuple[str, object], ...]) -> Field:
-    """A choice whose default is the core's: the choice posted for ``lm3.Project``'s default of ``name``."""
-    default = next(posted for posted, value in choices if value == _CORE[name])
-    return Field(name, default, choices)
+
+def _shown(value: object) -> str:
+    """A default as a text box shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def option_field(option: lm3.options.Option) -> Field:
+    """The field of a study option, with the core's default."""
+    if option.kind == "flag":
+        choices: tuple[tuple[str, object], ...] = (("yes", True), ("no", False))
+        return Field(option.name, "yes" if option.default else "no", choices, option)
+    if option.kind == "choice":
+        return Field(option.name, _shown(option.default), tuple((c, c) for c in option.choices), option)
+    return Field(option.name, _shown(option.default), (), option)
 
 
 class Form:
@@ -62,66 +82,96 @@ class Form:
         for f in cls.fields:
             if f.choices and made.values[f.name] not in dict(f.choices):
                 made.errors[f.name] = "Choose one of the options."
-        made.check()
+        if not made.errors:
+            made.check()
         return made
 
     def check(self) -> None:
         """Add to ``errors`` what is wrong with the values (each form its own)."""
 
-    def value(self, name: str) -> object:
-        """A field's value as the core takes it (a choice's core value; text as text, None when blank)."""
-        field = next(f for f in self.fields if f.name == name)
-        text = self.values[name]
-        return dict(field.choices)[text] if field.choices else (text or None)
+
+# the options a person sets on the area page: the study's, which spend is local and the method's (the
+# files are uploaded, their columns and sheet set on the check page, the register store is the server's)
+AREA_PAGE = ("study", "placing", "method")
+ELSEWHERE = ("registers",)
 
 
 class AreaForm(Form):
-    """The area and the method's choices (the /area page); kept in the session as the study's options."""
+    """The area and every choice of the method (the /area page); kept in the session as the study's
+    options. Each field is a declared study option (``lm3.options``), with its label, help and default."""
 
-    fields = (
-        Field("area"),
-        Field("tiers"),
-        Field("name"),
-        Field("income"),
-        Field("exclude"),
-        choice_of("branch_is_local", (("yes", True), ("no", False))),
-        choice_of("pay_basis", (("gross", "gross"), ("net", "net"))),
-        choice_of("imputation", (("mean", "mean"), ("weighted", "weighted"))),
+    fields = tuple(
+        option_field(o) for o in lm3.options.declared() if o.group in AREA_PAGE and o.name not in ELSEWHERE
     )
 
     def check(self) -> None:
-        area = self.values["area"]
-        if not area:
+        if not self.values["area"]:
             self.errors["area"] = (
                 "Enter the local area: a council, a district, a county, a combined authority or a radius."
             )
             return
         try:
-            resolved = lm3.resolve_area(area)
-        except lm3.AreaError as err:
-            self.errors["area"] = str(err)
+            arguments = self.arguments()
+        except ValueError as err:
+            name, message = err.args
+            self.errors[name] = message
             return
-        tiers = lines(self.values["tiers"])
-        if tiers:
+        try:
+            lm3.options.StudyOptions.check(arguments)
+            resolved = lm3.resolve_area(self.values["area"])
+        except lm3.LM3Error as err:
+            self.errors[err.params[0] if err.params else "area"] = str(err)
+            return
+        if arguments["tiers"]:
             try:
-                lm3.resolve_tiers(tiers, resolved)
+                lm3.resolve_tiers(arguments["tiers"], resolved)
             except lm3.LM3Error as err:
                 self.errors["tiers"] = str(err)
 
     def arguments(self) -> dict[str, Any]:
-        """The options as ``lm3.calculate`` takes them."""
-        return {
-            "area": self.values["area"],
-            "name": self.value("name"),
-            "income": self.value("income"),
-            "branch_is_local": self.value("branch_is_local"),
-            "pay_basis": self.value("pay_basis"),
-            "imputation": self.value("imputation"),
-            "exclude": lines(self.values["exclude"]) or None,
-        }
+        """The options as ``lm3.calculate`` takes them (ValueError (field, message) for a value that is not
+        of its kind)."""
+        return {f.name: _value(f, self.values[f.name]) for f in self.fields}
 
     def tiers(self) -> list[str]:
         return lines(self.values["tiers"])
+
+
+def _value(field: Field, text: str) -> object:
+    """A field's text as the core takes it."""
+    option = field.option
+    assert option is not None
+    if field.choices:
+        return dict(field.choices).get(text)
+    if option.kind == "texts":
+        return (text or None) if option.name == "area" else (lines(text) or None)  # an area on one line
+    if option.kind == "pairs":
+        return _pairs(field, text)
+    if option.kind in ("number", "whole") and text:
+        return _number(field, text)
+    return text or None
+
+
+def _pairs(field: Field, text: str) -> dict[str, str] | None:
+    pairs = {}
+    for line in lines(text):
+        name, equals, value = line.partition("=")
+        if not equals or not name.strip():
+            raise ValueError(field.name, f"Write each line as a name, =, and a value: {line!r} has no =.")
+        pairs[name.strip()] = value.strip()
+    return pairs or None
+
+
+def _number(field: Field, text: str) -> float | int:
+    option = field.option
+    assert option is not None
+    whole = option.kind == "whole"
+    try:
+        return int(text) if whole else float(text)
+    except ValueError:
+        what = "a whole number" if whole else "a number"
+        example = _shown(option.default) or _shown(option.low)
+        raise ValueError(field.name, f"{option.label}: enter {what}, like {example}.") from None
 
 
 class WhatIfForm(Form):
@@ -183,5 +233,6 @@ def study_arguments(session: Session) -> dict[str, Any]:
         "supplier_survey": session.paths("supplier_survey"),
         "staff_survey": session.paths("staff_survey"),
         "columns": session.columns.get("payments") or None,
+        "sheet": session.sheet,
         "register_columns": session.columns.get("suppliers") or None,
     }

@@ -22,11 +22,11 @@ Progress = Callable[[str, int, int], None]
 def read_payments(site: Site, session: Session, progress: Progress | None = None) -> lm3.IngestResult:
     """The payments as lm3 reads them, with the columns the person chose; more rows than the server takes is
     an error saying what to do."""
-    columns = session.columns.get("payments") or None
+    columns, sheet = session.columns.get("payments") or None, session.sheet
     read: lm3.IngestResult = session.cached(
         "payments",
-        columns,
-        lambda: lm3.ingest(session.need("payments"), columns=columns, progress=progress),
+        (columns, sheet),
+        lambda: lm3.ingest(session.need("payments"), columns=columns, sheet=sheet, progress=progress),
     )
     rows = read.rows_accepted + read.rows_rejected
     if rows > site.max_rows:
@@ -57,9 +57,11 @@ def placing(site: Site, session: Session) -> lm3.LocateResult:
     area = args["area"] or "UK"
     key = (
         session.columns.get("payments"),
+        session.sheet,
         session.columns.get("suppliers"),
         area,
         args["branch_is_local"],
+        args["match_threshold"],
         args["exclude"],
         [str(u.path) for u in session.uploads if u.kind in ("payments", "suppliers")],
         [(r.name, r.added) for r in site.registers.registers()],  # a register added places anew
@@ -72,6 +74,7 @@ def placing(site: Site, session: Session) -> lm3.LocateResult:
             read_register(session),
             area=area,
             branch_is_local=args["branch_is_local"],
+            match_threshold=args["match_threshold"],
             exclude=args["exclude"],
             registers=site.registers,
         ),
@@ -99,12 +102,11 @@ def start_reading(site: Site, session: Session, next_page: str = "/check") -> No
 
 
 def start_calculation(site: Site, session: Session) -> None:
-    """Calculate the session's study (and its spend by tier, when tiers were named); the result is shown
+    """Calculate the session's study (with its spend by tier, when tiers were named); the result is shown
     only if no file came in meanwhile."""
     job = Job()
     session.start(job, keep_result=False)
     args = study_arguments(session)
-    tiers = AreaForm(session.options).tiers()
     uploads = session.counter  # files uploaded so far: a result of older files is never shown as new
 
     def run() -> None:
@@ -114,21 +116,9 @@ def start_calculation(site: Site, session: Session) -> None:
             result = lm3.calculate(
                 payments, register, progress=job.progress, registers=site.registers, **args
             )
-            by_tier = None
-            if tiers:  # spend by tier: the same inputs, placed as lm3 locate places them
-                job.progress("spend by tier", job.total, job.total)
-                located = lm3.locate(
-                    payments,
-                    register,
-                    area=args["area"],
-                    tiers=tiers,
-                    branch_is_local=args["branch_is_local"],
-                    exclude=args["exclude"],
-                    registers=site.registers,
-                )
-                by_tier = located.tiers.to_dict("records")
             job.result = result
-            session.finish(job, uploads, result, by_tier)
+            tiers = None if result.tiers is None else result.tiers.to_dict("records")
+            session.finish(job, uploads, result, tiers)
         except lm3.LM3Error as err:
             job.error = err
         finally:

@@ -39,6 +39,11 @@ def field_name(field: str) -> str:
     return NAMES.get(field, field.replace("_", " ").capitalize())
 
 
+def _choice_text(f: Any, posted: str) -> str:
+    """A choice as a radio button says it: "Yes", "Gross"."""
+    return posted.capitalize()
+
+
 def environment() -> Environment:
     """Jinja with lm3's pages and GOV.UK Frontend's macros, autoescaping everything."""
     env = Environment(
@@ -54,6 +59,10 @@ def environment() -> Environment:
     env.filters["gbp"] = lambda pence: lm3.format_gbp(int(pence))
     env.filters["pct"] = lambda share: "" if share is None or share != share else f"{float(share) * 100:.1f}%"
     env.globals["field_name"] = field_name
+    env.globals["radio_items"] = lambda f, value: [
+        {"value": posted, "text": _choice_text(f, posted), "checked": posted == value}
+        for posted, _ in f.choices
+    ]
     env.globals["errors_list"] = lambda errors: [
         {"text": text, "href": f"#{field}"} for field, text in errors.items()
     ]

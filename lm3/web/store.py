@@ -72,6 +72,7 @@ class Session:
     folder: Path
     uploads: list[Upload] = field(default_factory=list)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> field -> header
+    sheet: str | None = None  # the payments workbook's one sheet to read, when a person chose it
     options: dict[str, Any] = field(default_factory=dict)
     job: Job | None = None
     result: lm3.LM3Result | None = None
@@ -117,6 +118,12 @@ class Session:
                 return False
             self.result, self.tiers = result, tiers
             return True
+
+    def set_sheet(self, sheet: str | None) -> None:
+        """The one sheet of the payments workbook to read (None: every sheet that holds payments)."""
+        with self.lock:
+            if sheet != self.sheet:
+                self.sheet, self.result = sheet, None
 
     def set_columns(self, kind: str, chosen: dict[str, str]) -> None:
         """Columns a person chose for a kind of upload, over those chosen before."""
@@ -177,6 +184,8 @@ class Session:
             for kind in {kind for kind, *_ in received}:
                 self.remove(kind)
                 self.columns.pop(kind, None)
+                if kind == "payments":
+                    self.sheet = None
             for kind, shown, data, suffix in received:
                 self.add(kind, shown, data, suffix)
 
@@ -185,7 +194,7 @@ class Session:
         with self.lock:
             for upload in self.uploads:
                 upload.path.unlink(missing_ok=True)
-            self.uploads, self.read, self.columns, self.result = [], {}, {}, None
+            self.uploads, self.read, self.columns, self.result, self.sheet = [], {}, {}, None, None
 
 
 class Store:

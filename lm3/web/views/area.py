@@ -15,7 +15,14 @@ from lm3.web.store import Session
 
 def _page(request: Request, site: Site, session: Session, form: AreaForm, status: int = 200) -> Response:
     return site.page(
-        request, "area.html", session, status, names=site.area_names, options=form.values, errors=form.errors
+        request,
+        "area.html",
+        session,
+        status,
+        names=site.area_names,
+        fields=form.fields,
+        options=form.values,
+        errors=form.errors,
     )
 
 
@@ -26,12 +33,12 @@ async def show(request: Request, site: Site, session: Session) -> Response:
 
 @with_form
 async def choose(request: Request, site: Site, session: Session, form: FormData) -> Response:
-    """Keep the options (as typed, even when one is wrong, so the page shows them again); calculate when
-    they are right."""
+    """Keep the options and calculate when they are right; else the page again, as typed, saying what is
+    wrong with each."""
     chosen: AreaForm = AreaForm.posted(form)
-    session.options = chosen.values
     if chosen.errors:
         return _page(request, site, session, chosen, 400)
+    session.options = chosen.values
     if not session.files("payments"):
         return go("/upload")
     start_calculation(site, session)

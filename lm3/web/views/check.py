@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import lm3
-from lm3.web.forms import columns_chosen
+from lm3.web.forms import columns_chosen, option_field
 from lm3.web.guards import with_form, with_session
 from lm3.web.jobs import placing, read_payments, read_register, start_reading
 from lm3.web.site import Site, field_name, go
@@ -58,6 +58,7 @@ async def show(request: Request, site: Site, session: Session) -> Response:
         kinds=KINDS,
         placed=placed,
         registers=site.registers.registers(),
+        sheet_field=option_field(lm3.options.option("sheet")),
     )
 
 
@@ -70,6 +71,8 @@ async def choose_columns(request: Request, site: Site, session: Session, form: F
         chosen = columns_chosen(form, kind)
         if chosen:
             session.set_columns(kind, chosen)
+    if "sheet" in form:
+        session.set_sheet(str(form["sheet"]).strip() or None)
     section = "suppliers" if form.get("kind") == "suppliers" else "payments"
     start_reading(site, session, next_page=f"/check#{section}")
     return go("/progress")
