@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 import lm3
 from lm3.geo import default_directory, resolve_area
-from lm3.read.table import decode_text
+from lm3.read.csvfile import decode_text
 from lm3.values.arrow import take_rows
 from lm3.values.frames import among
 from lm3.values.money import format_gbp, parse_money, parse_pounds, round_pence, times_shares
@@ -212,15 +212,15 @@ def test_workbook_sheets_with_the_same_header_are_all_read_and_others_named(tmp_
 
 
 def test_sums_by_code_are_exact_beyond_float_precision():
-    from lm3.inputs.ingest import _sum_by
+    from lm3.inputs.ingest import sum_by
 
     codes = np.array([0, 1, 0, 2, 1, 0])
     small = np.array([1, 2, 3, 4, 5, -6], dtype=np.int64)
-    assert _sum_by(codes, small, 4).tolist() == [-2, 7, 4, 0]
+    assert sum_by(codes, small, 4).tolist() == [-2, 7, 4, 0]
     big = np.array(
         [2**60, 1, 3, 2**60, -(2**60), 1], dtype=np.int64
     )  # sums past 2**53: float would lose them
-    assert _sum_by(codes, big, 4).tolist() == [2**60 + 4, 1 - 2**60, 2**60, 0]
+    assert sum_by(codes, big, 4).tolist() == [2**60 + 4, 1 - 2**60, 2**60, 0]
 
 
 @given(

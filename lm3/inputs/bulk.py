@@ -45,8 +45,9 @@ from lm3.geo import format_postcodes, is_valid_postcode, postcode_keys
 from lm3.inputs.companies_house import BLOCK_SIZE, SMALL_ACCOUNTS, VCSE_CATEGORIES, batches, csv_sources
 from lm3.inputs.readers import read_register
 from lm3.progress import Progress, report
+from lm3.read.cells import SPREADSHEET_SUFFIXES, header_key
 from lm3.read.fields import Field
-from lm3.read.table import SPREADSHEET_SUFFIXES, first_rows, header_key, read_table
+from lm3.read.table import first_rows, read_table
 from lm3.values import ids
 from lm3.values.names import arrow_supplier_key
 

@@ -51,9 +51,10 @@ from rapidfuzz import fuzz, process
 
 from lm3.errors import InputError, Notice
 from lm3.progress import Progress, report
+from lm3.read.cells import Source, is_blank, on_sheet, rows_text
 from lm3.read.columns import TOTAL_LABEL, Choice
 from lm3.read.fields import PAYMENTS_FIELDS
-from lm3.read.table import Source, Table, _is_blank, _rows, read_table
+from lm3.read.table import Table, read_table
 from lm3.values import params
 from lm3.values.arrow import as_numpy, bytes_present, factorize, one_chunk, take_rows
 from lm3.values.cells import write_csv
@@ -429,7 +430,7 @@ def _ingest(
     )
     file_total: int | None = None
     for pos, value, above, kind in found:
-        where = f"{table.label}{_on(data['sheet'].iloc[pos])}: row {int(row_numbers[pos])}"
+        where = f"{table.label}{on_sheet(data['sheet'].iloc[pos])}: row {int(row_numbers[pos])}"
         if kind == "total":
             warnings.append(
                 Notice(
@@ -463,7 +464,7 @@ def _ingest(
             TotalRow(
                 sheet=sheet_name if isinstance(sheet_name, str) else None,
                 row=int(row_numbers[pos]),
-                label=None if _is_blank(label) else str(label).strip(),
+                label=None if is_blank(label) else str(label).strip(),
                 value=value,
                 above=above,
                 kind=kind,
@@ -522,7 +523,7 @@ def _ingest(
     everything = len(take) == len(data) and bool((take == np.arange(len(take))).all())
     stated = _stated_totals(table, amount, keep, sheet_codes, sheet_names, totals)
     for t in stated:
-        where = f"{table.label}{_on(t.sheet)}: row {t.row}, above the header,"
+        where = f"{table.label}{on_sheet(t.sheet)}: row {t.row}, above the header,"
         if t.reconciles:
             warnings.append(
                 Notice(
@@ -585,7 +586,7 @@ def _ingest(
                 Notice(
                     "dates-not-dates",
                     f"{table.label}: {int(bad_dates.sum())} row(s) with a date that is not a date (rows "
-                    f"{_rows(row_numbers[bad_dates])}): kept, with no date.",
+                    f"{rows_text(row_numbers[bad_dates])}): kept, with no date.",
                 )
             )
     built.update({name: job.result() for name, job in jobs.items()})
@@ -632,7 +633,7 @@ def _ingest(
                 Notice(
                     "payments-" + code,
                     f"{table.label}: {int(these.sum())} payment(s) with {label}, "
-                    f"{format_gbp(int(amount[take][these].sum()))} (rows {_rows(row_numbers[take][these])}).",
+                    f"{format_gbp(int(amount[take][these].sum()))} (rows {rows_text(row_numbers[take][these])}).",
                 )
             )
     rejected_frame = (
@@ -655,7 +656,7 @@ def _ingest(
         warnings.append(
             Notice(
                 "rows-rejected",
-                f"{table.label}: {len(rejected_frame)} row(s) rejected (rows {_rows(rejected_frame['row'])}); "
+                f"{table.label}: {len(rejected_frame)} row(s) rejected (rows {rows_text(rejected_frame['row'])}); "
                 "see the rejected list for the reasons.",
             )
         )
@@ -780,7 +781,7 @@ def _stated_totals(
     (``calculate`` refuses it). Never counted."""
     out: list[TotalRow] = []
     for sheet, row, cells in table.preamble:
-        filled = [c for c in cells if not _is_blank(c)]
+        filled = [c for c in cells if not is_blank(c)]
         label = next((str(c).strip() for c in filled if isinstance(c, str) and TOTAL_LABEL.match(c)), None)
         if label is None:
             continue
@@ -901,10 +902,6 @@ def _ingest_several(
         files=tuple(results),
         headers=results[0].headers,
     )
-
-
-def _on(sheet: object) -> str:
-    return f" (sheet {sheet!r})" if isinstance(sheet, str) and sheet else ""
 
 
 def _unreadable(table: Table) -> pd.DataFrame:
@@ -1063,7 +1060,7 @@ def _clean_optional(name: str, text: pa.Array) -> pa.Array:
     return text
 
 
-def _sum_by(codes: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
+def sum_by(codes: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
     """Exact int64 sums of ``amounts`` by ``codes`` (0..n-1), without a Python loop: by ``np.bincount``
     when no sum can pass 2**53 pence (float64 adds integers exactly below that), else sorted and summed
     between group boundaries."""
@@ -1122,7 +1119,7 @@ def _merge_near_duplicates(
         return empty, names.keys
     key_of_name, key_values = pd.factorize(pd.Series(names.keys, dtype="object"))
     # spend per name, then per key: exact integer pence
-    per_name = _sum_by(name_idx, amounts, len(names.keys))
+    per_name = sum_by(name_idx, amounts, len(names.keys))
     total = np.zeros(len(key_values), dtype=np.int64)
     np.add.at(total, key_of_name, per_name)
     present = np.zeros(len(key_values), dtype=bool)

@@ -16,18 +16,15 @@ from lm3.errors import PROBLEM_COLUMNS, InputError, Notice, RowErrors, notice_co
 from lm3.geo import format_postcodes, postcode_keys
 from lm3.inputs.ingest import IngestResult, Sources, ingest
 from lm3.inputs.surveys import read_survey
+from lm3.read.cells import Source, blank_mask, rows_text
 from lm3.read.fields import PAYROLL_FIELDS, REGISTER_FIELDS
 from lm3.read.problems import RowProblems
-from lm3.read.table import Source, Table, read_table
+from lm3.read.table import Table, read_table
 from lm3.values import ids, params
 from lm3.values.cells import visible_text
 from lm3.values.frames import row_tuples
 from lm3.values.money import format_gbp, parse_money
 from lm3.values.names import id_key, supplier_key
-
-
-def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | (values.astype("str").str.strip() == "")
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -99,7 +96,7 @@ def read_payments(
             Notice(
                 "payments-without-supplier-name",
                 f"{result.file}: {int(nameless.sum())} payment(s) with no supplier name (rows "
-                f"{_rows(data.loc[nameless, 'row'])}), {format_gbp(int(data.loc[nameless, 'amount'].sum()))}: "
+                f"{rows_text(data.loc[nameless, 'row'])}), {format_gbp(int(data.loc[nameless, 'amount'].sum()))}: "
                 "counted in round 1, location unknown.",
             )
         )
@@ -176,7 +173,9 @@ def read_register(
     data = table.data
     problems = RowProblems(table)
     problems.add(
-        _blank(data["supplier"]), "supplier", "supplier name is blank: name the supplier or delete the row"
+        blank_mask(data["supplier"]),
+        "supplier",
+        "supplier name is blank: name the supplier or delete the row",
     )
     problems.raise_if_any()
     out = pd.DataFrame({"row": data["row"], "supplier": _text(data["supplier"])})
@@ -279,14 +278,14 @@ def _register_checks(out: pd.DataFrame, label: str) -> tuple[pd.DataFrame, tuple
             Notice(
                 "register-rows-repeated",
                 f"{label}: {int(repeated.sum())} repeated register row(s) for the same supplier and "
-                f"postcode (rows {_rows(out.loc[repeated, 'row'])}); the first of each is used.",
+                f"postcode (rows {rows_text(out.loc[repeated, 'row'])}); the first of each is used.",
             )
         )
         out = out[~repeated].reset_index(drop=True)
     sites = out.groupby("key")["row"].transform("size")
     if (sites > 1).any():
         several = out[sites > 1].groupby("key", sort=False)
-        listed = "; ".join(f"{g['supplier'].iloc[0]} (rows {_rows(g['row'])})" for _, g in several)
+        listed = "; ".join(f"{g['supplier'].iloc[0]} (rows {rows_text(g['row'])})" for _, g in several)
         warnings.append(
             Notice(
                 "supplier-has-several-postcodes",
@@ -295,13 +294,6 @@ def _register_checks(out: pd.DataFrame, label: str) -> tuple[pd.DataFrame, tuple
             )
         )
     return out, tuple(warnings)
-
-
-def _rows(rows: pd.Series, limit: int = 12) -> str:
-    """Row numbers for a message: "4, 9, 12" (or the first few and how many more)."""
-    numbers = [str(r) for r in rows]
-    more = f" and {len(numbers) - limit} more" if len(numbers) > limit else ""
-    return ", ".join(numbers[:limit]) + more
 
 
 def read_payroll(source: Source, *, pay_basis: str = "gross", sheet: str | None = None) -> Table:
@@ -322,10 +314,12 @@ def read_payroll(source: Source, *, pay_basis: str = "gross", sheet: str | None 
         )
     data = table.data
     problems = RowProblems(table)
-    problems.add(_blank(data["employee"]), "employee", "employee id is blank: give every row an employee id")
+    problems.add(
+        blank_mask(data["employee"]), "employee", "employee id is blank: give every row an employee id"
+    )
     gross, bad_gross = parse_money(data["gross"])
     problems.add(bad_gross, "gross", "is not an amount of money (write it like 24500.00)")
-    problems.add(_blank(data["gross"]), "gross", "gross pay is blank: give the pay, or delete the row")
+    problems.add(blank_mask(data["gross"]), "gross", "gross pay is blank: give the pay, or delete the row")
     out = pd.DataFrame({"row": data["row"], "employee": id_key(data["employee"])})
     out["postcode"] = _text(data["postcode"])
     out["gross"] = gross
@@ -333,7 +327,9 @@ def read_payroll(source: Source, *, pay_basis: str = "gross", sheet: str | None 
         net, bad_net = parse_money(data["net"])
         problems.add(bad_net, "net", "is not an amount of money (write it like 19800.00)")
         if pay_basis == "net":
-            problems.add(_blank(data["net"]), "net", "net pay is blank, and the pay basis is net: give it")
+            problems.add(
+                blank_mask(data["net"]), "net", "net pay is blank, and the pay basis is net: give it"
+            )
         out["net"] = net
     else:
         out["net"] = pd.Series(pd.NA, index=out.index, dtype="Int64")

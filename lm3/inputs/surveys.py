@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.errors import PROBLEM_COLUMNS, InputError, Notice, RowErrors, notice_code
+from lm3.read.cells import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES, Source, header_key, is_blank
 from lm3.read.fields import (
     AMOUNT_HEADER,
     EMPLOYEE,
@@ -41,7 +42,7 @@ from lm3.read.fields import (
     survey_fields,
 )
 from lm3.read.problems import RowProblems
-from lm3.read.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES, Source, Table, header_key, read_table
+from lm3.read.table import Table, read_table
 from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.money import parse_money
@@ -357,10 +358,6 @@ def _answers(table: Table, group: str) -> tuple[pd.DataFrame, list[str]]:
     return out, warnings
 
 
-def _blank_cell(value: object) -> bool:
-    return value is None or value != value or str(value).strip() == ""
-
-
 def _supplier_parts(
     data: pd.DataFrame, present: list[str], problem: Problem, warnings: list[str]
 ) -> tuple[pd.Series, pd.Series]:
@@ -374,7 +371,7 @@ def _supplier_parts(
         total = total.where(~ok, total + shares.where(ok, Fraction(0)))
         any_given |= ok
     if len(present) == 2:
-        one = any_given & (data[present[0]].map(_blank_cell) | data[present[1]].map(_blank_cell))
+        one = any_given & (data[present[0]].map(is_blank) | data[present[1]].map(is_blank))
         if one.any():
             warnings.append(
                 Notice(

@@ -26,6 +26,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from lm3.read.cells import is_blank
 from lm3.values import ids
 from lm3.values.dates import parse_dates
 from lm3.values.money import parse_money
@@ -635,15 +636,11 @@ def _by_content(best: Score, every: list[Score]) -> str | None:
 def header_row_score(cells: list[object], second: str = "amount") -> float:
     """How much a row's words name a spend file's supplier and amount columns (a register's supplier and
     postcode, with ``second="postcode"``)."""
-    words = [header_words(str(c)) for c in cells if not _blank(c)]
+    words = [header_words(str(c)) for c in cells if not is_blank(c)]
     table = AMOUNT_WORDS if second == "amount" else POSTCODE_WORDS
     return max((_word_score(w, SUPPLIER_WORDS) for w in words), default=0.0) + max(
         (_word_score(w, table) for w in words), default=0.0
     )
-
-
-def _blank(c: object) -> bool:
-    return c is None or (isinstance(c, float) and c != c) or (isinstance(c, str) and not c.strip())
 
 
 _HEADER_VOCABULARY = frozenset(_VOCABULARY) | {"pounds", "gbp", "inc", "excl", "incl", "vat", "name", "date"}
@@ -689,7 +686,7 @@ def find_header(head: list[list[object]], second: str = "amount") -> tuple[int, 
     loses to it; a row of fragments below it is its continuation)."""
 
     def filled(row: list[object]) -> int:
-        return sum(1 for c in row if not _blank(c))
+        return sum(1 for c in row if not is_blank(c))
 
     def data_like(row: list[object]) -> bool:
         if any(isinstance(c, str) and TOTAL_LABEL.match(c) for c in row):
@@ -700,7 +697,7 @@ def find_header(head: list[list[object]], second: str = "amount") -> tuple[int, 
         return filled(row) >= 2 and any(_is_moneyish(c) for c in row) and any(_is_wordy(c) for c in row)
 
     def wordy(row: list[object]) -> bool:
-        cells = [c for c in row if not _blank(c)]
+        cells = [c for c in row if not is_blank(c)]
         return len(cells) >= 2 and sum(_is_wordy(c) for c in cells) >= 0.6 * len(cells)
 
     for start in range(1, len(head)):
@@ -732,7 +729,7 @@ def find_header(head: list[list[object]], second: str = "amount") -> tuple[int, 
         if not any(map(filled, between)) or any(
             filled(r) >= filled(head[best])
             or any(_is_moneyish(c) for c in r)
-            or not all(_is_fragment(c) for c in r if not _blank(c))
+            or not all(_is_fragment(c) for c in r if not is_blank(c))
             for r in between
         ):
             return best, best + 1  # not fragments of a header: rows of data that look odd

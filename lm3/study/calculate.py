@@ -27,7 +27,8 @@ from lm3.inputs.store import RegisterStore, open_store
 from lm3.place.locations import locate_staff, staff_estimated_warnings
 from lm3.place.matching import DEFAULT_MATCH_THRESHOLD
 from lm3.progress import Progress, report
-from lm3.read.table import Source, Table
+from lm3.read.cells import Source
+from lm3.read.table import Table
 from lm3.rounds.coverage import Bounds, NotPlaced, bounds
 from lm3.rounds.method import (
     MIN_CATEGORY_RESPONDENTS,

@@ -49,7 +49,8 @@ from lm3.place.matching import (
     INDIVIDUAL,
     TYPES,
 )
-from lm3.read.table import Source, Table
+from lm3.read.cells import Source
+from lm3.read.table import Table
 from lm3.study.options import StudyOptions
 from lm3.study.placing import place
 from lm3.study.scope import Excluded, parse_exclusions
