@@ -212,7 +212,7 @@ def test_workbook_sheets_with_the_same_header_are_all_read_and_others_named(tmp_
 
 
 def test_sums_by_code_are_exact_beyond_float_precision():
-    from lm3.inputs.ingest import sum_by
+    from lm3.inputs.ingest.names import sum_by
 
     codes = np.array([0, 1, 0, 2, 1, 0])
     small = np.array([1, 2, 3, 4, 5, -6], dtype=np.int64)
