@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import lm3
 from lm3.cli import cli
-from lm3.read.columns import header_words
+from lm3.read.words import header_words
 from lm3.values.money import exact_sum, parse_money
 from lm3.values.shares import parse_shares
 

@@ -13,15 +13,12 @@ from rapidfuzz import fuzz
 
 from lm3.errors import InputError, Notice
 from lm3.read.cells import HEADER_SEARCH_ROWS, blank_mask, header_key, is_blank, on_sheet, rows_text
-from lm3.read.columns import (
-    IDENTIFIER_FIELDS,
-    Choice,
-    choose,
-    find_header,
-    identifier_choices,
-    profile_columns,
-)
+from lm3.read.columns import SECOND_FIELDS, Choice, choose
 from lm3.read.fields import Field
+from lm3.read.header_row import find_header
+from lm3.read.identifiers import IDENTIFIER_FIELDS, identifier_choices
+from lm3.read.plan import Plan
+from lm3.read.profiles import profile_columns
 from lm3.read.sheet import Sheet
 from lm3.read.workbook import ExcelSheet
 from lm3.values import ids
@@ -34,39 +31,47 @@ COLUMNS_PARAM = {"payments": "columns", "supplier register": "register_columns"}
 
 def plan_by_header(
     sheets: list[Sheet], fields: tuple[Field, ...], overrides: Mapping[str, str], *, label: str, what: str
-) -> tuple[list[tuple[Sheet, int]], list[str], list[str]]:
-    """The sheets to read (each with its header row), the header, and the sheets skipped: the first sheet
-    whose header names the fields, and every other sheet with the same header."""
+) -> Plan:
+    """The first sheet whose header names the fields, and every other sheet with the same header; the
+    columns chosen by the header's words, checked against what they hold."""
     first: tuple[Sheet, int, list[str]] | None = None
     failure: InputError | None = None
     read: list[tuple[Sheet, int]] = []
     skipped: list[str] = []
     for s in sheets:
         head = s.head()
+        holds = any(not is_blank(c) for r in head for c in r)
         if first is None:
             try:
                 at = _find_header(head, fields, overrides, label=label, what=what, sheet=s.name)
             except InputError as err:
                 failure = failure or err
-                if any(not is_blank(c) for r in head for c in r):
-                    skipped.append(str(s.name))
+                skipped += [str(s.name)] if holds else []
                 continue
             first = (s, at, [header_key(c) for c in head[at]])
             read.append((s, at))
-        else:
-            same = _same_header(head, first[2])
-            if same is None:
-                if any(not is_blank(c) for r in head for c in r):
-                    skipped.append(str(s.name))
-            else:
-                read.append((s, same))
+        elif (same := _same_header(head, first[2])) is not None:
+            read.append((s, same))
+        elif holds:
+            skipped.append(str(s.name))
     if first is None:
         assert failure is not None
         raise failure
-    return read, _header_text(first[0].head()[first[1]]), skipped
+    header = header_text(first[0].head()[first[1]])
+    notes: list[str] = []
+    if skipped:
+        notes.append(
+            Notice(
+                "sheets-skipped",
+                f"{label}: sheets without the same header were not read: {', '.join(map(repr, skipped))}.",
+            )
+        )
+    sample = read[0][0].sample(read[0][1], len(header))
+    mapping, chosen_by = choose_columns(header, sample, fields, overrides, label=label, what=what)
+    return Plan(read, header, mapping, sample, chosen_by, {}, notes)
 
 
-def _header_text(row: list[object]) -> list[str]:
+def header_text(row: list[object]) -> list[str]:
     header = [("" if is_blank(c) else str(c).strip()) for c in row]
     while header and header[-1] == "":
         header.pop()
@@ -91,59 +96,45 @@ class _Candidate:
     sample: pd.DataFrame  # the first rows under the header, every column (read once)
 
 
+def plan_table(
+    sheets: list[Sheet],
+    fields: tuple[Field, ...],
+    overrides: Mapping[str, str],
+    *,
+    label: str,
+    what: str,
+    content_first: bool,
+) -> Plan:
+    """How to read the table: by content first (a spend file, a register: the supplier and its amount or
+    postcode found by what the columns hold, the other columns beside them) when ``content_first``, else
+    (or when no sheet has rows of data under a header) by the header's words."""
+    second = next((f.name for f in fields if f.required and f.name in SECOND_FIELDS), None)
+    plan = plan_by_content(sheets, overrides, label, what, second) if content_first and second else None
+    if plan is None:
+        return plan_by_header(sheets, fields, overrides, label=label, what=what)
+    add_optional(plan.mapping, plan.header, plan.sample, fields, overrides, label=label, what=what)
+    plan.warnings += check_identifiers(plan.mapping, plan.header, plan.sample, overrides, label)
+    found = add_identifiers(plan.mapping, plan.header, plan.sample, fields)
+    plan.choices = {**plan.choices, **found}
+    plan.chosen_by.update({name: f"by content ({', '.join(c.reasons)})" for name, c in found.items()})
+    return plan
+
+
 def plan_by_content(
     sheets: list[Sheet], overrides: Mapping[str, str], label: str, what: str, second: str
-) -> (
-    tuple[
-        list[tuple[Sheet, int]],
-        list[str],
-        dict[str, int],
-        dict[str, str],
-        dict[str, Choice],
-        list[str],
-        pd.DataFrame,
-    ]
-    | None
-):
-    """A spend file (or a register: ``second`` is "amount" or "postcode") read by content: the sheets to read
-    (each with the row before its first row of data), the header, the supplier and ``second`` columns, how
-    they were chosen, the choices, notes and the sample the choice was made on. None when no sheet has rows
-    of data under a header (the header-word reader then says what is missing)."""
+) -> Plan | None:
+    """A spend file (or a register: ``second`` is "amount" or "postcode") read by content: the sheets with
+    the same header as the best one, the supplier and ``second`` columns, how they were chosen, and notes.
+    None when no sheet has rows of data under a header (the header-word reader then says what is
+    missing)."""
     candidates: list[_Candidate] = []
     skipped: list[str] = []
     for s in sheets:
-        head = s.head()
-        at = find_header(head, second)
-        if at is None:
-            if any(not is_blank(c) for r in head for c in r):
-                skipped.append(f"{s.name!r} (no rows of {what} under a header)")
-            continue
-        h, d = at
-        header = _header_text(head[h])
-        width = len(header)
-        if width < 2:
-            continue
-        scoring = list(header)
-        for j in range(h + 1, d):  # a row of fragments under the header continues it
-            for i, c in enumerate(head[j][:width]):
-                if not is_blank(c):
-                    scoring[i] = f"{scoring[i]} {str(c).strip()}".strip()
-        fixed: dict[str, int] = {}
-        for name, text in overrides.items():
-            fixed[name] = _override_index(header, name, text, set(fixed.values()), label, what)
-        sample = s.sample(d - 1, width)
-        profiles = profile_columns(sample, scoring)
-        choices = choose(profiles, taken=set(fixed.values()), second=second)
-        fixed = {k: v for k, v in fixed.items() if k in ("supplier", second)}
-        if choices is None and len(fixed) < 2:
-            beside = "amounts" if second == "amount" else "postcodes"
-            skipped.append(f"{s.name!r} (no column of supplier names beside a column of {beside})")
-            continue
-        choices = dict(choices or {})
-        for name, i in fixed.items():
-            choices[name] = Choice(name, i, header[i], 0.0, ("set by you",), "high")
-        rows = len(s.grid) - d if isinstance(s, ExcelSheet) else 0
-        candidates.append(_Candidate(s, h, d, header, choices, rows, sample))
+        found = _candidate(s, overrides, label, what, second)
+        if isinstance(found, _Candidate):
+            candidates.append(found)
+        elif found is not None:
+            skipped.append(found)
     if not candidates:
         return None
     best = max(
@@ -155,60 +146,118 @@ def plan_by_content(
         ),
     )
     want = [header_key(x) for x in best.header]
-    read = [(c.sheet, c.data_at - 1) for c in candidates if [header_key(x) for x in c.header] == want]
-    notes: list[str] = []
-    for c in candidates:
-        if [header_key(x) for x in c.header] != want:
-            skipped.append(
-                f"{c.sheet.name!r} (another table: {', '.join(repr(x) for x in c.header if x)[:200]})"
-            )
-        above = [
-            i + 1 for i, r in enumerate(c.sheet.head()[: c.header_at]) if sum(not is_blank(x) for x in r) >= 2
-        ]
-        if above and (c.sheet, c.data_at - 1) in read:
-            notes.append(
-                Notice(
-                    "rows-above-header",
-                    f"{label}{on_sheet(c.sheet.name)}: row(s) {rows_text(above)} above the header (row {c.header_at + 1}) "
-                    "hold several cells: read as titles, not payments. If they are payments, the header is "
-                    "wrong: say which columns to read (columns).",
-                )
-            )
-        if c.data_at - c.header_at > 1 and (c.sheet, c.data_at - 1) in read:
-            notes.append(
-                Notice(
-                    "header-continued",
-                    f"{label}{on_sheet(c.sheet.name)}: row(s) {rows_text(list(range(c.header_at + 2, c.data_at + 1)))} "
-                    "under the header continue it: read as part of the header, not as payments.",
-                )
-            )
+    same = [c for c in candidates if [header_key(x) for x in c.header] == want]
+    skipped += [
+        f"{c.sheet.name!r} (another table: {', '.join(repr(x) for x in c.header if x)[:200]})"
+        for c in candidates
+        if c not in same
+    ]
+    notes = [note for c in same for note in _layout_notes(c, label)]
     if skipped:
         notes.append(Notice("sheets-skipped", f"{label}: sheets not read as {what}: {'; '.join(skipped)}."))
     choices = best.choices
-    if "amount" in choices and choices["amount"].role == "gross":
-        notes.append(
-            Notice(
-                "amount-is-gross",
-                f"{label}: the amounts are gross (VAT included): no net column was found, so "
-                f"{choices['amount'].header!r} is used. Say which column holds net amounts (columns), if one does.",
-            )
-        )
-    if "amount" in choices and choices["amount"].role == "line":
-        notes.append(
-            Notice(
-                "amount-is-line",
-                f"{label}: {choices['amount'].header.strip()!r} is summed: "
-                f"{next(r for r in choices['amount'].reasons if r.startswith('line amounts'))}, which would count "
-                "each invoice once for each of its lines. Say which column to sum (columns), if not this one.",
-            )
-        )
-    mapping = {name: ch.index for name, ch in choices.items()}
+    notes += _amount_notes(choices, label)
     chosen_by = {
         name: "set by you" if ch.reasons == ("set by you",) else str(ch.by_content)
         for name, ch in choices.items()
         if ch.by_content or ch.reasons == ("set by you",)
     }
-    return read, best.header, mapping, chosen_by, choices, notes, best.sample
+    return Plan(
+        read=[(c.sheet, c.data_at - 1) for c in same],
+        header=best.header,
+        mapping={name: ch.index for name, ch in choices.items()},
+        sample=best.sample,
+        chosen_by=chosen_by,
+        choices=dict(choices),
+        warnings=notes,
+    )
+
+
+def _candidate(
+    s: Sheet, overrides: Mapping[str, str], label: str, what: str, second: str
+) -> _Candidate | str | None:
+    """One sheet as a candidate table (its header, rows and the columns its content chooses); else why it
+    is skipped, or None for a sheet with nothing to say (empty, or one column)."""
+    head = s.head()
+    at = find_header(head, second)
+    if at is None:
+        holds = any(not is_blank(c) for r in head for c in r)
+        return f"{s.name!r} (no rows of {what} under a header)" if holds else None
+    h, d = at
+    header = header_text(head[h])
+    width = len(header)
+    if width < 2:
+        return None
+    scoring = list(header)
+    for j in range(h + 1, d):  # a row of fragments under the header continues it
+        for i, c in enumerate(head[j][:width]):
+            if not is_blank(c):
+                scoring[i] = f"{scoring[i]} {str(c).strip()}".strip()
+    fixed: dict[str, int] = {}
+    for name, text in overrides.items():
+        fixed[name] = _override_index(header, name, text, set(fixed.values()), label, what)
+    sample = s.sample(d - 1, width)
+    choices = choose(profile_columns(sample, scoring), taken=set(fixed.values()), second=second)
+    fixed = {k: v for k, v in fixed.items() if k in ("supplier", second)}
+    if choices is None and len(fixed) < 2:
+        beside = "amounts" if second == "amount" else "postcodes"
+        return f"{s.name!r} (no column of supplier names beside a column of {beside})"
+    chosen = dict(choices or {})
+    for name, i in fixed.items():
+        chosen[name] = Choice(name, i, header[i], 0.0, ("set by you",), "high")
+    rows = len(s.grid) - d if isinstance(s, ExcelSheet) else 0
+    return _Candidate(s, h, d, header, chosen, rows, sample)
+
+
+def _layout_notes(c: _Candidate, label: str) -> list[str]:
+    """Rows above a sheet's header that hold several cells (titles), and rows under it that continue it."""
+    notes: list[str] = []
+    above = [
+        i + 1 for i, r in enumerate(c.sheet.head()[: c.header_at]) if sum(not is_blank(x) for x in r) >= 2
+    ]
+    if above:
+        notes.append(
+            Notice(
+                "rows-above-header",
+                f"{label}{on_sheet(c.sheet.name)}: row(s) {rows_text(above)} above the header (row {c.header_at + 1}) "
+                "hold several cells: read as titles, not payments. If they are payments, the header is "
+                "wrong: say which columns to read (columns).",
+            )
+        )
+    if c.data_at - c.header_at > 1:
+        notes.append(
+            Notice(
+                "header-continued",
+                f"{label}{on_sheet(c.sheet.name)}: row(s) {rows_text(list(range(c.header_at + 2, c.data_at + 1)))} "
+                "under the header continue it: read as part of the header, not as payments.",
+            )
+        )
+    return notes
+
+
+def _amount_notes(choices: Mapping[str, Choice], label: str) -> list[str]:
+    """The amount chosen, when it is gross (no net column) or a line amount summed."""
+    amount = choices.get("amount")
+    if amount is None:
+        return []
+    if amount.role == "gross":
+        return [
+            Notice(
+                "amount-is-gross",
+                f"{label}: the amounts are gross (VAT included): no net column was found, so "
+                f"{amount.header!r} is used. Say which column holds net amounts (columns), if one does.",
+            )
+        ]
+    if amount.role == "line":
+        return [
+            Notice(
+                "amount-is-line",
+                f"{label}: {amount.header.strip()!r} is summed: "
+                f"{next(r for r in amount.reasons if r.startswith('line amounts'))}, which would count "
+                "each invoice once for each of its lines. Say which column to sum (columns), if not this one.",
+            )
+        ]
+    return []
 
 
 def add_optional(

@@ -27,19 +27,11 @@ import pandas as pd
 from lm3.errors import InputError, Notice
 from lm3.read.cells import UNREADABLE_COLUMNS, Source, all_blank, is_blank, on_sheet, rows_text
 from lm3.read.columns import (
-    SECOND_FIELDS,
     Choice,
 )
 from lm3.read.fields import Field
-from lm3.read.header import (
-    COLUMNS_PARAM,
-    add_identifiers,
-    add_optional,
-    check_identifiers,
-    choose_columns,
-    plan_by_content,
-    plan_by_header,
-)
+from lm3.read.header import COLUMNS_PARAM, plan_table
+from lm3.read.plan import Plan
 from lm3.read.repair import column_shapes, misaligned, recover_short
 from lm3.read.sheet import Body, Sheet, text_column
 from lm3.read.sources import open_source
@@ -97,6 +89,53 @@ def read_table(
     headers found and the names each missing column may go by.
     """
     label, sheets, opened = open_source(source, what)
+    overrides = _overrides(columns, fields, label, what)
+    if sheet is not None:
+        sheets = _only(sheets, sheet, label)
+    load_in_parallel(sheets)
+    plan = plan_table(sheets, fields, overrides, label=label, what=what, content_first=content_first)
+    warnings: list[str] = [*opened, *plan.warnings]
+    rows = _Rows(label, warnings)
+    bodies = [(s, s.body(at, plan.width, list(plan.mapping.values()))) for s, at in plan.read]
+    parts = [rows.of_sheet(s, body, plan, fields, keep_blank) for s, body in bodies]
+    if rows.long:
+        warnings.append(
+            Notice(
+                "rows-longer-than-header",
+                f"{label}: rows with more fields than the header; the extra fields have no column and were "
+                f"not used: rows {'; '.join(rows.long)}.",
+            )
+        )
+    data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    if not any(s.name for s, _ in bodies):
+        data["sheet"] = None
+    header, mapping = plan.header, plan.mapping
+    preamble = tuple(
+        (s.name, s.row_number(j), tuple(row))
+        for s, at in plan.read
+        for j, row in enumerate(s.head()[: max(at, 0)])
+        if any(not is_blank(c) for c in row)
+    )
+    return Table(
+        label=label,
+        sheet=plan.read[0][0].name,
+        data=data,
+        columns={f.name: (header[mapping[f.name]] if f.name in mapping else None) for f in fields},
+        warnings=tuple(warnings),
+        sheets=tuple(str(s.name) for s, _ in bodies if s.name is not None),
+        blank_rows=rows.blank,
+        unreadable=pd.DataFrame(rows.unreadable, columns=UNREADABLE_COLUMNS),
+        chosen_by=plan.chosen_by,
+        choices=plan.choices,
+        preamble=preamble,
+        headers=tuple(str(h) for h in header),
+    )
+
+
+def _overrides(
+    columns: Mapping[str, str] | None, fields: tuple[Field, ...], label: str, what: str
+) -> dict[str, str]:
+    """The columns a person named, each for a field the table has."""
     overrides = dict(columns or {})
     unknown = [k for k in overrides if k not in {f.name for f in fields}]
     if unknown:
@@ -106,128 +145,99 @@ def read_table(
             code="unknown-column-field",
             params=(COLUMNS_PARAM.get(what, "columns"),),
         )
-    if sheet is not None:
-        names = [s.name for s in sheets]
-        if sheet not in names:
-            raise InputError(
-                f"{label}: no sheet named {sheet!r}. Sheets: {', '.join(map(str, names))}.",
-                code="no-such-sheet",
-            )
-        sheets = [s for s in sheets if s.name == sheet]
+    return overrides
 
-    load_in_parallel(sheets)
-    warnings: list[str] = list(opened)
-    second = next((f.name for f in fields if f.required and f.name in SECOND_FIELDS), None)
-    plan = plan_by_content(sheets, overrides, label, what, second) if content_first and second else None
-    choices: dict[str, Choice] = {}
-    if plan is not None:
-        read, header, mapping, chosen_by, choices, notes, sample = plan
-        warnings += notes
-        width = len(header)
-        add_optional(mapping, header, sample, fields, overrides, label=label, what=what)
-        warnings += check_identifiers(mapping, header, sample, overrides, label)
-        found = add_identifiers(mapping, header, sample, fields)
-        choices = {**choices, **found}
-        chosen_by.update({name: f"by content ({', '.join(c.reasons)})" for name, c in found.items()})
-    else:
-        read, header, skipped = plan_by_header(sheets, fields, overrides, label=label, what=what)
-        width = len(header)
-        if skipped:
-            warnings.append(
-                Notice(
-                    "sheets-skipped",
-                    f"{label}: sheets without the same header were not read: {', '.join(map(repr, skipped))}.",
-                )
-            )
-        sample = read[0][0].sample(read[0][1], width)
-        mapping, chosen_by = choose_columns(header, sample, fields, overrides, label=label, what=what)
-    first_sheet = read[0][0]
-    bodies: list[tuple[Sheet, Body]] = [(s, s.body(at, width, list(mapping.values()))) for s, at in read]
 
-    parts: list[pd.DataFrame] = []
-    unreadable: list[dict[str, object]] = []
-    blank_rows = 0
-    long_rows: list[str] = []
-    for s, body in bodies:
-        frame = body.frame
+def _only(sheets: list[Sheet], sheet: str, label: str) -> list[Sheet]:
+    """The one sheet named."""
+    names = [s.name for s in sheets]
+    if sheet not in names:
+        raise InputError(
+            f"{label}: no sheet named {sheet!r}. Sheets: {', '.join(map(str, names))}.", code="no-such-sheet"
+        )
+    return [s for s in sheets if s.name == sheet]
+
+
+class _Rows:
+    """The rows of a table's sheets as they are read: blank ones counted, short ones repaired where one
+    split fits, long ones kept when their columns line up; what cannot be read listed."""
+
+    def __init__(self, label: str, warnings: list[str]) -> None:
+        self.label, self.warnings = label, warnings
+        self.blank = 0
+        self.unreadable: list[dict[str, object]] = []
+        self.long: list[str] = []  # the long rows kept, sheet by sheet, for one warning
+
+    def of_sheet(
+        self, s: Sheet, body: Body, plan: Plan, fields: tuple[Field, ...], keep_blank: bool
+    ) -> pd.DataFrame:
+        frame, mapping = body.frame, plan.mapping
         part = pd.DataFrame({f: text_column(frame[i]) for f, i in mapping.items()}, copy=False)
         part["row"] = body.rows
         blank = all_blank(frame, [mapping[f.name] for f in fields if f.required])
-        blank_rows += int(blank.sum())
-        short = [(r, f) for r, f in body.short if any(v.strip() for v in f)]
-        blank_rows += len(body.short) - len(short)
-        kinds = column_shapes(sample, width) if short else []
-        recovered, problems = recover_short(short, width, kinds, mapping, fields)
-        for row, reason, text in problems:
-            unreadable.append({"sheet": s.name, "row": row, "value": text, "problem": reason})
+        self.blank += int(blank.sum())
         if keep_blank:
             part["blank"] = blank
         elif blank.any():
             part = part[~blank]
-        if recovered:
-            add = pd.DataFrame({f: [r[1][i] for r in recovered] for f, i in mapping.items()})
-            add["row"] = [r[0] for r in recovered]
-            if keep_blank:
-                add["blank"] = False
-            part = pd.concat([part, add], ignore_index=True)
-            warnings.append(
-                Notice(
-                    "delimiter-missing-repaired",
-                    f"{label}{on_sheet(s.name)}: {len(recovered)} row(s) had a delimiter missing between two values; "
-                    f"split where only one split fits the columns: rows {rows_text([r[0] for r in recovered])}.",
-                )
-            )
+        part = self._repaired(s, body, plan, fields, part, keep_blank)
         if body.long:
-            bad_long = misaligned(part, body.long, fields)
-            for row in bad_long:
-                unreadable.append(
-                    {
-                        "sheet": s.name,
-                        "row": row,
-                        "value": ", ".join(body.long[row]),
-                        "problem": f"has more fields than the {width} headers and its columns do not line up "
-                        "(a value probably holds an unquoted comma): quote that value or fix the row",
-                    }
-                )
-            if bad_long:
-                part = part[~part["row"].isin(bad_long)]
-            kept = [r for r in body.long if r not in set(bad_long)]
-            if kept:
-                long_rows.append(f"{rows_text(kept)}" + (f" (sheet {s.name!r})" if s.name else ""))
+            part = self._long(s, body, plan.width, fields, part)
         part["sheet"] = s.name
-        parts.append(part)
-    if long_rows:
-        warnings.append(
+        return part
+
+    def _repaired(
+        self,
+        s: Sheet,
+        body: Body,
+        plan: Plan,
+        fields: tuple[Field, ...],
+        part: pd.DataFrame,
+        keep_blank: bool,
+    ) -> pd.DataFrame:
+        """Rows with fewer fields than the header, split again where one split fits (else unreadable)."""
+        short = [(r, f) for r, f in body.short if any(v.strip() for v in f)]
+        self.blank += len(body.short) - len(short)
+        kinds = column_shapes(plan.sample, plan.width) if short else []
+        recovered, problems = recover_short(short, plan.width, kinds, plan.mapping, fields)
+        for row, reason, text in problems:
+            self.unreadable.append({"sheet": s.name, "row": row, "value": text, "problem": reason})
+        if not recovered:
+            return part
+        add = pd.DataFrame({f: [r[1][i] for r in recovered] for f, i in plan.mapping.items()})
+        add["row"] = [r[0] for r in recovered]
+        if keep_blank:
+            add["blank"] = False
+        self.warnings.append(
             Notice(
-                "rows-longer-than-header",
-                f"{label}: rows with more fields than the header; the extra fields have no column and were "
-                f"not used: rows {'; '.join(long_rows)}.",
+                "delimiter-missing-repaired",
+                f"{self.label}{on_sheet(s.name)}: {len(recovered)} row(s) had a delimiter missing between two values; "
+                f"split where only one split fits the columns: rows {rows_text([r[0] for r in recovered])}.",
             )
         )
-    data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
-    if not any(s.name for s, _ in bodies):
-        data["sheet"] = None
-    column_text = {f.name: (header[mapping[f.name]] if f.name in mapping else None) for f in fields}
-    preamble = tuple(
-        (s.name, s.row_number(j), tuple(row))
-        for s, at in read
-        for j, row in enumerate(s.head()[: max(at, 0)])
-        if any(not is_blank(c) for c in row)
-    )
-    return Table(
-        label=label,
-        sheet=first_sheet.name,
-        data=data,
-        columns=column_text,
-        warnings=tuple(warnings),
-        sheets=tuple(str(s.name) for s, _ in bodies if s.name is not None),
-        blank_rows=blank_rows,
-        unreadable=pd.DataFrame(unreadable, columns=UNREADABLE_COLUMNS),
-        chosen_by=chosen_by,
-        choices=choices,
-        preamble=preamble,
-        headers=tuple(str(h) for h in header),
-    )
+        return pd.concat([part, add], ignore_index=True)
+
+    def _long(
+        self, s: Sheet, body: Body, width: int, fields: tuple[Field, ...], part: pd.DataFrame
+    ) -> pd.DataFrame:
+        """Rows with more fields than the header: kept when their columns line up, else unreadable."""
+        bad_long = misaligned(part, body.long, fields)
+        for row in bad_long:
+            self.unreadable.append(
+                {
+                    "sheet": s.name,
+                    "row": row,
+                    "value": ", ".join(body.long[row]),
+                    "problem": f"has more fields than the {width} headers and its columns do not line up "
+                    "(a value probably holds an unquoted comma): quote that value or fix the row",
+                }
+            )
+        if bad_long:
+            part = part[~part["row"].isin(bad_long)]
+        kept = [r for r in body.long if r not in set(bad_long)]
+        if kept:
+            self.long.append(f"{rows_text(kept)}" + (f" (sheet {s.name!r})" if s.name else ""))
+        return part
 
 
 def first_rows(source: Source, what: str) -> list[list[list[object]]]:

@@ -13,7 +13,7 @@ import pandas as pd
 from lm3.errors import Notice
 from lm3.inputs.ingest.result import TotalRow
 from lm3.read.cells import is_blank, on_sheet
-from lm3.read.columns import TOTAL_LABEL
+from lm3.read.header_row import TOTAL_LABEL
 from lm3.read.table import Table
 from lm3.values.money import exact_sum, format_gbp, parse_money
 
