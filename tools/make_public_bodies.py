@@ -452,20 +452,23 @@ def resolve(text: str) -> list[str]:
     return sorted(set(codes))
 
 
-def main(shared: Path) -> None:
-    geo = shared / "geo"
-    rows: list[dict[str, str]] = []
+class Bodies:
+    """The rows of public_bodies.csv, as they are added."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, str]] = []
 
     def add(
+        self,
         name: str,
         kind: str,
         *,
-        lads: list[str] = (),
+        lads: list[str] | None = None,
         postcode: str = "",
         ods: str = "",
         status: str = "active",
         org: str = "",
-    ) -> None:  # type: ignore[assignment]
+    ) -> None:
         base = {
             "name": name,
             "kind": kind,
@@ -475,13 +478,15 @@ def main(shared: Path) -> None:
             "org_id": org,
         }
         if lads:
-            rows.extend({**base, "role": "area served", "lad": lad, "postcode": ""} for lad in lads)
+            self.rows.extend({**base, "role": "area served", "lad": lad, "postcode": ""} for lad in lads)
         else:
-            rows.append(
+            self.rows.append(
                 {**base, "role": "registered office", "lad": "" if postcode else UK, "postcode": postcode}
             )
 
-    # councils: current (lm3/data/authorities.csv) and former (replaced by)
+
+def councils(bodies: Bodies, geo: Path) -> None:
+    """Councils: current (lm3/data/authorities.csv) and former (replaced by)."""
     with (OUT / "authorities.csv").open(encoding="utf-8") as f:
         current = [r for r in csv.DictReader(f) if r["kind"] != "metropolitan county"]
     by_code = {r["code"]: r for r in current}
@@ -494,7 +499,9 @@ def main(shared: Path) -> None:
         if r["kind"] in ("district", "county"):
             names |= variants(r["short"], r["name"])
         for name in sorted(names):
-            add(name, "council" if r["kind"] != "combined authority" else "combined authority", lads=lads)
+            bodies.add(
+                name, "council" if r["kind"] != "combined authority" else "combined authority", lads=lads
+            )
     for r in every:
         if r["current-authority"] == "True" or not r["replaced-by"]:
             continue
@@ -513,13 +520,15 @@ def main(shared: Path) -> None:
             continue
         names = {r["official-name"], *(a.strip() for a in r["alt-names"].split(",") if BODY_WORDS.search(a))}
         for name in sorted(n for n in names if n):
-            add(name, "council (former)", lads=lads, status="closed")
+            bodies.add(name, "council (former)", lads=lads, status="closed")
 
-    # NHS trusts: ODS etr (headquarters postcode)
+
+def health(bodies: Bodies, shared: Path) -> None:
+    """NHS trusts (ODS etr, at their headquarters' postcode) and integrated care boards."""
     with (shared / "registers" / "nhs" / "ods_etr_trusts.csv").open(encoding="cp1252") as f:
         for r in csv.reader(f):
             closed = bool(r[11].strip())
-            add(
+            bodies.add(
                 r[1].strip(),
                 "NHS trust",
                 postcode=r[9].strip(),
@@ -528,8 +537,12 @@ def main(shared: Path) -> None:
             )
     for name, area in ICBS.items():
         lads = resolve(area)
-        add(name, "NHS integrated care board", lads=lads)
-        add(name.replace("Integrated Care Board", "ICB"), "NHS integrated care board", lads=lads)
+        bodies.add(name, "NHS integrated care board", lads=lads)
+        bodies.add(name.replace("Integrated Care Board", "ICB"), "NHS integrated care board", lads=lads)
+
+
+def emergency_and_national(bodies: Bodies) -> None:
+    """Police, commissioners, fire and rescue; national and regional bodies."""
     for area, (police, commissioner, fire) in POLICE_AND_FIRE.items():
         lads = resolve(area)
         for name, kind in (
@@ -540,12 +553,19 @@ def main(shared: Path) -> None:
             if not name:
                 continue
             for form in statutory_names(name, kind):
-                add(form, kind, lads=lads)
+                bodies.add(form, kind, lads=lads)
     for name in NATIONAL:
-        add(name, "national body")
+        bodies.add(name, "national body")
     for name, area in REGIONAL.items():
-        add(name, "regional body", lads=resolve(area))
+        bodies.add(name, "regional body", lads=resolve(area))
 
+
+def main(shared: Path) -> None:
+    bodies = Bodies()
+    councils(bodies, shared / "geo")
+    health(bodies, shared)
+    emergency_and_national(bodies)
+    rows = bodies.rows
     columns = ["name", "role", "postcode", "lad", "ods_code", "org_id", "kind", "status", "type"]
     rows = [dict(t) for t in {tuple((c, r.get(c, "")) for c in columns) for r in rows}]
     rows.sort(key=lambda r: (r["kind"], r["name"], r["lad"]))

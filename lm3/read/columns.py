@@ -115,53 +115,14 @@ def amount_scores(profiles: list[Profile]) -> list[Score]:
         roles[line], roles[total.index] = "line", "invoice"
     out = []
     for p in profiles:
-        reasons: list[str] = []
         if p.filled == 0:
             out.append(Score(p.index, p.header, -1.0, ("empty",)))
             continue
-        idlike = p.integers >= 0.98 and (
-            p.one_length >= 0.8 or p.distinct <= max(3, p.filled * p.count * 0.02)
-        )
-        content = p.money * min(1.0, p.filled / 0.5)
-        if p.money >= 0.5:
-            reasons.append(f"{p.money:.0%} money")
-            if p.pence >= 0.05 or p.negatives > 0:
-                content *= 1.0
-                reasons.append(f"{p.pence:.0%} with pence")
-            elif idlike:
-                content *= 0.2
-                reasons.append("whole numbers of one length (ids or codes)")
-            else:
-                content *= 0.7
-                reasons.append("whole pounds")
-        content -= p.dates * 0.5
-        role = roles.get(p.index)
-        words = set(p.words)
-        if "vat" in words and not words & NET and not words & {"amount", "value", "total"} - {"vat"}:
-            role = role or "vat"
-        if "vat" in words and words & {"amount"} and not words & (NET | GROSS | {"excl", "ex"}):
-            role = role or "vat"
-        if words & GROSS and not words & NET:
-            role = role or "gross"
-        if role == "invoice":
-            content -= 1.0
-            reasons.append("repeats an invoice's total on each of its lines")
-        elif role == "line":
-            total, matched, runs = lines[p.index]
-            content += 0.3
-            reasons.append(
-                f"line amounts: on {matched} of {runs} invoices of several lines they sum to the invoice's total, "
-                f"repeated on each line in {total.header.strip() or f'column {total.index + 1}'!r}"
-            )
-        elif role == "vat":
-            content -= 1.0
-            reasons.append("is VAT")
-        elif role == "gross":
-            content -= 0.3
-            reasons.append("is gross (net preferred)")
-        elif role == "net":
-            content += 0.2
-            reasons.append("is net")
+        content, reasons = _money_content(p)
+        role = _role_by_words(p, roles.get(p.index))
+        change, why = _role_effect(role, lines.get(p.index))
+        content += change
+        reasons += why
         plus = word_score(p.words, AMOUNT_WORDS)
         minus = 0.5 if any(w in NOT_MONEY for w in p.words) else 0.0
         if plus:
@@ -181,6 +142,55 @@ def amount_scores(profiles: list[Profile]) -> list[Score]:
             )
         )
     return out
+
+
+def _money_content(p: Profile) -> tuple[float, list[str]]:
+    """How much a column's content looks like amounts paid, and why: money, with pence (or negatives), not
+    whole numbers of one length (ids or codes), not dates."""
+    reasons: list[str] = []
+    idlike = p.integers >= 0.98 and (p.one_length >= 0.8 or p.distinct <= max(3, p.filled * p.count * 0.02))
+    content = p.money * min(1.0, p.filled / 0.5)
+    if p.money >= 0.5:
+        reasons.append(f"{p.money:.0%} money")
+        if p.pence >= 0.05 or p.negatives > 0:
+            reasons.append(f"{p.pence:.0%} with pence")
+        elif idlike:
+            content *= 0.2
+            reasons.append("whole numbers of one length (ids or codes)")
+        else:
+            content *= 0.7
+            reasons.append("whole pounds")
+    return content - p.dates * 0.5, reasons
+
+
+def _role_by_words(p: Profile, role: str | None) -> str | None:
+    """A money column's role from the rows (``role``), else from its header's words: VAT, or gross."""
+    words = set(p.words)
+    if "vat" in words and not words & NET and not words & {"amount", "value", "total"} - {"vat"}:
+        role = role or "vat"
+    if "vat" in words and words & {"amount"} and not words & (NET | GROSS | {"excl", "ex"}):
+        role = role or "vat"
+    if words & GROSS and not words & NET:
+        role = role or "gross"
+    return role
+
+
+def _role_effect(role: str | None, line: tuple[Profile, int, int] | None) -> tuple[float, list[str]]:
+    """What a money column's role does to its score as the amount paid, and why."""
+    if role == "invoice":
+        return -1.0, ["repeats an invoice's total on each of its lines"]
+    if role == "line":
+        assert line is not None  # a line column has its invoices' totals
+        total, matched, runs = line
+        return 0.3, [
+            f"line amounts: on {matched} of {runs} invoices of several lines they sum to the invoice's total, "
+            f"repeated on each line in {total.header.strip() or f'column {total.index + 1}'!r}"
+        ]
+    effects = {"vat": (-1.0, "is VAT"), "gross": (-0.3, "is gross (net preferred)"), "net": (0.2, "is net")}
+    if role in effects:
+        change, why = effects[role]
+        return change, [why]
+    return 0.0, []
 
 
 def postcode_scores(profiles: list[Profile]) -> list[Score]:
@@ -254,15 +264,20 @@ def _money_roles(profiles: list[Profile]) -> dict[int, str]:
         for p in profiles
         if p.money >= 0.9 and p.filled >= 0.5 and not (p.integers >= 0.98 and p.one_length >= 0.8)
     ]
-    roles: dict[int, str] = {}
     if len(money) < 2:
-        return roles
+        return {}
     both = np.ones(len(money[0].pounds), dtype=bool)
     for p in money:
         both &= p.money_mask
     if both.sum() < 5:
-        return roles
+        return {}
     v = {p.index: p.pounds[both] for p in money}
+    return _sum_roles(money, v) or _ratio_roles(money, v)
+
+
+def _sum_roles(money: list[Profile], v: dict[int, np.ndarray]) -> dict[int, str]:
+    """Gross, net and VAT where one column is the sum of two others on nearly every row."""
+    roles: dict[int, str] = {}
     for g in money:
         for n in money:
             for t in money:
@@ -273,8 +288,13 @@ def _money_roles(profiles: list[Profile]) -> dict[int, str]:
                     roles[g.index] = "gross"
                     roles[vat.index] = "vat"
                     roles.setdefault(net.index, "net")
-    if roles:
-        return roles
+    return roles
+
+
+def _ratio_roles(money: list[Profile], v: dict[int, np.ndarray]) -> dict[int, str]:
+    """Gross and net where one column is a little more than another on most rows; VAT where one is at most
+    a quarter of another and often zero."""
+    roles: dict[int, str] = {}
     for a in money:
         for b in money:
             if a.index == b.index:

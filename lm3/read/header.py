@@ -484,14 +484,8 @@ def choose_columns(
     for f in ordered:
         if f.name in mapping:
             continue
-        if not f.required and any(g.required and g.name not in mapping for g in fields) and len(sample):
-            for g in fields:
-                if g.required and g.name not in mapping:
-                    found = _by_content(keys, sample, g, used)
-                    if found is not None:
-                        mapping[g.name] = found
-                        used.add(found)
-                        chosen_by[g.name] = f"by content (its header {header[found]!r} does not say it)"
+        if not f.required and len(sample):  # the required fields' columns by content, before any optional
+            _required_by_content(header, keys, sample, fields, mapping, used, chosen_by)
         candidates = _candidates(keys, f, used)
         misleading: list[int] = []
         for i in candidates:
@@ -510,14 +504,8 @@ def choose_columns(
             # rows that do not fit be reported one by one (a content search is for when no header names it)
             mapping[f.name] = candidates[0]
             used.add(candidates[0])
-    for f in fields:
-        if f.name in mapping or not f.required or len(sample) == 0:
-            continue
-        found = _by_content(keys, sample, f, used)
-        if found is not None:
-            mapping[f.name] = found
-            used.add(found)
-            chosen_by[f.name] = f"by content (its header {header[found]!r} does not say it)"
+    if len(sample):
+        _required_by_content(header, keys, sample, fields, mapping, used, chosen_by)
     missing = [f for f in fields if f.required and f.name not in mapping]
     if missing:
         f = missing[0]
@@ -528,6 +516,25 @@ def choose_columns(
             params=(COLUMNS_PARAM.get(what, "columns"),),
         )
     return mapping, chosen_by
+
+
+def _required_by_content(
+    header: list[str],
+    keys: list[str],
+    sample: pd.DataFrame,
+    fields: tuple[Field, ...],
+    mapping: dict[str, int],
+    used: set[int],
+    chosen_by: dict[str, str],
+) -> None:
+    """The required fields no header named, each in the first free column whose content fits."""
+    for g in fields:
+        if g.required and g.name not in mapping:
+            found = _by_content(keys, sample, g, used)
+            if found is not None:
+                mapping[g.name] = found
+                used.add(found)
+                chosen_by[g.name] = f"by content (its header {header[found]!r} does not say it)"
 
 
 def _override_index(header: list[str], name: str, text: str, used: set[int], label: str, what: str) -> int:

@@ -61,76 +61,66 @@ def identifier_choices(
 
     Values that are no identifier ("N/A", "0", "-", "TBC") count for nothing either way."""
     found: dict[str, tuple[float, Choice]] = {}
-
-    def offer(field: str, p: Profile, share: float, reasons: list[str]) -> None:
-        if field not in wanted:
-            return
-        choice = Choice(
-            field, p.index, p.header, round(share, 2), tuple(reasons), "high" if share >= 0.8 else "medium"
-        )
-        if field not in found or share > found[field][0]:
-            found[field] = (share, choice)
-
     for p in profiles:
         if p.index in taken or p.filled == 0 or p.constant or (p.money >= 0.9 and p.pence >= 0.05):
             continue
         values = sample[p.index] if p.index in sample.columns else pd.Series([], dtype="object")
         values = values[values.notna()]
-        if values.empty:
+        offered = _offer(p, values) if not values.empty else None
+        if offered is None or offered[0] not in wanted:
             continue
-        heard = [
-            f
-            for f in ("postcode", "company_number", "charity_number", "urn", "ods_code")
-            if _says(p.words, f)
-        ]
-        said = f"header says {'/'.join(heard).replace('_', ' ')}" if heard else None
-        other_site = bool(set(p.words) & HEAD_OFFICE - {"invoice"})
-        site = "head_office_postcode" if other_site else "postcode"
-        if p.whole_postcodes >= 0.5:
-            offer(
-                site, p, p.whole_postcodes, [f"{p.whole_postcodes:.0%} postcodes", *([said] if said else [])]
-            )
-            continue
-        if p.postcodes >= 0.5 and p.words_per_value >= 2:
-            offer(
-                site,
-                p,
-                p.postcodes * 0.9,
-                [f"{p.postcodes:.0%} addresses with a postcode", *([said] if said else [])],
-            )
-            continue
-        org = ids.id_shape_share(values, "org_id")
-        if org >= 0.5:
-            offer("org_id", p, org, [f"{org:.0%} org-ids (GB-COH-..., GB-CHC-...)"])
-            continue
-        if "postcode" in heard:
-            outward = ids.outward_share(values)
-            if outward >= 0.8:
-                offer(
-                    site,
-                    p,
-                    outward * 0.6,
-                    [f"{outward:.0%} postcode districts or sectors", *([said] if said else [])],
-                )
-                continue
-        for kind in ("company_number", "charity_number", "urn", "ods_code"):
-            share = ids.id_shape_share(values, kind)
-            if share < (0.5 if kind in ("company_number", "charity_number") else 0.8):
-                continue
-            if kind in heard:
-                offer(kind, p, share, [f"{share:.0%} {kind.replace('_', ' ')}s", *([said] if said else [])])
-                break
-            if kind == "company_number":
-                text = values.astype("str").str.upper().str.replace(r"\s", "", regex=True)
-                prefixed = float(
-                    text.str.fullmatch(r"(?:SC|NI|OC|SO|NC|IP|SP|FC|LP|SL|CE|CS|RS|SE|GE)\d{6}").mean()
-                )
-                if prefixed >= 0.02 and not heard:
-                    offer(
-                        kind,
-                        p,
-                        share * 0.9,
-                        [f"{share:.0%} company numbers, {prefixed:.0%} with a register's prefix"],
-                    )
-                    break
+        field, share, reasons = offered
+        choice = Choice(
+            field, p.index, p.header, round(share, 2), tuple(reasons), "high" if share >= 0.8 else "medium"
+        )
+        if field not in found or share > found[field][0]:
+            found[field] = (share, choice)
     return {field: choice for field, (_, choice) in found.items()}
+
+
+Offer = tuple[str, float, list[str]]  # the field a column may be, how well it fits (0-1), and why
+
+
+def _offer(p: Profile, values: pd.Series) -> Offer | None:
+    """What one column may identify, by its content first: a postcode (or the head office's), an org-id,
+    a company or charity number, a URN or an ODS code."""
+    heard = [
+        f for f in ("postcode", "company_number", "charity_number", "urn", "ods_code") if _says(p.words, f)
+    ]
+    said = [f"header says {'/'.join(heard).replace('_', ' ')}"] if heard else []
+    site = "head_office_postcode" if set(p.words) & HEAD_OFFICE - {"invoice"} else "postcode"
+    if p.whole_postcodes >= 0.5:
+        return site, p.whole_postcodes, [f"{p.whole_postcodes:.0%} postcodes", *said]
+    if p.postcodes >= 0.5 and p.words_per_value >= 2:
+        return site, p.postcodes * 0.9, [f"{p.postcodes:.0%} addresses with a postcode", *said]
+    org = ids.id_shape_share(values, "org_id")
+    if org >= 0.5:
+        return "org_id", org, [f"{org:.0%} org-ids (GB-COH-..., GB-CHC-...)"]
+    if "postcode" in heard:
+        outward = ids.outward_share(values)
+        if outward >= 0.8:
+            return site, outward * 0.6, [f"{outward:.0%} postcode districts or sectors", *said]
+    return _number_offer(values, heard, said)
+
+
+def _number_offer(values: pd.Series, heard: list[str], said: list[str]) -> Offer | None:
+    """A company or charity number, a URN or an ODS code: shaped as one, and the header says which (a
+    company number may instead carry a register's prefix on some values)."""
+    for kind in ("company_number", "charity_number", "urn", "ods_code"):
+        share = ids.id_shape_share(values, kind)
+        if share < (0.5 if kind in ("company_number", "charity_number") else 0.8):
+            continue
+        if kind in heard:
+            return kind, share, [f"{share:.0%} {kind.replace('_', ' ')}s", *said]
+        if kind == "company_number" and not heard:
+            text = values.astype("str").str.upper().str.replace(r"\s", "", regex=True)
+            prefixed = float(
+                text.str.fullmatch(r"(?:SC|NI|OC|SO|NC|IP|SP|FC|LP|SL|CE|CS|RS|SE|GE)\d{6}").mean()
+            )
+            if prefixed >= 0.02:
+                return (
+                    kind,
+                    share * 0.9,
+                    [f"{share:.0%} company numbers, {prefixed:.0%} with a register's prefix"],
+                )
+    return None
