@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lm3.errors import InputError
-from lm3.inputs.bulk import recognise
+from lm3.inputs.recognise import recognise
 from lm3.inputs.store import RegisterInfo, RegisterStore
 from lm3.progress import Progress, report
 

@@ -49,8 +49,9 @@ import pyarrow.ipc as ipc
 
 from lm3.errors import InputError, Notice
 from lm3.geo import lad_table
-from lm3.inputs.bulk import ALL_LAYOUTS, COLUMNS, SCHEMA, read_bulk
-from lm3.inputs.bulk import store_name as store_name_of
+from lm3.inputs.bulk import read_bulk
+from lm3.inputs.layouts import ALL_LAYOUTS, COLUMNS, SCHEMA
+from lm3.inputs.recognise import store_name as store_name_of
 from lm3.progress import Progress, report
 from lm3.values.arrow import ragged_ranges, text_hashes
 from lm3.values.names import arrow_supplier_key
