@@ -5,20 +5,19 @@ Every function takes a result (and an optional ``ax``) and returns the Figure; o
 
 from typing import Any
 
+from lm3.render.chart_style import chart_figure_class
 from lm3.render.charts import (
     CHARTS,
-    chart_figure_class,
-    flow_chart,
     leakage_chart,
     leakage_table,
     local_share_chart,
-    local_share_map,
-    map_chart,
     ranking_chart,
     rounds_waterfall,
     sensitivity_chart,
     uncertainty_chart,
 )
+from lm3.render.flow import flow_chart
+from lm3.render.maps import local_share_map, map_chart
 
 __all__ = [
     "CHARTS",
