@@ -533,7 +533,7 @@ def test_a_register_is_written_in_full_blocks_and_every_row_is_found(tmp_path, m
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
-    import lm3.inputs.store as store_module
+    import lm3.inputs.register_index as store_module
 
     monkeypatch.setattr(store_module, "BLOCK", 1000)
 
@@ -547,7 +547,7 @@ def test_a_register_is_written_in_full_blocks_and_every_row_is_found(tmp_path, m
         return pa.table(columns, schema=store_module.SCHEMA)
 
     part, index = tmp_path / "vendors.arrow", tmp_path / "vendors.index"
-    written = store_module._write_rows(
+    written = store_module.write_rows(
         part, [table(0, 700), table(700, 700), table(1400, 700)], index, lambda n: None
     )
     assert written == 2100

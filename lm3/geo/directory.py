@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lm3.geo.postcodes import _MISSING, _text, format_postcodes, is_valid_postcode, lad_names, postcode_keys
+from lm3.geo.postcodes import MISSING, _text, format_postcodes, is_valid_postcode, lad_names, postcode_keys
 from lm3.values.arrow import one_chunk
 from lm3.values.frames import among
 
@@ -208,13 +208,13 @@ class PostcodeDirectory:
                     valid,
                     full.str[:-3].to_numpy(),
                     np.where(
-                        outward, spaced.to_numpy(), np.where(sector, spaced.str[:-2].to_numpy(), _MISSING)
+                        outward, spaced.to_numpy(), np.where(sector, spaced.str[:-2].to_numpy(), MISSING)
                     ),
                 ),
                 "sector": np.where(
                     valid,
                     (full.str[:-3] + " " + full.str[-3:-2]).to_numpy(),
-                    np.where(sector, spaced.to_numpy(), _MISSING),
+                    np.where(sector, spaced.to_numpy(), MISSING),
                 ),
                 "easting": east,
                 "northing": north,

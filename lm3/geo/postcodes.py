@@ -14,7 +14,7 @@ import pandas as pd
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")  # outward, inward
 
 
-_MISSING = np.array(None, dtype=object)  # a missing value where np.where fills text
+MISSING = np.array(None, dtype=object)  # a missing value where np.where fills text
 
 
 PSEUDO_LADS = {"L99999999": "Channel Islands", "M99999999": "Isle of Man"}
