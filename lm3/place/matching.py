@@ -16,8 +16,9 @@ import pyarrow.compute as pc
 
 from lm3.errors import Notice
 from lm3.geo import Area, PostcodeDirectory, region_of
-from lm3.place.cascade import ID_WORDS, Registers, find_places
+from lm3.place.cascade import find_places
 from lm3.place.locations import locate_suppliers
+from lm3.place.offers import ID_WORDS, Registers
 from lm3.values.arrow import factorize
 from lm3.values.frames import among, row_tuples
 from lm3.values.names import BLANK, REDACTED_KEY, id_key

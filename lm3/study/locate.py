@@ -43,12 +43,12 @@ from lm3.geo import (
 from lm3.inputs.ingest import IngestResult, Sources, ingest
 from lm3.inputs.readers import no_register, read_registers
 from lm3.inputs.store import RegisterStore, open_store
-from lm3.place.cascade import by_source, not_placed_by_reason, reason_records, source_records
 from lm3.place.matching import (
     DEFAULT_MATCH_THRESHOLD,
     INDIVIDUAL,
     TYPES,
 )
+from lm3.place.sources import by_source, not_placed_by_reason, reason_records, source_records
 from lm3.read.cells import Source
 from lm3.read.table import Table
 from lm3.study.options import StudyOptions

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lm3.geo import Area
-from lm3.place.cascade import by_source, not_placed_by_reason, reason_records, source_records
+from lm3.place.sources import by_source, not_placed_by_reason, reason_records, source_records
 from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import Assumption, Responses
 from lm3.rounds.uncertainty import Interval
