@@ -15,43 +15,37 @@ and ``lm3.match_companies_house`` help place more suppliers.
 report.xlsx, charts and JSON; ``lm3.to_json`` writes any result as JSON (docs/json.md).
 """
 
+from lm3 import frontend as frontend  # a module: what only front ends need (lm3.frontend.area_names...)
 from lm3 import options as options  # a module: the declared options of a study, lm3.options.declared()
 from lm3 import registers as registers  # a module: lm3.registers.add(...), .download(...)
+from lm3 import types as types  # a module: every type a result holds (lm3.types.Interval...)
 from lm3.batch import BatchResult, batch
 from lm3.errors import AreaError, InputError, LM3Error, MethodError, Notice, RowErrors
-from lm3.geo import Area, PostcodeDirectory, Tier, area_names, resolve_area, resolve_tiers
-from lm3.inputs.companies_house import CompaniesHouseMatches, index_companies_house, match_companies_house
-from lm3.inputs.ingest import DEFAULT_MERGE_THRESHOLD, IngestResult, TotalRow, ingest
+from lm3.geo import PostcodeDirectory, resolve_area
+from lm3.inputs.companies_house import index_companies_house, match_companies_house
+from lm3.inputs.ingest import IngestResult, ingest
 from lm3.inputs.readers import read_registers
-from lm3.inputs.store import RegisterInfo, RegisterStore
+from lm3.inputs.store import RegisterStore
 from lm3.inputs.surveys import read_survey
-from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, names_of_people
-from lm3.render.report import FORMATS as REPORT_FORMATS
-from lm3.render.report import ReportFiles, parse_formats, write_report
-from lm3.render.supplier_template import TemplateSummary, write_supplier_template
-from lm3.render.survey_forms import SurveyTemplate, write_survey_template
+from lm3.render.report import write_report
+from lm3.render.supplier_template import write_supplier_template
+from lm3.render.survey_forms import write_survey_template
 from lm3.render.workbook import write_table
-from lm3.rounds.method import Assumption
 from lm3.study.calculate import calculate
-from lm3.study.compare import compare, compare_records
+from lm3.study.compare import compare
 from lm3.study.locate import LocateResult, local_suppliers, locate, suppliers_to_look_up
+from lm3.study.options import StudyOptions
 from lm3.study.project import Project, load_project, sample
 from lm3.study.result import LM3Result
-from lm3.study.scenarios import Shift, parse_shift, scenario_records, scenarios
-from lm3.values.cells import visible_text
+from lm3.study.scenarios import Shift, scenarios
 from lm3.values.jsontext import to_json
 from lm3.values.money import format_gbp
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Area",
     "AreaError",
-    "Assumption",
     "BatchResult",
-    "CompaniesHouseMatches",
-    "DEFAULT_MATCH_THRESHOLD",
-    "DEFAULT_MERGE_THRESHOLD",
     "IngestResult",
     "InputError",
     "LM3Error",
@@ -61,21 +55,13 @@ __all__ = [
     "Notice",
     "PostcodeDirectory",
     "Project",
-    "REPORT_FORMATS",
-    "RegisterInfo",
     "RegisterStore",
-    "ReportFiles",
     "RowErrors",
     "Shift",
-    "SurveyTemplate",
-    "TemplateSummary",
-    "Tier",
-    "TotalRow",
-    "area_names",
+    "StudyOptions",
     "batch",
     "calculate",
     "compare",
-    "compare_records",
     "format_gbp",
     "index_companies_house",
     "ingest",
@@ -83,19 +69,13 @@ __all__ = [
     "local_suppliers",
     "locate",
     "match_companies_house",
-    "names_of_people",
-    "parse_formats",
-    "parse_shift",
     "read_registers",
     "read_survey",
     "resolve_area",
-    "resolve_tiers",
     "sample",
-    "scenario_records",
     "scenarios",
     "suppliers_to_look_up",
     "to_json",
-    "visible_text",
     "write_report",
     "write_supplier_template",
     "write_survey_template",

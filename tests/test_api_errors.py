@@ -82,10 +82,9 @@ OTHERS = [
     (lambda: _result().scenarios(5), "shifts"),
     (lambda: _result().scenarios([5]), "shifts"),
     (lambda: lm3.scenarios(5, ["share=10%"]), "result"),
-    (lambda: lm3.parse_shift(5), "shift"),
+    (lambda: lm3.frontend.parse_shift(5), "shift"),
     (lambda: lm3.compare(5), "results"),
     (lambda: lm3.compare([5]), "results"),
-    (lambda: lm3.compare_records(5), "table"),
     (lambda: lm3.write_supplier_template(_located(), 5), "path"),
     (lambda: lm3.write_supplier_template(_located(), "/tmp/t.xlsx", limit="x"), "limit"),
     (lambda: lm3.write_supplier_template(5, "/tmp/t.xlsx"), "result"),
@@ -98,7 +97,7 @@ OTHERS = [
     ),
     (lambda: lm3.read_survey(5, "staff"), "sources"),
     (lambda: lm3.resolve_area(5), "area"),
-    (lambda: lm3.resolve_tiers(5, lm3.resolve_area("Bradford")), "tiers"),
+    (lambda: lm3.frontend.resolve_tiers(5, lm3.resolve_area("Bradford")), "tiers"),
     (lambda: lm3.locate(STUDY["payments"], STUDY["suppliers"], area="Bradford", tiers=5), "tiers"),
     (lambda: lm3.to_json(object()), "value"),
     (lambda: lm3.format_gbp("x"), "pence"),
@@ -110,8 +109,8 @@ OTHERS = [
     (lambda: lm3.write_table(5, "/tmp/x.csv"), "frame"),
     (lambda: lm3.suppliers_to_look_up(5), "result"),
     (lambda: lm3.local_suppliers(5), "located"),
-    (lambda: lm3.visible_text(5), "text"),
-    (lambda: lm3.parse_formats(5), "formats"),
+    (lambda: lm3.frontend.visible_text(5), "text"),
+    (lambda: lm3.frontend.parse_formats(5), "formats"),
 ]
 
 

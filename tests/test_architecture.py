@@ -340,3 +340,13 @@ def test_the_study_options_are_declared_once_and_every_front_end_offers_each(tmp
     elsewhere = set(KINDS) | {"columns", "register_columns", "sheet", "registers"}
     assert set(declared) <= on_the_area_page | elsewhere
     assert not on_the_area_page & elsewhere
+
+
+def test_no_module_holds_more_than_one_idea_of_600_lines():
+    """A module a maintainer can read whole: none in lm3/ over 600 lines (split by idea, as read/ is)."""
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in MODULES
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert long == {}

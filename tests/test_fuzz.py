@@ -297,7 +297,7 @@ def test_compare_reads_any_json_or_says_why(tmp_path_factory, text):
     path.write_text(text, encoding="utf-8")
     table = answered(lm3.compare, [path])
     if table is not None:
-        json.loads(lm3.to_json(lm3.compare_records(table)), parse_constant=_refuse)
+        json.loads(lm3.to_json(table.records()), parse_constant=_refuse)
 
 
 def _refuse(constant: str) -> None:

@@ -154,7 +154,7 @@ def test_each_register_is_added_and_places_its_own_organisations(extract, tmp_pa
                 places[r["casc_name"]].add(r["ch_postcode"].replace(" ", "").upper())
     # a public body is placed by lm3's own register as well: the same organisation (by its ODS code)
     bodies = {_key(r["name"]) for r in _csv(ROOT / "lm3" / "data" / "public_bodies.csv")}
-    people = lm3.names_of_people(pd.Series(list(places))).to_numpy()
+    people = lm3.frontend.names_of_people(pd.Series(list(places))).to_numpy()
     chosen = [
         (supplier, {ons.loc[pc, "laua"] for pc in pcs})
         for (supplier, pcs), person in zip(places.items(), people, strict=True)
@@ -227,7 +227,9 @@ def test_a_provider_is_local_through_its_care_homes(tmp_path, ons):
     providers: dict[str, set[str]] = {}
     for r in homes:
         providers.setdefault(r["provider"], set()).add(ons.loc[r["postcode"].replace(" ", ""), "laua"])
-    people = set(pd.Series(list(providers))[lm3.names_of_people(pd.Series(list(providers))).to_numpy()])
+    people = set(
+        pd.Series(list(providers))[lm3.frontend.names_of_people(pd.Series(list(providers))).to_numpy()]
+    )
     chosen = sorted(
         p for p, lads in providers.items() if lads == {"E08000009"} and p not in people and "Council" not in p
     )

@@ -180,7 +180,7 @@ def _round2(amounts):
         REGISTER.data,
         area=lm3.resolve_area("Bradford"),
         branch_is_local=True,
-        match_threshold=lm3.DEFAULT_MATCH_THRESHOLD,
+        match_threshold=lm3.frontend.DEFAULT_MATCH_THRESHOLD,
         directory=default_directory(),
     )
     return int(trace["round2"].sum())

@@ -37,7 +37,7 @@ def _lm3(r2, r3):
 
 def test_shifts_worked_by_hand(result):
     assert (result.round1, result.round2, result.round3) == (R1, R2, R3)
-    table = result.scenarios(["share=10%", "share=10%,to=Print Shop", "share=100%,name=all of it"])
+    table = result.scenarios(["share=10%", "share=10%,to=Print Shop", "share=100%,name=all of it"]).table
     now, to_local, to_print, everything = (table.iloc[i] for i in range(4))
     assert now["scenario"] == "as now" and now["lm3"] == result.lm3 and now["kept_locally"] == 0
     # 10% of £2,000.00 = £200.00 to local suppliers at their mean 45%: R2 + 200.00, R3 + 90.00
@@ -71,7 +71,7 @@ def test_a_category_moves_only_its_own_spend(tmp_path):
     found = lm3.calculate(
         payments, GOLDEN / "suppliers.csv", supplier_survey=GOLDEN / "supplier-survey.csv", area="Bradford"
     )
-    table = found.scenarios(["category=facilities,share=10%", "category=Stationery,share=50%"])
+    table = found.scenarios(["category=facilities,share=10%", "category=Stationery,share=50%"]).table
     # 10% of Leeds Widgets' £1,500.00 facilities spend; 50% of its £500.00 stationery (Print Shop is local)
     assert list(table["moved"]) == [0, 150_00, 250_00]
     # Print Shop is the only local supplier and answered 30%: the mean is 30%
@@ -85,7 +85,7 @@ def test_a_category_moves_only_its_own_spend(tmp_path):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(share=st.integers(0, 100), to=st.sampled_from(["local", "Aire Valley Catering Ltd", "Print Shop"]))
 def test_moving_spend_to_local_suppliers_never_lowers_r2_r3_or_lm3(result, share, to):
-    row = result.scenarios([lm3.Shift(Fraction(share, 100), to=to)]).iloc[1]
+    row = result.scenarios([lm3.Shift(Fraction(share, 100), to=to)]).table.iloc[1]
     assert row["moved"] == int(Fraction(2_000_00 * share, 100) + Fraction(1, 2))
     assert row["round2"] == R2 + row["moved"] >= R2
     assert row["round3"] >= R3 and row["lm3"] >= result.lm3 and row["kept_locally"] >= row["moved"]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import BAD, ROOT
+from conftest import BAD, ROOT, SAMPLE
 from hypothesis import given
 from rapidfuzz.distance import Levenshtein
 
@@ -21,7 +21,14 @@ from lm3.geo import default_directory, resolve_area
 from lm3.read.csvfile import decode_text
 from lm3.values.arrow import take_rows
 from lm3.values.frames import among
-from lm3.values.money import format_gbp, parse_money, parse_pounds, round_pence, times_shares
+from lm3.values.money import (
+    format_gbp,
+    parse_money,
+    parse_pounds,
+    pence_to_decimal,
+    round_pence,
+    times_shares,
+)
 from lm3.values.names import id_key, supplier_key
 from lm3.values.near import candidate_pairs
 from lm3.values.shares import parse_shares
@@ -382,3 +389,45 @@ def test_a_postcode_placed_again_as_written_places_as_a_fresh_directory_does():
     fresh = PostcodeDirectory().place(written).reset_index(drop=True)
     pd.testing.assert_frame_equal(again, fresh)
     assert again["lad"].tolist()[:3] == ["E08000032", "E08000035", "E08000032"]
+
+
+def test_the_root_holds_what_users_use_and_every_result_type_is_exported():
+    """At most 40 names in ``lm3``; what only front ends need is in ``lm3.frontend``; every type a result
+    holds (a dataclass field's type, followed through the types it holds) is in ``lm3.types``."""
+    import dataclasses
+    import typing
+
+    assert len(lm3.__all__) <= 40
+    exported = {getattr(lm3.types, n) for n in lm3.types.__all__}
+    roots = [lm3.LM3Result, lm3.LocateResult, lm3.IngestResult, lm3.BatchResult, lm3.types.Comparison]
+    seen: set[type] = set()
+    while roots:
+        kind = roots.pop()
+        if kind in seen or not dataclasses.is_dataclass(kind):
+            continue
+        seen.add(kind)
+        hints = typing.get_type_hints(kind)
+        for hint in hints.values():
+            for arg in [
+                hint,
+                *typing.get_args(hint),
+                *(a for h in typing.get_args(hint) for a in typing.get_args(h)),
+            ]:
+                if isinstance(arg, type) and arg.__module__.startswith("lm3"):
+                    assert arg in exported, f"{kind.__name__} holds {arg.__name__}, not in lm3.types"
+                    roots.append(arg)
+    assert len(seen) >= 10
+
+
+def test_compare_and_scenarios_are_results_with_their_records():
+    result = lm3.load_project(SAMPLE).calculate()
+    moved = result.scenarios(["share=10%"])
+    assert list(moved.table["scenario"]) == ["as now", "10% of non-local spend to local suppliers"]
+    assert moved.to_dict() == {"scenarios": moved.records()}
+    assert moved.records()[1]["moved"] == str(
+        pence_to_decimal(int(moved.table["moved"].iloc[1]))
+    )  # JSON-ready
+    compared = lm3.compare([result, result.to_dict()])
+    assert len(compared.table) == 2 and compared.to_dict() == {"results": compared.records()}
+    assert compared.records()[0]["lm3"] == compared.records()[1]["lm3"] == result.lm3
+    assert "<table" in moved._repr_html_() and "<table" in compared._repr_html_()

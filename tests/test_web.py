@@ -156,7 +156,7 @@ def test_the_sample_button_what_if_and_a_previous_result():
         client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
         assert _wait_for_result(client) == "/result"
         before = lm3.load_project(SAMPLE).calculate()
-        moved = before.scenarios(["share=10%"])
+        moved = before.scenarios(["share=10%"]).table
         page = client.post(
             "/result/what-if",
             data={"csrf": csrf("/result/what-if"), "share": "10%"},
@@ -681,7 +681,7 @@ def test_a_what_if_category_holding_a_comma_is_used_as_it_is(tmp_path):
         )
         assert page.status_code == 200 and "what-if-result" in page.text
         result = lm3.calculate(payments, area="Bradford", registers=store)
-        moved = result.scenarios([lm3.Shift(share=Fraction(1, 2), category="Rents, rates and leases")])
+        moved = result.scenarios([lm3.Shift(share=Fraction(1, 2), category="Rents, rates and leases")]).table
         assert int(moved["moved"].iloc[1]) == 250_000  # half of the £5,000 paid to non-local landlords
         assert lm3.format_gbp(250_000) in page.text
         assert f"{moved['lm3'].iloc[1]:.2f}" in page.text

@@ -106,7 +106,7 @@ def test_a_finance_officers_whole_flow_on_the_sample(server, browser, tmp_path):
     page.fill("#share", "10%")
     page.get_by_role("button", name="Show the new figure").click()
     page.wait_for_url("**/result#what-if")
-    expected = lm3.load_project(SAMPLE).calculate().scenarios(["share=10%"])
+    expected = lm3.load_project(SAMPLE).calculate().scenarios(["share=10%"]).table
     assert f"{expected['lm3'].iloc[1]:.2f}" in page.locator("#what-if-result").inner_text()
     with page.expect_download() as info:
         page.get_by_role("link", name="report.xlsx").click()

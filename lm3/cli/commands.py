@@ -93,7 +93,7 @@ def calculate(project: Path | None, as_json: bool, quiet: bool, debug: bool, **o
 @click.option(
     "--merge-threshold",
     type=click.FloatRange(0, 100),
-    default=lm3.DEFAULT_MERGE_THRESHOLD,
+    default=lm3.frontend.DEFAULT_MERGE_THRESHOLD,
     show_default=True,
     help="Similarity (0-100) at which two supplier names are merged as one; 100 merges none.",
 )
@@ -211,11 +211,11 @@ def scenario(
         chosen = project_from(project, options)
         with progress_bar(quiet, "lm3 calculate") as progress:
             result = chosen.calculate(progress=progress)
-        table = lm3.scenarios(result, list(shifts), to=to_supplier or "local")
+        moved = lm3.scenarios(result, list(shifts), to=to_supplier or "local")
     if as_json:
-        echo(lm3.to_json(lm3.scenario_records(table)))
+        echo(lm3.to_json(moved.records()))
         return
-    echo(format_scenarios(result, table))
+    echo(format_scenarios(result, moved.table))
 
 
 @cli.command()
@@ -232,8 +232,8 @@ def compare(results: tuple[Path, ...], as_json: bool, quiet: bool, debug: bool) 
       lm3 compare 2023-24.json 2024-25/
     """
     with errors(debug):
-        table = lm3.compare(list(results))
-    echo(lm3.to_json(lm3.compare_records(table)) if as_json else format_compare(table))
+        compared = lm3.compare(list(results))
+    echo(lm3.to_json(compared.records()) if as_json else format_compare(compared.table))
 
 
 @cli.command()
@@ -245,7 +245,7 @@ def compare(results: tuple[Path, ...], as_json: bool, quiet: bool, debug: bool) 
 @click.option(
     "--format",
     "formats",
-    default=",".join(lm3.REPORT_FORMATS),
+    default=",".join(lm3.frontend.REPORT_FORMATS),
     show_default=True,
     help="Any of html, xlsx, png, svg, json, comma-separated.",
 )
@@ -275,7 +275,7 @@ def report(
       lm3 report --payments pay.csv --suppliers register.xlsx --area Bradford --out out/ --format html,xlsx
     """
     with errors(debug):
-        chosen_formats = lm3.parse_formats(formats)
+        chosen_formats = lm3.frontend.parse_formats(formats)
         chosen = project_from(project, options)
         written = [out / "report.html", out / "report.xlsx", out / "result.json"]
         written += [out / "charts" / f"{name}.{kind}" for name in charts.CHARTS for kind in ("png", "svg")]

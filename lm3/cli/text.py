@@ -1,18 +1,18 @@
-"""Text for the terminal: what came from input files is shown, never acted on (``lm3.visible_text``)."""
+"""Text for the terminal: what came from input files is shown, never acted on (``lm3.frontend.visible_text``)."""
 
 from __future__ import annotations
 
 import click
 
-from lm3 import visible_text
+import lm3
 
 
 def terminal(text: str) -> str:
     """Text for a terminal: every control character or bidi override (from a supplier's name, a file's
     cell) shown as an escape, ``\\x1b``, never acted on."""
-    return visible_text(text)
+    return lm3.frontend.visible_text(text)
 
 
 def echo(text: str) -> None:
     """Print a command's output, made safe for the terminal."""
-    click.echo(visible_text(text))
+    click.echo(lm3.frontend.visible_text(text))

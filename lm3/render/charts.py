@@ -306,9 +306,7 @@ def local_share_chart(result: Any, ax: Axes | None = None, *, by: str = "type") 
     return fig
 
 
-def uncertainty_chart(
-    result: Any, ax: Axes | None = None, *, scenarios: pd.DataFrame | None = None
-) -> Figure:
+def uncertainty_chart(result: Any, ax: Axes | None = None, *, scenarios: Any = None) -> Figure:
     """LM3 with its interval (only where survey answers were resampled), and each scenario's
     (``result.scenarios(...)``) beside it; when some spend is not placed, the bounds it puts on LM3 (as
     calculated, to all local), drawn dotted: a range of what is unknown, not a sampling interval."""
@@ -317,6 +315,8 @@ def uncertainty_chart(
 
     with styled():
         rows: list[tuple[str, float, float, float]]
+        if scenarios is not None and not isinstance(scenarios, pd.DataFrame):
+            scenarios = scenarios.table  # a Scenarios (result.scenarios(...))
         if scenarios is None:
             i = result.interval
             rows = [("as calculated", result.lm3, i.low if i else np.nan, i.high if i else np.nan)]

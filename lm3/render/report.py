@@ -16,9 +16,10 @@ are already "(individual)" in the result.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ from lm3.render import charts
 from lm3.render.report_html import leakage_rows, png_bytes, render_html, scenario_frame
 from lm3.render.workbook import add_sheet, new_workbook, save
 from lm3.study.result import LM3Result
-from lm3.study.scenarios import scenario_records
+from lm3.study.scenarios import Scenarios, scenario_records
 from lm3.study.tables import (
     LEAKS,
     rounds_table,
@@ -93,7 +94,7 @@ def write_report(
     out: str | Path,
     *,
     formats: str | Sequence[str] = DEFAULT_FORMATS,
-    scenarios: pd.DataFrame | None = None,
+    scenarios: Scenarios | pd.DataFrame | None = None,
     progress: Progress | None = None,
 ) -> ReportFiles:
     """Write ``result`` to the folder ``out`` (made if need be) in ``formats`` (see the module docstring).
@@ -102,6 +103,8 @@ def write_report(
     folder cannot be written."""
     params.instance("result", result, LM3Result, "an LM3Result (from lm3.calculate)")
     params.path("out", out)
+    if isinstance(scenarios, Scenarios):
+        scenarios = scenarios.table
     if scenarios is not None:
         params.frame("scenarios", scenarios)
     params.callback("progress", progress)
@@ -128,21 +131,9 @@ def write_report(
         if progress is not None:
             progress(step, done, steps)
 
-    written: list[Path] = []
     pngs: dict[str, bytes] = {}
     try:
-        for kind in ("png", "svg"):
-            if kind in formats:
-                (out / "charts").mkdir(exist_ok=True)
-                for name, fig in figures.items():
-                    path = out / "charts" / f"{name}.{kind}"
-                    if kind == "png":  # drawn once: the same image goes in report.html
-                        pngs[name] = png_bytes(fig)
-                        path.write_bytes(pngs[name])
-                    else:
-                        fig.savefig(path, format=kind, metadata={"Date": None})
-                    written.append(path)
-                    tick(f"chart {name}.{kind}")
+        written = _write_charts(out, figures, formats, pngs, tick)
         html_path = xlsx_path = json_path = None
         if "json" in formats:
             json_path = out / "result.json"
@@ -171,6 +162,31 @@ def write_report(
         json=json_path,
         charts=tuple(written),
     )
+
+
+def _write_charts(
+    out: Path,
+    figures: dict[str, Any],
+    formats: tuple[str, ...],
+    pngs: dict[str, bytes],
+    tick: Callable[[str], None],
+) -> list[Path]:
+    """Each chart as PNG and SVG (as asked) in out/charts; each PNG kept in ``pngs`` for report.html."""
+    written: list[Path] = []
+    for kind in ("png", "svg"):
+        if kind not in formats:
+            continue
+        (out / "charts").mkdir(exist_ok=True)
+        for name, fig in figures.items():
+            path = out / "charts" / f"{name}.{kind}"
+            if kind == "png":  # drawn once: the same image goes in report.html
+                pngs[name] = png_bytes(fig)
+                path.write_bytes(pngs[name])
+            else:
+                fig.savefig(path, format=kind, metadata={"Date": None})
+            written.append(path)
+            tick(f"chart {name}.{kind}")
+    return written
 
 
 # -- the workbook -------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from os import PathLike
 from pathlib import Path
@@ -18,6 +19,7 @@ from lm3.study.project import load_project
 from lm3.study.result import LM3Result
 from lm3.values import params
 from lm3.values.frames import row_tuples
+from lm3.values.html import html_table
 from lm3.values.jsontext import jsonable
 from lm3.values.money import pence_to_decimal
 
@@ -39,9 +41,27 @@ COMPARE_COLUMNS = [
 ]
 
 
-def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.DataFrame:
-    """Results side by side (two years, two organisations): one row each (``COMPARE_COLUMNS``, money in
-    pence; ``round2_per_pound`` = R2 / R1; ``coverage`` = placed / round-1 payments; ``local_share`` = local
+@dataclass(frozen=True)
+class Comparison:
+    """Results side by side: ``table``, one row per result (``COMPARE_COLUMNS``; money in pence);
+    ``records()`` and ``to_dict()`` the same as plain data (the JSON contract, docs/json.md)."""
+
+    table: pd.DataFrame
+
+    def records(self) -> list[dict[str, Any]]:
+        """One JSON-ready record a result: money as exact Decimal pounds, shares and LM3 as numbers."""
+        return compare_records(self.table)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"results": self.records()}
+
+    def _repr_html_(self) -> str:
+        return html_table(self.table, money=("round1", "round2", "round3"))
+
+
+def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> Comparison:
+    """Results side by side (two years, two organisations), as a ``Comparison``: one row each in its
+    ``table`` (``COMPARE_COLUMNS``, money in pence; ``round2_per_pound`` = R2 / R1; ``coverage`` = placed / round-1 payments; ``local_share`` = local
     / placed payments; the last two NaN for a result written before lm3 reported them). Two results whose
     coverage differs differ by more than their local spend. Each may be an LM3Result, its ``to_dict()``, a JSON file written by
     ``lm3 calculate --json``, or a project folder (calculated here). Raises InputError for a file that is
@@ -108,7 +128,7 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> pd.Da
                 "staff_responses": _coverage(responses.get("local staff")),
             }
         )
-    return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+    return Comparison(pd.DataFrame(rows, columns=COMPARE_COLUMNS))
 
 
 def _number(value: Any) -> float:

@@ -15,7 +15,7 @@ from lm3.place.sources import by_source, not_placed_by_reason, reason_records, s
 from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import Assumption, Responses
 from lm3.rounds.uncertainty import Interval
-from lm3.study.scenarios import scenarios
+from lm3.study.scenarios import Scenarios, scenarios
 from lm3.study.scope import Excluded
 from lm3.study.tables import repr_html
 from lm3.values.jsontext import jsonable
@@ -390,7 +390,7 @@ class LM3Result:
             f"stays in {self.area.name}. {NEXT_STEP}"
         )
 
-    def scenarios(self, shifts: Any, *, to: str | None = None) -> pd.DataFrame:
+    def scenarios(self, shifts: Any, *, to: str | None = None) -> Scenarios:
         """What if spend moved to local suppliers: this result, then each shift ("category=Facilities,
         share=10%", or a ``lm3.Shift``); see ``lm3.study.scenarios``."""
         return scenarios(self, shifts, to=to)

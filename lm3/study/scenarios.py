@@ -31,6 +31,7 @@ from lm3.rounds.method import group_share
 from lm3.rounds.uncertainty import bootstrap_interval
 from lm3.values import params
 from lm3.values.frames import among, row_tuples
+from lm3.values.html import html_table
 from lm3.values.jsontext import jsonable
 from lm3.values.money import pence_to_decimal, round_pence
 from lm3.values.names import supplier_key
@@ -113,9 +114,29 @@ def parse_shift(text: str, *, to: str | None = None) -> Shift:
     )
 
 
-def scenarios(result: LM3Result, shifts: Sequence[Shift | str], *, to: str | None = None) -> pd.DataFrame:
-    """The result as it is, then each shift applied to it alone: one row each (``SCENARIO_COLUMNS``;
-    money in pence, ``low``/``high`` the LM3 interval). Shifts may be Shift objects or their text
+@dataclass(frozen=True)
+class Scenarios:
+    """What if: the result as it is, then each shift applied to it alone. ``table``: one row each
+    (``SCENARIO_COLUMNS``; money in pence, ``low``/``high`` the LM3 interval); ``records()`` and
+    ``to_dict()`` the same as plain data (the JSON contract, docs/json.md)."""
+
+    table: pd.DataFrame
+
+    def records(self) -> list[dict[str, Any]]:
+        """One JSON-ready record a scenario: money as exact Decimal pounds, LM3 and its interval as numbers."""
+        return scenario_records(self.table)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenarios": self.records()}
+
+    def _repr_html_(self) -> str:
+        shown = self.table.drop(columns=["round1"])
+        return html_table(shown, money=("moved", "round2", "round3", "kept_locally"))
+
+
+def scenarios(result: LM3Result, shifts: Sequence[Shift | str], *, to: str | None = None) -> Scenarios:
+    """The result as it is, then each shift applied to it alone (``Scenarios``: one row each in its
+    ``table``; money in pence, ``low``/``high`` the LM3 interval). Shifts may be Shift objects or their text
     (``parse_shift``, with ``to`` as the default target). Raises InputError for a category or supplier
     that is not there, MethodError when the result cannot take scenarios."""
     if not hasattr(result, "detail") or not hasattr(result, "round1"):
@@ -146,7 +167,7 @@ def scenarios(result: LM3Result, shifts: Sequence[Shift | str], *, to: str | Non
         }
     ]
     rows += [_apply(result, shift) for shift in parsed]
-    return pd.DataFrame(rows, columns=SCENARIO_COLUMNS)
+    return Scenarios(pd.DataFrame(rows, columns=SCENARIO_COLUMNS))
 
 
 def scenario_records(table: pd.DataFrame) -> list[dict[str, Any]]:

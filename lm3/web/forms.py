@@ -124,7 +124,7 @@ class AreaForm(Form):
             return
         if arguments["tiers"]:
             try:
-                lm3.resolve_tiers(arguments["tiers"], resolved)
+                lm3.frontend.resolve_tiers(arguments["tiers"], resolved)
             except lm3.LM3Error as err:
                 self.errors["tiers"] = str(err)
 
@@ -183,7 +183,7 @@ class WhatIfForm(Form):
         """The shift asked for; its share read as lm3 reads a share (raises ``lm3.InputError``). The category
         is taken as it is, whatever it holds (a comma, an equals sign)."""
         share = self.values["share"].replace('"', "")
-        parsed = lm3.parse_shift(f'share="{share}"')
+        parsed = lm3.frontend.parse_shift(f'share="{share}"')
         return lm3.Shift(share=parsed.share, category=self.values["category"] or None)
 
 

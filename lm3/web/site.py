@@ -71,10 +71,10 @@ def environment() -> Environment:
 
 def _inert(value: Any) -> Any:
     """Every value a page shows, made inert: text from an input file (a supplier's name) with its control
-    characters and bidi overrides shown as escapes (``lm3.visible_text``), then escaped as HTML by Jinja;
+    characters and bidi overrides shown as escapes (``lm3.frontend.visible_text``), then escaped as HTML by Jinja;
     markup the templates' own macros made is left as it is."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return lm3.visible_text(value)
+        return lm3.frontend.visible_text(value)
     return value
 
 
@@ -91,7 +91,7 @@ class Site:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=JOBS, thread_name_prefix="lm3-web-job")
     )
-    area_names: list[str] = field(default_factory=lambda: list(lm3.area_names()))
+    area_names: list[str] = field(default_factory=lambda: list(lm3.frontend.area_names()))
 
     def run(self, work: Callable[[], None]) -> Future[None]:
         """Run a job's work on the app's executor (shut down with the app)."""

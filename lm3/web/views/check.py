@@ -146,7 +146,7 @@ def _payments_preview(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     shown = [c for c in ("row", "supplier", "amount", "date", "category") if c in data.columns]
     preview = data[shown].head(PREVIEW_ROWS).copy()
     if "supplier" in preview:
-        hidden = lm3.names_of_people(preview["supplier"])
+        hidden = lm3.frontend.names_of_people(preview["supplier"])
         if "supplier_class" in data.columns:
             hidden |= data["supplier_class"].head(PREVIEW_ROWS) != "named"
         preview["supplier"] = preview["supplier"].astype("object").where(~hidden, HIDDEN)
@@ -192,7 +192,9 @@ def _register_section(register: Any, session: Session) -> dict[str, Any]:
     shown = [c for c in shown if c in ("row", "supplier", "postcode") or data[c].notna().any()]
     preview = data[shown].head(PREVIEW_ROWS).astype("object")
     if "supplier" in preview:  # a sole trader named as a person is never shown
-        preview["supplier"] = preview["supplier"].where(~lm3.names_of_people(preview["supplier"]), HIDDEN)
+        preview["supplier"] = preview["supplier"].where(
+            ~lm3.frontend.names_of_people(preview["supplier"]), HIDDEN
+        )
     return {
         "kind": "suppliers",
         "title": "Supplier register",

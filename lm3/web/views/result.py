@@ -59,7 +59,7 @@ async def what_if(
 ) -> Response:
     asked: WhatIfForm = WhatIfForm.posted(form)
     try:
-        session.what_if = res.scenarios([asked.shift()]).to_dict("records")
+        session.what_if = res.scenarios([asked.shift()]).table.to_dict("records")
     except lm3.LM3Error as err:
         return site.error(
             request, session, "That what-if could not be worked out", str(err), 400, back="/result#what-if"
@@ -131,7 +131,7 @@ def _previous(session: Session, res: lm3.LM3Result) -> Any:
     if not session.files("previous"):
         return None
     try:
-        table = lm3.compare([str(session.files("previous")[0].path), res])
+        table = lm3.compare([str(session.files("previous")[0].path), res]).table
     except lm3.LM3Error as err:
         return session.as_shown(str(err))
     return table.astype("object").where(table.notna(), None).to_dict("records")
