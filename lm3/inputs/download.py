@@ -23,9 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -258,6 +256,9 @@ def _file_name(address: str, official: Official) -> str:
 
 def _fetch(address: str, target: Path, progress: Progress | None) -> None:
     """Fetch ``address`` into ``target``, resuming a ``.part`` left before; the whole file, or an error."""
+    import urllib.error  # the network stack (http, ssl) only when a register is downloaded
+    import urllib.request
+
     part = target.with_name(target.name + ".part")
     have = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(address, headers={"User-Agent": "lm3 (register download)"})

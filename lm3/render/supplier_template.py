@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl.styles import Alignment, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not with lm3
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from lm3.errors import InputError
 from lm3.render.workbook import FILL, GBP_FORMAT, bold, new_workbook, save, text_cell
@@ -73,6 +73,8 @@ def write_supplier_template(
     """Write the unplaced suppliers of ``result`` to ``path`` (.xlsx) for a person to fill in; see the
     module docstring. ``limit``: list only the largest N. Raises InputError for a path that is not .xlsx
     or cannot be written."""
+    from openpyxl.styles import Alignment, PatternFill
+
     params.instance("result", result, LocateResult, "a LocateResult (from lm3.locate)")
     params.path("path", path)
     params.whole(1, optional=True)("limit", limit)
@@ -131,6 +133,9 @@ def write_supplier_template(
 
 def _validate(sheet: Worksheet, column_of: dict[str, int], last: int) -> None:
     """Drop-down lists for type and SME, a length check on postcodes, on the rows listed."""
+
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     def where(name: str) -> str:
         letter = get_column_letter(column_of[name])

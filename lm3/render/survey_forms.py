@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from openpyxl.styles import Alignment, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not with lm3
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from lm3.errors import InputError
 from lm3.geo import Area
@@ -108,6 +108,8 @@ def write_survey_template(
 
 def _check(kind: str) -> DataValidation:
     """A cell check: a percentage from 0 to 100, or £ from 0."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     if kind == "percent":
         rule = DataValidation(
             type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True
@@ -126,6 +128,9 @@ def _check(kind: str) -> DataValidation:
 def _responses_sheet(
     sheet: Worksheet, headers: list[str], listed: list[str], last: int, checks: list[tuple[int, int, str]]
 ) -> None:
+    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.utils import get_column_letter
+
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = bold()
@@ -152,6 +157,8 @@ def _responses_sheet(
 
 
 def _staff_form(sheet: Worksheet, area: str, who: str) -> None:
+    from openpyxl.styles import Alignment, PatternFill
+
     fill = PatternFill("solid", start_color=FILL, end_color=FILL)
     text_cell(sheet.cell(1, 1), f"Where your pay is spent: a survey for {who}")
     sheet.cell(1, 1).font = bold()

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, Cell, MergedCell, WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not with lm3
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from lm3.errors import InputError
 from lm3.values import params
@@ -53,6 +54,8 @@ def text_cell(cell: Cell | MergedCell, value: object) -> None:
 
 
 def bold() -> Font:
+    from openpyxl.styles import Font
+
     return Font(bold=True)
 
 
@@ -60,6 +63,8 @@ def new_workbook(*, streaming: bool = False) -> Workbook:
     """An empty workbook (no default sheet). ``streaming``: openpyxl's write-only mode, for a workbook made
     only of ``add_sheet`` tables (report.xlsx): each sheet is written out as it is added, in constant
     memory, and cannot be changed afterwards."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=streaming)
     for sheet in list(book.worksheets):
         book.remove(sheet)
@@ -105,6 +110,10 @@ def add_sheet(
     percentages; ``decimals`` (``decimal_rows``) with two decimals; booleans as yes/no; blanks and NaN left
     empty.
     """
+    from openpyxl.cell.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.utils import get_column_letter
+
     ws = book.create_sheet(name)
     columns = [str(c) for c in frame.columns]
     # widths, panes and filters first: a streamed sheet writes them before its rows
@@ -142,6 +151,9 @@ def add_sheet(
 def _column(ws: Any, j: int, values: list[Any], formats: list[str | None], pence: bool) -> list[Any]:
     """The cells of column ``j`` (from row 2), each number in its row's format (``GBP_FORMAT``: pence
     written as pounds unless ``pence`` is False; None: as it is)."""
+    from openpyxl.cell.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
     out: list[Any] = []
     for i, (value, kind) in enumerate(zip(values, formats, strict=True)):
         if value is None or value is pd.NA or (isinstance(value, float) and value != value):
@@ -164,6 +176,8 @@ def _column(ws: Any, j: int, values: list[Any], formats: list[str | None], pence
 def _text(ws: Any, value: str, coordinate: str) -> object:
     """A text cell (``text_cell``'s rule) for ``add_sheet``: plain text as is, a cell only where the text
     could be taken for a formula or an error value."""
+    from openpyxl.cell.cell import ERROR_CODES, WriteOnlyCell
+
     text = workbook_text(value)
     if text != value:
         _REPLACED.setdefault(ws.parent, []).append((ws.title, coordinate, visible_text(value)))
