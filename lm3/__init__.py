@@ -15,6 +15,7 @@ and ``lm3.match_companies_house`` help place more suppliers.
 report.xlsx, charts and JSON; ``lm3.to_json`` writes any result as JSON (docs/json.md).
 """
 
+from lm3 import codes as codes  # a module: every code lm3 gives, with its meaning (lm3.codes.CODES)
 from lm3 import frontend as frontend  # a module: what only front ends need (lm3.frontend.area_names...)
 from lm3 import options as options  # a module: the declared options of a study, lm3.options.declared()
 from lm3 import registers as registers  # a module: lm3.registers.add(...), .download(...)

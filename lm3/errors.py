@@ -18,27 +18,64 @@ result.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
 
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem", "code"]
 
 
 class Notice(str):
-    """A warning: its text for a person (a ``str``, so it reads and prints as one) and a stable ``code``
-    (``"total-row-does-not-reconcile"``) that code and JSON use."""
+    """A warning: its text for a person (a ``str``, so it reads and prints as one), a stable ``code``
+    (``"total-row-does-not-reconcile"``, listed in ``lm3.codes``) that code and JSON use, and, where the
+    warning is about them, the ``file`` and ``sheet``, the ``rows`` (as a person numbers them in the file)
+    and the ``amount`` (pence) it concerns."""
 
     code: str
+    file: str | None
+    sheet: str | None
+    rows: tuple[int, ...]
+    amount: int | None
 
-    def __new__(cls, code: str, text: str) -> Notice:
+    def __new__(
+        cls,
+        code: str,
+        text: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        rows: Iterable[int] = (),
+        amount: int | None = None,
+    ) -> Notice:
         notice = super().__new__(cls, text)
-        notice.code = code
+        notice.code, notice.file, notice.sheet = code, file, sheet
+        notice.rows = tuple(int(r) for r in rows)
+        notice.amount = None if amount is None else int(amount)
         return notice
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": str(self)}
+    def to_dict(self) -> dict[str, object]:
+        """The code and message, and the file, sheet, rows and amount (text with two decimals) when given."""
+        out: dict[str, object] = {"code": self.code, "message": str(self)}
+        if self.file is not None:
+            out["file"] = self.file
+        if self.sheet is not None:
+            out["sheet"] = self.sheet
+        if self.rows:
+            out["rows"] = list(self.rows)
+        if self.amount is not None:
+            pounds, pence = divmod(abs(self.amount), 100)
+            out["amount"] = f"{'-' if self.amount < 0 else ''}{pounds}.{pence:02d}"
+        return out
 
-    def __reduce__(self) -> tuple[type[Notice], tuple[str, str]]:
-        return (Notice, (self.code, str(self)))
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = {"file": self.file, "sheet": self.sheet, "rows": self.rows, "amount": self.amount}
+        return (_notice, (self.code, str(self), fields))
+
+
+def _notice(code: str, text: str, fields: dict[str, Any]) -> Notice:
+    """A Notice unpickled (from another process: the batch runner's workers)."""
+    return Notice(code, text, **fields)
 
 
 def notice_code(warning: str) -> str:

@@ -7,6 +7,7 @@ import ast
 import dataclasses
 import inspect
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -350,3 +351,61 @@ def test_no_module_holds_more_than_one_idea_of_600_lines():
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600
     }
     assert long == {}
+
+
+_ERROR_CLASSES = {"InputError", "AreaError", "MethodError", "RowErrors", "LM3Error"}
+_ROW_CODE_HOMES = ("inputs/ingest/pipeline.py", "values/money.py")  # where rejected rows get their codes
+
+
+def _codes_in_source() -> dict[str, set[str]]:
+    """Each literal code lm3's source gives, by kind: a Notice's first argument, an error's ``code=``, an
+    error class's own ``code``, and the codes of rows set aside (string literals in their homes)."""
+    found: dict[str, set[str]] = {"warning": set(), "error": set(), "row": set()}
+    for path in MODULES:
+        rel = path.relative_to(PACKAGE).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", None))
+                if name == "Notice" and node.args and isinstance(node.args[0], ast.Constant):
+                    found["warning"].add(node.args[0].value)
+                if name in _ERROR_CLASSES:
+                    found["error"] |= {
+                        k.value.value
+                        for k in node.keywords
+                        if k.arg == "code" and isinstance(k.value, ast.Constant)
+                    }
+            if isinstance(node, ast.ClassDef) and node.name in _ERROR_CLASSES:
+                found["error"] |= {
+                    s.value.value
+                    for s in node.body
+                    if isinstance(s, ast.Assign)
+                    and isinstance(s.value, ast.Constant)
+                    and any(getattr(t, "id", None) == "code" for t in s.targets)
+                }
+            if (
+                rel in _ROW_CODE_HOMES
+                and isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"(?:amount|no-supplier)-[a-z-]+", node.value)
+            ):
+                found["row"].add(node.value)
+    return found
+
+
+def test_every_code_given_is_catalogued_documented_and_none_is_stale():
+    """Every warning and error code in lm3's source is in lm3.codes with its kind and meaning, and in
+    docs/codes.md; every catalogued code is given somewhere (a code built from parts is named in full)."""
+    catalogue = lm3.codes.CODES
+    given = _codes_in_source()
+    for kind, codes in given.items():
+        for code in codes:
+            assert code in catalogue, f"{code!r} ({kind}) is given but not in lm3/codes.py"
+            assert catalogue[code].kind == kind, (code, catalogue[code].kind, kind)
+    built = {"payments-redacted-supplier", "payments-without-supplier-name", "invalid-*"}  # from parts
+    stale = set(catalogue) - set().union(*given.values()) - built
+    assert stale == set(), f"catalogued but never given: {sorted(stale)}"
+    assert all(c.meaning.endswith(".") and len(c.meaning) > 15 for c in catalogue.values())
+    documented = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
+    assert all(f"| `{code}` |" in documented for code in catalogue), "run tools/write_codes_doc.py"
+    assert len(given["warning"]) >= 60 and len(given["error"]) >= 50  # the scan sees the source

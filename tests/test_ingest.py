@@ -348,7 +348,13 @@ def test_cli_json_contract():
         },
     ]
     assert isinstance(out["warnings"], list)
-    assert all(set(w) == {"code", "message"} for w in out["warnings"])
+    assert all(
+        {"code", "message"} <= set(w) <= {"code", "message", "file", "sheet", "rows", "amount"}
+        for w in out["warnings"]
+    )
+    # a warning about rows names them, and the file, as fields (not only in its words)
+    (rejected,) = [w for w in out["warnings"] if w["code"] == "rows-rejected"]
+    assert (rejected["file"], rejected["rows"]) == ("amount_forms.csv", [7, 8])
 
 
 def test_cli_plain_output_columns_and_override():
@@ -495,3 +501,17 @@ def test_a_large_file_with_old_mac_line_ends(tmp_path):
     assert path.stat().st_size > 8 << 20
     result = lm3.ingest(path)
     assert result.rows_accepted == rows and result.total == rows * 1234
+
+
+def test_a_total_row_warning_carries_its_row_and_amount():
+    """The file's own total (row 4, £400.00, against £350.50 of payments) is named by its row and amount as
+    fields of the warning, worked from the file by hand."""
+    result = lm3.ingest(INGEST / "total_row_does_not_reconcile.csv")
+    (notice,) = [w for w in result.warnings if w.code == "total-row-does-not-reconcile"]
+    assert (notice.file, notice.sheet, notice.rows, notice.amount) == (
+        "total_row_does_not_reconcile.csv",
+        None,
+        (4,),
+        400_00,
+    )
+    assert notice.to_dict()["amount"] == "400.00" and result.total == 100_00 + 250_50

@@ -213,6 +213,9 @@ class _Rows:
                 "delimiter-missing-repaired",
                 f"{self.label}{on_sheet(s.name)}: {len(recovered)} row(s) had a delimiter missing between two values; "
                 f"split where only one split fits the columns: rows {rows_text([r[0] for r in recovered])}.",
+                file=self.label,
+                sheet=s.name,
+                rows=[r[0] for r in recovered],
             )
         )
         return pd.concat([part, add], ignore_index=True)

@@ -335,6 +335,8 @@ def locate(
                 "payment-rows-rejected",
                 f"{ingested.file}: {ingested.rows_rejected} payment row(s) rejected and left out "
                 "(see `lm3 ingest` for the reasons).",
+                file=ingested.file,
+                rows=ingested.rejected["row"],
             )
         )
 
@@ -363,6 +365,8 @@ def locate(
                 "suppliers-not-placed",
                 f"{len(unknown)} supplier(s) with {format_gbp(int(unknown['round1'].sum()))} of spend could not "
                 "be placed: their location is unknown and they are not counted as local.",
+                file=ingested.file,
+                amount=int(unknown["round1"].sum()),
             )
         )
     return LocateResult(

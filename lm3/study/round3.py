@@ -540,6 +540,9 @@ def _staff_warnings(staff: pd.DataFrame, payroll: Table) -> list[Notice]:
                 f"{payroll.label}: home postcode missing or not found for {unknown['employee'].nunique()} "
                 f"employee(s) (rows {', '.join(map(str, rows))}), {format_gbp(int(unknown['round1'].sum()))} of "
                 "pay: not counted as local. Correct the postcodes to include them.",
+                file=payroll.label,
+                rows=rows,
+                amount=int(unknown["round1"].sum()),
             )
         )
     return warnings

@@ -212,6 +212,8 @@ def _ingest(
                 "rows-rejected",
                 f"{table.label}: {len(rejected_frame)} row(s) rejected (rows {rows_text(rejected_frame['row'])}); "
                 "see the rejected list for the reasons.",
+                file=table.label,
+                rows=rejected_frame["row"],
             )
         )
     for name, how in table.chosen_by.items():
@@ -412,6 +414,8 @@ def _date_warnings(table: Table, dates: Any, keep: np.ndarray, row_numbers: np.n
                 "dates-not-dates",
                 f"{table.label}: {int(bad_dates.sum())} row(s) with a date that is not a date (rows "
                 f"{rows_text(row_numbers[bad_dates])}): kept, with no date.",
+                file=table.label,
+                rows=row_numbers[bad_dates],
             )
         )
     return warnings
@@ -460,6 +464,9 @@ def _class_warnings(label: str, parsed: _Parsed, take: np.ndarray, row_numbers: 
                     "payments-" + code,
                     f"{label}: {int(these.sum())} payment(s) with {what}, "
                     f"{format_gbp(int(parsed.amount[take][these].sum()))} (rows {rows_text(row_numbers[take][these])}).",
+                    file=label,
+                    rows=row_numbers[take][these],
+                    amount=int(parsed.amount[take][these].sum()),
                 )
             )
     return warnings

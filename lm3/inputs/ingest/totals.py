@@ -187,6 +187,10 @@ class FoundTotals:
                     Notice(
                         "stated-total-reconciles",
                         f"{where} states the total ({format_gbp(t.value)}): the payments below it add up to it.",
+                        file=label,
+                        sheet=t.sheet,
+                        rows=(t.row,),
+                        amount=t.value,
                     )
                 )
             else:
@@ -196,6 +200,10 @@ class FoundTotals:
                         f"{where} states a total of {format_gbp(t.value)}, but the payments below it add up to "
                         f"{format_gbp(t.above)} (difference {format_gbp(t.value - t.above)}): check the file is "
                         "complete.",
+                        file=label,
+                        sheet=t.sheet,
+                        rows=(t.row,),
+                        amount=t.value,
                     )
                 )
             if not any(x.sheet == t.sheet and x.kind != "subtotal" for x in self.totals):
@@ -220,7 +228,18 @@ def find_totals(
     out = FoundTotals(mask)
     for pos, value, above, kind in found:
         where = f"{table.label}{on_sheet(data['sheet'].iloc[pos])}: row {int(row_numbers[pos])}"
-        out.warnings.append(_total_notice(where, value, above, kind))
+        sheet = data["sheet"].iloc[pos]
+        notice = _total_notice(where, value, above, kind)
+        out.warnings.append(
+            Notice(
+                notice.code,
+                notice,
+                file=table.label,
+                sheet=sheet if isinstance(sheet, str) else None,
+                rows=(int(row_numbers[pos]),),
+                amount=value,
+            )
+        )
         if kind != "subtotal":
             out.file_total = value + (out.file_total or 0)  # the file's own figure, reconciled or not
         sheet_name = data["sheet"].iloc[pos]
