@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -266,7 +266,9 @@ def _load_index(directory: Path) -> _Index:
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
 
     def load(name: str, mapped: bool = False) -> np.ndarray:
-        return np.load(path / f"{name}.npy", mmap_mode="r" if mapped else None, allow_pickle=False)
+        return cast(
+            "np.ndarray", np.load(path / f"{name}.npy", mmap_mode="r" if mapped else None, allow_pickle=False)
+        )
 
     lads = load("lads")
     table = pd.DataFrame(

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from os import PathLike
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 import pandas as pd
@@ -129,17 +129,21 @@ class CompaniesHouseMatches:
     def to_dict(self) -> dict[str, Any]:
         m = self.matches
         ambiguous = m[m["match"] == "ambiguous"]
-        return jsonable(
-            {
-                "files": list(self.files),
-                "rows_read": self.rows_read,
-                "suppliers": len(m),
-                "matched": self.counts(),
-                "ambiguous": [
-                    {"supplier": r.supplier, "candidates": list(r.candidates)} for r in row_tuples(ambiguous)
-                ],
-                "warnings": list(self.warnings),
-            }
+        return cast(
+            "dict[str, Any]",
+            jsonable(
+                {
+                    "files": list(self.files),
+                    "rows_read": self.rows_read,
+                    "suppliers": len(m),
+                    "matched": self.counts(),
+                    "ambiguous": [
+                        {"supplier": r.supplier, "candidates": list(r.candidates)}
+                        for r in row_tuples(ambiguous)
+                    ],
+                    "warnings": list(self.warnings),
+                }
+            ),
         )
 
 

@@ -37,7 +37,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -308,7 +308,7 @@ class RegisterStore:
                 parts.append(frame)
         if not parts:
             return pd.DataFrame(columns=["register", *COLUMNS, "register_row"])
-        return pd.concat(parts, ignore_index=True)
+        return cast("pd.DataFrame", pd.concat(parts, ignore_index=True))
 
     def _near_sources(self) -> tuple[tuple[str, int, int], ...]:
         """The registers near names are chosen from (their names, and their files' sizes and modification
@@ -342,7 +342,7 @@ class RegisterStore:
         if info is None:
             raise InputError(f"The store holds no register {name!r}.", code="no-such-register")
         table = public_bodies_table() if info.shipped else read_columns(self.path(name), COLUMNS)
-        return table.to_pandas()
+        return cast("pd.DataFrame", table.to_pandas())
 
 
 def open_store(registers: str | Path | RegisterStore | None = None) -> RegisterStore:

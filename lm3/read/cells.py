@@ -81,7 +81,8 @@ def all_blank(frame: pd.DataFrame, first: list[int]) -> np.ndarray:
         blank &= blank_mask(frame[i])
     if blank.any():
         idx = np.flatnonzero(blank)
+        checked: set[object] = set(first)
         for c in frame.columns:
-            if c not in first:
+            if c not in checked:
                 blank[idx] &= blank_mask(take_rows(frame[c], idx))
     return blank

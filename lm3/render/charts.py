@@ -24,7 +24,7 @@ hatching, so they read in greyscale print, £ on the axes, titles that say what 
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -169,7 +169,10 @@ def leakage_table(result: Any) -> pd.DataFrame:
     lost["place"] = lost["place"].fillna("(no district)")
     lost = lost[lost["lost"] > 0]
     columns = ["supplier", "location", "lad_name", "head_office_lad_name", "place", "round1", "lost"]
-    return lost.sort_values("lost", ascending=False, kind="stable")[columns].reset_index(drop=True)
+    return cast(
+        "pd.DataFrame",
+        lost.sort_values("lost", ascending=False, kind="stable")[columns].reset_index(drop=True),
+    )
 
 
 def leakage_chart(result: Any, ax: Axes | None = None, *, top: int = 10) -> Figure:

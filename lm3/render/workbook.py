@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -145,7 +145,7 @@ def add_sheet(
         cells.append(_column(ws, j, frame.iloc[:, j - 1].tolist(), formats, pence))
     for row in zip(*cells, strict=True):
         ws.append(row)
-    return ws
+    return cast("Worksheet", ws)
 
 
 def _column(ws: Any, j: int, values: list[Any], formats: list[str | None], pence: bool) -> list[Any]:

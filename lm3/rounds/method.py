@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from importlib import resources
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -85,8 +86,11 @@ def group_share(shares: np.ndarray, weights: np.ndarray, imputation: str) -> flo
     round-2-weighted mean (sum of r2 x share / sum of r2; the simple mean when all weights are 0).
     Exact (Fraction) for Fraction inputs; floats in, float out (the bootstrap)."""
     if imputation == "weighted" and sum(weights) != 0:
-        return sum((w * s for w, s in zip(weights, shares, strict=True)), start=shares[0] * 0) / sum(weights)
-    return sum(shares, start=shares[0] * 0) / len(shares)
+        return cast(
+            "float | Fraction",
+            sum((w * s for w, s in zip(weights, shares, strict=True)), start=shares[0] * 0) / sum(weights),
+        )
+    return cast("float | Fraction", sum(shares, start=shares[0] * 0) / len(shares))
 
 
 def apply_shares(

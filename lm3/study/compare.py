@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -181,7 +181,7 @@ def _read_result(path: Path) -> dict[str, Any]:
             f"{path}: not an lm3 result (no {', '.join(missing)}). Write one with lm3 calculate --json > FILE.",
             code="not-a-result",
         )
-    return data
+    return cast("dict[str, Any]", data)
 
 
 def compare_records(table: pd.DataFrame) -> list[dict[str, Any]]:

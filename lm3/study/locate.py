@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -228,62 +228,65 @@ class LocateResult:
         def share(value: float | None) -> float | None:
             return None if value is None or value != value else float(value)  # NaN is not JSON
 
-        return jsonable(
-            {
-                "file": self.file,
-                "area": self.area.name,
-                "total": money(self.total),
-                "placed": money(self.placed),
-                "local": money(self.local),
-                "local_share": share(self.local_share),
-                "coverage": share(self.coverage),
-                "suppliers": len(self.suppliers),
-                "suppliers_placed": int((self.suppliers["location"] != "unknown").sum()),
-                "excluded": [
-                    {"rule": e.rule, "rows": e.rows, "suppliers": e.suppliers, "amount": money(e.amount)}
-                    for e in self.excluded
-                ],
-                "unplaced": [
-                    {"supplier": r.supplier, "amount": money(r.amount), "reason": r.reason}
-                    for r in row_tuples(self.unplaced(None))
-                ],
-                "placed_by_source": source_records(self.by_source()),
-                "not_placed_by_reason": reason_records(self.not_placed_by_reason()),
-                "tiers": [
-                    {"name": r.name, "amount": money(r.amount), "share": share(r.share)}
-                    for r in row_tuples(self.tiers)
-                ],
-                "head_office_leakage": [
-                    {
-                        "supplier": r.supplier,
-                        "head_office": r.head_office,
-                        "head_office_place": r.head_office_lad_name,
-                        "head_office_region": r.head_office_region,
-                        "amount": money(r.amount),
-                    }
-                    for r in row_tuples(self.head_office_leakage())
-                ],
-                "types": [
-                    {
-                        "type": r.type,
-                        "suppliers": r.suppliers,
-                        "amount": money(r.amount),
-                        "share": share(r.share),
-                        "local_share": share(r.local_share),
-                    }
-                    for r in row_tuples(self.by_type())
-                ],
-                "review": [
-                    {
-                        "supplier": r.supplier,
-                        "match": r.match,
-                        "candidates": list(r.candidates),
-                        "score": round(float(r.score), 1),
-                    }
-                    for r in row_tuples(self.review)
-                ],
-                "warnings": list(self.warnings),
-            }
+        return cast(
+            "dict[str, Any]",
+            jsonable(
+                {
+                    "file": self.file,
+                    "area": self.area.name,
+                    "total": money(self.total),
+                    "placed": money(self.placed),
+                    "local": money(self.local),
+                    "local_share": share(self.local_share),
+                    "coverage": share(self.coverage),
+                    "suppliers": len(self.suppliers),
+                    "suppliers_placed": int((self.suppliers["location"] != "unknown").sum()),
+                    "excluded": [
+                        {"rule": e.rule, "rows": e.rows, "suppliers": e.suppliers, "amount": money(e.amount)}
+                        for e in self.excluded
+                    ],
+                    "unplaced": [
+                        {"supplier": r.supplier, "amount": money(r.amount), "reason": r.reason}
+                        for r in row_tuples(self.unplaced(None))
+                    ],
+                    "placed_by_source": source_records(self.by_source()),
+                    "not_placed_by_reason": reason_records(self.not_placed_by_reason()),
+                    "tiers": [
+                        {"name": r.name, "amount": money(r.amount), "share": share(r.share)}
+                        for r in row_tuples(self.tiers)
+                    ],
+                    "head_office_leakage": [
+                        {
+                            "supplier": r.supplier,
+                            "head_office": r.head_office,
+                            "head_office_place": r.head_office_lad_name,
+                            "head_office_region": r.head_office_region,
+                            "amount": money(r.amount),
+                        }
+                        for r in row_tuples(self.head_office_leakage())
+                    ],
+                    "types": [
+                        {
+                            "type": r.type,
+                            "suppliers": r.suppliers,
+                            "amount": money(r.amount),
+                            "share": share(r.share),
+                            "local_share": share(r.local_share),
+                        }
+                        for r in row_tuples(self.by_type())
+                    ],
+                    "review": [
+                        {
+                            "supplier": r.supplier,
+                            "match": r.match,
+                            "candidates": list(r.candidates),
+                            "score": round(float(r.score), 1),
+                        }
+                        for r in row_tuples(self.review)
+                    ],
+                    "warnings": list(self.warnings),
+                }
+            ),
         )
 
 

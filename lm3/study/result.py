@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -428,103 +428,106 @@ class LM3Result:
                 for row in frame.to_dict(orient="records")
             ]
 
-        return jsonable(
-            {
-                "name": self.name,
-                "area": self.area.name,
-                "area_codes": list(self.area.codes),
-                "round1": pounds(self.round1),
-                "round2": pounds(self.round2),
-                "round3": pounds(self.round3),
-                "lm3": self.figure,
-                "lm3_as_calculated": self.lm3,
-                "standing": self.standing,
-                "placed_share": self.placed_share,
-                "range": None
-                if self.figure_range is None
-                else dict(zip(("low", "high"), self.figure_range, strict=True)),
-                "next_step": self.next_step,
-                "headline": self.headline,
-                "spend": pounds(self.spend),
-                "leakage": {key: pounds(value) for key, value in self.leakage.items()},
-                "payments": pounds(self.payments),
-                "placed": pounds(self.placed),
-                "unplaced": pounds(self.unplaced),
-                "coverage": self.coverage,
-                "placed_suppliers": self.placed_suppliers,
-                "placed_by_source": source_records(self.by_source()),
-                "not_placed_by_reason": reason_records(self.not_placed_by_reason()),
-                "unplaced_suppliers": self.unplaced_suppliers,
-                "local_share": self.local_share,
-                "excluded": [
-                    {"rule": e.rule, "rows": e.rows, "suppliers": e.suppliers, "amount": pounds(e.amount)}
-                    for e in self.excluded
-                ],
-                "bounds": None
-                if self.bounds is None
-                else {
-                    "not_local": self.bounds.not_local,
-                    "like_placed": self.bounds.like_placed,
-                    "all_local": self.bounds.all_local,
-                    "not_placed": pounds(self.bounds.not_placed),
-                },
-                "suppliers": records(
-                    self.suppliers,
-                    [
-                        "round1",
-                        "round2",
-                        "round3",
-                        "not_placed",
-                        "leakage_round2",
-                        "leakage_round3",
-                        "non_local_respend",
+        return cast(
+            "dict[str, Any]",
+            jsonable(
+                {
+                    "name": self.name,
+                    "area": self.area.name,
+                    "area_codes": list(self.area.codes),
+                    "round1": pounds(self.round1),
+                    "round2": pounds(self.round2),
+                    "round3": pounds(self.round3),
+                    "lm3": self.figure,
+                    "lm3_as_calculated": self.lm3,
+                    "standing": self.standing,
+                    "placed_share": self.placed_share,
+                    "range": None
+                    if self.figure_range is None
+                    else dict(zip(("low", "high"), self.figure_range, strict=True)),
+                    "next_step": self.next_step,
+                    "headline": self.headline,
+                    "spend": pounds(self.spend),
+                    "leakage": {key: pounds(value) for key, value in self.leakage.items()},
+                    "payments": pounds(self.payments),
+                    "placed": pounds(self.placed),
+                    "unplaced": pounds(self.unplaced),
+                    "coverage": self.coverage,
+                    "placed_suppliers": self.placed_suppliers,
+                    "placed_by_source": source_records(self.by_source()),
+                    "not_placed_by_reason": reason_records(self.not_placed_by_reason()),
+                    "unplaced_suppliers": self.unplaced_suppliers,
+                    "local_share": self.local_share,
+                    "excluded": [
+                        {"rule": e.rule, "rows": e.rows, "suppliers": e.suppliers, "amount": pounds(e.amount)}
+                        for e in self.excluded
                     ],
-                ),
-                "value_of_a_pound": self.value_of_a_pound(),
-                "non_local_respend": None
-                if self.non_local is None
-                else {
-                    "round1": pounds(self.non_local.round1),
-                    "amount": pounds(self.non_local.amount),
-                    "per_pound": self.non_local.per_pound,
-                    "respondents": self.non_local.responses.respondents,
-                    "group_size": self.non_local.responses.members,
-                    "default_share": float(self.non_local.responses.default.share)
-                    if self.non_local.responses.default
-                    else None,
-                    "lm3_with_it": self.lm3_with_non_local,
-                },
-                "staff": records(
-                    self.staff,
-                    ["round1", "round2", "round3", "not_placed", "leakage_round2", "leakage_round3"],
-                ),
-                "interval": None
-                if self.interval is None
-                else {
-                    "level": self.interval.level,
-                    "low": self.interval.low,
-                    "high": self.interval.high,
-                    "round3_low": pounds(self.interval.round3_low),
-                    "round3_high": pounds(self.interval.round3_high),
-                    "draws": self.interval.draws,
-                    "seed": self.interval.seed,
-                },
-                "responses": {
-                    r.group: {
-                        "respondents": r.respondents,
-                        "group_size": r.members,
-                        "round2_covered": r.round2_rate,
-                        "default_share": float(r.default.share) if r.default else None,
-                    }
-                    for r in self.responses
-                },
-                "sensitivity": [] if self.sensitivity is None else records(self.sensitivity, []),
-                "assumptions": [
-                    {"name": a.name, "value": a.value, "source": a.source, "param": a.param}
-                    for a in self.assumptions
-                ],
-                "warnings": list(self.warnings),
-            }
+                    "bounds": None
+                    if self.bounds is None
+                    else {
+                        "not_local": self.bounds.not_local,
+                        "like_placed": self.bounds.like_placed,
+                        "all_local": self.bounds.all_local,
+                        "not_placed": pounds(self.bounds.not_placed),
+                    },
+                    "suppliers": records(
+                        self.suppliers,
+                        [
+                            "round1",
+                            "round2",
+                            "round3",
+                            "not_placed",
+                            "leakage_round2",
+                            "leakage_round3",
+                            "non_local_respend",
+                        ],
+                    ),
+                    "value_of_a_pound": self.value_of_a_pound(),
+                    "non_local_respend": None
+                    if self.non_local is None
+                    else {
+                        "round1": pounds(self.non_local.round1),
+                        "amount": pounds(self.non_local.amount),
+                        "per_pound": self.non_local.per_pound,
+                        "respondents": self.non_local.responses.respondents,
+                        "group_size": self.non_local.responses.members,
+                        "default_share": float(self.non_local.responses.default.share)
+                        if self.non_local.responses.default
+                        else None,
+                        "lm3_with_it": self.lm3_with_non_local,
+                    },
+                    "staff": records(
+                        self.staff,
+                        ["round1", "round2", "round3", "not_placed", "leakage_round2", "leakage_round3"],
+                    ),
+                    "interval": None
+                    if self.interval is None
+                    else {
+                        "level": self.interval.level,
+                        "low": self.interval.low,
+                        "high": self.interval.high,
+                        "round3_low": pounds(self.interval.round3_low),
+                        "round3_high": pounds(self.interval.round3_high),
+                        "draws": self.interval.draws,
+                        "seed": self.interval.seed,
+                    },
+                    "responses": {
+                        r.group: {
+                            "respondents": r.respondents,
+                            "group_size": r.members,
+                            "round2_covered": r.round2_rate,
+                            "default_share": float(r.default.share) if r.default else None,
+                        }
+                        for r in self.responses
+                    },
+                    "sensitivity": [] if self.sensitivity is None else records(self.sensitivity, []),
+                    "assumptions": [
+                        {"name": a.name, "value": a.value, "source": a.source, "param": a.param}
+                        for a in self.assumptions
+                    ],
+                    "warnings": list(self.warnings),
+                }
+            ),
         )
 
     def summary(self) -> pd.DataFrame:

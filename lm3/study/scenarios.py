@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -280,5 +280,5 @@ def _group_share(members: pd.DataFrame, responses: Any) -> Fraction:
         shares = np.array([Fraction(s) for s in members.loc[yes, "share"]], dtype=object)
         return Fraction(group_share(shares, members.loc[yes, "round2"].to_numpy(), responses.imputation))
     if responses.default is not None:
-        return responses.default.share
+        return cast("Fraction", responses.default.share)
     raise MethodError("No share for local suppliers: the result has no local suppliers' survey or default.")

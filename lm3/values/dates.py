@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -165,6 +166,8 @@ def _parts(text: str, month_first: bool) -> tuple[int, int, int] | None:
 
 def _day(year: int, month: int, day: int) -> np.datetime64 | None:
     try:
-        return np.datetime64(dt.datetime(year, month, day)).astype("datetime64[s]")
+        return cast(
+            "np.datetime64 | None", np.datetime64(dt.datetime(year, month, day)).astype("datetime64[s]")
+        )
     except ValueError:
         return None

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -285,7 +286,7 @@ def times_shares(pence: np.ndarray | pd.Series, shares: Fraction | int | Sequenc
         den = np.asarray(dens, dtype=np.int64)[codes]
         product = amounts * num
         magnitude = (2 * np.abs(product) + den) // (2 * den)  # |p x n / d| to the nearest, halves up
-        return np.where(product < 0, -magnitude, magnitude)
+        return cast("np.ndarray", np.where(product < 0, -magnitude, magnitude))
     estimate = np.abs(amounts).astype(np.float64) * np.abs(np.asarray([float(u) for u in uniques]))[codes]
     if max(dens) < 2**60 and float(estimate.max()) < 2**52:
         return _times_large_shares(amounts, codes, nums, dens, estimate)
@@ -310,7 +311,7 @@ def _times_large_shares(
     remainder = (two * magnitude * num + den - two * den * guess).view(np.int64)
     exact = guess.view(np.int64) + remainder // (2 * den.view(np.int64))
     negative = (amounts < 0) != (np.asarray([n < 0 for n in nums], dtype=bool)[codes])
-    return np.where(negative, -exact, exact)
+    return cast("np.ndarray", np.where(negative, -exact, exact))
 
 
 def exact_sum(pence: np.ndarray | pd.Series) -> int:

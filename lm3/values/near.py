@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,9 @@ def _letters_out(packed: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def _codes(values: pa.Array) -> np.ndarray:
     """Each value's number among the distinct values (the same value, the same number)."""
-    return pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False).astype(np.uint64)
+    return cast(
+        "np.ndarray", pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False).astype(np.uint64)
+    )
 
 
 def _blocks(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -256,7 +259,7 @@ def word_swaps(
         minlength=len(pair),
     )
     only_generic = (shared_count > 0) & (shared_generic == shared_count) & (joined_name != joined_choice)
-    return swapped | only_generic
+    return cast("np.ndarray", swapped | only_generic)
 
 
 def one_typo(names: list[str], choices: Texts, name_at: np.ndarray, choice_at: np.ndarray) -> np.ndarray:
@@ -296,7 +299,7 @@ def one_typo(names: list[str], choices: Texts, name_at: np.ndarray, choice_at: n
         close = process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=-1) >= 75
         long_enough = (pd.Series(a).str.len().to_numpy() >= 4) & (pd.Series(b).str.len().to_numpy() >= 4)
         typo[one_each] = close & long_enough
-    return same_letters | typo
+    return cast("np.ndarray", same_letters | typo)
 
 
 def known_words(names: Sequence[str], choices: Texts) -> set[str]:

@@ -9,7 +9,7 @@ suppliers to place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import lm3
 from lm3.web.forms import AreaForm, study_arguments
@@ -66,17 +66,20 @@ def placing(site: Site, session: Session) -> lm3.LocateResult:
         [str(u.path) for u in session.uploads if u.kind in ("payments", "suppliers")],
         [(r.name, r.added) for r in site.registers.registers()],  # a register added places anew
     )
-    return session.cached(
-        "placing",
-        key,
-        lambda: lm3.locate(
-            read_payments(site, session),
-            read_register(session),
-            area=area,
-            branch_is_local=args["branch_is_local"],
-            match_threshold=args["match_threshold"],
-            exclude=args["exclude"],
-            registers=site.registers,
+    return cast(
+        "lm3.LocateResult",
+        session.cached(
+            "placing",
+            key,
+            lambda: lm3.locate(
+                read_payments(site, session),
+                read_register(session),
+                area=area,
+                branch_is_local=args["branch_is_local"],
+                match_threshold=args["match_threshold"],
+                exclude=args["exclude"],
+                registers=site.registers,
+            ),
         ),
     )
 

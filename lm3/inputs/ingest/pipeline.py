@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -255,11 +255,11 @@ class _Parsed:
 
     @property
     def blank_amount(self) -> np.ndarray:
-        return self.missing & ~self.bad
+        return cast("np.ndarray", self.missing & ~self.bad)
 
     @property
     def usable(self) -> np.ndarray:
-        return ~self.bad & ~self.blank_amount & ~self.blank
+        return cast("np.ndarray", ~self.bad & ~self.blank_amount & ~self.blank)
 
 
 def _parse(table: Table, pool: ThreadPoolExecutor) -> _Parsed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -117,68 +117,74 @@ class IngestResult:
         """The account of the ingest as plain data, money as exact Decimal pounds (``lm3.to_json`` writes it:
         docs/json.md). Several files: the totals, and each file's own account under ``files``."""
         if self.files:
-            return jsonable(
+            return cast(
+                "dict[str, Any]",
+                jsonable(
+                    {
+                        "files": [f.to_dict() for f in self.files],
+                        "rows_accepted": self.rows_accepted,
+                        "rows_rejected": self.rows_rejected,
+                        "total": pence_to_decimal(self.total),
+                        "file_total": None if self.file_total is None else pence_to_decimal(self.file_total),
+                        "blank_rows": self.blank_rows,
+                        "warnings": list(self.warnings),
+                    }
+                ),
+            )
+        return cast(
+            "dict[str, Any]",
+            jsonable(
                 {
-                    "files": [f.to_dict() for f in self.files],
+                    "file": self.file,
                     "rows_accepted": self.rows_accepted,
                     "rows_rejected": self.rows_rejected,
                     "total": pence_to_decimal(self.total),
+                    "columns": {k: self.columns.get(k) for k in ("supplier", "amount", "date")},
+                    "all_columns": dict(self.columns),
+                    "sheets": list(self.sheets),
                     "file_total": None if self.file_total is None else pence_to_decimal(self.file_total),
                     "blank_rows": self.blank_rows,
+                    "totals": [
+                        {
+                            "sheet": t.sheet,
+                            "row": t.row,
+                            "label": t.label,
+                            "value": pence_to_decimal(t.value),
+                            "payments": pence_to_decimal(t.above),
+                            "kind": t.kind,
+                            "above_header": t.above_header,
+                        }
+                        for t in self.totals
+                    ],
+                    "rejected": [
+                        {"row": int(r.row), "sheet": r.sheet, "reason": r.reason, "code": r.code}
+                        for r in row_tuples(self.rejected)
+                    ],
+                    "merges": [
+                        {
+                            "key": r.key,
+                            "into": r.into,
+                            "score": round(float(r.score), 1),
+                            "names": list(r.names),
+                            "why": r.why,
+                        }
+                        for r in row_tuples(self.merges)
+                    ],
+                    "detection": {
+                        name: {
+                            "column": c.header,
+                            "position": c.index + 1,
+                            "confidence": c.confidence,
+                            "score": c.score,
+                            "why": list(c.reasons),
+                            "runner_up": c.runner_up,
+                            "by_content": c.by_content,
+                        }
+                        for name, c in self.choices.items()
+                    },
                     "warnings": list(self.warnings),
                 }
-            )
-        return jsonable(
-            {
-                "file": self.file,
-                "rows_accepted": self.rows_accepted,
-                "rows_rejected": self.rows_rejected,
-                "total": pence_to_decimal(self.total),
-                "columns": {k: self.columns.get(k) for k in ("supplier", "amount", "date")},
-                "all_columns": dict(self.columns),
-                "sheets": list(self.sheets),
-                "file_total": None if self.file_total is None else pence_to_decimal(self.file_total),
-                "blank_rows": self.blank_rows,
-                "totals": [
-                    {
-                        "sheet": t.sheet,
-                        "row": t.row,
-                        "label": t.label,
-                        "value": pence_to_decimal(t.value),
-                        "payments": pence_to_decimal(t.above),
-                        "kind": t.kind,
-                        "above_header": t.above_header,
-                    }
-                    for t in self.totals
-                ],
-                "rejected": [
-                    {"row": int(r.row), "sheet": r.sheet, "reason": r.reason, "code": r.code}
-                    for r in row_tuples(self.rejected)
-                ],
-                "merges": [
-                    {
-                        "key": r.key,
-                        "into": r.into,
-                        "score": round(float(r.score), 1),
-                        "names": list(r.names),
-                        "why": r.why,
-                    }
-                    for r in row_tuples(self.merges)
-                ],
-                "detection": {
-                    name: {
-                        "column": c.header,
-                        "position": c.index + 1,
-                        "confidence": c.confidence,
-                        "score": c.score,
-                        "why": list(c.reasons),
-                        "runner_up": c.runner_up,
-                        "by_content": c.by_content,
-                    }
-                    for name, c in self.choices.items()
-                },
-                "warnings": list(self.warnings),
-            }
+            ),
         )
 
     def to_file(self, path: str | Path) -> Path:
