@@ -31,12 +31,61 @@ NAMES = {
     "sme": "SME",
     "vat_number": "VAT number",
     "capital_revenue": "Capital or revenue",
+    "urn": "URN (schools)",
+    "ods_code": "ODS code (NHS)",
+    "org_id": "Org-id",
 }
 
 
 def field_name(field: str) -> str:
     """A field as a page names it: "expense_type" -> "Expense type"."""
     return NAMES.get(field, field.replace("_", " ").capitalize())
+
+
+NUMERIC = {"int", "gbp", "pct", "number"}
+
+
+def table_params(
+    caption: str,
+    columns: list[tuple[str, str, str]],
+    rows: list[Any],
+    *,
+    size: str = "s",
+    first_is_header: bool = False,
+    shown: Any = str,
+) -> dict[str, Any]:
+    """The parameters of GOV.UK Frontend's ``govukTable`` for rows of data: ``columns`` are (key, header,
+    kind), kind one of "text", "file" (a file's name as the person gave it: ``shown``), "int", "gbp" (pence),
+    "pct" (a share), "number"; numbers right-aligned. Every cell is text (escaped by Jinja), never markup."""
+
+    def cell(value: Any, kind: str) -> dict[str, Any]:
+        if value is None or (isinstance(value, float) and value != value):
+            text = ""
+        elif kind == "int":
+            text = f"{int(value):,}"
+        elif kind == "gbp":
+            text = lm3.format_gbp(int(value))
+        elif kind == "pct":
+            text = f"{float(value) * 100:.1f}%"
+        elif kind == "file":
+            text = shown(str(value))
+        else:
+            text = str(value)
+        return {"text": text, **({"format": "numeric"} if kind in NUMERIC else {})}
+
+    def get(row: Any, key: str) -> Any:
+        return row[key] if isinstance(row, dict) else getattr(row, key)
+
+    return {
+        "caption": caption,
+        "captionClasses": f"govuk-table__caption--{size}",
+        "firstCellIsHeader": first_is_header,
+        "head": [
+            {"text": header, **({"format": "numeric"} if kind in NUMERIC else {})}
+            for _, header, kind in columns
+        ],
+        "rows": [[cell(get(row, key), kind) for key, _, kind in columns] for row in rows],
+    }
 
 
 def _choice_text(f: Any, posted: str) -> str:
@@ -59,6 +108,12 @@ def environment() -> Environment:
     env.filters["gbp"] = lambda pence: lm3.format_gbp(int(pence))
     env.filters["pct"] = lambda share: "" if share is None or share != share else f"{float(share) * 100:.1f}%"
     env.globals["field_name"] = field_name
+    env.globals["table_params"] = table_params
+    env.filters["preview_column"] = lambda c: (c, field_name(c), "text")
+    env.globals["column_items"] = lambda c: [
+        {"value": "", "text": f"{c['header']} (as found)" if c["header"] else "(none)"},
+        *({"value": h, "text": h} for h in c["headers"] if h != c["header"]),
+    ]
     env.globals["radio_items"] = lambda f, value: [
         {"value": posted, "text": _choice_text(f, posted), "checked": posted == value}
         for posted, _ in f.choices
