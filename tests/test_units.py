@@ -431,3 +431,13 @@ def test_compare_and_scenarios_are_results_with_their_records():
     assert len(compared.table) == 2 and compared.to_dict() == {"results": compared.records()}
     assert compared.records()[0]["lm3"] == compared.records()[1]["lm3"] == result.lm3
     assert "<table" in moved._repr_html_() and "<table" in compared._repr_html_()
+
+
+def test_calculate_gives_the_spend_by_tier_that_locate_gives():
+    """The placing stage is one: calculate's spend by tier is locate's, and there is none unless tiers are
+    named."""
+    project = lm3.load_project(SAMPLE).with_options(tiers=("Near=10km around BD1 1HY", "WY=West Yorkshire"))
+    by_tier = project.calculate().tiers
+    assert by_tier is not None and list(by_tier["name"]) == ["Near", "WY"]
+    pd.testing.assert_frame_equal(by_tier, project.locate().tiers)
+    assert lm3.load_project(SAMPLE).calculate().tiers is None

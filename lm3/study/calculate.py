@@ -127,7 +127,7 @@ def calculate(
     area = resolve_area(area, directory)
     study = Study(
         area=area,
-        tiers=resolve_tiers(tiers, area, directory),
+        tiers=resolve_tiers(tiers, area, directory) if tiers else (),  # spend by tier only when asked
         directory=directory,
         store=open_store(registers),
         income=_income(income),

@@ -42,7 +42,7 @@ def field_name(field: str) -> str:
     return NAMES.get(field, field.replace("_", " ").capitalize())
 
 
-NUMERIC = {"int", "gbp", "pct", "number"}
+NUMERIC = {"int", "gbp", "pct", "number", "decimal"}
 
 
 def table_params(
@@ -53,6 +53,7 @@ def table_params(
     size: str = "s",
     first_is_header: bool = False,
     shown: Any = str,
+    attributes: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The parameters of GOV.UK Frontend's ``govukTable`` for rows of data: ``columns`` are (key, header,
     kind), kind one of "text", "file" (a file's name as the person gave it: ``shown``), "int", "gbp" (pence),
@@ -67,6 +68,8 @@ def table_params(
             text = lm3.format_gbp(int(value))
         elif kind == "pct":
             text = f"{float(value) * 100:.1f}%"
+        elif kind == "decimal" and isinstance(value, int | float):
+            text = f"{float(value):.2f}"
         elif kind == "file":
             text = shown(str(value))
         else:
@@ -78,6 +81,7 @@ def table_params(
 
     return {
         "caption": caption,
+        "attributes": attributes or {},
         "captionClasses": f"govuk-table__caption--{size}",
         "firstCellIsHeader": first_is_header,
         "head": [

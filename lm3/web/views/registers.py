@@ -23,13 +23,28 @@ from lm3.web.store import Session
 def _page(
     request: Request, site: Site, session: Session, errors: dict[str, str], status: int = 200
 ) -> Response:
+    held = [
+        {
+            "label": f"{r.title} ({r.name}{', comes with lm3' if r.shipped else ''})",
+            "date": r.date,
+            "rows": r.rows,
+            "licence": r.licence,
+        }
+        for r in site.registers.registers()
+    ]
+    known = lm3.registers.known().to_dict("records")
+    known_items = [
+        {"value": k["name"], "text": k["title"] + (" (needs its address)" if k["needs_url"] else "")}
+        for k in known
+    ]
     return site.page(
         request,
         "registers.html",
         session,
         status,
-        registers=site.registers.registers(),
-        known=lm3.registers.known().to_dict("records"),
+        held=held,
+        known=known,
+        known_items=known_items,
         errors=errors,
         max_mb=site.max_upload_mb,
     )

@@ -17,7 +17,7 @@ from lm3 import charts
 from lm3.web.forms import WhatIfForm, one_file
 from lm3.web.guards import with_result, with_result_form
 from lm3.web.jobs import placing, start_calculation
-from lm3.web.site import Site, go
+from lm3.web.site import Site, go, table_params
 from lm3.web.store import SUFFIXES, Session
 from lm3.web.views.files import download as send
 
@@ -32,12 +32,13 @@ async def show(request: Request, site: Site, session: Session, res: lm3.LM3Resul
         request,
         "result.html",
         session,
-        tiers=session.tiers,
+        tiers=_tiers_table(session.tiers),
         r=res,
         tables=_result_tables(res),
         charts=list(charts.CHARTS),
-        what_if=session.what_if,
-        previous=_previous(session, res),
+        what_if=_what_if_table(session.what_if),
+        previous=_previous_table(_previous(session, res)),
+        category_items=[{"value": c, "text": c} for c in _categories(res)],
         categories=_categories(res),
     )
 
@@ -138,28 +139,164 @@ def _previous(session: Session, res: lm3.LM3Result) -> Any:
 
 
 def _result_tables(res: lm3.LM3Result) -> dict[str, Any]:
+    """The result page's tables, each as govukTable's parameters (every cell text), and its lists."""
     suppliers = res.suppliers
     person = suppliers["type"] == PERSON  # never named in a page: counted, not listed
     unknown = suppliers["location"] == "unknown"
     unplaced = suppliers[unknown & ~person].sort_values("round1", ascending=False).head(25)
     leak = charts.leakage_table(res)
     leak = leak[~leak["supplier"].isin(suppliers.loc[person, "supplier"])].head(15)
-    return {
-        "rounds": [
+    rounds = [
+        {"name": name, "amount": pence, "per_pound": pence / res.round1}
+        for name, pence in (
             ("Round 1: spent", res.round1),
             ("Round 2: spent locally", res.round2),
             ("Round 3: re-spent locally", res.round3),
-        ],
-        "leakage": leak.to_dict("records"),
-        "unplaced": unplaced[["supplier", "round1"]].to_dict("records"),
+            *((("Not placed (location unknown)", res.not_placed),) if res.not_placed else ()),
+        )
+    ]
+    responses = [
+        {
+            "group": g["group"],
+            "answered": f"{g['respondents']} of {g['members']}",
+            "rate": g["round2_rate"],
+            "others": f"a published default share: {g['default']}"
+            if g["default"]
+            else f"the {'simple' if g['imputation'] == 'mean' else 'spend-weighted'} mean of the answers",
+        }
+        for g in res.responses_table().to_dict("records")
+    ]
+    sensitivity = [
+        {**s, "moves": f"{s['lm3_low']:.2f} to {s['lm3_high']:.2f}"}
+        for s in (res.sensitivity.to_dict("records") if res.sensitivity is not None else [])
+    ]
+    reasons = res.not_placed_by_reason().to_dict("records")
+    return {
+        "rounds": table_params(
+            "LM3 = (round 1 + round 2 + round 3) / round 1",
+            [("name", "Round", "text"), ("amount", "£", "gbp"), ("per_pound", "Per £1", "decimal")],
+            rounds,
+            first_is_header=True,
+        ),
+        "leakage": table_params(
+            "Spend leaving the area, largest first",
+            [
+                ("supplier", "Supplier", "text"),
+                ("place", "Where it goes", "text"),
+                ("lost", "Leaving the area", "gbp"),
+            ],
+            leak.to_dict("records"),
+        )
+        if len(leak)
+        else None,
+        "by_source": table_params(
+            "Spend by where its place came from",
+            [
+                ("source", "Placed by", "text"),
+                ("suppliers", "Suppliers", "int"),
+                ("amount", "£", "gbp"),
+                ("share", "Of the spend", "pct"),
+            ],
+            res.by_source().to_dict("records"),
+            first_is_header=True,
+        ),
+        "reasons": table_params(
+            "Not placed, and why",
+            [("why", "Why", "text"), ("suppliers", "Suppliers", "int"), ("amount", "£", "gbp")],
+            reasons,
+            first_is_header=True,
+        )
+        if reasons
+        else None,
+        "unplaced": table_params(
+            "The largest",
+            [("supplier", "Supplier", "text"), ("round1", "Spend", "gbp")],
+            unplaced.to_dict("records"),
+        ),
         "unplaced_count": int(unknown.sum()),
-        "by_source": res.by_source().to_dict("records"),
-        "reasons": res.not_placed_by_reason().to_dict("records"),
-        "responses": res.responses_table().to_dict("records"),
-        "assumptions": [(a.name, a.value, a.source) for a in res.assumptions],
-        "sensitivity": res.sensitivity.to_dict("records") if res.sensitivity is not None else [],
+        "responses": table_params(
+            "Survey answers by group",
+            [
+                ("group", "Group", "text"),
+                ("answered", "Answered", "number"),
+                ("rate", "Of round 2 £", "pct"),
+                ("others", "Those who did not answer", "text"),
+            ],
+            responses,
+            first_is_header=True,
+        ),
+        "assumptions": table_params(
+            "What the figure assumes, and where each assumption comes from",
+            [("name", "Assumption", "text"), ("value", "Value", "text"), ("source", "Source", "text")],
+            [{"name": a.name, "value": a.value, "source": a.source} for a in res.assumptions],
+        ),
+        "sensitivity": table_params(
+            "How LM3 moves as each assumption moves",
+            [
+                ("assumption", "Assumption", "text"),
+                ("low", "From", "text"),
+                ("high", "To", "text"),
+                ("moves", "LM3", "number"),
+            ],
+            sensitivity,
+        )
+        if sensitivity
+        else None,
         "warnings": [str(w) for w in res.warnings],
     }
+
+
+def _what_if_table(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    if not rows:
+        return None
+    return table_params(
+        "The figure now, and with the change",
+        [
+            ("scenario", "Scenario", "text"),
+            ("moved", "Moved", "gbp"),
+            ("lm3", "LM3", "decimal"),
+            ("kept_locally", "Kept locally", "gbp"),
+        ],
+        rows,
+        first_is_header=True,
+        attributes={"id": "what-if-result"},
+    )
+
+
+def _previous_table(previous: Any) -> Any:
+    """The comparison with a previous result (a table), or what is wrong with that file (its text)."""
+    if previous is None or isinstance(previous, str):
+        return previous
+    rows = [
+        {
+            **p,
+            "label": f"{'Previous' if i == 0 else 'This result'}: {p['result']}",
+            "lm3": "none" if p["lm3"] is None else p["lm3"],
+        }
+        for i, p in enumerate(previous)
+    ]
+    return table_params(
+        "This result beside the previous one",
+        [
+            ("label", "Result", "text"),
+            ("lm3", "LM3", "decimal"),
+            ("round1", "Round 1", "gbp"),
+            ("coverage", "Coverage", "pct"),
+        ],
+        rows,
+        first_is_header=True,
+    )
+
+
+def _tiers_table(tiers: Any) -> dict[str, Any] | None:
+    if not tiers:
+        return None
+    return table_params(
+        "Placed spend within each area, each including the ones before it",
+        [("name", "Area", "text"), ("amount", "£", "gbp"), ("share", "Of placed spend", "pct")],
+        tiers,
+        first_is_header=True,
+    )
 
 
 def _categories(res: lm3.LM3Result) -> list[str]:
