@@ -57,7 +57,7 @@ def table_params(
 ) -> dict[str, Any]:
     """The parameters of GOV.UK Frontend's ``govukTable`` for rows of data: ``columns`` are (key, header,
     kind), kind one of "text", "file" (a file's name as the person gave it: ``shown``), "int", "gbp" (pence),
-    "pct" (a share), "number"; numbers right-aligned. Every cell is text (escaped by Jinja), never markup."""
+    "pct" (a share), "decimal" (two places), "number"; numbers right-aligned. Every cell is text (escaped by Jinja), never markup."""
 
     def cell(value: Any, kind: str) -> dict[str, Any]:
         if value is None or (isinstance(value, float) and value != value):
