@@ -9,7 +9,6 @@ from lm3.render.chart_style import chart_figure_class
 from lm3.render.charts import (
     CHARTS,
     leakage_chart,
-    leakage_table,
     local_share_chart,
     ranking_chart,
     rounds_waterfall,
@@ -18,6 +17,7 @@ from lm3.render.charts import (
 )
 from lm3.render.flow import flow_chart
 from lm3.render.maps import local_share_map, map_chart
+from lm3.study.tables import leakage_table
 
 __all__ = [
     "CHARTS",

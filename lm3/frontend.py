@@ -9,6 +9,7 @@ from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, names_of_people
 from lm3.render.report import FORMATS as REPORT_FORMATS
 from lm3.render.report import parse_formats
 from lm3.study.scenarios import parse_shift
+from lm3.study.tables import leakage_for_people, suppliers_to_place
 from lm3.values.cells import visible_text
 
 __all__ = [
@@ -16,9 +17,11 @@ __all__ = [
     "DEFAULT_MERGE_THRESHOLD",
     "REPORT_FORMATS",
     "area_names",
+    "leakage_for_people",
     "names_of_people",
     "parse_formats",
     "parse_shift",
     "resolve_tiers",
+    "suppliers_to_place",
     "visible_text",
 ]

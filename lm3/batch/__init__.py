@@ -41,11 +41,12 @@ from lm3.inputs.companies_house import match_companies_house
 from lm3.inputs.ingest import ingest
 from lm3.inputs.store import RegisterStore, open_store
 from lm3.progress import Progress, report
-from lm3.render.charts import leakage_table, ranking_chart
+from lm3.render.charts import ranking_chart
 from lm3.render.maps import local_share_map
 from lm3.render.workbook import write_table
 from lm3.study.calculate import calculate
 from lm3.study.locate import locate, suppliers_to_look_up
+from lm3.study.tables import leakage_table
 from lm3.values import params
 from lm3.values.cells import write_csv
 from lm3.values.money import format_gbp, pence_to_decimal

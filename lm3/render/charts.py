@@ -24,7 +24,7 @@ hatching, so they read in greyscale print, £ on the axes, titles that say what 
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,7 @@ from lm3.render.chart_style import (
 )
 from lm3.render.flow import flow_chart
 from lm3.render.maps import map_chart
+from lm3.study.tables import leakage_table
 from lm3.values.frames import row_tuples
 
 
@@ -153,26 +154,6 @@ def rounds_waterfall(result: Any, ax: Axes | None = None) -> Figure:
         set_title(ax, f"What £1 creates: {result_title(result)}")
         fig.legend(loc="outside lower center", ncols=3, frameon=False)
     return fig
-
-
-def leakage_table(result: Any) -> pd.DataFrame:
-    """£ lost to the area per supplier (pence, ``lost``) and where it goes (``place``): all of it for
-    suppliers placed outside the area; for local branches of a head office elsewhere, what they do not
-    re-spend locally (round 2 - round 3), which goes to the head office's place. Spend not placed (location
-    unknown) is never leakage and is not here. Largest first."""
-    s = result.suppliers
-    branch = s["local"] & s["head_office_lad_name"].notna() & (s["location"] == "local branch")
-    away = ~s["local"] & (s["location"] != "unknown") & (s["round1"] > 0)
-    lost = s[away | branch].copy()
-    lost["lost"] = np.where(lost["local"], lost["leakage_round3"], lost["round1"]).astype("int64")
-    lost["place"] = lost["head_office_lad_name"].where(lost["head_office_lad_name"].notna(), lost["lad_name"])
-    lost["place"] = lost["place"].fillna("(no district)")
-    lost = lost[lost["lost"] > 0]
-    columns = ["supplier", "location", "lad_name", "head_office_lad_name", "place", "round1", "lost"]
-    return cast(
-        "pd.DataFrame",
-        lost.sort_values("lost", ascending=False, kind="stable")[columns].reset_index(drop=True),
-    )
 
 
 def leakage_chart(result: Any, ax: Axes | None = None, *, top: int = 10) -> Figure:

@@ -11,17 +11,18 @@ from typing import Any
 
 import pandas as pd
 
-from lm3.render.charts import leakage_table
 from lm3.study.result import LM3Result
 from lm3.study.tables import (
     LEAKS,
     MONEY_COLUMNS,
     SHARE_COLUMNS,
     leak_text,
+    leakage_for_people,
     responses_table,
     rounds_table,
     staff_table,
     supplier_table,
+    suppliers_to_place,
 )
 from lm3.values.html import escape, html_table
 from lm3.values.money import format_gbp
@@ -30,7 +31,7 @@ from lm3.values.money import format_gbp
 
 
 def leakage_rows(result: LM3Result) -> pd.DataFrame:
-    t = leakage_table(result)
+    t = leakage_for_people(result)
     return pd.DataFrame(
         {
             "Supplier": t["supplier"],
@@ -176,8 +177,7 @@ def _nothing_placed_html(result: LM3Result, title: str) -> str:
     """The report when nothing was placed: no figure, no chart of one; what was read, why nothing could be
     placed, the next step, and the suppliers to place, largest first."""
     s = result.suppliers
-    to_place = s[(s["location"] == "unknown") & (s["type"] != "individual or redacted")]
-    to_place = to_place.sort_values("round1", ascending=False, kind="stable").head(TOP_ROWS)
+    to_place = suppliers_to_place(result).head(TOP_ROWS)
     table = pd.DataFrame(
         {
             "Supplier": to_place["supplier"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from lm3.values.html import escape, html_table
@@ -97,6 +98,44 @@ MONEY_COLUMNS = {
     "Kept locally",
 }
 SHARE_COLUMNS = {"Share re-spent locally", "Response rate", "Round 2 covered", "Per £1"}
+
+
+def leakage_table(result: LM3Result) -> pd.DataFrame:
+    """£ lost to the area per supplier (pence, ``lost``) and where it goes (``place``): all of it for
+    suppliers placed outside the area; for local branches of a head office elsewhere, what they do not
+    re-spend locally (round 2 - round 3), which goes to the head office's place. Spend not placed (location
+    unknown) is never leakage and is not here. Largest first."""
+    s = result.suppliers
+    branch = s["local"] & s["head_office_lad_name"].notna() & (s["location"] == "local branch")
+    away = ~s["local"] & (s["location"] != "unknown") & (s["round1"] > 0)
+    lost = s[away | branch].copy()
+    lost["lost"] = np.where(lost["local"], lost["leakage_round3"], lost["round1"]).astype("int64")
+    lost["place"] = lost["head_office_lad_name"].where(lost["head_office_lad_name"].notna(), lost["lad_name"])
+    lost["place"] = lost["place"].fillna("(no district)")
+    lost = lost[lost["lost"] > 0]
+    columns = ["supplier", "location", "lad_name", "head_office_lad_name", "place", "round1", "lost"]
+    return lost.sort_values("lost", ascending=False, kind="stable")[columns].reset_index(drop=True)
+
+
+PERSON = "individual or redacted"  # a supplier type never named in what people see
+
+
+def leakage_for_people(result: LM3Result) -> pd.DataFrame:
+    """£ leaving the area per supplier, largest first, as every output shows it (report.html, the workbook,
+    the web page): ``leakage_table``'s rows, never a person or a redacted payee by name."""
+    lost = leakage_table(result)
+    people = result.suppliers.loc[result.suppliers["type"] == PERSON, "supplier"]
+    return lost[~lost["supplier"].isin(people)].reset_index(drop=True)
+
+
+def suppliers_to_place(result: LM3Result) -> pd.DataFrame:
+    """The suppliers not placed, largest first, as every output lists them to be placed: never a person or
+    a redacted payee (supplier, round1 in pence, reason)."""
+    s = result.suppliers
+    to_place = s[(s["location"] == "unknown") & (s["type"] != PERSON)]
+    return to_place.sort_values("round1", ascending=False, kind="stable")[
+        ["supplier", "round1", "reason"]
+    ].reset_index(drop=True)
 
 
 def leak_text(leaks: pd.Series) -> list[str]:

@@ -140,12 +140,10 @@ def _previous(session: Session, res: lm3.LM3Result) -> Any:
 
 def _result_tables(res: lm3.LM3Result) -> dict[str, Any]:
     """The result page's tables, each as govukTable's parameters (every cell text), and its lists."""
-    suppliers = res.suppliers
-    person = suppliers["type"] == PERSON  # never named in a page: counted, not listed
-    unknown = suppliers["location"] == "unknown"
-    unplaced = suppliers[unknown & ~person].sort_values("round1", ascending=False).head(25)
-    leak = charts.leakage_table(res)
-    leak = leak[~leak["supplier"].isin(suppliers.loc[person, "supplier"])].head(15)
+    unknown = res.suppliers["location"] == "unknown"
+    # the same rows report.html and the workbook show: never a person or a redacted payee by name
+    unplaced = lm3.frontend.suppliers_to_place(res).head(25)
+    leak = lm3.frontend.leakage_for_people(res).head(15)
     rounds = [
         {"name": name, "amount": pence, "per_pound": pence / res.round1}
         for name, pence in (
