@@ -49,9 +49,6 @@ LEAK_HATCH = "////"
 NOT_PLACED_HATCH = ".."  # money whose location is unknown: neither local nor leaving
 
 
-TOP_GROUPS = 12  # bars of a share chart; the rest are one bar, "other"
-
-
 _IMPORTING = threading.Lock()
 
 

@@ -117,6 +117,61 @@ def leakage_table(result: LM3Result) -> pd.DataFrame:
     return lost.sort_values("lost", ascending=False, kind="stable")[columns].reset_index(drop=True)
 
 
+TOP_GROUPS = 12  # rows of a share table (and bars of its chart); the rest are one row, "other"
+
+
+def share_table(result: LM3Result, *, by: str = "type", top: int = TOP_GROUPS) -> pd.DataFrame:
+    """Supplier spend by supplier ``by="type"`` or expense ``by="category"`` (pence): ``placed``, ``local``,
+    ``not_placed``, and ``share`` = local / placed (None where nothing was placed); the ``top`` groups by
+    spend, the rest summed as one "other" row. Largest spend first."""
+    if by not in ("type", "category"):
+        raise ValueError("by must be 'type' or 'category'")
+    if by == "type":
+        s = result.suppliers
+        rows = pd.DataFrame(
+            {
+                "group": s["type"].fillna("unknown").to_numpy(),
+                "round1": s["round1"].to_numpy(),
+                "location": s["location"].to_numpy(),
+                "local": s["local"].to_numpy(),
+            }
+        )
+    else:
+        detail = result.detail
+        if detail is None:
+            raise ValueError("This result has no spend by category: compute it with lm3.calculate.")
+        where = detail.trace.drop_duplicates("key").set_index("key")
+        c = detail.categories
+        rows = pd.DataFrame(
+            {
+                "group": c["category"].fillna("(no category)").to_numpy(),
+                "round1": c["round1"].to_numpy(),
+                "location": c["key"].map(where["location"]).fillna("unknown").to_numpy(),
+                "local": c["key"].map(where["local"]).fillna(False).astype(bool).to_numpy(),
+            }
+        )
+    placed = rows["location"] != "unknown"
+    table = (
+        rows.assign(
+            placed=rows["round1"].where(placed, 0),
+            local=rows["round1"].where(rows["local"], 0),
+            not_placed=rows["round1"].where(~placed, 0),
+        )
+        .groupby("group")[["round1", "placed", "local", "not_placed"]]
+        .sum()
+    )
+    table = table[table["round1"] > 0].sort_values("round1", ascending=False, kind="stable")
+    if len(table) > top:
+        rest = table.iloc[top - 1 :]
+        other = rest.sum().to_frame(f"other ({len(rest)} {'types' if by == 'type' else 'categories'})").T
+        table = pd.concat([table.iloc[: top - 1], other])
+    table["share"] = [
+        local / placed if placed > 0 else None
+        for local, placed in zip(table["local"], table["placed"], strict=True)
+    ]
+    return table.rename_axis(by).reset_index()
+
+
 PERSON = "individual or redacted"  # a supplier type never named in what people see
 
 
