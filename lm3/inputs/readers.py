@@ -98,6 +98,9 @@ def read_payments(
                 f"{result.file}: {int(nameless.sum())} payment(s) with no supplier name (rows "
                 f"{rows_text(data.loc[nameless, 'row'])}), {format_gbp(int(data.loc[nameless, 'amount'].sum()))}: "
                 "counted in round 1, location unknown.",
+                file=result.file,
+                rows=data.loc[nameless, "row"],
+                amount=int(data.loc[nameless, "amount"].sum()),
             )
         )
     columns_used = {k: result.columns.get(k) for k in ("supplier", "amount", "date")}
@@ -279,6 +282,8 @@ def _register_checks(out: pd.DataFrame, label: str) -> tuple[pd.DataFrame, tuple
                 "register-rows-repeated",
                 f"{label}: {int(repeated.sum())} repeated register row(s) for the same supplier and "
                 f"postcode (rows {rows_text(out.loc[repeated, 'row'])}); the first of each is used.",
+                file=label,
+                rows=out.loc[repeated, "row"],
             )
         )
         out = out[~repeated].reset_index(drop=True)

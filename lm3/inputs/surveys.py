@@ -329,6 +329,8 @@ def _answers(table: Table, group: str) -> tuple[pd.DataFrame, list[str]]:
                 "survey-share-and-parts-differ",
                 f"{table.label}: rows {', '.join(map(str, data.loc[both, 'row']))} give a local spend share and the "
                 f"{how_parts} it is made of, which differ: the {how_parts} are used.",
+                file=table.label,
+                rows=data.loc[both, "row"],
             )
         )
     share = parts_value.where(parts_given, direct)
@@ -340,6 +342,8 @@ def _answers(table: Table, group: str) -> tuple[pd.DataFrame, list[str]]:
                 f"{table.label}: {int(unanswered.sum())} row(s) with no answer given (rows "
                 f"{', '.join(map(str, data.loc[unanswered, 'row'].head(12)))}"
                 f"{', ...' if unanswered.sum() > 12 else ''}) are treated as not responding.",
+                file=table.label,
+                rows=data.loc[unanswered, "row"],
             )
         )
     keep = answered.to_numpy()

@@ -287,6 +287,8 @@ def staff_estimated_warnings(staff: pd.DataFrame, label: str = "payroll", listed
             f"{label}: {len(guessed)} home postcode(s) are not in the ONS directory (mistyped, new or terminated) "
             f"and were placed by their sector or district instead ({in_area} of them in the area): rows {shown}. "
             "Check the postcodes.",
+            file=label,
+            rows=rows,
         )
     ]
 

@@ -222,6 +222,9 @@ def _layout_notes(c: _Candidate, label: str) -> list[str]:
                 f"{label}{on_sheet(c.sheet.name)}: row(s) {rows_text(above)} above the header (row {c.header_at + 1}) "
                 "hold several cells: read as titles, not payments. If they are payments, the header is "
                 "wrong: say which columns to read (columns).",
+                file=label,
+                sheet=c.sheet.name,
+                rows=above,
             )
         )
     if c.data_at - c.header_at > 1:
@@ -230,6 +233,9 @@ def _layout_notes(c: _Candidate, label: str) -> list[str]:
                 "header-continued",
                 f"{label}{on_sheet(c.sheet.name)}: row(s) {rows_text(list(range(c.header_at + 2, c.data_at + 1)))} "
                 "under the header continue it: read as part of the header, not as payments.",
+                file=label,
+                sheet=c.sheet.name,
+                rows=range(c.header_at + 2, c.data_at + 1),
             )
         )
     return notes

@@ -104,6 +104,8 @@ def read_table(
                 "rows-longer-than-header",
                 f"{label}: rows with more fields than the header; the extra fields have no column and were "
                 f"not used: rows {'; '.join(rows.long)}.",
+                file=label,
+                rows=rows.long_rows,
             )
         )
     data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
@@ -167,6 +169,7 @@ class _Rows:
         self.blank = 0
         self.unreadable: list[dict[str, object]] = []
         self.long: list[str] = []  # the long rows kept, sheet by sheet, for one warning
+        self.long_rows: list[int] = []
 
     def of_sheet(
         self, s: Sheet, body: Body, plan: Plan, fields: tuple[Field, ...], keep_blank: bool
@@ -239,6 +242,7 @@ class _Rows:
             part = part[~part["row"].isin(bad_long)]
         kept = [r for r in body.long if r not in set(bad_long)]
         if kept:
+            self.long_rows += kept
             self.long.append(f"{rows_text(kept)}" + (f" (sheet {s.name!r})" if s.name else ""))
         return part
 
