@@ -11,6 +11,7 @@ from lm3.render.report import parse_formats
 from lm3.study.scenarios import parse_shift
 from lm3.study.tables import leakage_for_people, suppliers_to_place
 from lm3.values.cells import visible_text
+from lm3.values.frames import row_tuples
 
 __all__ = [
     "DEFAULT_MATCH_THRESHOLD",
@@ -22,6 +23,7 @@ __all__ = [
     "parse_formats",
     "parse_shift",
     "resolve_tiers",
+    "row_tuples",
     "suppliers_to_place",
     "visible_text",
 ]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+import lm3
 from lm3 import BatchResult, IngestResult, LM3Result, LocateResult, Project, format_gbp
-from lm3.cli.frames import row_tuples
 from lm3.cli.options import flag
 
 _HOME = {
@@ -65,13 +65,13 @@ def _ingest_rest(result: IngestResult, top: int) -> str:
         lines += ["", f"Top {min(top, result.data['key'].nunique())} suppliers:"]
         tops = result.top_suppliers(top)
         amount_width = max(len(format_gbp(int(a))) for a in tops["amount"])
-        for r in row_tuples(tops):
+        for r in lm3.frontend.row_tuples(tops):
             lines.append(
                 f"  {format_gbp(int(r.amount)):>{amount_width}}  {r.supplier} ({r.payments:,} payment{'' if r.payments == 1 else 's'})"
             )
     if result.rows_rejected:
         lines += ["", "Rejected rows:"]
-        for r in row_tuples(result.rejected.head(20)):
+        for r in lm3.frontend.row_tuples(result.rejected.head(20)):
             sheet = f"sheet {r.sheet!r}, " if isinstance(r.sheet, str) else ""
             sheet = f"{r.file}, {sheet}" if isinstance(getattr(r, "file", None), str) else sheet
             value = f" {r.value!r}" if isinstance(r.value, str) else ""
@@ -104,11 +104,11 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
         "",
         "Tiers (each includes the ones before it; share of placed spend):",
     ]
-    for t in row_tuples(result.tiers):
+    for t in lm3.frontend.row_tuples(result.tiers):
         lines.append(f"  {t.name:<28} {format_gbp(t.amount):>16}  {pct(t.share)}")
     leak = result.head_office_leakage()
     lines += ["", f"Local branches with a head office elsewhere: {len(leak)}"]
-    for r in row_tuples(leak.head(top)):
+    for r in lm3.frontend.row_tuples(leak.head(top)):
         where = (
             f"{r.head_office_lad_name}, {r.head_office_region}"
             if isinstance(r.head_office_lad_name, str)
@@ -124,10 +124,10 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
         by_region = result.leakage_by_place("region")
         lines.append(
             "  By head-office region: "
-            + "; ".join(f"{r.region} {format_gbp(r.amount)}" for r in row_tuples(by_region))
+            + "; ".join(f"{r.region} {format_gbp(r.amount)}" for r in lm3.frontend.row_tuples(by_region))
         )
     lines += ["", "By supplier type:"]
-    for r in row_tuples(result.by_type()):
+    for r in lm3.frontend.row_tuples(result.by_type()):
         if r.suppliers:
             lines.append(
                 f"  {r.type:<24} {r.suppliers:>5} suppliers {format_gbp(r.amount):>16}  {pct(r.share)} of spend, "
@@ -139,7 +139,7 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
             "",
             f"Largest suppliers not placed (of {int((result.suppliers['location'] == 'unknown').sum())}):",
         ]
-        for r in row_tuples(unplaced):
+        for r in lm3.frontend.row_tuples(unplaced):
             lines.append(f"  {r.supplier:<40} {format_gbp(r.amount):>14}  {r.reason}")
     if result.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in result.warnings]
@@ -175,14 +175,16 @@ def _sources(by_source: pd.DataFrame, reasons: pd.DataFrame) -> list[str]:
         lines.append(
             "Placed by: "
             + "; ".join(
-                f"{r.source} {format_gbp(int(r.amount))} ({int(r.suppliers)})" for r in row_tuples(placed)
+                f"{r.source} {format_gbp(int(r.amount))} ({int(r.suppliers)})"
+                for r in lm3.frontend.row_tuples(placed)
             )
         )
     if len(reasons):
         lines.append(
             "Not placed: "
             + "; ".join(
-                f"{r.why} {format_gbp(int(r.amount))} ({int(r.suppliers)})" for r in row_tuples(reasons)
+                f"{r.why} {format_gbp(int(r.amount))} ({int(r.suppliers)})"
+                for r in lm3.frontend.row_tuples(reasons)
             )
         )
     return lines
@@ -207,7 +209,7 @@ def _rounds_table(result: LM3Result) -> list[str]:
     summary = result.summary()
     width = max(len(format_gbp(int(a), symbol=False)) for a in summary["amount"])
     lines = [f"  {'Round':<9}{'':<46}{'£':>{width}}  {'per £1':>6}"]
-    for r in row_tuples(summary):
+    for r in lm3.frontend.row_tuples(summary):
         label, what = (r.round, r.what) if r.round != "Not placed" else ("", "not placed: location unknown")
         lines.append(
             f"  {label:<9}{what:<46}{format_gbp(int(r.amount), symbol=False):>{width}}  {r.per_pound:>6.2f}"
@@ -245,7 +247,7 @@ def _where_it_went(result: LM3Result) -> list[str]:
     if len(result.staff):
         staff = ", ".join(
             f"{int(r.employees)} {_HOME[r.home]} ({format_gbp(int(r.round1))})"
-            for r in row_tuples(result.staff)
+            for r in lm3.frontend.row_tuples(result.staff)
         )
         lines.append(f"Staff: {staff}")
     return lines
@@ -300,7 +302,7 @@ def _uncertainty_lines(result: LM3Result) -> list[str]:
         lines.append("Sensitivity (LM3 as each assumption moves over its range, largest first):")
         lines += [
             f"  - {r.assumption}: {r.low} -> {r.lm3_low:.2f}, {r.high} -> {r.lm3_high:.2f} ({r.range})"
-            for r in row_tuples(result.sensitivity)
+            for r in lm3.frontend.row_tuples(result.sensitivity)
         ]
     return lines
 
@@ -330,7 +332,7 @@ def format_scenarios(result: LM3Result, table: pd.DataFrame) -> str:
     header = f"  {'Scenario':<{w}}{'Moved':>14}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  "
     header += f"{'interval':<11}" if has_interval else ""
     lines.append(header + f"{'Kept locally':>15}")
-    for r in row_tuples(table):
+    for r in lm3.frontend.row_tuples(table):
         interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
         lines.append(
             f"  {r.scenario:<{w}}{format_gbp(int(r.moved)):>14}{format_gbp(int(r.round2)):>16}"
@@ -360,7 +362,7 @@ def format_compare(table: pd.DataFrame) -> str:
         f"  {'Result':<{w}}{'Round 1':>16}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  {'interval':<11}"
         f"{'Placed':>7}{'Local':>7}  {'Surveys (suppliers; staff)'}"
     ]
-    for r in row_tuples(table):
+    for r in lm3.frontend.row_tuples(table):
         interval = "" if r.low != r.low else f"{r.low:.2f}-{r.high:.2f}"
         surveys = f"{r.supplier_responses or '-'}; {r.staff_responses or '-'}"
         figure = "none" if r.lm3 != r.lm3 else f"{r.lm3:.2f}"
@@ -380,11 +382,11 @@ def format_compare(table: pd.DataFrame) -> str:
 def format_registers(held: pd.DataFrame, known: pd.DataFrame) -> str:
     """The registers the store holds, and those that can be downloaded."""
     lines = ["The register store holds:", ""]
-    for r in row_tuples(held):
+    for r in lm3.frontend.row_tuples(held):
         lines.append(f"  {r.name:<24} {int(r.rows):>11,} rows  {r.date}  {r.title}")
         lines.append(f"  {'':<24} licence: {r.licence}; from {r.source}")
     lines += ["", "Registers lm3 can download (lm3 registers download NAME):"]
-    for r in row_tuples(known):
+    for r in lm3.frontend.row_tuples(known):
         need = " (give --url: " + r.page + ")" if r.needs_url else ""
         lines.append(f"  {r.name:<24} {r.title}{need}")
     return "\n".join(lines)
@@ -395,13 +397,13 @@ def format_batch(result: BatchResult, out: Path) -> str:
     lines = []
     if result.resumed:
         lines.append(f"{result.resumed} task(s) kept from an earlier run.")
-    for r in row_tuples(result.summary):
+    for r in lm3.frontend.row_tuples(result.summary):
         share = "-" if pd.isna(r.local_share) else f"{r.local_share:.1%}"
         lines.append(
             f"  {r.body} {r.period}: {format_gbp(int(r.total))} in {r.rows:,} payments; placed "
             f"{r.coverage:.1%}; local share {share}; LM3 {'none (nothing placed)' if pd.isna(r.lm3) else f'{r.lm3:.2f}'}"
         )
-    for p in row_tuples(result.problems):
+    for p in lm3.frontend.row_tuples(result.problems):
         lines.append(f"  {p.body} {p.period}: not calculated ({p.code}): {p.problem}")
     lines.append(
         f"{len(result.summary)} body-year(s) calculated, {len(result.problems)} not; tables in {out}"

@@ -55,7 +55,7 @@ from lm3.values.money import parse_pounds
 
 def calculate(
     payments: Sources | IngestResult,
-    suppliers: Source | Sequence[Source] | None = None,
+    suppliers: Source | Table | Sequence[Source | Table] | None = None,
     *,
     area: str | Sequence[str] | Area,
     tiers: Sequence[str | tuple[str, str | Sequence[str] | Area] | Tier]
@@ -235,7 +235,7 @@ def calculate(
 
 def _read_stage(
     payments: Sources | IngestResult,
-    suppliers: Source | Sequence[Source] | None,
+    suppliers: Source | Table | Sequence[Source | Table] | None,
     payroll: Source | None,
     supplier_survey: Source | Sequence[Source] | None,
     staff_survey: Source | Sequence[Source] | None,

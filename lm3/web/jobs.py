@@ -38,15 +38,16 @@ def read_payments(site: Site, session: Session, progress: Progress | None = None
     return read
 
 
-def read_register(session: Session) -> Any:
+def read_register(session: Session) -> lm3.types.Table | None:
     """The supplier registers uploaded, read once; None when there are none (the spend file, the register
     store and lm3's public bodies place the suppliers then)."""
     if not session.files("suppliers"):
         return None
     columns = session.columns.get("suppliers") or None
-    return session.cached(
+    register: lm3.types.Table = session.cached(
         "suppliers", columns, lambda: lm3.read_registers(session.need("suppliers"), columns=columns)
     )
+    return register
 
 
 def placing(site: Site, session: Session) -> lm3.LocateResult:

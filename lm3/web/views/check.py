@@ -30,7 +30,7 @@ async def show(request: Request, site: Site, session: Session) -> Response:
     if not session.files("payments"):
         return go("/upload")
     sections = []
-    payments: Any = None
+    payments: lm3.IngestResult | None = None
     try:
         payments = await asyncio.to_thread(read_payments, site, session)
         sections.append(_payments_section(payments, session))
@@ -39,6 +39,7 @@ async def show(request: Request, site: Site, session: Session) -> Response:
     if session.files("suppliers"):
         try:
             register = await asyncio.to_thread(read_register, session)
+            assert register is not None  # the session has suppliers files
             sections.append(_register_section(register, session))
         except lm3.LM3Error as err:
             sections.append(_failed("suppliers", session, err))
@@ -116,7 +117,9 @@ def _records(frame: pd.DataFrame) -> list[dict[Any, Any]]:
     return shown.where(shown.notna(), "").to_dict("records")
 
 
-def _why(table: Any, kind: str, session: Session, field: str, header: str | None) -> str:
+def _why(
+    table: lm3.IngestResult | lm3.types.Table, kind: str, session: Session, field: str, header: str | None
+) -> str:
     choice = table.choices.get(field)
     if field in session.columns.get(kind, {}):
         return "set by you"
@@ -127,7 +130,9 @@ def _why(table: Any, kind: str, session: Session, field: str, header: str | None
     return "by its header" if header else "no column found (optional)"
 
 
-def _choice_rows(table: Any, kind: str, session: Session) -> list[dict[str, Any]]:
+def _choice_rows(
+    table: lm3.IngestResult | lm3.types.Table, kind: str, session: Session
+) -> list[dict[str, Any]]:
     """Each field the reader knows: the column it read it from (or none), and why."""
     return [
         {
@@ -186,7 +191,7 @@ def _payments_section(payments: lm3.IngestResult, session: Session) -> dict[str,
     }
 
 
-def _register_section(register: Any, session: Session) -> dict[str, Any]:
+def _register_section(register: lm3.types.Table, session: Session) -> dict[str, Any]:
     data = register.data
     shown = [c for c in ("row", "supplier", "postcode", "head_office_postcode", "type") if c in data.columns]
     shown = [c for c in shown if c in ("row", "supplier", "postcode") or data[c].notna().any()]
