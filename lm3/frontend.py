@@ -10,6 +10,7 @@ from lm3.render.report import FORMATS as REPORT_FORMATS
 from lm3.render.report import parse_formats
 from lm3.study.scenarios import parse_shift
 from lm3.study.tables import leakage_for_people, suppliers_to_place
+from lm3.study.tables import responses_table as survey_table
 from lm3.values.cells import visible_text
 from lm3.values.frames import row_tuples
 
@@ -25,5 +26,6 @@ __all__ = [
     "resolve_tiers",
     "row_tuples",
     "suppliers_to_place",
+    "survey_table",
     "visible_text",
 ]

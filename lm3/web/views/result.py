@@ -153,17 +153,7 @@ def _result_tables(res: lm3.LM3Result) -> dict[str, Any]:
             *((("Not placed (location unknown)", res.not_placed),) if res.not_placed else ()),
         )
     ]
-    responses = [
-        {
-            "group": g["group"],
-            "answered": f"{g['respondents']} of {g['members']}",
-            "rate": g["round2_rate"],
-            "others": f"a published default share: {g['default']}"
-            if g["default"]
-            else f"the {'simple' if g['imputation'] == 'mean' else 'spend-weighted'} mean of the answers",
-        }
-        for g in res.responses_table().to_dict("records")
-    ]
+    responses = lm3.frontend.survey_table(res).to_dict("records")  # as report.html and the workbook say it
     sensitivity = [
         {**s, "moves": f"{s['lm3_low']:.2f} to {s['lm3_high']:.2f}"}
         for s in (res.sensitivity.to_dict("records") if res.sensitivity is not None else [])
@@ -215,10 +205,11 @@ def _result_tables(res: lm3.LM3Result) -> dict[str, Any]:
         "responses": table_params(
             "Survey answers by group",
             [
-                ("group", "Group", "text"),
-                ("answered", "Answered", "number"),
-                ("rate", "Of round 2 £", "pct"),
-                ("others", "Those who did not answer", "text"),
+                ("Group", "Group", "text"),
+                ("Respondents", "Answered", "int"),
+                ("Members", "Of", "int"),
+                ("Round 2 covered", "Of round 2 £", "pct"),
+                ("Non-respondents take", "Those who did not answer take", "text"),
             ],
             responses,
             first_is_header=True,
