@@ -147,8 +147,8 @@ def _value(field: Field, text: str) -> object:
         return (text or None) if option.name == "area" else (lines(text) or None)  # an area on one line
     if option.kind == "pairs":
         return _pairs(field, text)
-    if option.kind in ("number", "whole") and text:
-        return _number(field, text)
+    if option.kind in ("number", "whole"):
+        return _number(field, text) if text else option.default  # left blank: the core's default
     return text or None
 
 
