@@ -1,20 +1,14 @@
-"""A spend file's columns found by their content first, with the words of their headers as evidence.
+"""A spend file's columns chosen by their content first, with the words of their headers as evidence.
 
-Every column of a sample of rows gets a profile: how much of it is filled, parses as money, has pence, holds
-whole numbers of one length (ids, codes, periods), dates, names (letters in any script, several words,
-repeats, many distinct values), codes, legal forms ("Ltd", "Council"), or the same value on every row (the
-paying body). Each column is then scored for each field from its content, and its header's words add or take
-away (camelCase, underscores, line breaks and run-together words split first). The best consistent
-assignment wins; the choice says why, how sure it is and the runner-up when it was close.
+Each column's profile (``lm3.read.profiles``: filled, money, pence, ids, dates, names, codes, legal forms...)
+is scored for each field from its content, and its header's words (``lm3.read.words``) add or take away.
+The best consistent assignment wins; the ``Choice`` says why, how sure it is and the runner-up when it was
+close. Gross, VAT and net are told apart by their words and by arithmetic on the rows (gross = net + VAT on
+nearly every row; a column at most a quarter of another's, often zero, is VAT): net is preferred. A
+supplier register is scored the same way, with the postcode in place of the amount.
 
-Gross, VAT and net are told apart by their words and by arithmetic on the rows (gross = net + VAT on nearly
-every row; a column at most a quarter of another's, often zero, is VAT): net is preferred.
-
-The same scores find the header row (the best-scoring row of words above the first rows of data; a row of
-fragments between it and the data is a continuation of it) and choose between a workbook's sheets.
-
-A supplier register is read the same way, with the postcode in place of the amount: a column of UK postcodes
-(or of addresses with a postcode in them), whose header does not say it is the head office's.
+The header row is found by ``lm3.read.header_row``, the identifiers beside the supplier by
+``lm3.read.identifiers``.
 """
 
 from __future__ import annotations

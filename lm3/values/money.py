@@ -23,9 +23,6 @@ import pyarrow.compute as pc
 from lm3.errors import InputError
 from lm3.values.arrow import as_numpy, bytes_present
 
-_STRIP = "[£$€\\s\u00a0,()]"
-_NUMBER = r"^(?P<int>\d{0,15})(?:\.(?P<frac>\d*))?$"
-
 
 def as_text(values: pd.Series) -> pa.Array:
     """A column as Arrow text (string, or large_string as pandas keeps it; nulls where missing), without a

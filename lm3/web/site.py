@@ -92,11 +92,6 @@ def table_params(
     }
 
 
-def _choice_text(f: Any, posted: str) -> str:
-    """A choice as a radio button says it: "Yes", "Gross"."""
-    return posted.capitalize()
-
-
 def environment() -> Environment:
     """Jinja with lm3's pages and GOV.UK Frontend's macros, autoescaping everything."""
     env = Environment(
@@ -119,8 +114,7 @@ def environment() -> Environment:
         *({"value": h, "text": h} for h in c["headers"] if h != c["header"]),
     ]
     env.globals["radio_items"] = lambda f, value: [
-        {"value": posted, "text": _choice_text(f, posted), "checked": posted == value}
-        for posted, _ in f.choices
+        {"value": posted, "text": posted.capitalize(), "checked": posted == value} for posted, _ in f.choices
     ]
     env.globals["errors_list"] = lambda errors: [
         {"text": text, "href": f"#{field}"} for field, text in errors.items()

@@ -23,11 +23,11 @@ from lm3.web.views.files import download as send
 
 REPORTS = ("report.xlsx", "report.html", "result.json")
 SURVEYS = {"supplier-survey.xlsx": "suppliers", "staff-survey.xlsx": "staff"}
-PERSON = "individual or redacted"  # a supplier of this type is counted, never named
 
 
 @with_result
 async def show(request: Request, site: Site, session: Session, res: lm3.LM3Result) -> Response:
+    categories = _categories(res)
     return site.page(
         request,
         "result.html",
@@ -38,8 +38,8 @@ async def show(request: Request, site: Site, session: Session, res: lm3.LM3Resul
         charts=list(charts.CHARTS),
         what_if=_what_if_table(session.what_if),
         previous=_previous_table(_previous(session, res)),
-        category_items=[{"value": c, "text": c} for c in _categories(res)],
-        categories=_categories(res),
+        categories=categories,
+        category_items=[{"value": c, "text": c} for c in categories],
     )
 
 
