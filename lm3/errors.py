@@ -126,9 +126,16 @@ class AreaError(LM3Error):
 
     code = "area-unknown"
 
-    def __init__(self, message: str, suggestions: tuple[str, ...] = (), *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        suggestions: tuple[str, ...] = (),
+        *,
+        code: str | None = None,
+        params: tuple[str, ...] = ("area",),
+    ) -> None:
         self.suggestions = suggestions
-        super().__init__(message, code=code, params=("area",))
+        super().__init__(message, code=code, params=params)
 
 
 class MethodError(LM3Error):

@@ -441,3 +441,12 @@ def test_calculate_gives_the_spend_by_tier_that_locate_gives():
     assert by_tier is not None and list(by_tier["name"]) == ["Near", "WY"]
     pd.testing.assert_frame_equal(by_tier, project.locate().tiers)
     assert lm3.load_project(SAMPLE).calculate().tiers is None
+
+
+@pytest.mark.parametrize("tier", ["junk", "Near=Bradfrod"])
+def test_a_bad_tier_is_said_as_the_tiers_not_the_areas(tier):
+    """A tier that is not Name=area, or names no area, is an error about the tiers (``params``), so the CLI
+    says --tier and the web page marks the tiers' field, not the area's."""
+    with pytest.raises(lm3.AreaError) as raised:
+        lm3.frontend.resolve_tiers([tier], lm3.resolve_area("Bradford"))
+    assert raised.value.params == ("tiers",) and "Tier" in str(raised.value)

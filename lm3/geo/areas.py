@@ -304,7 +304,8 @@ def resolve_tiers(
             if not sep or not name.strip() or not text.strip():
                 raise AreaError(
                     f"Tier {item!r} is not 'Name=area', e.g. 'District=Bradford' or "
-                    "'Neighbourhood=3km around BD7 1AA'."
+                    "'Neighbourhood=3km around BD7 1AA'.",
+                    params=("tiers",),
                 )
             pairs.append((name.strip(), text.strip()))
         else:
@@ -314,7 +315,12 @@ def resolve_tiers(
     for label, spec in pairs:
         if isinstance(spec, str) and not _RADIUS.match(spec) and re.search(r"[;,]", spec):
             spec = [p for p in re.split(r"[;,]", spec) if p.strip()]
-        out.append(Tier(label, resolve_area(spec, directory)))
+        try:
+            out.append(Tier(label, resolve_area(spec, directory)))
+        except AreaError as err:  # said as the tier's, so a person fixes the tier, not the area
+            raise AreaError(
+                f"Tier {label!r}: {err}", err.suggestions, code=err.code, params=("tiers",)
+            ) from err
     return tuple(out)
 
 
