@@ -18,8 +18,9 @@ from lm3.read.fields import Field
 from lm3.read.header_row import find_header
 from lm3.read.identifiers import IDENTIFIER_FIELDS, identifier_choices
 from lm3.read.plan import Plan
-from lm3.read.profiles import profile_columns
+from lm3.read.profiles import Profile, profile_columns
 from lm3.read.sheet import Sheet
+from lm3.read.words import header_words
 from lm3.read.workbook import ExcelSheet
 from lm3.values import ids
 from lm3.values.dates import parse_dates
@@ -94,6 +95,7 @@ class _Candidate:
     choices: dict[str, Choice]
     rows: int
     sample: pd.DataFrame  # the first rows under the header, every column (read once)
+    profiles: list[Profile]  # each column of the sample profiled
 
 
 def plan_table(
@@ -114,7 +116,7 @@ def plan_table(
         return plan_by_header(sheets, fields, overrides, label=label, what=what)
     add_optional(plan.mapping, plan.header, plan.sample, fields, overrides, label=label, what=what)
     plan.warnings += check_identifiers(plan.mapping, plan.header, plan.sample, overrides, label)
-    found = add_identifiers(plan.mapping, plan.header, plan.sample, fields)
+    found = add_identifiers(plan.mapping, plan.header, plan.sample, fields, plan.profiles)
     plan.choices = {**plan.choices, **found}
     plan.chosen_by.update({name: f"by content ({', '.join(c.reasons)})" for name, c in found.items()})
     return plan
@@ -170,6 +172,7 @@ def plan_by_content(
         chosen_by=chosen_by,
         choices=dict(choices),
         warnings=notes,
+        profiles=best.profiles,
     )
 
 
@@ -197,7 +200,8 @@ def _candidate(
     for name, text in overrides.items():
         fixed[name] = _override_index(header, name, text, set(fixed.values()), label, what)
     sample = s.sample(d - 1, width)
-    choices = choose(profile_columns(sample, scoring), taken=set(fixed.values()), second=second)
+    profiles = profile_columns(sample, scoring)
+    choices = choose(profiles, taken=set(fixed.values()), second=second)
     fixed = {k: v for k, v in fixed.items() if k in ("supplier", second)}
     if choices is None and len(fixed) < 2:
         beside = "amounts" if second == "amount" else "postcodes"
@@ -206,7 +210,7 @@ def _candidate(
     for name, i in fixed.items():
         chosen[name] = Choice(name, i, header[i], 0.0, ("set by you",), "high")
     rows = len(s.grid) - d if isinstance(s, ExcelSheet) else 0
-    return _Candidate(s, h, d, header, chosen, rows, sample)
+    return _Candidate(s, h, d, header, chosen, rows, sample, profiles)
 
 
 def _layout_notes(c: _Candidate, label: str) -> list[str]:
@@ -319,10 +323,15 @@ def check_identifiers(
 
 
 def add_identifiers(
-    mapping: dict[str, int], header: list[str], sample: pd.DataFrame, fields: tuple[Field, ...]
+    mapping: dict[str, int],
+    header: list[str],
+    sample: pd.DataFrame,
+    fields: tuple[Field, ...],
+    profiled: list[Profile] | None = None,
 ) -> dict[str, Choice]:
     """The columns that identify the supplier (postcodes, addresses, company and charity numbers, URNs, ODS
-    codes, org-ids) that no header named, found by their content (``lm3.read.columns.identifier_choices``)."""
+    codes, org-ids) that no header named, found by their content (``lm3.read.columns.identifier_choices``).
+    ``profiled``: the sample's columns already profiled (by position), which are not profiled again."""
     wanted = tuple(f.name for f in fields if f.name in IDENTIFIER_FIELDS and f.name not in mapping)
     if not wanted or not len(sample):
         return {}
@@ -330,8 +339,11 @@ def add_identifiers(
     free = [i for i in range(len(header)) if i not in taken and i in sample.columns]
     if not free:
         return {}
-    profiles = profile_columns(sample[free].set_axis(range(len(free)), axis=1), [header[i] for i in free])
-    profiles = [replace(p, index=free[p.index]) for p in profiles]
+    if profiled and len(profiled) == len(header):  # the same sample's columns: only the header words differ
+        profiles = [replace(profiled[i], header=header[i], words=header_words(header[i])) for i in free]
+    else:
+        profiles = profile_columns(sample[free].set_axis(range(len(free)), axis=1), [header[i] for i in free])
+        profiles = [replace(p, index=free[p.index]) for p in profiles]
     found = identifier_choices(profiles, sample, taken, wanted)
     for name, choice in found.items():
         mapping[name] = choice.index

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lm3.read.columns import Choice
+from lm3.read.profiles import Profile
 from lm3.read.sheet import Sheet
 
 
@@ -17,7 +18,8 @@ class Plan:
     """``read``: each sheet to read, with the index of the row before its first row of data (its header
     row, or the last row continuing it); ``header``: the header's texts; ``mapping``: each field's column;
     ``chosen_by``: how a field was chosen, where not by its header alone; ``choices``: the content choices,
-    with their reasons; ``sample``: the first rows under the header; ``warnings``: what planning noticed."""
+    with their reasons; ``sample``: the first rows under the header; ``warnings``: what planning noticed;
+    ``profiles``: the sample's columns profiled, when content chose (so they are profiled once)."""
 
     read: list[tuple[Sheet, int]]
     header: list[str]
@@ -26,6 +28,7 @@ class Plan:
     chosen_by: dict[str, str] = field(default_factory=dict)
     choices: dict[str, Choice] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    profiles: list[Profile] = field(default_factory=list)  # each column's profile on ``sample``, if made
 
     @property
     def width(self) -> int:

@@ -109,25 +109,30 @@ def sum_by(codes: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
 def cleaned_names(names: Names, name_idx: np.ndarray, merged_keys: np.ndarray) -> pd.DataFrame:
     """The accepted rows' names whose key left out payment-method or account text: one merge each (the key
     as written, the key it joined, the name as written and the key's name as first written)."""
-    used = np.bincount(name_idx, minlength=len(names.keys)) > 0
+    n = len(names.keys)
+    first_row = np.full(n, len(name_idx), dtype=np.int64)  # each name's first accepted row (n: none)
+    np.minimum.at(first_row, name_idx, np.arange(len(name_idx), dtype=np.int64))
+    used = first_row < len(name_idx)
     at = np.flatnonzero(used & names.cleaned)
     if len(at) == 0:
         return pd.DataFrame(columns=MERGE_COLUMNS)
-    # each merged key's name as first written among the accepted rows, preferring one that was not cleaned
-    rows = pd.DataFrame({"key": merged_keys[name_idx], "name": name_idx, "cleaned": names.cleaned[name_idx]})
-    first = rows.sort_values("cleaned", kind="stable").groupby("key", sort=False)["name"].first()
+    # each merged key's name as first written among the accepted rows, preferring one that was not cleaned:
+    # the used names ordered by (key, cleaned, first row); the first of each key's run is its name
+    key_code, _ = pd.factorize(pd.Series(merged_keys, dtype="object"))
+    named = np.flatnonzero(used)
+    ordered = named[np.lexsort((first_row[named], names.cleaned[named], key_code[named]))]
+    starts = np.r_[True, key_code[ordered][1:] != key_code[ordered][:-1]]
+    first_of_key = np.full(int(key_code.max()) + 1, -1, dtype=np.int64)
+    first_of_key[key_code[ordered][starts]] = ordered[starts]
+    first = first_of_key[key_code[at]]
     out = pd.DataFrame(
         {
             "key": names.plain[at],
             "into": merged_keys[at],
             "score": 100.0,
-            "names": [
-                (
-                    names.shown[i],
-                    names.shown[first[merged_keys[i]]] if first[merged_keys[i]] != i else merged_keys[i],
-                )
-                for i in at
-            ],
+            "names": list(
+                zip(names.shown[at], np.where(first != at, names.shown[first], merged_keys[at]), strict=True)
+            ),
             "why": CLEANED_NAME,
         }
     )
