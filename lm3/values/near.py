@@ -85,10 +85,11 @@ def _codes(values: pa.Array) -> np.ndarray:
     )
 
 
-def _blocks(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _blocks(texts: list[str], groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each text's blocks, sorted by block: the text's position, the block (its kind in the top bits, a
     number for its content below) and whether it is a one-letter-out block. A text is in a block once
-    but for rare repeats (a word twice in a name), which only count a little more against the budget."""
+    but for rare repeats (a word twice in a name), which only count a little more against the budget.
+    With ``groups`` (a number per text), a block holds texts of one group only."""
     arrow = pa.array(texts, type=pa.string())
     split = pc.split_pattern(arrow, " ")
     words = pc.list_flatten(split)
@@ -124,17 +125,24 @@ def _blocks(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ats.append(at)
         blocks.append(content | kind)
     at, block = np.concatenate(ats), np.concatenate(blocks)
+    if (
+        groups is not None
+    ):  # the group mixed into the content: a block per group (a collision only adds pairs)
+        content = (block & _CONTENT) * _BASE + np.asarray(groups, dtype=np.uint64)[at]
+        block = (block & ~_CONTENT) | (content & _CONTENT)
     order = np.argsort(block)  # within a block, order does not count (``candidate_pairs``)
     return at[order], block[order], order < letters  # the first ``letters`` are one-letter-out blocks
 
 
-def candidate_pairs(names: list[str], choices: list[str]) -> pd.DataFrame:
+def candidate_pairs(names: list[str], choices: list[str], groups: np.ndarray | None = None) -> pd.DataFrame:
     """Pairs (``name``, ``choice``: positions in the lists) worth scoring: those sharing a one-letter-out
     block, and those sharing a word, a pair of words or their first or last letters, taken for each name
     from its rarest blocks while no more than ``BUDGET`` choices are in them (see the module docstring).
-    ``names`` may be ``choices`` (a list compared with itself: a name's pair with itself is left out)."""
+    ``names`` may be ``choices`` (a list compared with itself: a name's pair with itself is left out); then
+    ``groups`` (a number per name) pairs only names of the same group, each name's budget spent within its
+    group."""
     together = names is choices
-    at, block, letter = _blocks(names if together else [*names, *choices])
+    at, block, letter = _blocks(names if together else [*names, *choices], groups)
     mine = at < len(names)
     name = at[mine]
     choice, their_block = (at, block) if together else (at[~mine] - len(names), block[~mine])

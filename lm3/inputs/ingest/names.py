@@ -173,7 +173,7 @@ def merge_near_duplicates(
     codes, _ = pd.factorize(block)
     items = cand.to_pylist()
     # the pairs worth scoring (two shared words, a rare one, the same first letters), within a block
-    pairs = candidate_pairs(items, items)
+    pairs = candidate_pairs(items, items, codes)
     a, b = pairs["name"].to_numpy(), pairs["choice"].to_numpy()
     keep = (a < b) & (codes[a] == codes[b])
     a, b = a[keep], b[keep]
