@@ -22,6 +22,8 @@ class Code:
 
 
 _WARNINGS = {
+    "area-former": "The area named a former council or county: the districts that cover it today are used, and "
+    "a former district is studied as the wider district it is now part of.",
     "amount-is-gross": "No net column was found: the amounts read are gross (VAT included).",
     "amount-is-line": "The column summed holds line amounts beside an invoice total repeated on each line.",
     "column-chosen": "A column was chosen by its content, not its header; the warning says which and why.",

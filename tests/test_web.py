@@ -775,3 +775,19 @@ def test_a_sheet_chosen_on_the_check_page_is_the_one_read():
         )
         _wait_for_result(client)
         assert "payments accepted" in client.get("/check").text
+
+
+def test_the_area_box_takes_a_list_as_its_hint_writes_it_and_says_what_a_former_council_is_now():
+    with _client() as client:
+        csrf = _start(client)
+        client.post("/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN)
+        listed = client.post(
+            "/area", data={"csrf": csrf("/area"), "area": "Bradford, Leeds"}, headers=SAME_ORIGIN
+        )
+        assert listed.status_code == 200, listed.text
+        assert _wait_for_result(client) == "/result"
+        assert "Bradford and Leeds" in client.get("/result").text
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford; Craven"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        page = client.get("/result").text
+        assert "Craven was a district until 1 April 2023; it is now part of North Yorkshire" in page

@@ -8,7 +8,7 @@ Source: Office for National Statistics licensed under the Open Government Licenc
 
 from __future__ import annotations
 
-from lm3.geo.areas import Area, Tier, area_names, resolve_area, resolve_tiers
+from lm3.geo.areas import Area, Tier, area_names, area_notes, resolve_area, resolve_tiers
 from lm3.geo.directory import PostcodeDirectory, default_directory
 from lm3.geo.postcodes import (
     format_postcodes,
@@ -25,6 +25,7 @@ __all__ = [
     "PostcodeDirectory",
     "Tier",
     "area_names",
+    "area_notes",
     "default_directory",
     "format_postcodes",
     "is_valid_postcode",

@@ -9,12 +9,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from lm3.errors import AreaError
+from lm3.errors import AreaError, Notice
 from lm3.geo.directory import PostcodeDirectory, default_directory
 from lm3.geo.postcodes import NATIONS, lad_table
 from lm3.values import params
@@ -42,6 +43,7 @@ class Area:
     centre_xy: tuple[float, float, str] | None = None
     uk: bool = False
     label: str | None = None
+    notes: tuple[Notice, ...] = ()  # what a person should know of how the area was read (a former council)
 
     @property
     def name(self) -> str:
@@ -103,14 +105,21 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
     - An English region ("Yorkshire and The Humber", "North West", "London", "East of England").
     - Postcode districts or sectors: "BD7", ["BD1", "BD2", "BD3 1"].
     - A radius: "5km around BD7 1AA", "3 miles of LS1 4DY".
+    - A former council or county ("Eden", "South Lakeland", "Cumbria", "Berkshire"): the districts that
+      cover it today, with a notice (``Area.notes``) saying what it is now; a former district is studied as
+      the wider district it is now part of, as postcodes are placed in today's districts.
+
+    Several areas may be written in one text, as people write them: "Bradford, Leeds", "BD1; BD7",
+    "Bradford and Leeds" (a name that itself holds a comma or "and", "Bristol, City of", "Windsor and
+    Maidenhead", is read whole).
 
     Raises AreaError (with close matches for an unknown name, or the postcode that cannot be placed).
     """
     if isinstance(area, Area):
         return area
     params.area("area", area)
-    items = [area] if isinstance(area, str) else list(area)
-    items = [re.sub(r"\s+", " ", str(a).strip()) for a in items if str(a).strip()]
+    given = [area] if isinstance(area, str) else list(area)
+    items = [i for a in given for i in written_items(re.sub(r"\s+", " ", str(a).strip())) if str(a).strip()]
     if not items:
         raise AreaError(
             'No area given: name a local authority district, e.g. area="Bradford".', code="no-area"
@@ -140,16 +149,71 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
 
     codes: list[str] = []
     labels: list[str] = []
+    notes: list[Notice] = []
     for item in items:
         found = _find_area(item, by_code, replaced, by_name)
         if found is None:
             raise _unknown_area(item)
-        label, districts = found
-        labels.append(label)
-        codes += [c for c in districts if c not in codes]
+        labels.append(found.label)
+        codes += [c for c in found.codes if c not in codes]
+        if found.note is not None:
+            notes.append(found.note)
     names = tuple(by_code[c] for c in codes)
     groups = [lab for lab in labels if lab not in names]  # a council or county named, not a district
-    return Area(codes=tuple(codes), names=names, label=_join(labels) if groups else None)
+    return Area(codes=tuple(codes), names=names, label=_join(labels) if groups else None, notes=tuple(notes))
+
+
+_SEPARATORS = re.compile(r"\s*[;,]\s*|\s+(?:and|&)\s+", re.IGNORECASE)
+
+
+def written_items(text: str) -> list[str]:
+    """The areas one text names, as people write a list: separated by commas or semicolons, or "and"
+    ("Bradford, Leeds", "BD1; BD7", "Bradford and Leeds"), or postcode districts by spaces ("BD1 BD7"). A
+    name that holds a separator itself ("Bristol, City of", "Windsor and Maidenhead", "Armagh City,
+    Banbridge and Craigavon") is kept whole: from the left, the longest run of pieces that names an area is
+    taken. A piece that names nothing is kept as it is, for ``resolve_area`` to say it is unknown."""
+    if _names_an_area(text):
+        return [text]
+    if _OUTWARDS.match(text.upper()):
+        return text.upper().split()
+    if not _SEPARATORS.search(text):
+        return [text]
+    pieces = _SEPARATORS.split(text)
+    glue = _SEPARATORS.findall(text)
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        for j in range(len(pieces), i, -1):  # the longest name first
+            joined = (
+                pieces[i] + "".join(g + p for g, p in zip(glue[i : j - 1], pieces[i + 1 : j], strict=True))
+            ).strip()
+            if _names_an_area(joined):
+                out.append(joined)
+                i = j
+                break
+        else:
+            out += written_items(pieces[i].strip()) if pieces[i].strip() else []
+            i += 1
+    return out
+
+
+_OUTWARDS = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?(?: +[A-Z]{1,2}[0-9][A-Z0-9]?)+$")  # "BD1 BD7"
+
+
+def _names_an_area(text: str) -> bool:
+    """Whether one text names one area of any kind ``resolve_area`` takes."""
+    if not text:
+        return False
+    folded = text.casefold().replace(".", "")
+    if folded in _UK or _RADIUS.match(text) or _POSTCODE_AREA.match(text.upper()):
+        return True
+    if text.casefold() in {n.casefold() for n in NATIONS.values()} or _region_named(text):
+        return True
+    table = lad_table()
+    current = table[table["replaced_by"] == ""]
+    by_code = dict(zip(current["code"], current["name"], strict=True))
+    replaced = dict(zip(table["code"], table["replaced_by"], strict=True))
+    return _find_area(text, by_code, replaced, _district_names()) is not None
 
 
 def _refuse_mixed(items: list[str], shaped: list[bool]) -> None:
@@ -174,25 +238,59 @@ def _refuse_mixed(items: list[str], shaped: list[bool]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _Named:
+    """What a name means: the label a report gives it, its LAD codes, and a notice when it is a former
+    council's (what it is now)."""
+
+    label: str
+    codes: tuple[str, ...]
+    note: Notice | None = None
+
+
 def _find_area(
     item: str,
     by_code: dict[str, str],
     replaced: dict[str, str],
     by_name: dict[str, str],
-) -> tuple[str, tuple[str, ...]] | None:
-    """What one typed item names: (its label, its LAD codes). A LAD code or name first; then a council,
-    county, combined authority or metropolitan county by any name or code people use; then the same with
-    "Council", "City of", "Borough of"... taken off."""
+) -> _Named | None:
+    """What one typed item names. A LAD code or name first; then a council, county, combined authority,
+    metropolitan county or former council by any name or code people use; then the same with "Council",
+    "City of", "Borough of"... taken off."""
     code = replaced.get(item.upper()) or item.upper()
     if code in by_code:
-        return by_code[code], (code,)
+        return _Named(by_code[code], (code,))
     for key in dict.fromkeys([_name_key(item), _bare(item)]):
         if key in by_name:
-            return by_code[by_name[key]], (by_name[key],)
+            return _Named(by_code[by_name[key]], (by_name[key],))
         councils = _authority_names()  # read only when a district's name is not enough
         if key in councils:
             return councils[key]
     return None
+
+
+def _former(r: Any) -> _Named:
+    """A former council or county as an area: the districts that cover it today, and what to say of it."""
+    now = str(r.now).split(";")
+    ended = pd.Timestamp(str(r.ended))
+    when = f"{ended.day} {ended:%B %Y}"
+    if r.kind == "former county":
+        text = (
+            f"{r.short}: its county council ended on {when}; its area is now {_join(now)}, which "
+            f"{'are' if len(now) > 1 else 'is'} used."
+        )
+        return _Named(str(r.short), tuple(str(r.districts).split(";")), Notice("area-former", text))
+    sharing = sorted(
+        str(o.short)
+        for o in row_tuples(authority_table())
+        if o.kind == "former district" and o.districts == r.districts and o.short != r.short
+    )
+    text = (
+        f"{r.short} was a district until {when}; it is now part of {_join(now)}. Postcodes are placed in "
+        f"today's districts, so {r.short} is studied as {_join(now)}, a wider area"
+        + (f" that also covers what were {_join(sharing)}." if sharing else ".")
+    )
+    return _Named(_join(now), tuple(str(r.districts).split(";")), Notice("area-former", text))
 
 
 _COUNCIL_WORDS = re.compile(
@@ -233,13 +331,20 @@ def authority_table() -> pd.DataFrame:
 
 
 @cache
-def _authority_names() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Each spelling of a council's, county's or combined authority's name (and its code), bare of
-    council words too, to (its short name, its LAD codes). A district's own council resolves to the
-    district; a name two bodies share covering the same districts is one area."""
-    out: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for r in row_tuples(authority_table()):
-        value = (str(r.short), tuple(str(r.districts).split(";")))
+def _authority_names() -> dict[str, _Named]:
+    """Each spelling of a council's, county's, combined authority's or former council's name (and its
+    code), bare of council words too, to what it names. A district's own council resolves to the district;
+    a name two bodies share covering the same districts is one area; a name a current council and a former
+    one share is the current one's."""
+    out: dict[str, _Named] = {}
+    table = authority_table()
+    former = table["kind"].str.startswith("former")
+    for r in row_tuples(pd.concat([table[~former], table[former]])):
+        value = (
+            _former(r)
+            if str(r.kind).startswith("former")
+            else _Named(str(r.short), tuple(str(r.districts).split(";")))
+        )
         for spelling in [*str(r.names).split("|"), str(r.name), str(r.short), str(r.code)]:
             for key in (_name_key(spelling), _bare(spelling)):
                 if key:
@@ -313,8 +418,6 @@ def resolve_tiers(
             pairs.append((str(label), given))
     out = []
     for label, spec in pairs:
-        if isinstance(spec, str) and not _RADIUS.match(spec) and re.search(r"[;,]", spec):
-            spec = [p for p in re.split(r"[;,]", spec) if p.strip()]
         try:
             out.append(Tier(label, resolve_area(spec, directory)))
         except AreaError as err:  # said as the tier's, so a person fixes the tier, not the area
@@ -322,6 +425,11 @@ def resolve_tiers(
                 f"Tier {label!r}: {err}", err.suggestions, code=err.code, params=("tiers",)
             ) from err
     return tuple(out)
+
+
+def area_notes(area: Area, tiers: Sequence[Tier] = ()) -> list[Notice]:
+    """What a study's area and tiers say of how they were read (a former council named), each once."""
+    return list(dict.fromkeys([*area.notes, *(n for t in tiers for n in t.area.notes)]))
 
 
 def _name_key(name: str) -> str:
@@ -339,8 +447,10 @@ def _region_named(text: str) -> str | None:
 
 def _name_variants(name: str) -> Iterable[str]:
     yield _name_key(name)
-    if ", " in name:  # "Bristol, City of" -> "bristol", "city of bristol"
-        place, kind = name.split(", ", 1)
+    place, _, kind = name.partition(", ")
+    # ONS's "Bristol, City of" -> "bristol", "city of bristol"; never a list ("Bournemouth, Christchurch and
+    # Poole" is not Bournemouth)
+    if re.fullmatch(r"(?:city|county|city and county|borough|royal borough) of", kind, re.IGNORECASE):
         yield _name_key(place)
         yield _name_key(f"{kind} {place}")
 

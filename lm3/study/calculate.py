@@ -10,7 +10,15 @@ from typing import Any
 import pandas as pd
 
 from lm3.errors import InputError, RowErrors
-from lm3.geo import Area, PostcodeDirectory, Tier, default_directory, resolve_area, resolve_tiers
+from lm3.geo import (
+    Area,
+    PostcodeDirectory,
+    Tier,
+    area_notes,
+    default_directory,
+    resolve_area,
+    resolve_tiers,
+)
 from lm3.inputs.ingest import IngestResult, Sources
 from lm3.inputs.readers import (
     no_register,
@@ -144,7 +152,8 @@ def calculate(
         register_columns=register_columns,
         pay_basis=pay_basis,
     )
-    warnings: list[str] = [w for t in tables.values() if t is not None for w in t.warnings]
+    warnings: list[str] = [*area_notes(area, study.tiers)]
+    warnings += [w for t in tables.values() if t is not None for w in t.warnings]
     report(progress, "read the inputs", 1, 5)
     register = tables["suppliers"] or no_register()
     read = tables["payments"]

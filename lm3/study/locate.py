@@ -34,6 +34,7 @@ from lm3.geo import (
     Area,
     PostcodeDirectory,
     Tier,
+    area_notes,
     default_directory,
     nation_of,
     region_of,
@@ -331,7 +332,7 @@ def locate(
     )
     register = no_register() if suppliers is None else read_registers(suppliers, columns=register_columns)
     store = open_store(registers)
-    warnings = list(ingested.warnings) + list(register.warnings)
+    warnings = [*area_notes(area, tier_list), *ingested.warnings, *register.warnings]
     if ingested.rows_rejected:
         warnings.append(
             Notice(

@@ -164,6 +164,13 @@ def _config_file(path: Path) -> Path:
             code="project-not-found",
             params=("payments", "suppliers", "area"),
         )
+    if config.suffix.casefold() != ".toml":  # a spend file given where the project goes
+        raise InputError(
+            f"{path} is a file, not a project: a project is a folder holding {CONFIG_NAME} (or that file). To "
+            "read this file as the payments, give it as the payments file (--payments).",
+            code="project-not-found",
+            params=("payments",),
+        )
     return config
 
 
