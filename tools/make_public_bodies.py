@@ -488,7 +488,11 @@ class Bodies:
 def councils(bodies: Bodies, geo: Path) -> None:
     """Councils: current (lm3/data/authorities.csv) and former (replaced by)."""
     with (OUT / "authorities.csv").open(encoding="utf-8") as f:
-        current = [r for r in csv.DictReader(f) if r["kind"] != "metropolitan county"]
+        current = [
+            r
+            for r in csv.DictReader(f)
+            if r["kind"] != "metropolitan county" and not r["kind"].startswith("former")
+        ]
     by_code = {r["code"]: r for r in current}
     with (geo / "uk_local_authorities.csv").open(encoding="utf-8") as f:
         every = list(csv.DictReader(f))
