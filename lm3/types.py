@@ -22,6 +22,7 @@ from lm3.study.locate import LocateResult
 from lm3.study.options import Option, StudyOptions
 from lm3.study.project import Project
 from lm3.study.result import LM3Result, NonLocalRespend, ResultDetail
+from lm3.study.rule import Rule
 from lm3.study.scenarios import Scenarios, Shift
 from lm3.study.scope import Excluded
 
@@ -50,6 +51,7 @@ __all__ = [
     "ReportFiles",
     "Responses",
     "ResultDetail",
+    "Rule",
     "Scenarios",
     "Shift",
     "StudyOptions",

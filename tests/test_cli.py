@@ -26,8 +26,12 @@ def test_plain_output_has_the_rounds_table_and_headline():
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "LM3 for Bradford (E08000032): Bradford Trident (illustrative sample)"
-    assert [line.split()[:2] for line in lines[3:6]] == [["Round", "1"], ["Round", "2"], ["Round", "3"]]
-    assert lines[6].split()[0] == "LM3" and lines[6].split()[-1] == "2.52"
+    # the rule it was worked out by, in the first lines: what "local" meant, what was counted
+    assert lines[1].startswith("Rule: area Bradford (E08000032) | local: a site or registered office")
+    assert "scope: all payments | base: every supplier | pay: gross" in lines[1]
+    assert "round 3: local suppliers by survey (7 of 10 answered)" in lines[1]
+    assert [line.split()[:2] for line in lines[4:7]] == [["Round", "1"], ["Round", "2"], ["Round", "3"]]
+    assert lines[7].split()[0] == "LM3" and lines[7].split()[-1] == "2.52"
     assert any(
         line.startswith(
             "Every £1 spent by Bradford Trident (illustrative sample) creates £2.52 for Bradford (90% "

@@ -428,7 +428,8 @@ def test_compare_and_scenarios_are_results_with_their_records():
         pence_to_decimal(int(moved.table["moved"].iloc[1]))
     )  # JSON-ready
     compared = lm3.compare([result, result.to_dict()])
-    assert len(compared.table) == 2 and compared.to_dict() == {"results": compared.records()}
+    assert len(compared.table) == 2
+    assert compared.to_dict() == {"results": compared.records(), "comparable": True, "differences": []}
     assert compared.records()[0]["lm3"] == compared.records()[1]["lm3"] == result.lm3
     assert "<table" in moved._repr_html_() and "<table" in compared._repr_html_()
 

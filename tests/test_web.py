@@ -791,3 +791,22 @@ def test_the_area_box_takes_a_list_as_its_hint_writes_it_and_says_what_a_former_
         assert _wait_for_result(client) == "/result"
         page = client.get("/result").text
         assert "Craven was a district until 1 April 2023; it is now part of North Yorkshire" in page
+
+
+def test_a_previous_result_by_another_rule_is_said_to_be_not_comparable():
+    leeds = lm3.load_project(SAMPLE).with_options(area="Leeds").calculate()
+    with _client() as client:
+        csrf = _start(client)
+        client.post("/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN)
+        client.post(
+            "/upload",
+            data={"csrf": csrf("/upload")},
+            files=[("previous", ("leeds.json", lm3.to_json(leeds).encode()))],
+            headers=SAME_ORIGIN,
+        )
+        client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
+        assert _wait_for_result(client) == "/result"
+        page = client.get("/result").text
+        assert "Rule:</strong> area Bradford (E08000032) | local: a site or registered office" in page
+        assert "These figures are not comparable: they count different things." in page
+        assert "the area differs: Leeds (E08000035) / Bradford (E08000032)" in page

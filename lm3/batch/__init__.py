@@ -53,7 +53,7 @@ from lm3.values.money import format_gbp, pence_to_decimal
 
 SUMMARY_COLUMNS = [
     "body", "period", "area", "lads", "files", "rows", "total", "placed", "coverage", "local", "local_share", "lm3",
-    "standing", "lm3_like_placed", "lm3_all_local", "sme_share", "vcse_share", "warnings",
+    "standing", "lm3_like_placed", "lm3_all_local", "sme_share", "vcse_share", "warnings", "rule",
 ]  # fmt: skip
 MONEY = ("total", "placed", "local")
 LEAKAGE_COLUMNS = ["body", "period", "place", "amount"]
@@ -305,6 +305,7 @@ def run_task(
             "sme_share": share_of("SME"),
             "vcse_share": share_of("VCSE"),
             "warnings": len(result.warnings),
+            "rule": result.rule.text if result.rule is not None else None,
         },
         "leakage": [{"place": str(p), "amount": int(v)} for p, v in by_place.items() if v],
     }

@@ -233,7 +233,7 @@ def compare(results: tuple[Path, ...], as_json: bool, quiet: bool, debug: bool) 
     """
     with errors(debug):
         compared = lm3.compare(list(results))
-    echo(lm3.to_json(compared.records()) if as_json else format_compare(compared.table))
+    echo(lm3.to_json(compared.records()) if as_json else format_compare(compared))
 
 
 @cli.command()

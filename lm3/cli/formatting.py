@@ -94,6 +94,7 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
     placed = cov.iloc[0]
     lines = [
         f"Where the money goes: {result.file}, area {result.area.name}",
+        *([f"Rule: {result.rule.text}"] if result.rule is not None else []),
         "",
         f"  Spend              {format_gbp(result.total):>16}  ({len(result.suppliers)} suppliers)",
         f"  Placed             {format_gbp(result.placed):>16}  {pct(result.coverage)} of spend, "
@@ -194,7 +195,8 @@ def format_result(result: LM3Result) -> str:
     """The plain-text report: the rounds as a table, the headline, where the money went, caveats."""
     codes = f" ({', '.join(result.area.codes)})" if result.area.codes and not result.area.label else ""
     title = f"LM3 for {result.area.name}{codes}"
-    lines = [title + (f": {result.name}" if result.name else ""), ""]
+    lines = [title + (f": {result.name}" if result.name else "")]
+    lines += [f"Rule: {result.rule.text}", ""] if result.rule is not None else [""]
     lines += _rounds_table(result)
     lines += ["", result.headline, ""]
     lines += _where_it_went(result)
@@ -351,8 +353,10 @@ def format_scenarios(result: LM3Result, table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def format_compare(table: pd.DataFrame) -> str:
-    """Results side by side: R1, R2, R3, LM3 with its interval, coverage, local share, survey coverage."""
+def format_compare(compared: lm3.types.Comparison) -> str:
+    """Results side by side: R1, R2, R3, LM3 with its interval, coverage, local share, survey coverage; each
+    one's rule, and whether the figures can be compared."""
+    table = compared.table
 
     def pct(x: float) -> str:
         return "-" if x != x else f"{x:.0%}"
@@ -375,7 +379,18 @@ def format_compare(table: pd.DataFrame) -> str:
         "",
         "Placed: the share of supplier spend whose location is known. Local: local spend as a share of placed "
         "spend. Results placed to different extents differ by more than their local spend.",
+        "",
+        "Rules:",
     ]
+    lines += [
+        f"  {r.result}: {r.rule or 'not stated (written by an older lm3)'}"
+        for r in lm3.frontend.row_tuples(table)
+    ]
+    if compared.differences:
+        lines += ["", "NOT COMPARABLE: these figures count different things."]
+        lines += [f"  - {d}" for d in compared.differences]
+    else:
+        lines += ["", "Comparable: the same area, location rule, scope, base and pay basis."]
     return "\n".join(lines)
 
 

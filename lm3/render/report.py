@@ -199,6 +199,7 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
     summary: list[tuple[str, object]] = [
         ("Organisation", result.name or ""),
         ("Area", result.area.name),
+        ("Rule", result.rule.text if result.rule is not None else "not stated"),
         ("Headline", result.headline),
         ("LM3", result.figure),
         (

@@ -214,6 +214,7 @@ def _page_head(result: LM3Result, title: str) -> list[str]:
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="note">Area: {escape(result.area.name)}. Written by lm3 on {date.today():%d %B %Y}.</p>',
+        *([f'<p class="note rule">Rule: {escape(result.rule.text)}</p>'] if result.rule is not None else []),
         f'<p class="headline">{escape(result.headline)}</p>',
     ]
 

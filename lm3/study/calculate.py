@@ -56,6 +56,7 @@ from lm3.study.round3 import (
     spend_by_category,
     staff_table,
 )
+from lm3.study.rule import Rule, area_codes, location_rule, round3_sources
 from lm3.study.scope import parse_exclusions
 from lm3.values import params
 from lm3.values.money import parse_pounds
@@ -233,6 +234,16 @@ def calculate(
         excluded=tuple(placed.excluded),
         implausible=tuple(rounds.implausible),
         tiers=placed.tiers if study.tiers else None,
+        rule=Rule(
+            area=area.name,
+            area_codes=area_codes(area),
+            tiers=tuple(t.name for t in study.tiers),
+            location=location_rule(branch_is_local),
+            scope=tuple(r.text for r in study.rules),
+            base="every supplier",
+            pay_basis=pay_basis,
+            round3=round3_sources(responses),
+        ),
         detail=ResultDetail(
             trace=rounds.trace[["key", "supplier", "location", "local", "round1"]].reset_index(drop=True),
             categories=spend_by_category(rounds.paid, register.data, rounds.trace),

@@ -17,6 +17,7 @@ import pandas as pd
 from lm3.errors import InputError
 from lm3.study.project import load_project
 from lm3.study.result import LM3Result
+from lm3.study.rule import Rule
 from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.html import html_table
@@ -38,22 +39,37 @@ COMPARE_COLUMNS = [
     "local_share",
     "supplier_responses",
     "staff_responses",
+    "rule",
+    "differences",
 ]
 
 
 @dataclass(frozen=True)
 class Comparison:
     """Results side by side: ``table``, one row per result (``COMPARE_COLUMNS``; money in pence);
-    ``records()`` and ``to_dict()`` the same as plain data (the JSON contract, docs/json.md)."""
+    ``records()`` and ``to_dict()`` the same as plain data (the JSON contract, docs/json.md). ``rules``: each
+    result's declared rule (None for a result written before lm3 stated one); ``differences``: why the
+    figures cannot be compared, a sentence each against the first result (none: comparable)."""
 
     table: pd.DataFrame
+    rules: tuple[Rule | None, ...] = ()
+    differences: tuple[str, ...] = ()
+
+    @property
+    def comparable(self) -> bool:
+        """Whether every result was worked out by the same rule (area, location, scope, base, pay basis)."""
+        return not self.differences
 
     def records(self) -> list[dict[str, Any]]:
         """One JSON-ready record a result: money as exact Decimal pounds, shares and LM3 as numbers."""
         return compare_records(self.table)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"results": self.records()}
+        return {
+            "results": self.records(),
+            "comparable": self.comparable,
+            "differences": list(self.differences),
+        }
 
     def _repr_html_(self) -> str:
         return html_table(self.table, money=("round1", "round2", "round3"))
@@ -73,6 +89,7 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> Compa
             results,
         )
     rows = []
+    rules: list[Rule | None] = []
     label: str | None
     for item in results:
         if not isinstance(item, LM3Result | dict | str | PathLike):
@@ -110,6 +127,9 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> Compa
         resampled = any(r.get("respondents") for r in responses.values())
         stated = data.get("interval")
         interval: dict[str, Any] = stated if resampled and isinstance(stated, dict) else {}
+        stated_rule = data.get("rule")
+        rule = Rule.from_dict(stated_rule) if isinstance(stated_rule, dict) else None
+        rules.append(rule)
         rows.append(
             {
                 "result": label if isinstance(label, str) else str(label),
@@ -126,9 +146,31 @@ def compare(results: Sequence[LM3Result | dict[str, Any] | str | Path]) -> Compa
                 "local_share": _number(data.get("local_share")),
                 "supplier_responses": _coverage(responses.get("local suppliers")),
                 "staff_responses": _coverage(responses.get("local staff")),
+                "rule": rule.text if rule is not None else None,
             }
         )
-    return Comparison(pd.DataFrame(rows, columns=COMPARE_COLUMNS))
+    each = _differences([str(r["result"]) for r in rows], rules)
+    for row, said in zip(rows, each, strict=True):
+        row["differences"] = tuple(said)
+    return Comparison(
+        pd.DataFrame(rows, columns=COMPARE_COLUMNS), tuple(rules), tuple(d for said in each for d in said)
+    )
+
+
+def _differences(names: list[str], rules: list[Rule | None]) -> list[list[str]]:
+    """Why each result's figure cannot be compared with the first's (the first result: only when it
+    states no rule), a sentence each naming the results."""
+    if len(set(names)) < len(names):  # two results of one name: told apart by their place in the list
+        names = [f"{name} (result {i + 1})" for i, name in enumerate(names)]
+    out: list[list[str]] = [[] for _ in names]
+    for i, (name, rule) in enumerate(zip(names, rules, strict=True)):
+        if rule is None:
+            out[i].append(
+                f"{name} states no rule (written by an older lm3): what it counts cannot be checked."
+            )
+        elif i > 0 and rules[0] is not None:
+            out[i] += [f"{name} against {names[0]}: {d}." for d in rules[0].differences(rule)]
+    return out
 
 
 def _number(value: Any) -> float:
@@ -205,6 +247,8 @@ def compare_records(table: pd.DataFrame) -> list[dict[str, Any]]:
                 "local_share": None if pd.isna(r.local_share) else float(r.local_share),
                 "supplier_responses": r.supplier_responses,
                 "staff_responses": r.staff_responses,
+                "rule": rule if isinstance(rule := getattr(r, "rule", None), str) else None,
+                "differences": list(getattr(r, "differences", ())),
             }
         )
         for r in row_tuples(table)

@@ -54,6 +54,7 @@ from lm3.read.cells import Source
 from lm3.read.table import Table
 from lm3.study.options import StudyOptions
 from lm3.study.placing import place
+from lm3.study.rule import Rule, area_codes, location_rule
 from lm3.study.scope import Excluded, parse_exclusions
 from lm3.values import params
 from lm3.values.frames import row_tuples
@@ -86,6 +87,7 @@ class LocateResult:
     branch_is_local: bool = True
     warnings: tuple[str, ...] = field(default_factory=tuple)
     excluded: tuple[Excluded, ...] = ()
+    rule: Rule | None = None  # what "local" meant and what was counted (no rounds: no pay basis, no round 3)
 
     @property
     def total(self) -> int:
@@ -234,6 +236,7 @@ class LocateResult:
             jsonable(
                 {
                     "file": self.file,
+                    "rule": self.rule.to_dict() if self.rule is not None else None,
                     "area": self.area.name,
                     "total": money(self.total),
                     "placed": money(self.placed),
@@ -344,11 +347,12 @@ def locate(
             )
         )
 
+    rules = parse_exclusions(exclude)
     placed = place(
         ingested.data,
         ingested.file,
         register,
-        parse_exclusions(exclude),
+        rules,
         area=area,
         tiers=tier_list,
         branch_is_local=branch_is_local,
@@ -384,6 +388,16 @@ def locate(
         branch_is_local=branch_is_local,
         warnings=tuple(warnings),
         excluded=tuple(placed.excluded),
+        rule=Rule(
+            area=area.name,
+            area_codes=area_codes(area),
+            tiers=tuple(t.name for t in tier_list),
+            location=location_rule(branch_is_local),
+            scope=tuple(r.text for r in rules),
+            base="every supplier",
+            pay_basis="",
+            round3=(),
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from lm3.place.sources import by_source, not_placed_by_reason, reason_records, s
 from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import Assumption, Responses
 from lm3.rounds.uncertainty import Interval
+from lm3.study.rule import Rule
 from lm3.study.scenarios import Scenarios, scenarios
 from lm3.study.scope import Excluded
 from lm3.study.tables import repr_html
@@ -171,6 +172,9 @@ class LM3Result:
     """What each ``exclude`` rule left out of the study (``lm3.study.scope``)."""
     bounds: Bounds | None = None
     tiers: pd.DataFrame | None = None  # spend by tier (name, area, amount, share), when tiers were named
+    rule: Rule | None = None
+    """The declared rule the figure was worked out by (``lm3.study.rule``): area, location rule, scope, base,
+    pay basis and where round 3 came from; two figures compare only when their rules agree."""
     """LM3 with the spend not placed not local (as calculated), local like the placed spend, and all local
     (``lm3.rounds.coverage``)."""
 
@@ -435,6 +439,7 @@ class LM3Result:
                     "name": self.name,
                     "area": self.area.name,
                     "area_codes": list(self.area.codes),
+                    "rule": self.rule.to_dict() if self.rule is not None else None,
                     "round1": pounds(self.round1),
                     "round2": pounds(self.round2),
                     "round3": pounds(self.round3),

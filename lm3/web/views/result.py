@@ -37,7 +37,8 @@ async def show(request: Request, site: Site, session: Session, res: lm3.LM3Resul
         tables=_result_tables(res),
         charts=list(charts.CHARTS),
         what_if=_what_if_table(session.what_if),
-        previous=_previous_table(_previous(session, res)),
+        previous=_previous_table(compared := _previous(session, res)),
+        not_comparable=compared.differences if isinstance(compared, lm3.types.Comparison) else (),
         categories=categories,
         category_items=[{"value": c, "text": c} for c in categories],
     )
@@ -127,15 +128,14 @@ def _png(name: str, res: lm3.LM3Result) -> bytes:
     return buffer.getvalue()
 
 
-def _previous(session: Session, res: lm3.LM3Result) -> Any:
-    """This result beside a previous one uploaded (its rows), or what is wrong with that file."""
+def _previous(session: Session, res: lm3.LM3Result) -> lm3.types.Comparison | str | None:
+    """This result beside a previous one uploaded, or what is wrong with that file."""
     if not session.files("previous"):
         return None
     try:
-        table = lm3.compare([str(session.files("previous")[0].path), res]).table
+        return lm3.compare([str(session.files("previous")[0].path), res])
     except lm3.LM3Error as err:
         return session.as_shown(str(err))
-    return table.astype("object").where(table.notna(), None).to_dict("records")
 
 
 def _result_tables(res: lm3.LM3Result) -> dict[str, Any]:
@@ -252,15 +252,18 @@ def _what_if_table(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
     )
 
 
-def _previous_table(previous: Any) -> Any:
+def _previous_table(compared: lm3.types.Comparison | str | None) -> Any:
     """The comparison with a previous result (a table), or what is wrong with that file (its text)."""
-    if previous is None or isinstance(previous, str):
-        return previous
+    if compared is None or isinstance(compared, str):
+        return compared
+    table = compared.table
+    previous = table.astype("object").where(table.notna(), None).to_dict("records")
     rows = [
         {
             **p,
             "label": f"{'Previous' if i == 0 else 'This result'}: {p['result']}",
             "lm3": "none" if p["lm3"] is None else p["lm3"],
+            "rule": p["rule"] or "not stated (written by an older lm3)",
         }
         for i, p in enumerate(previous)
     ]
@@ -271,6 +274,7 @@ def _previous_table(previous: Any) -> Any:
             ("lm3", "LM3", "decimal"),
             ("round1", "Round 1", "gbp"),
             ("coverage", "Coverage", "pct"),
+            ("rule", "Rule", "text"),
         ],
         rows,
         first_is_header=True,
