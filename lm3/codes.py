@@ -36,6 +36,8 @@ _WARNINGS = {
     "dates-not-dates": "Some dates are not dates: those rows are kept, with no date.",
     "delimiter-missing-repaired": "Rows missing a delimiter were split again where only one split fits the columns.",
     "exclude-matched-nothing": "An exclude rule left out nothing.",
+    "scope-column-missing": "The payments have no expense type or service area column, so the scope could not "
+    "leave out levies, precepts, pensions and refunds: the figure includes them.",
     "fuzzy-name-matches": "Suppliers matched to a register by a similar name: check them.",
     "group-round2-negative": "A group's round 2 is negative: its credit notes exceed its payments.",
     "header-continued": "Rows under the header continue it, and were read as part of it.",

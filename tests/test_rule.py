@@ -24,12 +24,8 @@ def sample() -> lm3.LM3Result:
 def test_the_rule_states_what_the_figure_counts(sample):
     rule = sample.rule
     assert rule is not None
-    assert (rule.area, rule.area_codes, rule.scope, rule.pay_basis) == (
-        "Bradford",
-        ("E08000032",),
-        (),
-        "gross",
-    )
+    assert (rule.area, rule.area_codes, rule.pay_basis) == ("Bradford", ("E08000032",), "gross")
+    assert rule.scope == ("all payments",) and rule.base == "every supplier"
     assert rule.location == "a site or registered office in the area (a local branch counts)"
     # the sample's surveys: 7 of its 10 local suppliers and 10 of its 15 local staff answered (its README)
     assert rule.round3 == (

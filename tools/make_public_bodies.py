@@ -424,6 +424,12 @@ def variants(short: str, official: str) -> set[str]:
     return out
 
 
+def initials(name: str) -> str:
+    """A combined authority as payees write it, by its initials: "Greater Manchester Combined Authority"
+    -> "GMCA", "South Yorkshire Mayoral Combined Authority" -> "SYMCA" ("and" and "of" left out)."""
+    return "".join(w[0].upper() for w in name.split() if w.lower() not in ("and", "of", "the"))
+
+
 def statutory_names(name: str, kind: str) -> list[str]:
     """The names a police force, commissioner or fire service is paid under: its own, and its corporation
     sole's or authority's ("Kent Police": "Chief Constable of Kent Police"; "Kent Police and Crime
@@ -502,6 +508,8 @@ def councils(bodies: Bodies, geo: Path) -> None:
         names = {n for n in r["names"].split("|") if BODY_WORDS.search(n)} | {r["name"]}
         if r["kind"] in ("district", "county"):
             names |= variants(r["short"], r["name"])
+        if r["kind"] == "combined authority":
+            names |= {initials(n) for n in names if n.endswith("Authority")}
         for name in sorted(names):
             bodies.add(
                 name, "council" if r["kind"] != "combined authority" else "combined authority", lads=lads

@@ -360,6 +360,12 @@ def matching_rows(source: pa.Table, asked: Mapping[str, pa.Array], skip: np.ndar
 
 
 @cache
+def public_body_keys() -> frozenset[str]:
+    """The key of every public body lm3 ships."""
+    return frozenset(k for k in public_bodies_table().column("key").to_pylist() if k)
+
+
+@cache
 def public_bodies_table() -> pa.Table:
     """lm3's own register of public bodies (``lm3/data/public_bodies.csv``, written by
     ``tools/make_public_bodies.py``), in the store's columns."""

@@ -53,6 +53,7 @@ from lm3.inputs.register_index import (
     index_of,
     matching_rows,
     public_bodies_table,
+    public_body_keys,
     read_columns,
     write_rows,
 )
@@ -335,6 +336,10 @@ class RegisterStore:
         """Words that are no misspelling: every word of the names near matching chooses from (the public
         bodies, the registers small enough to search) and of the districts' names."""
         return near_state(str(self.folder), self._near_sources()).words
+
+    def public_body_keys(self) -> frozenset[str]:
+        """The key of every public body lm3 ships (``lm3/data/public_bodies.csv``)."""
+        return public_body_keys()
 
     def rows(self, name: str) -> pd.DataFrame:
         """A register's rows, whole (for a small register, or a test)."""

@@ -8,6 +8,7 @@ redacted, SME, large, unknown, from the register's columns where given, else fro
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -28,8 +29,11 @@ DEFAULT_MATCH_THRESHOLD = 90.0
 INDIVIDUAL = "(individual)"  # shown in place of a person's name
 TYPES = ("VCSE", "public body", "individual or redacted", "SME", "large", "unknown")
 
+# "GOVERNMENT" alone, not as a company names its market ("Sanderson Government and Defence", "Capita
+# Government Services")
 _PUBLIC = re.compile(
-    r"\b(?:COUNCIL|NHS|HMRC|HM REVENUE|POLICE|CONSTABULARY|FIRE AND RESCUE|FIRE AUTHORITY|GOVERNMENT"
+    r"\b(?:COUNCIL|NHS|HMRC|HM REVENUE|POLICE|CONSTABULARY|FIRE AND RESCUE|FIRE AUTHORITY"
+    r"|GOVERNMENT(?! (?:AND|SERVICES|SOLUTIONS|DEFENCE|CONSULTING|PARTNERS|SYSTEMS|TECHNOLOG\w*|GROUP|SOFTWARE)\b)"
     r"|DEPARTMENT FOR|DEPARTMENT OF|MINISTRY OF|HOME OFFICE|CABINET OFFICE|ENVIRONMENT AGENCY|DVLA"
     r"|LAND REGISTRY|COMBINED AUTHORITY|PASSENGER TRANSPORT|TRANSPORT FOR|CROWN COMMERCIAL|NATIONAL HEALTH)\b"
 )
@@ -37,7 +41,15 @@ _VCSE = re.compile(
     r"\b(?:CIC|CIO|C I C|C I O|COMMUNITY INTEREST|CHARITY|CHARITABLE|FOUNDATION|VOLUNTARY|HOSPICE"
     r"|ASSOCIATION|TRUST|SOCIETY|CLUB|CHURCH|MOSQUE|TEMPLE|SCOUTS?|GUIDES|YOUTH|COMMUNITY)\b"
 )
-_INDIVIDUAL = re.compile(r"^(?:MR|MRS|MS|MISS|DR|MX)\b")
+# words no public body's name holds: with them a name that also holds a public body's word is a charity, a
+# club or a staff association of it ("Police Sports Association", "NHS Charities Together", "Council for
+# Voluntary Service", "Fire Fighters Charity")
+_VCSE_ONLY = re.compile(
+    r"\b(?:SPORTS?|CLUB|ATHLETIC|BENEVOLENT|FEDERATION|CHARITY|CHARITIES|CHARITABLE|VOLUNTARY|HOSPICE|CIC|CIO"
+    r"|COMMUNITY INTEREST)\b"
+)
+# a title first, and no company's legal form ("MS Minibuses Ltd" is a company)
+_INDIVIDUAL = re.compile(r"^(?:MR|MRS|MS|MISS|DR|MX)\b(?!.*\b(?:LIMITED|LTD|PLC|LLP|CIC|CIO|INC)\b)")
 
 
 def place_suppliers(
@@ -96,7 +108,8 @@ def place_suppliers(
     trace["payments_name"] = spend["supplier"].to_numpy()  # ``supplier``: as its source names it
     trace["region"] = region_of(trace["lad"]).to_numpy()
     trace["head_office_lad"] = directory.place(trace["head_office_postcode"].fillna(""))["lad"].to_numpy()
-    trace["type"] = supplier_types(trace, register, found)
+    public_keys = registers.public_body_keys() if registers is not None else frozenset()
+    trace["type"] = supplier_types(trace, register, found, public_keys)
     person = (trace["type"] == "individual or redacted") & (trace["supplier_class"] == "named")
     trace = _explain_unplaced(trace, person.to_numpy())
     # Individuals' names are personal data: they never leave here (redacted ones are "(redacted)" already).
@@ -364,6 +377,44 @@ def _near_names(
     out.loc[at[~ambiguous], "match"] = "fuzzy name"
 
 
+def named_after_public_body(keys: pd.Series, public_keys: frozenset[str]) -> np.ndarray:
+    """Whether each supplier key begins with the whole key of a public body (``public_keys``: those lm3
+    ships, ``lm3/data/public_bodies.csv``) and goes on with more words: "OFSTED INTERNET", "HMRC VAT" (a key
+    that is the body's own is found by the store). Vectorised over the number of words, never the
+    suppliers."""
+    words = keys.fillna("").astype("str").str.split(" ")
+    count = (
+        np.asarray([len(w) for w in words.to_numpy()], dtype=np.int64)
+        if len(words)
+        else np.zeros(0, np.int64)
+    )
+    out = np.zeros(len(keys), dtype=bool)
+    known = _saying_a_body(public_keys)
+    for k in range(1, int(count.max(initial=0))):
+        longer = count > k
+        if not longer.any():
+            break
+        prefix = words[longer].str[:k].str.join(" ")
+        out[np.flatnonzero(longer)] |= prefix.isin(known).to_numpy()
+    return out
+
+
+_BODY_WORDS = re.compile(
+    r"\b(?:COUNCIL|AUTHORITY|AGENCY|OFFICE|DEPARTMENT|COMMISSIONER|SERVICE|REGISTRY|TRUST|BOARD|NHS|POLICE"
+    r"|CONSTABULARY|FIRE|MBC|MDC|CC|DC|BC|ICB|CCG)\b"
+)
+
+
+@cache
+def _saying_a_body(keys: frozenset[str]) -> frozenset[str]:
+    """The public bodies' keys that say a body on their own: those naming one ("Kent County Council",
+    "Cabinet Office") and one-word names (4 letters or more: "OFSTED", "HMRC"); never a place's name ("City
+    of Liverpool" begins "City of Liverpool College")."""
+    return frozenset(
+        k for k in keys if k and len(k) >= 4 and (" " not in k or _BODY_WORDS.search(k) is not None)
+    )
+
+
 def names_of_people(names: pd.Series) -> pd.Series:
     """Whether each payee name is a person's ("Mr J Smith", "Dr A Khan"): the rule by which a supplier is
     typed "individual or redacted", for front ends that must not show such names."""
@@ -372,7 +423,10 @@ def names_of_people(names: pd.Series) -> pd.Series:
 
 
 def supplier_types(
-    trace: pd.DataFrame, register: pd.DataFrame, found: pd.DataFrame | None = None
+    trace: pd.DataFrame,
+    register: pd.DataFrame,
+    found: pd.DataFrame | None = None,
+    public_keys: frozenset[str] = frozenset(),
 ) -> pd.Series:
     """Each supplier's type, first rule that applies:
 
@@ -380,7 +434,9 @@ def supplier_types(
     2. the register's type column, when it names one of the types (VCSE, public, SME, large);
     3. what the register store says (``found``: a council or an NHS trust is a public body; a charity, a
        CIC or a sports club VCSE);
-    4. "public body": councils, NHS, government departments and agencies, police, fire (by name);
+    4. "public body": councils, NHS, government departments and agencies, police, fire (by name), unless the
+       name also says it is a charity, a club or a staff association ("Police Sports Association": VCSE);
+       and a name that begins with a public body's whole name ("Ofsted Internet", "HMRC VAT");
     5. "VCSE": the spend file's or register's VCSE flag, a charity number, or a charitable or community
        name (CIC, CIO, charity, trust, foundation, association, society, club, church, community ...);
     6. "SME" or "large" from the register's SME flag, else the store's (accounts a small company files);
@@ -434,13 +490,14 @@ def supplier_types(
         reg_type.str.fullmatch("large").to_numpy(),
         (store_type == "public body").to_numpy(),
         (store_type == "VCSE").to_numpy(),
-        public,
+        public & upper.str.contains(_VCSE_ONLY.pattern).to_numpy(dtype=bool),
+        public | named_after_public_body(trace["key"], public_keys),
         (vcse_flag | charity | upper.str.contains(_VCSE.pattern)).to_numpy(),
         sme.isin(yes).to_numpy(),
         sme.isin({"n", "no", "false", "0"}).to_numpy(),
     ]
     choices = ["individual or redacted", "VCSE", "public body", "SME", "large", "public body", "VCSE"]
-    choices += ["public body", "VCSE", "SME", "large"]
+    choices += ["VCSE", "public body", "VCSE", "SME", "large"]
     return pd.Series(np.select(conditions, choices, default="unknown"), index=trace.index)
 
 

@@ -15,7 +15,8 @@ from lm3.values.near import WordIndex
 
 class Registers(Protocol):
     """What the cascade reads the register store through (``lm3.inputs.store.RegisterStore``): the rows
-    whose key or identifier is asked for, and the names near matching may choose from."""
+    whose key or identifier is asked for, the names near matching may choose from, and the keys of the
+    public bodies lm3 ships."""
 
     def lookup(
         self,
@@ -28,6 +29,8 @@ class Registers(Protocol):
     def near_index(self) -> WordIndex: ...
 
     def vocabulary(self) -> frozenset[str]: ...
+
+    def public_body_keys(self) -> frozenset[str]: ...
 
 
 NEAR = 5  # the rank of a near name in the store or the public bodies

@@ -62,14 +62,15 @@ def all_assumptions(
     public = public_bodies_without_answers(rounds.groups)
     if public is not None:
         assumptions.insert(-2, _public_bodies_assumption(public, responses))
-    if placed.excluded:
+    if placed.excluded:  # what the scope (and exclude) left out, rule by rule
         assumptions.insert(
             3,
             Assumption(
                 "spend left out",
                 "; ".join(e.describe() for e in placed.excluded),
-                "given by the user: spend the study does not count (precepts, transfers to public bodies...)",
-                "exclude",
+                "the study's scope and exclude rules: spend it does not count (precepts, transfers to public "
+                "bodies...)",
+                "scope" if study.scope.name != "all" or study.scope.top is not None else "exclude",
             ),
         )
     if rounds.non_local is not None:

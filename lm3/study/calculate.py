@@ -57,7 +57,7 @@ from lm3.study.round3 import (
     staff_table,
 )
 from lm3.study.rule import Rule, area_codes, location_rule, round3_sources
-from lm3.study.scope import parse_exclusions
+from lm3.study.scope import study_scope
 from lm3.values import params
 from lm3.values.money import parse_pounds
 
@@ -88,6 +88,8 @@ def calculate(
     seed: int | None = None,
     draws: int = DEFAULT_DRAWS,
     count_non_local: bool = False,
+    scope: str = "all",
+    top: int | None = None,
     exclude: str | Sequence[str] | None = None,
     registers: str | Path | RegisterStore | None = None,
     directory: PostcodeDirectory | None = None,
@@ -122,7 +124,10 @@ def calculate(
 
     ``exclude``: rules ``FIELD=VALUE`` for spend left out of the study (``lm3.study.scope``):
     ``"supplier_type=public body"`` leaves out transfers to other public bodies, ``"expense_type=Precepts"``
-    an expense type; what each left out is in ``result.excluded`` and the assumptions.
+    an expense type; what each left out is in ``result.excluded`` and the assumptions. ``scope``: "all" (every
+    payment), "procurement" (no levies, precepts, pensions or refunds by expense type, no payments to public
+    bodies, individuals or redacted payees) or "cles" (procurement, the top 300 suppliers by spend);
+    ``top``: only the largest N suppliers by spend counted. The result's ``rule`` states all of it.
 
     ``progress(step, done, 5)`` is called after reading, placing, round 3, the interval and the sensitivity.
 
@@ -140,7 +145,7 @@ def calculate(
         directory=directory,
         store=open_store(registers),
         income=_income(income),
-        rules=parse_exclusions(exclude),
+        scope=study_scope(scope, exclude, top),
     )
     tables = _read_stage(
         payments,
@@ -163,7 +168,8 @@ def calculate(
         read.data,
         read.label,
         register,
-        study.rules,
+        study.scope.rules,
+        top=study.scope.top,
         area=area,
         tiers=study.tiers,
         branch_is_local=branch_is_local,
@@ -239,8 +245,9 @@ def calculate(
             area_codes=area_codes(area),
             tiers=tuple(t.name for t in study.tiers),
             location=location_rule(branch_is_local),
-            scope=tuple(r.text for r in study.rules),
-            base="every supplier",
+            scope=study.scope.texts,
+            base=study.scope.base,
+            share_kind=study.scope.share_kind,
             pay_basis=pay_basis,
             round3=round3_sources(responses),
         ),

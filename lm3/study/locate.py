@@ -55,7 +55,7 @@ from lm3.read.table import Table
 from lm3.study.options import StudyOptions
 from lm3.study.placing import place
 from lm3.study.rule import Rule, area_codes, location_rule
-from lm3.study.scope import Excluded, parse_exclusions
+from lm3.study.scope import Excluded, study_scope
 from lm3.values import params
 from lm3.values.frames import row_tuples
 from lm3.values.html import escape, html_table
@@ -307,6 +307,8 @@ def locate(
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     register_columns: Mapping[str, str] | None = None,
+    scope: str = "all",
+    top: int | None = None,
     exclude: str | Sequence[str] | None = None,
     registers: str | Path | RegisterStore | None = None,
     directory: PostcodeDirectory | None = None,
@@ -320,8 +322,8 @@ def locate(
     and identifiers, the register store and the public bodies lm3 ships (``lm3.place.cascade``).
     ``registers``: the register store (a folder, a ``RegisterStore``; None: the user's own, ``lm3.registers``).
     ``columns`` and ``sheet`` apply to the payments, ``register_columns`` to every register (the register's
-    columns where detection is wrong: ``{"postcode": "Site Postcode"}``). ``exclude``: spend left out, as for
-    ``lm3.calculate`` (``result.excluded`` says what). ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
+    columns where detection is wrong: ``{"postcode": "Site Postcode"}``). ``scope``, ``top`` and ``exclude``: spend
+    left out, as for ``lm3.calculate`` (``result.excluded`` says what). ``area`` and ``tiers`` as for ``resolve_area`` and ``resolve_tiers``. Rejected payment rows are left out (``lm3 ingest`` lists them) and counted in a
     warning. Raises InputError, AreaError.
     """
     StudyOptions.check({k: v for k, v in locals().items() if k != "payments"})
@@ -347,12 +349,13 @@ def locate(
             )
         )
 
-    rules = parse_exclusions(exclude)
+    counted = study_scope(scope, exclude, top)
     placed = place(
         ingested.data,
         ingested.file,
         register,
-        rules,
+        counted.rules,
+        top=counted.top,
         area=area,
         tiers=tier_list,
         branch_is_local=branch_is_local,
@@ -393,8 +396,9 @@ def locate(
             area_codes=area_codes(area),
             tiers=tuple(t.name for t in tier_list),
             location=location_rule(branch_is_local),
-            scope=tuple(r.text for r in rules),
-            base="every supplier",
+            scope=counted.texts,
+            base=counted.base,
+            share_kind=counted.share_kind,
             pay_basis="",
             round3=(),
         ),

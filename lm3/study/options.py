@@ -188,6 +188,26 @@ class StudyOptions:
         high=100,
         check=params.between(0, 100),
     )
+    scope: str = _option(
+        "all",
+        "What spend to count",
+        "all: every payment. procurement: no levies, precepts, pensions or refunds (by expense type), and no "
+        "payments to public bodies, individuals or redacted payees, as councils' procurement figures count. "
+        "cles: procurement, the top 300 suppliers by spend (CLES's spend analysis).",
+        "placing",
+        "choice",
+        choices=("all", "procurement", "cles"),
+        check=params.choice("all", "procurement", "cles"),
+    )
+    top: int | None = _option(
+        None,
+        "Top suppliers",
+        "Count only the largest N suppliers by spend (after the scope and exclude); cles counts 300.",
+        "placing",
+        "whole",
+        low=1,
+        check=params.whole(1, optional=True),
+    )
     exclude: tuple[str, ...] | None = _option(
         None,
         "Spend to leave out",

@@ -39,6 +39,7 @@ def place(
     register: Table,
     rules: Sequence[Exclusion],
     *,
+    top: int | None = None,
     area: Area,
     tiers: Sequence[Tier],
     branch_is_local: bool,
@@ -47,8 +48,9 @@ def place(
     store: RegisterStore | None,
 ) -> Placed:
     """Place the suppliers of ``payments`` (read from ``payments_label``) against ``register``, the store
-    and lm3's public bodies, in ``area`` and each of ``tiers``."""
-    paid, excluded = exclude_payments(payments, list(rules), label=payments_label)
+    and lm3's public bodies, in ``area`` and each of ``tiers``; ``rules`` leave spend out, and ``top`` keeps
+    only the largest suppliers by the spend left (``lm3.study.scope``)."""
+    paid, excluded, scope_notes = exclude_payments(payments, list(rules), label=payments_label)
     trace, matched = place_suppliers(
         paid,
         register.data,
@@ -59,8 +61,8 @@ def place(
         registers=store,
         register_label=register.label,
     )
-    paid, trace, excluded, notes = apply_to_placed(paid, trace, list(rules), excluded)
-    warnings: list[str] = [*notes, *conflict_warnings(trace)]
+    paid, trace, excluded, notes = apply_to_placed(paid, trace, list(rules), excluded, top)
+    warnings: list[str] = [*scope_notes, *notes, *conflict_warnings(trace)]
     if tiers:
         sites = trace_places(trace, directory)
         for tier in tiers:

@@ -62,6 +62,8 @@ LOCATE_OPTIONS = (
     "columns",
     "sheet",
     "register_columns",
+    "scope",
+    "top",
     "exclude",
     "registers",
 )

@@ -29,7 +29,7 @@ from lm3.study.result import (
     STAFF_TRACE_COLUMNS,
     NonLocalRespend,
 )
-from lm3.study.scope import Exclusion
+from lm3.study.scope import Scope
 from lm3.values.frames import among, row_tuples
 from lm3.values.money import format_gbp
 
@@ -48,7 +48,7 @@ class Study:
     directory: PostcodeDirectory
     store: RegisterStore | None
     income: int | None
-    rules: tuple[Exclusion, ...]
+    scope: Scope
 
 
 @dataclass

@@ -70,7 +70,11 @@ class Rule:
 
     @property
     def scope_text(self) -> str:
-        return "all payments" if not self.scope else "all payments but " + ", ".join(self.scope)
+        """What was counted: the scope's own words, then any rule of the user's ("but ...")."""
+        if not self.scope:
+            return "all payments"
+        counted, *left_out = self.scope
+        return counted + (" but " + ", ".join(left_out) if left_out else "")
 
     def differences(self, other: Rule) -> list[str]:
         """How two rules differ in what makes figures comparable, a sentence each (none: comparable)."""
