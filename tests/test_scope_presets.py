@@ -19,8 +19,9 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+import openpyxl
 import pytest
-from conftest import DATA
+from conftest import DATA, SAMPLE
 
 import lm3
 
@@ -190,3 +191,28 @@ def test_a_file_without_an_expense_column_says_what_procurement_could_not_leave_
     (note,) = [w for w in located.warnings if w.code == "scope-column-missing"]
     assert "levies, precepts, pensions and refunds" in note
     assert located.total == 300_00
+
+
+def test_every_share_shown_says_what_it_is_a_share_of(tmp_path):
+    from click.testing import CliRunner
+
+    from lm3.cli import cli
+
+    kind = "of placed procurement payments"
+    result = lm3.load_project(SAMPLE).with_options(scope="procurement").calculate()
+    assert result.share_kind == kind and result.to_dict()["local_share_kind"] == kind
+    assert f"local share {result.local_share:.1%} {kind}." in (result.coverage_text() or "")
+    files = lm3.write_report(result, tmp_path, formats=("html", "xlsx"))
+    assert files.xlsx is not None and files.html is not None
+    sheet = openpyxl.load_workbook(files.xlsx, read_only=True)["Summary"]
+    assert f"Local share ({kind})" in {r[0] for r in sheet.iter_rows(values_only=True)}
+    html = files.html.read_text(encoding="utf-8")
+    assert f"local spend as a share {kind}" in html and "not of the value of contracts awarded" in html
+    printed = CliRunner().invoke(
+        cli, ["locate", "--payments", str(MANCHESTER), "--area", "Manchester", "--scope", "cles"]
+    )
+    assert printed.exit_code == 0, printed.output
+    shown = [line for line in printed.output.splitlines() if line.strip().startswith("In the area")]
+    assert shown and shown[0].endswith("of the top 300 suppliers' placed procurement payments")
+    located = lm3.locate(MANCHESTER, None, area="Manchester", scope="cles")
+    assert located.to_dict()["local_share_kind"] == "of the top 300 suppliers' placed procurement payments"

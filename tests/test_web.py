@@ -810,3 +810,24 @@ def test_a_previous_result_by_another_rule_is_said_to_be_not_comparable():
         assert "Rule:</strong> area Bradford (E08000032) | local: a site or registered office" in page
         assert "These figures are not comparable: they count different things." in page
         assert "the area differs: Leeds (E08000035) / Bradford (E08000032)" in page
+
+
+def test_the_scope_chosen_on_the_area_page_names_the_kind_of_every_share():
+    with _client() as client:
+        csrf = _start(client)
+        client.post("/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN)
+        client.post(
+            "/area",
+            data={
+                "csrf": csrf("/area"),
+                "area": "Bradford",
+                "scope": "procurement",
+                "tiers": "WY=West Yorkshire",
+            },
+            headers=SAME_ORIGIN,
+        )
+        assert _wait_for_result(client) == "/result"
+        page = client.get("/result").text
+        assert "local share" in page and "% of placed procurement payments." in page
+        assert "scope: procurement (no levies, precepts, pensions or refunds" in page
+        assert "Share of placed procurement payments" in page  # the tiers' table

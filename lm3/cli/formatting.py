@@ -99,11 +99,11 @@ def format_locate(result: LocateResult, top: int = 10) -> str:
         f"  Spend              {format_gbp(result.total):>16}  ({len(result.suppliers)} suppliers)",
         f"  Placed             {format_gbp(result.placed):>16}  {pct(result.coverage)} of spend, "
         f"{int(placed['suppliers'])} suppliers ({pct(float(placed['supplier_share']))})",
-        f"  In the area        {format_gbp(result.local):>16}  {pct(result.local_share)} of placed spend",
+        f"  In the area        {format_gbp(result.local):>16}  {pct(result.local_share)} {result.share_kind}",
         "",
         *_sources(result.by_source(), result.not_placed_by_reason()),
         "",
-        "Tiers (each includes the ones before it; share of placed spend):",
+        f"Tiers (each includes the ones before it; share {result.share_kind}):",
     ]
     for t in lm3.frontend.row_tuples(result.tiers):
         lines.append(f"  {t.name:<28} {format_gbp(t.amount):>16}  {pct(t.share)}")

@@ -231,7 +231,7 @@ def local_share_chart(result: Any, ax: Axes | None = None, *, by: str = "type") 
                 1.02, yi, text, va="center", fontsize=8, transform=ax.get_yaxis_transform(), clip_on=False
             )
         what = "supplier type" if by == "type" else "expense category"
-        set_title(ax, f"Local share of placed spend by {what}: {result.area.name}")
+        set_title(ax, f"Local share {result.share_kind} by {what}: {result.area.name}")
         ax.set_xlabel("local / placed spend")
         fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig

@@ -219,7 +219,7 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
         ("Placed", result.placed),
         ("Coverage (placed / paid to suppliers)", result.coverage),
         ("Suppliers placed", f"{result.placed_suppliers} of {len(result.suppliers)}"),
-        ("Local share (local / placed)", result.local_share),
+        (f"Local share ({result.share_kind})", result.local_share),
         ("LM3 if the spend not placed were local like the placed", b.like_placed if b else None),
         ("LM3 if the spend not placed were all local", b.all_local if b else None),
     ]
@@ -247,7 +247,7 @@ def write_workbook(result: LM3Result, path: Path, *, scenarios: pd.DataFrame | N
         money_rows={"Round 1", "Round 2", "Round 3", "Not placed", "Paid to suppliers", "Placed"},
         share_rows={
             "Coverage (placed / paid to suppliers)",
-            "Local share (local / placed)",
+            f"Local share ({result.share_kind})",
             "Placed share of round 1's spend",
         },
         decimal_rows=decimal_rows,

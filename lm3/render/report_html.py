@@ -255,10 +255,11 @@ def render_html(result: LM3Result, figures: dict[str, Any], *, scenarios: pd.Dat
         _table(leakage.head(TOP_ROWS)) if len(leakage) else "<p>No placed spend leaves the area.</p>",
         _more(len(leakage), "suppliers with spend leaving the area", "Leakage"),
         "<h2>Local share</h2>",
-        "<p>The local share is local spend as a share of placed spend: spend not placed counts on neither "
-        "side.</p>",
-        _img(figures["local-share-by-type"], "Local share of placed spend by supplier type"),
-        _img(figures["local-share-by-category"], "Local share of placed spend by expense category"),
+        f"<p>The local share is local spend as a share {escape(result.share_kind)}: spend not placed counts on "
+        "neither side. It is a share of payments made, not of the value of contracts awarded (the share some "
+        "councils publish): payments cannot give that.</p>",
+        _img(figures["local-share-by-type"], f"Local share {result.share_kind} by supplier type"),
+        _img(figures["local-share-by-category"], f"Local share {result.share_kind} by expense category"),
         _img(figures["map"], "Map of £ paid by district", tall=True),
         "<h2>How sure is it?</h2>",
     ]

@@ -54,7 +54,7 @@ from lm3.read.cells import Source
 from lm3.read.table import Table
 from lm3.study.options import StudyOptions
 from lm3.study.placing import place
-from lm3.study.rule import Rule, area_codes, location_rule
+from lm3.study.rule import SHARE_KIND, Rule, area_codes, location_rule
 from lm3.study.scope import Excluded, study_scope
 from lm3.values import params
 from lm3.values.frames import row_tuples
@@ -109,6 +109,11 @@ class LocateResult:
     def coverage(self) -> float | None:
         return self.placed / self.total if self.total else None
 
+    @property
+    def share_kind(self) -> str:
+        """What the local share is a share of: the rule's ("of placed payments"...)."""
+        return self.rule.share_kind if self.rule is not None else SHARE_KIND
+
     def _repr_html_(self) -> str:
         """In Jupyter: coverage and local share, the tiers and the spend by supplier type."""
         share = f"{self.local_share:.1%}" if self.local_share is not None else "none placed"
@@ -116,7 +121,7 @@ class LocateResult:
         return (
             f"<div><p><b>{escape(self.file)}</b>, {escape(self.area.name)}: "
             f"{format_gbp(self.placed)} of {format_gbp(self.total)} placed ({coverage}); "
-            f"local share of placed spend {share}</p>"
+            f"local share {share} {escape(self.share_kind)}</p>"
             f"{html_table(self.tiers, money={'amount'}, shares={'share'})}{html_table(self.by_type(), money={'amount'}, shares={'share', 'local_share'})}</div>"
         )
 
@@ -242,6 +247,7 @@ class LocateResult:
                     "placed": money(self.placed),
                     "local": money(self.local),
                     "local_share": share(self.local_share),
+                    "local_share_kind": self.share_kind,
                     "coverage": share(self.coverage),
                     "suppliers": len(self.suppliers),
                     "suppliers_placed": int((self.suppliers["location"] != "unknown").sum()),

@@ -15,7 +15,7 @@ from lm3.place.sources import by_source, not_placed_by_reason, reason_records, s
 from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import Assumption, Responses
 from lm3.rounds.uncertainty import Interval
-from lm3.study.rule import Rule
+from lm3.study.rule import SHARE_KIND, Rule
 from lm3.study.scenarios import Scenarios, scenarios
 from lm3.study.scope import Excluded
 from lm3.study.tables import repr_html
@@ -230,13 +230,19 @@ class LM3Result:
         """The spend not placed, by why: unplaced (the code), why, suppliers, amount (pence), share."""
         return not_placed_by_reason(self.suppliers)
 
+    @property
+    def share_kind(self) -> str:
+        """What the local share is a share of ("of placed payments", "of placed procurement payments", "of
+        the top 300 suppliers' placed procurement payments"): the rule's."""
+        return self.rule.share_kind if self.rule is not None else SHARE_KIND
+
     def coverage_text(self) -> str | None:
         """The coverage as people read it: "Placed: £X of £Y paid to suppliers (24.4%), 85 of 920
-        suppliers; local share 21.9% of the placed spend." (None with no payments)."""
+        suppliers; local share 21.9% of placed payments." (None with no payments)."""
         if self.coverage is None:
             return None
         share = (
-            f"; local share {self.local_share:.1%} of the placed spend"
+            f"; local share {self.local_share:.1%} {self.share_kind}"
             if self.local_share is not None
             else "; none of it placed"
         )
@@ -458,6 +464,7 @@ class LM3Result:
                     "placed": pounds(self.placed),
                     "unplaced": pounds(self.unplaced),
                     "coverage": self.coverage,
+                    "local_share_kind": self.share_kind,
                     "placed_suppliers": self.placed_suppliers,
                     "placed_by_source": source_records(self.by_source()),
                     "not_placed_by_reason": reason_records(self.not_placed_by_reason()),

@@ -32,7 +32,7 @@ async def show(request: Request, site: Site, session: Session, res: lm3.LM3Resul
         request,
         "result.html",
         session,
-        tiers=_tiers_table(session.tiers),
+        tiers=_tiers_table(session.tiers, res.share_kind),
         r=res,
         tables=_result_tables(res),
         charts=list(charts.CHARTS),
@@ -281,12 +281,12 @@ def _previous_table(compared: lm3.types.Comparison | str | None) -> Any:
     )
 
 
-def _tiers_table(tiers: Any) -> dict[str, Any] | None:
+def _tiers_table(tiers: Any, share_kind: str) -> dict[str, Any] | None:
     if not tiers:
         return None
     return table_params(
         "Placed spend within each area, each including the ones before it",
-        [("name", "Area", "text"), ("amount", "£", "gbp"), ("share", "Of placed spend", "pct")],
+        [("name", "Area", "text"), ("amount", "£", "gbp"), ("share", f"Share {share_kind}", "pct")],
         tiers,
         first_is_header=True,
     )
