@@ -15,12 +15,14 @@ the sum of its lines, so every total reconciles to the penny with the trace that
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from importlib import resources
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -48,16 +50,32 @@ MIN_CATEGORY_RESPONDENTS = 5
 
 @dataclass(frozen=True)
 class DefaultShare:
-    """A published share used for a group with no respondents: value, where it comes from, and when."""
+    """A published share used for a group with no respondents: the default it stands for (``name``:
+    supplier_share, staff_share, non_local_supplier_share), its value on the study's basis, where it comes
+    from and when; ``key``, its name among the published rates ("northumberland-2005"; blank when given by
+    the user); ``basis``, what it was published as a share of (turnover, gross pay, net pay); and
+    ``published``, the share as published where it was converted to the study's pay basis."""
 
     name: str
     share: Fraction
     source: str
     date: str
+    key: str = ""
+    basis: str = ""
+    published: Fraction | None = None
 
     @property
     def text(self) -> str:
-        return f"{float(self.share) * 100:.1f}%"
+        said = f"{float(self.share) * 100:.1f}%"
+        if self.published is not None:
+            said += f" ({float(self.published) * 100:.1f}% of {self.basis}, converted)"
+        return said
+
+    @property
+    def cited(self) -> str:
+        """Who published it, and when, in a few words ("NEF with Northumberland County Council, 2005")."""
+        who = re.sub(r"\s*\(.*?\)", "", self.source.split(":")[0])
+        return who + (f", {self.date}" if self.date else "")
 
 
 @dataclass(frozen=True)
@@ -172,22 +190,84 @@ def apply_shares(
     return members, responses
 
 
-def default_shares(overrides: Mapping[str, object] | None = None) -> dict[str, DefaultShare]:
-    """The published shares lm3 falls back on (lm3/data/defaults.toml), with any given in ``overrides``
-    (``{"staff_share": "40%"}``, as under ``[defaults]`` in lm3.toml) replacing them. Raises MethodError
-    for an unknown name or a value that is not a share."""
+@cache
+def _defaults_table() -> dict[str, Any]:
     with resources.files("lm3").joinpath("data/defaults.toml").open("rb") as f:
-        table = tomllib.load(f)
-    out = {}
-    for name in DEFAULT_KEYS:
-        entry = table[name]
-        share = parse_shares(pd.Series([entry["value"]]))[0][0]
-        out[name] = DefaultShare(name, share, entry["source"], str(entry["date"]))
+        return tomllib.load(f)
+
+
+def _share(text: object) -> Fraction:
+    share = parse_shares(pd.Series([text]))[0][0]
+    assert share is not None, f"lm3/data/defaults.toml: {text!r} is not a share"
+    return cast("Fraction", share)
+
+
+def net_of_gross_stated() -> Fraction:
+    """Net pay as a share of gross where a payroll gives no net pay (lm3/data/defaults.toml, worked there)."""
+    return _share(_defaults_table()["net_of_gross"]["value"])
+
+
+def _on_basis(name: str, entry: Mapping[str, Any], pay_basis: str, net_of_gross: Fraction) -> DefaultShare:
+    """A published rate as a share of what the study's round 2 holds: turnover as it is; a share of net pay
+    times net over gross on the gross basis; a share of gross pay over it on the net basis."""
+    published = _share(entry["value"])
+    basis = str(entry.get("basis", ""))
+    share = published
+    if basis == "net pay" and pay_basis == "gross":
+        share = published * net_of_gross
+    elif basis == "gross pay" and pay_basis == "net":
+        share = min(published / net_of_gross, Fraction(1))
+    return DefaultShare(
+        name,
+        share,
+        str(entry["source"]),
+        str(entry.get("date", "")),
+        key=str(entry.get("key", "")),
+        basis=basis,
+        published=published if share != published else None,
+    )
+
+
+def published_rates(
+    pay_basis: str = "gross", net_of_gross: Fraction | None = None
+) -> dict[str, tuple[DefaultShare, ...]]:
+    """Each default's published rates (lm3/data/defaults.toml: the default first, then the others), each
+    on the study's pay basis (``net_of_gross``: the payroll's own net over gross pay, else the stated one)."""
+    table = _defaults_table()
+    ratio = net_of_gross if net_of_gross is not None else net_of_gross_stated()
+    out: dict[str, list[DefaultShare]] = {
+        name: [_on_basis(name, table[name], pay_basis, ratio)] for name in DEFAULT_KEYS
+    }
+    for entry in table.get("published", []):
+        out[str(entry["for"])].append(_on_basis(str(entry["for"]), entry, pay_basis, ratio))
+    return {name: tuple(rates) for name, rates in out.items()}
+
+
+def default_shares(
+    overrides: Mapping[str, object] | None = None,
+    *,
+    pay_basis: str = "gross",
+    net_of_gross: Fraction | None = None,
+) -> dict[str, DefaultShare]:
+    """The published shares lm3 falls back on (lm3/data/defaults.toml), on the study's pay basis, with any
+    given in ``overrides`` replacing them: a share (``{"staff_share": "40%"}``, as under ``[defaults]`` in
+    lm3.toml) or the key of a published rate (``{"supplier_share": "manchester-2015"}``). Raises
+    MethodError for an unknown name or a value that is neither."""
+    rates = published_rates(pay_basis, net_of_gross)
+    out = {name: rates[name][0] for name in DEFAULT_KEYS}
     for name, value in (overrides or {}).items():
         if name not in DEFAULT_KEYS:
             raise MethodError(f"Unknown default {name!r}: the defaults are {', '.join(DEFAULT_KEYS)}.")
+        named = next((r for r in rates[name] if r.key and r.key == str(value).strip().casefold()), None)
+        if named is not None:
+            out[name] = named
+            continue
         shares, problems = parse_shares(pd.Series([value]))
         if shares[0] is None:
-            raise MethodError(f"Default {name} = {value!r} {problems[0] or 'is blank'}.")
+            keys = ", ".join(r.key for r in rates[name] if r.key)
+            raise MethodError(
+                f"Default {name} = {value!r} {problems[0] or 'is blank'}: give a share, or one of the published "
+                f"rates: {keys}."
+            )
         out[name] = DefaultShare(name, shares[0], "given by the user", "")
     return out

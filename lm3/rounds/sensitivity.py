@@ -18,13 +18,14 @@ result's own setting reproduces its LM3 exactly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from lm3.rounds.coverage import Bounds
-from lm3.rounds.method import Responses, group_share
+from lm3.rounds.method import DefaultShare, Responses, group_share
 from lm3.values.money import format_gbp, times_shares
 
 SENSITIVITY_COLUMNS = ["assumption", "low", "high", "lm3_low", "lm3_high", "swing", "range"]
@@ -51,9 +52,12 @@ def sensitivity(
     suppliers: pd.DataFrame,
     branch_is_local: bool,
     limits: Bounds | None = None,
+    published: Mapping[str, Sequence[DefaultShare]] | None = None,
 ) -> pd.DataFrame:
     """One line per assumption moved (columns ``SENSITIVITY_COLUMNS``), largest swing in LM3 first;
-    ``limits``, the bounds of the spend not placed (``lm3.rounds.coverage``), is a line of its own."""
+    ``limits``, the bounds of the spend not placed (``lm3.rounds.coverage``), is a line of its own. A group
+    on a default share moves over the published rates for it (``published``: ``lm3.rounds.method.
+    published_rates``), lowest to highest, where there are two or more; else 20 points either way."""
 
     def lm3(r2: int, r3: int) -> float:
         return (round1 + r2 + r3) / round1
@@ -69,9 +73,9 @@ def sensitivity(
             stated = f"lowest to highest answer of {responses.respondents} respondent(s)"
         else:
             assert responses.default is not None
-            centre = responses.default.share
-            low, high = max(centre - DEFAULT_SPREAD, Fraction(0)), min(centre + DEFAULT_SPREAD, Fraction(1))
-            stated = f"default {responses.default.text} 20 points either way"
+            low, high, stated = _default_range(
+                responses.default, (published or {}).get(responses.default.name, ())
+            )
         lines.append(
             {
                 "assumption": f"share re-spent locally by {responses.group} "
@@ -195,3 +199,22 @@ def _supplier_mean(groups: list[tuple[pd.DataFrame, Responses]]) -> Fraction:
     members, _ = groups[0]
     r2 = int(members["round2"].sum())
     return Fraction(int(members["round3"].sum()), r2) if r2 else Fraction(0)
+
+
+def _default_range(default: DefaultShare, rates: Sequence[DefaultShare]) -> tuple[Fraction, Fraction, str]:
+    """The range a group on a default share moves over: its published rates, lowest to highest (with the
+    default among them), where there are two or more; else 20 points either way of the default."""
+    every = [default, *(r for r in rates if (r.key, r.share) != (default.key, default.share))]
+    if len(every) >= 2:
+        low, high = min(every, key=lambda r: r.share), max(every, key=lambda r: r.share)
+        return (
+            Fraction(low.share),
+            Fraction(high.share),
+            f"published rates: {low.text} ({low.cited}) to {high.text} ({high.cited})",
+        )
+    centre = default.share
+    return (
+        max(centre - DEFAULT_SPREAD, Fraction(0)),
+        min(centre + DEFAULT_SPREAD, Fraction(1)),
+        f"default {default.text} 20 points either way",
+    )

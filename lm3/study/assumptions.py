@@ -11,6 +11,7 @@ from lm3.rounds.coverage import Bounds
 from lm3.rounds.method import (
     Assumption,
     Responses,
+    published_rates,
 )
 from lm3.rounds.sensitivity import public_bodies_without_answers
 from lm3.rounds.uncertainty import Interval
@@ -195,7 +196,15 @@ def _assumptions(
         ),
         *[
             Assumption(
-                f"default share for {r.group}", r.default.text, f"{r.default.source} ({r.default.date})"
+                f"default share for {r.group}",
+                r.default.text,
+                (f"{r.default.source} ({r.default.date})" if r.default.date else r.default.source)
+                + (
+                    f"; a share of {r.default.basis}, published rate {r.default.key!r}"
+                    if r.default.key
+                    else ""
+                ),
+                "defaults" if not r.default.key or r.default.key != _first_key(r.default.name) else None,
             )
             for r in responses
             if r.default is not None
@@ -222,3 +231,8 @@ def _assumptions(
     if has_payroll:
         out.insert(4, Assumption("pay basis", pay_basis, SOURCES[pay_basis]))
     return out
+
+
+def _first_key(name: str) -> str:
+    """The key of the published rate lm3 uses for ``name`` unless told otherwise."""
+    return published_rates()[name][0].key

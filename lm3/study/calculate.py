@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from lm3.rounds.coverage import bounds
 from lm3.rounds.method import (
     MIN_CATEGORY_RESPONDENTS,
     default_shares,
+    published_rates,
 )
 from lm3.rounds.sensitivity import sensitivity
 from lm3.rounds.uncertainty import DEFAULT_DRAWS, DEFAULT_LEVEL, Interval, bootstrap_interval
@@ -179,7 +181,9 @@ def calculate(
     )
     warnings += placed.warnings
     report(progress, "placed suppliers", 2, 5)
-    fallback = default_shares(defaults)
+    ratio = _net_of_gross(tables["payroll"])
+    fallback = default_shares(defaults, pay_basis=pay_basis, net_of_gross=ratio)
+    published = published_rates(pay_basis, ratio)
     rounds = rounds_stage(
         study,
         placed,
@@ -207,6 +211,7 @@ def calculate(
         suppliers=rounds.trace,
         branch_is_local=branch_is_local,
         limits=limits,
+        published=published,
     )
     report(progress, "sensitivity", 5, 5)
     assumptions = all_assumptions(
@@ -301,6 +306,16 @@ def _interval_stage(
         draws=draws,
         min_category=min_category,
     )
+
+
+def _net_of_gross(payroll: Table | None) -> Fraction | None:
+    """The payroll's own net pay over its gross (to put a share of net pay on the gross basis); None
+    without a payroll with net pay on every row."""
+    if payroll is None or "net" not in payroll.data or payroll.data["net"].isna().any():
+        return None
+    gross = int(payroll.data["gross"].sum())
+    net = int(payroll.data["net"].sum())
+    return Fraction(net, gross) if gross > 0 and 0 < net <= gross else None
 
 
 def _income(income: str | int | Decimal | None) -> int | None:

@@ -9,7 +9,6 @@ Every output states the rule in its first lines (``Rule.text``), the JSON holds 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -165,10 +164,10 @@ def round3_sources(responses: Sequence[Any]) -> tuple[str, ...]:
             continue
         if r.respondents:
             out.append(f"{r.group} by survey ({r.respondents} of {r.members} answered)")
+        elif r.default is not None and not r.default.key:
+            out.append(f"{r.group} at {r.default.text}, given by the user")
         elif r.default is not None:
-            source = re.sub(r"\s*\(.*?\)", "", r.default.source.split(":")[0])
-            source += f", {r.default.date}" if r.default.date else ""
-            out.append(f"{r.group} at a published {r.default.text} ({source})")
+            out.append(f"{r.group} at a published {r.default.text} ({r.default.cited})")
         else:
             out.append(f"{r.group}: none")
     return tuple(out)
