@@ -32,6 +32,7 @@ from lm3.render.report import write_report
 from lm3.render.supplier_template import write_supplier_template
 from lm3.render.survey_forms import write_survey_template
 from lm3.render.workbook import write_table
+from lm3.rounds.method import published_rates
 from lm3.study.calculate import calculate
 from lm3.study.compare import compare
 from lm3.study.locate import LocateResult, local_suppliers, locate, suppliers_to_look_up
@@ -70,6 +71,7 @@ __all__ = [
     "local_suppliers",
     "locate",
     "match_companies_house",
+    "published_rates",
     "read_registers",
     "read_survey",
     "resolve_area",

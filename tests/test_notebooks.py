@@ -24,12 +24,13 @@ def kernel(tmp_path_factory):
     return root
 
 
-def test_the_four_notebooks_are_there():
+def test_the_five_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == [
         "01-quickstart.ipynb",
         "02-council-spend.ipynb",
         "03-uncertainty-and-scenarios.ipynb",
         "04-many-councils.ipynb",
+        "05-published-figures.ipynb",
     ]
 
 
