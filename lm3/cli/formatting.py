@@ -328,7 +328,8 @@ def _closing_lines(result: LM3Result) -> list[str]:
 
 def format_scenarios(result: LM3Result, table: pd.DataFrame) -> str:
     """The scenarios as a table: £ moved, R2, R3, LM3 with its interval, and £ kept in the area."""
-    lines = [f"What if: {result.name or result.area.name}, {result.area.name}", ""]
+    lines = [f"What if: {result.name or result.area.name}, {result.area.name}"]
+    lines += [f"Rule: {result.rule.text}", ""] if result.rule is not None else [""]
     w = max(len("Scenario"), *(len(str(n)) for n in table["scenario"])) + 2
     has_interval = bool(table["low"].notna().any())  # none without survey answers: no column for it
     header = f"  {'Scenario':<{w}}{'Moved':>14}{'Round 2':>16}{'Round 3':>16}  {'LM3':>4}  "

@@ -3,8 +3,10 @@
 Each line holds every other assumption where the result has it and moves one:
 
 - **A group's share for non-respondents** (local suppliers, local staff): from the lowest to the highest
-  share a respondent gave (the spread the survey itself shows); with no respondents, the default share
-  20 points either way (within 0-100%). Respondents keep their own answers.
+  share a respondent gave (the spread the survey itself shows); with no respondents, over the published
+  rates for the group (lm3/data/defaults.toml: Manchester's 43% to Northumberland's 76% for suppliers,
+  Kirklees' 35p of net pay to NEF's 45.4% for staff), or the default 20 points either way where only one is
+  published (within 0-100%). Respondents keep their own answers.
 - **Imputation**: the simple mean of respondents against the round-2-weighted mean (both groups at once).
 - **Local public bodies without a survey answer**: re-spending nothing locally, or as other local suppliers
   (no published share exists for public bodies).
