@@ -53,6 +53,7 @@ class Option:
     group: str
     kind: str
     choices: tuple[str, ...] = ()
+    choice_text: tuple[str, ...] = ()  # the words a person reads for each choice, where the choice is a code
     low: float | None = None
     high: float | None = None
     check: Callable[[str, object], object] = field(default=params.anything, repr=False, compare=False)
@@ -197,6 +198,11 @@ class StudyOptions:
         "placing",
         "choice",
         choices=("all", "procurement", "cles"),
+        choice_text=(
+            "Every payment",
+            "Procurement",
+            "CLES's base: procurement, the top 300 suppliers by spend",
+        ),
         check=params.choice("all", "procurement", "cles"),
     )
     top: int | None = _option(

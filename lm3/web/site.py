@@ -114,7 +114,8 @@ def environment() -> Environment:
         *({"value": h, "text": h} for h in c["headers"] if h != c["header"]),
     ]
     env.globals["radio_items"] = lambda f, value: [
-        {"value": posted, "text": posted.capitalize(), "checked": posted == value} for posted, _ in f.choices
+        {"value": posted, "text": _choice_text(f, posted), "checked": posted == value}
+        for posted, _ in f.choices
     ]
     env.globals["errors_list"] = lambda errors: [
         {"text": text, "href": f"#{field}"} for field, text in errors.items()
@@ -224,3 +225,11 @@ def go(url: str, session: Session | None = None) -> Response:
 def site_of(request: Request) -> Site:
     site: Site = request.app.state.site
     return site
+
+
+def _choice_text(field: Any, posted: str) -> str:
+    """A radio's words: the option's own words for the choice (``Option.choice_text``), else the choice."""
+    option = getattr(field, "option", None)
+    if option is not None and option.choice_text and posted in option.choices:
+        return str(option.choice_text[option.choices.index(posted)])
+    return posted.capitalize()
