@@ -22,6 +22,11 @@ class Code:
 
 
 _WARNINGS = {
+    "threshold-low": "A near-name threshold (match_threshold, merge_threshold) below 75 takes names that share "
+    "little for one organisation.",
+    "carriage-returns-in-lines": "A CSV held carriage returns inside lines (not line ends): read as spaces.",
+    "encoding-not-utf8": "A CSV is not UTF-8 (or not all of it): it was read as Windows-1252; names in other "
+    "encodings may look wrong.",
     "area-former": "The area named a former council or county: the districts that cover it today are used, and "
     "a former district is studied as the wider district it is now part of.",
     "amount-is-gross": "No net column was found: the amounts read are gross (VAT included).",

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
+import signal
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -73,3 +77,27 @@ def money(text: object) -> Decimal:
     """A JSON money value (docs/json.md): text with two decimals, as exact Decimal pounds."""
     assert isinstance(text, str) and MONEY_TEXT.fullmatch(text), f"not JSON money: {text!r}"
     return Decimal(text)
+
+
+SECONDS = 20  # one call, however hostile its input, is answered within this
+MEMORY_MB = 1500  # the process's high-water mark may grow this much over a whole fuzz run
+
+
+@contextmanager
+def bounded() -> Iterator[None]:
+    """Fail (TimeoutError) if the block takes longer than SECONDS; and if the process's memory high-water
+    mark grows by more than MEMORY_MB across it."""
+
+    def expire(_signum, _frame):
+        raise TimeoutError(f"took more than {SECONDS} s")
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown < MEMORY_MB, f"memory grew by {grown:.0f} MB"

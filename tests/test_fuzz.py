@@ -14,12 +14,8 @@ import io
 import json
 import os
 import re
-import resource
-import signal
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -27,7 +23,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, GOLDEN
+from conftest import DATA, GOLDEN, bounded
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -45,30 +41,8 @@ FUZZ = settings(
     ],
     derandomize=os.environ.get("LM3_FUZZ_EXAMPLES") is None,  # CI: the same examples every run
 )
-SECONDS = 20  # one example, however hostile, is answered within this
-MEMORY_MB = 1500  # the process's high-water mark may grow this much over a whole fuzz run
 ACTIVE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 HOSTILE = DATA / "hostile"
-
-
-@contextmanager
-def bounded() -> Iterator[None]:
-    """Fail (TimeoutError) if the block takes longer than SECONDS; and if the process's memory high-water
-    mark grows by more than MEMORY_MB across it."""
-
-    def expire(_signum, _frame):
-        raise TimeoutError(f"took more than {SECONDS} s")
-
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, SECONDS)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    assert grown < MEMORY_MB, f"memory grew by {grown:.0f} MB"
 
 
 TALLY: Counter[str] = Counter()  # outcomes by kind, written to $LM3_FUZZ_TALLY at the end (README numbers)

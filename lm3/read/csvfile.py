@@ -17,10 +17,42 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from lm3.errors import InputError
+from lm3.errors import InputError, Notice
 from lm3.read.bounds import READS
 from lm3.read.cells import HEADER_SEARCH_ROWS, SAMPLE_ROWS
 from lm3.read.sheet import Body, Sheet
+
+
+def csv_notes(sheet: Sheet, label: str) -> list[Notice]:
+    """What reading a CSV changed that a person should know: an encoding other than UTF-8, carriage returns
+    inside lines."""
+    if not isinstance(sheet, CsvSheet):
+        return []
+    notes = []
+    if sheet.encoding != "utf-8":
+        how = (
+            "not UTF-8: read as Windows-1252 (cp1252), as Excel saves a CSV"
+            if sheet.encoding in ("cp1252", "latin-1")
+            else f"UTF-8 but for {sheet.encoding.removeprefix('utf-8 with ')}: those read as Windows-1252"
+        )
+        notes.append(
+            Notice(
+                "encoding-not-utf8",
+                f"{label}: {how}. If names with accents or in other scripts look wrong, the file is "
+                "in another encoding: save it as CSV UTF-8.",
+                file=label,
+            )
+        )
+    if sheet.carriage_returns:
+        notes.append(
+            Notice(
+                "carriage-returns-in-lines",
+                f"{label}: {sheet.carriage_returns:,} carriage return(s) inside lines, not at their ends: read as "
+                "spaces, so no row was split.",
+                file=label,
+            )
+        )
+    return notes
 
 
 class CsvSheet(Sheet):
@@ -40,9 +72,14 @@ class CsvSheet(Sheet):
             if err.start < (1 << 20) - 4:
                 raw, self.encoding = _to_utf8(raw[self.start :])
                 self.start = 0
+        self.carriage_returns = 0  # carriage returns inside lines, read as spaces
         if b"\r" in raw[: 1 << 16] and b"\n" not in raw[: 1 << 16]:
             # old Mac line ends; a mapped file is read-only, so it is copied first
             raw = bytes(raw).replace(b"\r", b"\n")
+        elif raw.find(b"\r") >= 0 and re.search(rb"\r(?!\n)", raw):
+            # a carriage return inside a line of a file whose lines end otherwise: a space that was typed
+            # in a cell, never a line end (it would make rows that do not exist)
+            raw, self.carriage_returns = re.subn(rb"\r(?!\n)", b" ", bytes(raw))
         self.raw = raw
         _check_line_lengths(raw, self.start, label)
         prefix = raw[self.start : self.start + (1 << 18)].decode("utf-8", errors="replace")

@@ -29,6 +29,7 @@ from lm3.read.cells import UNREADABLE_COLUMNS, Source, all_blank, is_blank, on_s
 from lm3.read.columns import (
     Choice,
 )
+from lm3.read.csvfile import csv_notes
 from lm3.read.fields import Field
 from lm3.read.header import COLUMNS_PARAM, plan_table
 from lm3.read.plan import Plan
@@ -98,6 +99,7 @@ def read_table(
     rows = _Rows(label, warnings)
     bodies = [(s, s.body(at, plan.width, list(plan.mapping.values()))) for s, at in plan.read]
     parts = [rows.of_sheet(s, body, plan, fields, keep_blank) for s, body in bodies]
+    warnings += [note for s, _ in bodies for note in csv_notes(s, label)]
     if rows.long:
         warnings.append(
             Notice(

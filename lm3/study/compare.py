@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -181,15 +182,19 @@ def _number(value: Any) -> float:
     return number if math.isfinite(number) else np.nan
 
 
+_PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,20})?")
+
+
 def _pence(pounds: Any, key: str, where: str) -> int:
     """Money from a result's JSON (text with two decimals, or a number of pounds from an older lm3)."""
-    if isinstance(pounds, str | int | float) and not isinstance(pounds, bool):
-        try:
-            value = Fraction(str(pounds)) * 100
-        except (ValueError, ZeroDivisionError):
-            value = None
-        if value is not None and abs(value) < 10**18:
-            return round(value)
+    # plain decimal text only, at most 15 digits of pounds: an exponent ("1e9000000") would take Fraction
+    # minutes to expand, and no amount of money is written so
+    if (
+        isinstance(pounds, str | int | float)
+        and not isinstance(pounds, bool)
+        and _PLAIN.fullmatch(str(pounds))
+    ):
+        return round(Fraction(str(pounds)) * 100)
     raise InputError(
         f"{where}: not an lm3 result ({key} is {pounds!r}, not an amount). Write one with lm3 calculate --json.",
         code="not-a-result",
@@ -210,6 +215,11 @@ def _read_result(path: Path) -> dict[str, Any]:
         )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError as err:  # nested deeper than any result: never one lm3 wrote
+        raise InputError(
+            f"{path}: not an lm3 result (nested too deeply to be one). Write one with lm3 calculate --json > FILE.",
+            code="not-a-result",
+        ) from err
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputError(
             f"{path}: not a JSON result ({err}). Write one with lm3 calculate --json > FILE.",

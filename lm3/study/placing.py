@@ -14,9 +14,10 @@ import pandas as pd
 from lm3.geo import Area, PostcodeDirectory, Tier
 from lm3.inputs.store import RegisterStore
 from lm3.place.locations import estimated_warnings, trace_places
-from lm3.place.matching import conflict_warnings, place_suppliers, review_warnings
+from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, conflict_warnings, place_suppliers, review_warnings
 from lm3.read.table import Table
 from lm3.study.scope import Excluded, Exclusion, apply_to_placed, exclude_payments
+from lm3.values.near import LOW_THRESHOLD, low_threshold
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def place(
     )
     paid, trace, excluded, notes = apply_to_placed(paid, trace, list(rules), excluded, top)
     warnings: list[str] = [*scope_notes, *notes, *conflict_warnings(trace)]
+    if match_threshold < LOW_THRESHOLD:
+        warnings.insert(0, low_threshold("match_threshold", match_threshold, DEFAULT_MATCH_THRESHOLD))
     if tiers:
         sites = trace_places(trace, directory)
         for tier in tiers:

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
+from lm3.errors import Notice
 from lm3.values.arrow import ragged_ranges, text_hashes
 
 Texts = Sequence[str] | np.ndarray  # texts as a list, or an object array (a store's choices)
@@ -187,6 +188,18 @@ def candidate_pairs(names: list[str], choices: list[str], groups: np.ndarray | N
     choice_len = pc.utf8_length(pa.array(choices, type=pa.string())).to_numpy(zero_copy_only=False)[choice_at]
     near = np.abs(name_len - choice_len) <= 0.25 * (name_len + choice_len)
     return pd.DataFrame({"name": name_at[near], "choice": choice_at[near]})
+
+
+LOW_THRESHOLD = 75.0  # below this rapidfuzz ratio, names that share little are taken as one
+
+
+def low_threshold(name: str, value: float, default: float) -> Notice:
+    """A warning that a near-name threshold this low takes different organisations for one."""
+    return Notice(
+        "threshold-low",
+        f"{name} is {value:g}: names as far apart as that are taken as the same organisation (at 0, any two). "
+        f"Check every near-name match, or keep the default, {default:g}.",
+    )
 
 
 def generic_words(choices: Texts) -> frozenset[str]:

@@ -21,6 +21,7 @@ Shares are exact fractions (``fractions.Fraction``), so "33.3%" is 333/1000, and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -46,9 +47,13 @@ def parse_shares(values: pd.Series, *, percent: bool = False) -> tuple[pd.Series
         if text == "":
             continue
         signed = text.endswith("%")
-        number = _number(text.removesuffix("%").strip())
-        if number is None:
-            problems[idx] = "is not a share: write it as 60%, 60 or 0.6"
+        bare_text = text.removesuffix("%").strip()
+        number = _number(bare_text)
+        if number is None or not _PLAIN.fullmatch(bare_text):
+            # Decimal reads "6_0" and other scripts' digits ("٦٠"); a survey answer written so is a slip
+            problems[idx] = "is not a share (write it with the digits 0-9, as 60%, 60 or 0.6)" + (
+                ": it has an underscore" if "_" in bare_text else ""
+            )
             continue
         parsed[idx] = (number, signed)
 
@@ -81,6 +86,9 @@ def parse_shares(values: pd.Series, *, percent: bool = False) -> tuple[pd.Series
         pd.Series([shares.get(i) for i in values.index], index=values.index, dtype="object"),
         pd.Series([problems.get(i) for i in values.index], index=values.index, dtype="object"),
     )
+
+
+_PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def _number(text: str) -> Fraction | None:

@@ -35,6 +35,7 @@ from lm3.values.names import (
     REDACTED_CLASS,
     SUPPLIER_CLASSES,
 )
+from lm3.values.near import LOW_THRESHOLD, low_threshold
 from lm3.values.params import between
 
 CLASSES = np.array(SUPPLIER_CLASSES, dtype=object)  # supplier_class, by code
@@ -204,6 +205,8 @@ def _ingest(
     warnings += found.add_stated(table.label, stated)
     out, cleaned, merges = _build(table, parsed, take, keep, sheets, pool, merge_threshold, warnings)
     warnings += _name_warnings(table.label, cleaned, merges, merge_threshold)
+    if merge_threshold is not None and merge_threshold < LOW_THRESHOLD:
+        warnings.insert(0, low_threshold("merge_threshold", merge_threshold, DEFAULT_MERGE_THRESHOLD))
     warnings += _class_warnings(table.label, parsed, take, row_numbers)
     rejected_frame = _rejected_frame(rejected)
     if len(rejected_frame):

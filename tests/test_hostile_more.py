@@ -1,0 +1,82 @@
+"""Hostile input that used to be misread silently or hang (issue 33): each now reads right with a warning, or is
+refused with an error that says what to do."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import bounded
+
+import lm3
+
+
+def test_a_carriage_return_inside_a_line_is_a_space_not_a_row(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"Supplier,Amount\nAcme\rWidgets Ltd,10.00\nBeta Ltd,20.00\n")
+    result = lm3.ingest(path)
+    assert result.data["supplier"].tolist() == ["Acme Widgets Ltd", "Beta Ltd"]
+    assert result.total == 30_00 and result.rows_rejected == 0
+    assert [w.code for w in result.warnings] == ["carriage-returns-in-lines"]
+
+
+def test_windows_line_ends_are_line_ends(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"Supplier,Amount\r\nAcme Ltd,10.00\r\nBeta Ltd,20.00\r\n")
+    result = lm3.ingest(path)
+    assert result.total == 30_00 and not [w for w in result.warnings if w.code == "carriage-returns-in-lines"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Supplier,Amount\n株式会社テスト,10.00\n".encode("shift_jis"),  # another encoding throughout
+        b"Supplier,Amount\n"
+        + b"".join(b"Supplier %d Ltd,1.00\n" % i for i in range(3000))
+        + b"Caf\xe9 Ltd,2.00\n",
+    ],
+    ids=["shift-jis", "one-late-latin-1-byte"],
+)
+def test_a_file_not_in_utf8_says_how_it_was_read(tmp_path, raw):
+    path = tmp_path / "p.csv"
+    path.write_bytes(raw)
+    result = lm3.ingest(path)
+    (note,) = [w for w in result.warnings if w.code == "encoding-not-utf8"]
+    assert "Windows-1252" in note and "save it as CSV UTF-8" in note
+
+
+@pytest.mark.parametrize("share", ["6_0%", "٦٠%", "６０%"])
+def test_a_survey_share_not_written_with_0_to_9_is_refused(tmp_path, share):
+    path = tmp_path / "survey.csv"
+    path.write_text(f"Supplier,Local spend share\nAcme Ltd,{share}\nBeta Ltd,40%\n", encoding="utf-8")
+    with pytest.raises(lm3.InputError) as err:
+        lm3.read_survey(path, "suppliers")
+    assert err.value.code == "rows-cannot-be-used" and "digits 0-9" in str(err.value)
+
+
+def test_a_threshold_that_merges_anything_says_so(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("Supplier,Amount\nAlpha Widgets Ltd,10.00\nOmega Cleaning Ltd,20.00\n", encoding="utf-8")
+    assert "threshold-low" in [w.code for w in lm3.ingest(path, merge_threshold=0).warnings]
+    located = lm3.locate(path, None, area="Leeds", match_threshold=0)
+    assert "threshold-low" in [w.code for w in located.warnings]
+    assert "threshold-low" not in [w.code for w in lm3.locate(path, None, area="Leeds").warnings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps({"round1": "1e9000000", "round2": "1", "round3": "1", "lm3": 1.5}),
+        '{"a":' * 50_000 + "1" + "}" * 50_000,
+    ],
+    ids=["huge-exponent", "deeply-nested"],
+)
+def test_a_previous_result_that_is_no_result_is_refused_at_once(tmp_path, text):
+    path = tmp_path / "previous.json"
+    path.write_text(text, encoding="utf-8")
+    with (
+        bounded(),
+        pytest.raises(lm3.InputError) as err,
+    ):  # it took 11 s for one exponent, a 500 for the nesting
+        lm3.compare([str(path), str(path)])
+    assert err.value.code == "not-a-result"
