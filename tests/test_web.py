@@ -537,7 +537,8 @@ def test_a_result_of_files_replaced_meanwhile_is_never_shown(tmp_path):
             if running.finished:
                 break
             time.sleep(0.05)
-        assert running.finished and running.result is not None  # it finished, for the old files
+        # the new files' reading took its place: it stopped, and its figure (of the old files) is never shown
+        assert running.finished and running.superseded and running.result is None
         assert session.result is None
         assert client.get("/result", follow_redirects=False).headers["location"] == "/area"
 
@@ -831,3 +832,55 @@ def test_the_scope_chosen_on_the_area_page_names_the_kind_of_every_share():
         assert "local share" in page and "% of placed procurement payments." in page
         assert "scope: procurement (no levies, precepts, pensions or refunds" in page
         assert "Share of placed procurement payments" in page  # the tiers' table
+
+
+def test_a_planted_session_id_is_renewed_when_files_arrive_so_the_planter_sees_nothing():
+    app = web.web_app(hosts=("testserver",))
+    with TestClient(app) as mallory, TestClient(app) as victim:
+        mallory.get("/")
+        planted = mallory.cookies["lm3_session"]
+        victim.cookies.set("lm3_session", planted, domain="testserver.local")  # planted from another port
+        store: Store = app.state.store
+        session = store.get(planted)
+        assert session is not None
+        _upload_sample(victim, lambda action: web.form_token(session, action))
+        renewed = victim.cookies["lm3_session"]
+        assert renewed != planted and store.get(renewed) is session
+        assert store.get(planted) is None  # the planter's id now names no session
+        seen = mallory.get("/check", follow_redirects=False)
+        assert seen.status_code != 200 and "payments.xlsx" not in seen.text
+
+
+def test_the_cookie_is_the_servers_own_and_secure_over_https():
+    app = web.web_app(hosts=("testserver",), cookie="lm3_session_8123")
+    with TestClient(app) as client:
+        assert "lm3_session_8123" in client.get("/").headers["set-cookie"]
+    with TestClient(app, base_url="https://testserver") as client:  # as behind a TLS proxy
+        cookie = client.get("/").headers["set-cookie"]
+        assert "lm3_session_8123=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_an_ipv6_loopback_is_answered_at_the_address_a_browser_sends():
+    with TestClient(web.web_app(hosts=("::1",)), base_url="http://[::1]:8000") as client:
+        assert client.get("/").status_code == 200
+
+
+def test_a_calculation_resubmitted_again_and_again_runs_once():
+    with _client() as client:
+        csrf = _start(client)
+        client.post("/sample", data={"csrf": csrf("/sample")}, headers=SAME_ORIGIN)
+        store: Store = client.app.state.store  # type: ignore[attr-defined]
+        session = store.get(client.cookies["lm3_session"])
+        assert session is not None
+        jobs = []
+        for _ in range(10):
+            client.post("/area", data={"csrf": csrf("/area"), "area": "Bradford"}, headers=SAME_ORIGIN)
+            jobs.append(session.job)
+        assert _wait_for_result(client) == "/result"
+        for _ in range(200):  # the superseded ones stop at their next step
+            if all(j is not None and j.finished for j in jobs):
+                break
+            time.sleep(0.05)
+        assert all(j is not None and j.finished for j in jobs)
+        assert all(j.superseded and j.result is None for j in jobs[:-1])  # none of them went to the end
+        assert jobs[-1] is not None and jobs[-1].result is not None and session.result is jobs[-1].result

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import lm3
-from lm3.web.security import Guard, form_token
+from lm3.web.security import COOKIE, Guard, form_token
 from lm3.web.site import DEFAULT_MAX_UPLOAD_MB, MAX_ROWS, SAMPLE, Site, site_of
 from lm3.web.store import Store
 from lm3.web.views import routes
@@ -36,13 +36,17 @@ def web_app(
     max_rows: int = MAX_ROWS,
     store: Store | None = None,
     registers: str | Path | lm3.RegisterStore | None = None,
+    cookie: str = COOKIE,
 ) -> Starlette:
     """The web app as an ASGI application. ``hosts``: the Host names it answers to; ``idle_minutes``: a
     session's files are deleted after this long without a request; ``max_rows``: payment rows read from one
     upload; ``registers``: the register store it places suppliers from and lists on its Registers page
-    (default: the user's own)."""
+    (default: the user's own); ``cookie``: the session cookie's name (``lm3 serve`` names it by its port, so
+    two servers on one computer keep their own). An IPv6 host is also answered to in brackets ("[::1]", as
+    a browser sends it)."""
+    hosts = tuple(dict.fromkeys(h for x in hosts for h in (x, f"[{x}]" if ":" in x and "[" not in x else x)))
     site = Site(
-        store=store or Store(idle_minutes),
+        store=store or Store(idle_minutes, cookie=cookie),
         registers=lm3.registers.store(registers),
         max_upload_mb=max_upload_mb,
         max_rows=max_rows,

@@ -14,7 +14,7 @@ from typing import Any, cast
 import lm3
 from lm3.web.forms import AreaForm, study_arguments
 from lm3.web.site import Site
-from lm3.web.store import Job, Session
+from lm3.web.store import Job, Session, Superseded
 
 Progress = Callable[[str, int, int], None]
 
@@ -93,11 +93,12 @@ def start_reading(site: Site, session: Session, next_page: str = "/check") -> No
 
     def run() -> None:
         try:
+            job.progress("starting", 0, 1)  # a job superseded before it started stops here
             read_payments(site, session, progress=job.progress)
             if session.files("suppliers"):
                 job.progress("reading the supplier register", job.total, job.total)
                 read_register(session)
-        except lm3.LM3Error:
+        except (lm3.LM3Error, Superseded):
             pass  # the check page reads again, and says what is wrong, file by file
         finally:
             job.finished = True
@@ -115,6 +116,7 @@ def start_calculation(site: Site, session: Session) -> None:
 
     def run() -> None:
         try:
+            job.progress("starting", 0, 1)  # a job superseded before it started stops here
             # the files as the check page read them (read now if it was not shown): never read twice
             payments, register = read_payments(site, session), read_register(session)
             result = lm3.calculate(
@@ -125,6 +127,8 @@ def start_calculation(site: Site, session: Session) -> None:
             session.finish(job, uploads, result, tiers)
         except lm3.LM3Error as err:
             job.error = err
+        except Superseded:
+            pass  # a newer calculation of the session took its place
         finally:
             job.finished = True
 
@@ -133,7 +137,7 @@ def start_calculation(site: Site, session: Session) -> None:
 
 def start_register_job(site: Site, session: Session, title: str, work: Callable[[Progress], Any]) -> None:
     """Add a register to the store (``work``, given the progress), then go back to the Registers page."""
-    job = Job(title=title, next="/registers")
+    job = Job(title=title, next="/registers", stoppable=False)
     session.start(job)
 
     def run() -> None:

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from lm3.web.store import Session
 
-COOKIE = "lm3_session"
+COOKIE = "lm3_session"  # the session cookie's name where no port names it (lm3 serve: lm3_session_PORT)
 MAX_FILES = 40  # files in one form
 MAX_FIELDS = 200  # fields in one form
 CSP = (
@@ -71,14 +71,15 @@ async def checked_form(request: Request, session: Session | None) -> FormData | 
 
 
 def remember(response: Response, session: Session) -> Response:
-    """The response, setting the session's cookie (HttpOnly, SameSite=Strict)."""
-    response.set_cookie(COOKIE, session.id, httponly=True, samesite="strict", path="/")
+    """The response, setting the session's cookie (HttpOnly, SameSite=Strict; Secure is added by ``Guard``
+    when the request came over HTTPS, as behind a TLS proxy)."""
+    response.set_cookie(session.cookie, session.id, httponly=True, samesite="strict", path="/")
     return response
 
 
-def forget(response: Response) -> Response:
+def forget(response: Response, session: Session) -> Response:
     """The response, deleting the session's cookie."""
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(session.cookie, path="/")
     return response
 
 
@@ -104,7 +105,9 @@ class Guard:
             await self.refusal()(scope, receive, send)
             return
         counted = _Counted(receive, self.max_bytes)
-        headed = _Headed(send, cached=scope["path"].startswith("/static/"))
+        headed = _Headed(
+            send, cached=scope["path"].startswith("/static/"), secure=scope.get("scheme") == "https"
+        )
         try:
             await self.app(scope, counted, headed)
         except TooLarge:
@@ -129,12 +132,15 @@ class _Counted:
 class _Headed:
     """A response, with the security headers (and ``no-store``, but for static assets) added to its start."""
 
-    def __init__(self, send: Send, *, cached: bool) -> None:
-        self.send, self.cached, self.started = send, cached, False
+    def __init__(self, send: Send, *, cached: bool, secure: bool = False) -> None:
+        self.send, self.cached, self.secure, self.started = send, cached, secure, False
 
     async def __call__(self, message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             self.started = True
             extra = HEADERS + ([] if self.cached else [(b"cache-control", b"no-store")])
-            message["headers"] = list(message.get("headers", [])) + extra
+            headers = list(message.get("headers", []))
+            if self.secure:  # over HTTPS (a TLS proxy in front): the cookie never goes over plain HTTP
+                headers = [(k, v + b"; Secure") if k.lower() == b"set-cookie" else (k, v) for k, v in headers]
+            message["headers"] = headers + extra
         await self.send(message)

@@ -45,8 +45,9 @@ def serve(
         hosts=tuple(dict.fromkeys(hosts)),
         idle_minutes=idle_minutes,
         registers=registers,
+        cookie=f"lm3_session_{port}",  # its own: two servers on one computer never overwrite each other's
     )
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="error", access_log=False))
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 import lm3
-from lm3.web.security import COOKIE, form_token, remember
+from lm3.web.security import form_token, remember
 from lm3.web.store import Session, Store
 
 SAMPLE = lm3.sample()  # shipped inside the package: the button works after any install
@@ -159,7 +159,7 @@ class Site:
     # -- sessions ----------------------------------------------------------------------------------------
 
     def current(self, request: Request) -> Session | None:
-        return self.store.get(request.cookies.get(COOKIE))
+        return self.store.get(request.cookies.get(self.store.cookie))
 
     # -- pages -------------------------------------------------------------------------------------------
 
@@ -176,7 +176,9 @@ class Site:
         self, request: Request, template: str, session: Session | None, status: int = 200, **context: Any
     ) -> Response:
         html = self.render(template, session, request.url.path, **context)
-        return HTMLResponse(html, status_code=status)
+        response = HTMLResponse(html, status_code=status)
+        # every page carries the session's cookie: its id is renewed when files arrive (session fixation)
+        return remember(response, session) if session is not None else response
 
     def error(
         self, request: Request, session: Session | None, title: str, message: str, status: int, **more: Any

@@ -57,9 +57,18 @@ class Job:
     result: lm3.LM3Result | None = None
     error: lm3.LM3Error | None = None
     finished: bool = False
+    superseded: bool = False  # a newer job of the session took its place: it stops at its next step
+    stoppable: bool = True  # a register being added is never stopped half-way
 
     def progress(self, step: str, done: int, total: int) -> None:
+        if self.superseded and self.stoppable:
+            raise Superseded
         self.step, self.done, self.total = step, done, max(total, 1)
+
+
+class Superseded(Exception):
+    """A job's session started a newer one: this one stops (a person who resubmits thirty times gets one
+    calculation, not thirty)."""
 
 
 @dataclass
@@ -70,6 +79,7 @@ class Session:
     id: str
     secret: str  # the key of this session's form tokens (lm3.web.security.form_token)
     folder: Path
+    cookie: str = "lm3_session"  # the name of the cookie that holds its id (its server's)
     uploads: list[Upload] = field(default_factory=list)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> field -> header
     sheet: str | None = None  # the payments workbook's one sheet to read, when a person chose it
@@ -106,6 +116,8 @@ class Session:
     def start(self, job: Job, *, keep_result: bool = True) -> None:
         """Make ``job`` the session's running job (without ``keep_result``, the result shown is dropped)."""
         with self.lock:
+            if self.job is not None and not self.job.finished:
+                self.job.superseded = True
             self.job = job
             if not keep_result:
                 self.result, self.what_if = None, None
@@ -200,16 +212,38 @@ class Session:
 class Store:
     """Sessions by id, each dropped (and its folder deleted) after ``idle_minutes`` without a request."""
 
-    def __init__(self, idle_minutes: float = 60, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        idle_minutes: float = 60,
+        clock: Callable[[], float] = time.monotonic,
+        cookie: str = "lm3_session",
+    ) -> None:
         self.idle_seconds = idle_minutes * 60
         self.clock = clock
+        self.cookie = cookie  # the session cookie's name: one a server (lm3 serve names it by its port)
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
     def new(self) -> Session:
         folder = Path(tempfile.mkdtemp(prefix="lm3-web-"))
-        session = Session(secrets.token_urlsafe(24), secrets.token_urlsafe(24), folder, touched=self.clock())
+        session = Session(
+            secrets.token_urlsafe(24),
+            secrets.token_urlsafe(24),
+            folder,
+            cookie=self.cookie,
+            touched=self.clock(),
+        )
         with self._lock:
+            self._sessions[session.id] = session
+        return session
+
+    def renew(self, session: Session) -> Session:
+        """The session under a new id and form secret (its files and choices kept): done when files arrive,
+        so an id planted in a browser before then (session fixation) never sees them."""
+        with self._lock:
+            if self._sessions.get(session.id) is session:
+                del self._sessions[session.id]
+            session.id, session.secret = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
             self._sessions[session.id] = session
         return session
 

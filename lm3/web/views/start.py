@@ -43,6 +43,7 @@ async def sample(request: Request, site: Site, session: Session, form: FormData)
             session.add(kind, path.name, path.read_bytes(), path.suffix.lower())
     area = project.area if isinstance(project.area, str) else ", ".join(project.area or ())
     session.options = {"area": area, "name": project.name or ""}
+    site.store.renew(session)  # files arrived: a new id, so an id planted before now sees none of them
     return go("/check", session)
 
 
@@ -50,4 +51,4 @@ async def sample(request: Request, site: Site, session: Session, form: FormData)
 async def delete(request: Request, site: Site, session: Session, form: FormData) -> Response:
     """Delete the session and its files, and the cookie."""
     site.store.delete(session.id)
-    return forget(go("/?deleted=1"))
+    return forget(go("/?deleted=1"), session)

@@ -32,6 +32,8 @@ async def receive(request: Request, site: Site, session: Session, form: FormData
     if errors:
         return _page(request, site, session, errors, 400)
     session.replace(received)
+    if received:
+        site.store.renew(session)  # files arrived: a new id, so an id planted before now sees none of them
     if not session.files("payments"):
         errors["payments"] = "Choose the payments file (or files): the spend to measure."
         return _page(request, site, session, errors, 400)
