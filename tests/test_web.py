@@ -884,3 +884,47 @@ def test_a_calculation_resubmitted_again_and_again_runs_once():
         assert all(j is not None and j.finished for j in jobs)
         assert all(j.superseded and j.result is None for j in jobs[:-1])  # none of them went to the end
         assert jobs[-1] is not None and jobs[-1].result is not None and session.result is jobs[-1].result
+
+
+def test_what_a_killed_server_left_is_swept_and_idle_sessions_expire_without_requests(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from lm3.web import store as web_store
+
+    monkeypatch.setattr(web_store.tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    left = tmp_path / "lm3-web-killed"
+    left.mkdir()
+    (left / ".owner").write_text(dead.stdout.strip(), encoding="ascii")
+    (left / "payroll-1.xlsx").write_bytes(b"pay")
+    mine = web_store.Store(idle_minutes=60).new()  # this process's: kept
+    assert web_store.sweep(tmp_path) == 1 and not left.exists() and mine.folder.exists()
+    # the app's own timer, with no request arriving: a session idle for 60 ms goes within a few ticks
+    import asyncio
+
+    store = web_store.Store(idle_minutes=0.001)
+    session = store.new()
+
+    async def idle_server() -> None:
+        ticking = asyncio.create_task(web._expire_every(store, 0.05))
+        await asyncio.sleep(0.4)
+        ticking.cancel()
+
+    asyncio.run(idle_server())
+    assert not session.folder.exists() and len(store) == 0
+
+
+def test_a_full_disk_gets_a_page_not_a_500(monkeypatch):
+    from lm3.web import store as web_store
+
+    def full(self, data):
+        raise OSError(28, "No space left on device")
+
+    with _client() as client:
+        csrf = _start(client)
+        monkeypatch.setattr(web_store.Path, "write_bytes", full)
+        page = _upload_sample(client, csrf)
+    assert page.status_code == 507 and "No space left on device" in page.text  # type: ignore[attr-defined]

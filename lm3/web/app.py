@@ -8,6 +8,7 @@ state they share (``lm3.web.site``: sessions, the register store, the executor t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,10 +23,20 @@ from starlette.responses import Response
 import lm3
 from lm3.web.security import COOKIE, Guard, form_token
 from lm3.web.site import DEFAULT_MAX_UPLOAD_MB, MAX_ROWS, SAMPLE, Site, site_of
-from lm3.web.store import Store
+from lm3.web.store import Store, sweep
 from lm3.web.views import routes
 
 __all__ = ["DEFAULT_MAX_UPLOAD_MB", "MAX_ROWS", "SAMPLE", "form_token", "web_app"]
+
+
+EXPIRE_SECONDS = 60.0  # how often idle sessions are looked for, whether or not requests arrive
+
+
+async def _expire_every(store: Store, seconds: float) -> None:
+    """Delete idle sessions' files every ``seconds``, so payroll uploaded to an idle server does not stay."""
+    while True:
+        await asyncio.sleep(seconds)
+        await asyncio.to_thread(store.expire)
 
 
 def web_app(
@@ -54,8 +65,13 @@ def web_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        site.close()  # the server is stopping: jobs waiting are cancelled, every session's files go
+        await asyncio.to_thread(sweep)  # what a killed server left behind goes before anything comes in
+        expiring = asyncio.create_task(_expire_every(site.store, EXPIRE_SECONDS))
+        try:
+            yield
+        finally:
+            expiring.cancel()
+            site.close()  # the server is stopping: jobs waiting are cancelled, every session's files go
 
     app = Starlette(
         routes=routes(),

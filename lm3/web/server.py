@@ -47,7 +47,11 @@ def serve(
         registers=registers,
         cookie=f"lm3_session_{port}",  # its own: two servers on one computer never overwrite each other's
     )
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="error", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=host, port=port, log_level="error", access_log=False, timeout_graceful_shutdown=3
+        )
+    )
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
 

@@ -8,6 +8,7 @@ shown, escaped, never used as a path.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import tempfile
@@ -209,6 +210,36 @@ class Session:
             self.uploads, self.read, self.columns, self.result, self.sheet = [], {}, {}, None, None
 
 
+FOLDER_PREFIX = "lm3-web-"
+OWNER = ".owner"  # a session folder's file naming the process that made it
+
+
+def sweep(root: Path | None = None) -> int:
+    """Delete the session folders a server left behind when it was killed (its process is gone): uploaded
+    payments and payroll never stay on disk past a restart. Returns how many went."""
+    gone = 0
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            pid = int((folder / OWNER).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            # no owner named: an older lm3's folder (gone after a day), or one being made (left alone)
+            pid = -1 if time.time() - folder.stat().st_mtime > 86_400 else os.getpid()
+        if pid != os.getpid() and (pid < 0 or not _alive(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
 class Store:
     """Sessions by id, each dropped (and its folder deleted) after ``idle_minutes`` without a request."""
 
@@ -225,7 +256,8 @@ class Store:
         self._lock = threading.Lock()
 
     def new(self) -> Session:
-        folder = Path(tempfile.mkdtemp(prefix="lm3-web-"))
+        folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        (folder / OWNER).write_text(str(os.getpid()), encoding="ascii")  # whose it is, for ``sweep``
         session = Session(
             secrets.token_urlsafe(24),
             secrets.token_urlsafe(24),
@@ -271,9 +303,13 @@ class Store:
             self.delete(k)
 
     def close(self) -> None:
-        """Delete every session's files (the server is stopping)."""
+        """Delete every session's files (the server is stopping); a job still running stops at its next
+        step."""
         with self._lock:
             ids = list(self._sessions)
+            for session in self._sessions.values():
+                if session.job is not None and not session.job.finished:
+                    session.job.superseded = True
         for k in ids:
             self.delete(k)
 

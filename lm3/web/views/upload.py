@@ -31,7 +31,18 @@ async def receive(request: Request, site: Site, session: Session, form: FormData
     received, errors = await uploads(form)
     if errors:
         return _page(request, site, session, errors, 400)
-    session.replace(received)
+    try:
+        session.replace(received)
+    except OSError as err:  # the disk is full, mostly: said, never a bare 500
+        return site.error(
+            request,
+            session,
+            "The files could not be kept",
+            f"The server could not store the files ({err.strerror or err}). Free some disk space on the "
+            "computer running lm3 (its temporary folder), then upload them again.",
+            507,
+            back="/upload",
+        )
     if received:
         site.store.renew(session)  # files arrived: a new id, so an id planted before now sees none of them
     if not session.files("payments"):
