@@ -22,6 +22,8 @@ class Code:
 
 
 _WARNINGS = {
+    "rows-without-amount": "Rows with no amount at all (headings, notes, payments not filled in) were left out "
+    "of a calculation: they hold no money.",
     "threshold-low": "A near-name threshold (match_threshold, merge_threshold) below 75 takes names that share "
     "little for one organisation.",
     "carriage-returns-in-lines": "A CSV held carriage returns inside lines (not line ends): read as spaces.",

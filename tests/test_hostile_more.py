@@ -80,3 +80,13 @@ def test_a_previous_result_that_is_no_result_is_refused_at_once(tmp_path, text):
     ):  # it took 11 s for one exponent, a 500 for the nesting
         lm3.compare([str(path), str(path)])
     assert err.value.code == "not-a-result"
+
+
+def test_one_row_without_an_amount_never_stops_a_study(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("Supplier,Amount\nAcme Ltd,10.00\nBeta Ltd, \nGamma Ltd,5.00\n", encoding="utf-8")
+    result = lm3.calculate(path, area="Leeds")
+    assert result.round1 == 15_00  # Beta's row holds no money
+    (note,) = [w for w in result.warnings if w.code == "rows-without-amount"]
+    assert note.rows == (3,) and "fill in its amount" in note
+    assert lm3.ingest(path).rejected["code"].tolist() == ["amount-blank"]  # ingest still lists it

@@ -31,6 +31,9 @@ def _text(values: pd.Series) -> pd.Series:
     return values.fillna("").astype("str").str.replace("\u00a0", " ").str.strip()
 
 
+NO_AMOUNT = ("amount-blank", "no-supplier-no-amount")  # rejected rows that hold no money at all
+
+
 def read_payments(
     source: Sources | IngestResult, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
 ) -> Table:
@@ -39,11 +42,14 @@ def read_payments(
     is, so a file read once serves ``locate`` and ``calculate`` (its ``sheet`` and ``columns`` were chosen
     when it was read).
 
-    A calculation does not go ahead on part of a file: rows that ingest rejects, and a total row that does
-    not reconcile with the payments above it, are raised together as ``RowErrors``. Payments with a blank
-    or redacted supplier name are kept (their place can only be unknown) and listed.
+    A calculation does not go ahead on part of a file: rows whose amount cannot be read, and a total row that
+    does not reconcile with the payments above it, are raised together as ``RowErrors``. A row with no
+    amount at all (blank, or only spaces: a heading, a note, a payment not filled in) holds no money: it is
+    left out and listed in a warning, so one such row never stops a study. Payments with a blank or
+    redacted supplier name are kept (their place can only be unknown) and listed.
     """
     result = source if isinstance(source, IngestResult) else ingest(source, sheet=sheet, columns=columns)
+    no_amount = result.rejected["code"].isin(NO_AMOUNT).to_numpy(dtype=bool)
     records = [
         {
             "file": getattr(r, "file", result.file),  # several files: each row's own
@@ -54,7 +60,7 @@ def read_payments(
             "problem": r.reason,
             "code": r.code,
         }
-        for r in row_tuples(result.rejected)
+        for r in row_tuples(result.rejected[~no_amount])
     ]
     for part in result.files or (result,):
         for total in part.totals:
@@ -90,6 +96,17 @@ def read_payments(
             params=("payments",),
         )
     warnings = [w for w in result.warnings if notice_code(w) != "payments-without-supplier-name"]
+    if no_amount.any():
+        left = result.rejected[no_amount]
+        warnings.append(
+            Notice(
+                "rows-without-amount",
+                f"{result.file}: {len(left):,} row(s) with no amount (rows {rows_text(left['row'])}): no money, "
+                "so not payments; left out. If any is a payment, fill in its amount.",
+                file=result.file,
+                rows=left["row"],
+            )
+        )
     nameless = data["supplier_class"] == "blank"
     if nameless.any():
         warnings.append(
