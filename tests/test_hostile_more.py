@@ -90,3 +90,36 @@ def test_one_row_without_an_amount_never_stops_a_study(tmp_path):
     (note,) = [w for w in result.warnings if w.code == "rows-without-amount"]
     assert note.rows == (3,) and "fill in its amount" in note
     assert lm3.ingest(path).rejected["code"].tolist() == ["amount-blank"]  # ingest still lists it
+
+
+def test_a_hidden_sheet_is_not_read_when_visible_sheets_hold_the_payments(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    old = book.active
+    old.title = "Old year"
+    old.append(["Date", "Supplier", "Amount"])
+    for i in range(50):  # more rows than the visible sheets: it used to win
+        old.append(["01/04/2020", f"Old Supplier {i} Ltd", 0.0])
+    old.sheet_state = "hidden"
+    for month in ("April", "May"):
+        sheet = book.create_sheet(month)
+        sheet.append(["Date", "Supplier", "Amount"])
+        for i in range(10):
+            sheet.append([f"0{i + 1}/04/2024", f"Supplier {i} Ltd", 100.0 + i])
+    book.save(tmp_path / "spend.xlsx")
+    result = lm3.ingest(tmp_path / "spend.xlsx")
+    assert result.sheets == ("April", "May")
+    assert result.total == 2 * sum(10_000 + 100 * i for i in range(10))
+    assert any(w.code == "sheets-skipped" and "'Old year' (hidden)" in w for w in result.warnings)
+    assert lm3.ingest(tmp_path / "spend.xlsx", sheet="Old year").sheets == ("Old year",)  # named: read
+
+
+def test_rows_one_field_longer_than_their_header_still_find_the_amount(tmp_path):
+    rows = ["Date,Supplier,Total (excludes VAT)"]
+    rows += [f"01/04/2024,Supplier {i} Ltd,{100 + i}.00,#N/A" for i in range(30)]
+    (tmp_path / "p.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = lm3.ingest(tmp_path / "p.csv")
+    assert result.columns["amount"] == "Total (excludes VAT)"
+    assert result.total == sum(10_000 + 100 * i for i in range(30)) and result.rows_rejected == 0
+    assert any(w.code == "rows-longer-than-header" for w in result.warnings)

@@ -116,17 +116,23 @@ class CsvSheet(Sheet):
         )
         if len(text) >= (1 << 20) - 8:
             text = text[: text.rfind("\n") + 1]
-        records = []
+        records, longer = [], []
         try:
             for record in csv.reader(io.StringIO(text, newline=""), self.dialect):
                 if len(record) == width or (
                     len(record) > width and not any(f.strip() for f in record[width:])
                 ):
                     records.append(record[:width])
+                elif len(record) > width:
+                    longer.append(record[:width])
                 if len(records) >= SAMPLE_ROWS:
                     break
         except csv.Error:
             pass
+        if len(longer) > len(records):
+            # most rows hold more fields than the header names (a trailing column with no header, "#N/A" in
+            # it): the header's columns are theirs all the same, so the sample is of them
+            records = longer[:SAMPLE_ROWS]
         columns = list(zip(*records, strict=True)) if records else [()] * width
         return pd.DataFrame({i: pd.array(list(columns[i]), dtype="str") for i in range(width)})
 

@@ -139,6 +139,9 @@ def plan_by_content(
             skipped.append(found)
     if not candidates:
         return None
+    if any(not c.sheet.hidden for c in candidates):  # a hidden sheet (an old year, a lookup) is not the data
+        skipped += [f"{c.sheet.name!r} (hidden)" for c in candidates if c.sheet.hidden]
+        candidates = [c for c in candidates if not c.sheet.hidden]
     best = max(
         candidates,
         key=lambda c: (

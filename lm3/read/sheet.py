@@ -29,6 +29,7 @@ class Sheet:
     """One candidate table: a CSV, one sheet of a workbook, or a DataFrame."""
 
     name: str | None
+    hidden: bool = False  # a workbook's hidden sheet
 
     def head(self) -> list[list[object]]:
         """The first rows, for finding the header (index i is row i + 1 of the sheet)."""

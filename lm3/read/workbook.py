@@ -16,7 +16,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from lm3.errors import InputError
 from lm3.read.bounds import ErrorCells
@@ -34,8 +34,10 @@ class ExcelSheet(Sheet):
         name: str,
         label: str,
         errors: ErrorCells | None = None,
+        hidden: bool = False,
     ) -> None:
         self.name = name
+        self.hidden = hidden  # hidden in the workbook: read only when no visible sheet holds the table
         self.label = label
         self._errors = errors or {}
         self.sheet_name = name  # as the workbook calls it (``name`` may add the ZIP member's name)
@@ -100,7 +102,9 @@ def book_sheets(source: Path | bytes, label: str, errors: dict[str, ErrorCells] 
         return CalamineWorkbook.from_filelike(io.BytesIO(source))
 
     try:
-        names = open_book().sheet_names
+        listed = open_book().sheets_metadata
+        names = [m.name for m in listed]
+        hidden = {m.name for m in listed if m.visible != SheetVisibleEnum.Visible}
     except (CalamineError, OSError, ValueError) as err:
         raise InputError(
             f"{label}: cannot be read as a spreadsheet ({err}). Save it again as XLSX or CSV.",
@@ -108,7 +112,10 @@ def book_sheets(source: Path | bytes, label: str, errors: dict[str, ErrorCells] 
         ) from err
     members = _sheet_members(source) if errors else {}
     return [
-        ExcelSheet(open_book, name, label, (errors or {}).get(members.get(name, ""), {})) for name in names
+        ExcelSheet(
+            open_book, name, label, (errors or {}).get(members.get(name, ""), {}), hidden=name in hidden
+        )
+        for name in names
     ]
 
 
