@@ -123,3 +123,15 @@ def test_rows_one_field_longer_than_their_header_still_find_the_amount(tmp_path)
     assert result.columns["amount"] == "Total (excludes VAT)"
     assert result.total == sum(10_000 + 100 * i for i in range(30)) and result.rows_rejected == 0
     assert any(w.code == "rows-longer-than-header" for w in result.warnings)
+
+
+def test_near_names_of_different_organisations_are_never_merged_and_a_typo_still_is(tmp_path):
+    rows = ["Supplier,Amount"]
+    rows += ["University of West London,100.00"] * 3 + ["University of East London,50.00"]
+    rows += ["Blagdon Parish Council,100.00"] * 2 + ["Bleadon Parish Council,40.00"]
+    rows += ["Brook House,100.00"] * 2 + ["Brooke House,30.00"]
+    rows += ["Brentag UK Ltd,10.00", "Brenntag UK Ltd,100.00", "Brenntag UK Ltd,100.00"]
+    (tmp_path / "p.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = lm3.ingest(tmp_path / "p.csv")
+    assert result.merges[["key", "into"]].values.tolist() == [["BRENTAG UK", "BRENNTAG UK"]]
+    assert result.data["key"].nunique() == 7

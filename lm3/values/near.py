@@ -190,6 +190,15 @@ def candidate_pairs(names: list[str], choices: list[str], groups: np.ndarray | N
     return pd.DataFrame({"name": name_at[near], "choice": choice_at[near]})
 
 
+# words for a kind of body or place: what a name shares with another through them alone tells nothing of
+# who it is, so two names that share only these differ in what does ("Blagdon" / "Bleadon Parish Council")
+KIND_WORDS = frozenset(
+    ["PARISH", "TOWN", "CITY", "COUNCIL", "SCHOOL", "PRIMARY", "SECONDARY", "INFANT", "INFANTS", "JUNIOR", "NURSERY", "ACADEMY", "COLLEGE", "UNIVERSITY", "SURGERY", "PRACTICE", "MEDICAL", "HEALTH", "CENTRE", "CENTER", "HOUSE", "HALL", "LODGE", "COURT", "MANOR", "CHURCH", "CHAPEL", "CLUB", "VILLAGE", "HOSPICE", "HOSPITAL", "HOME", "HOMES", "CARE", "FARM", "PHARMACY", "DENTAL"]
+)
+# words that qualify a place or a body: one put for another names another ("West London" / "East London")
+QUALIFIERS = frozenset(
+    ["EAST", "WEST", "NORTH", "SOUTH", "NORTHERN", "SOUTHERN", "EASTERN", "WESTERN", "CENTRAL", "MID", "UPPER", "LOWER", "GREAT", "LITTLE", "NEW", "OLD", "INNER", "OUTER"]
+)
 LOW_THRESHOLD = 75.0  # below this rapidfuzz ratio, names that share little are taken as one
 
 
@@ -234,14 +243,19 @@ def word_swaps(
       known word (``known``: words two names use, or of the places and bodies lm3 knows, so not a
       misspelling), and each side has such words, other than the same letters with a space put in or left
       out: one word put for another; or
-    - the words they share are all generic (used by many of the choices: "PARISH COUNCIL", "PRIMARY
-      SCHOOL"), so the words that tell them apart differ.
+    - the words they share are all generic (used by many of the choices, or words for a kind of body or
+      place: "PARISH COUNCIL", "PRIMARY SCHOOL", "HOUSE"), so the words that tell them apart differ
+      ("BLAGDON PARISH COUNCIL" and "BLEADON PARISH COUNCIL", "BROOK HOUSE" and "BROOKE HOUSE").
+
+    Words that qualify a place ("EAST", "WEST", "NORTH", "UPPER", "GREAT", "NEW"...) are always known: one put
+    for another is never a typo.
 
     A typo ("BRENTAG" for "BRENNTAG"), on either side, makes a word no other name uses: it is kept."""
     if len(name_at) == 0:
         return np.zeros(0, dtype=bool)
     pair = np.arange(len(name_at))
-    generic = generic_words(choices)
+    generic = generic_words(choices) | KIND_WORDS
+    known = set(known) | QUALIFIERS
     side_name = pd.DataFrame(
         {"pair": pair, "word": pd.Series(names, dtype=object).iloc[name_at].str.split(" ").to_numpy()}
     )
