@@ -193,11 +193,68 @@ def candidate_pairs(names: list[str], choices: list[str], groups: np.ndarray | N
 # words for a kind of body or place: what a name shares with another through them alone tells nothing of
 # who it is, so two names that share only these differ in what does ("Blagdon" / "Bleadon Parish Council")
 KIND_WORDS = frozenset(
-    ["PARISH", "TOWN", "CITY", "COUNCIL", "SCHOOL", "PRIMARY", "SECONDARY", "INFANT", "INFANTS", "JUNIOR", "NURSERY", "ACADEMY", "COLLEGE", "UNIVERSITY", "SURGERY", "PRACTICE", "MEDICAL", "HEALTH", "CENTRE", "CENTER", "HOUSE", "HALL", "LODGE", "COURT", "MANOR", "CHURCH", "CHAPEL", "CLUB", "VILLAGE", "HOSPICE", "HOSPITAL", "HOME", "HOMES", "CARE", "FARM", "PHARMACY", "DENTAL"]
+    [
+        "PARISH",
+        "TOWN",
+        "CITY",
+        "COUNCIL",
+        "SCHOOL",
+        "PRIMARY",
+        "SECONDARY",
+        "INFANT",
+        "INFANTS",
+        "JUNIOR",
+        "NURSERY",
+        "ACADEMY",
+        "COLLEGE",
+        "UNIVERSITY",
+        "SURGERY",
+        "PRACTICE",
+        "MEDICAL",
+        "HEALTH",
+        "CENTRE",
+        "CENTER",
+        "HOUSE",
+        "HALL",
+        "LODGE",
+        "COURT",
+        "MANOR",
+        "CHURCH",
+        "CHAPEL",
+        "CLUB",
+        "VILLAGE",
+        "HOSPICE",
+        "HOSPITAL",
+        "HOME",
+        "HOMES",
+        "CARE",
+        "FARM",
+        "PHARMACY",
+        "DENTAL",
+    ]
 )
 # words that qualify a place or a body: one put for another names another ("West London" / "East London")
 QUALIFIERS = frozenset(
-    ["EAST", "WEST", "NORTH", "SOUTH", "NORTHERN", "SOUTHERN", "EASTERN", "WESTERN", "CENTRAL", "MID", "UPPER", "LOWER", "GREAT", "LITTLE", "NEW", "OLD", "INNER", "OUTER"]
+    [
+        "EAST",
+        "WEST",
+        "NORTH",
+        "SOUTH",
+        "NORTHERN",
+        "SOUTHERN",
+        "EASTERN",
+        "WESTERN",
+        "CENTRAL",
+        "MID",
+        "UPPER",
+        "LOWER",
+        "GREAT",
+        "LITTLE",
+        "NEW",
+        "OLD",
+        "INNER",
+        "OUTER",
+    ]
 )
 LOW_THRESHOLD = 75.0  # below this rapidfuzz ratio, names that share little are taken as one
 
