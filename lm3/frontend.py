@@ -6,6 +6,7 @@ and the helpers that keep what they show safe (a person's name never shown, text
 from lm3.geo import area_names, resolve_tiers
 from lm3.inputs.ingest import DEFAULT_MERGE_THRESHOLD
 from lm3.place.matching import DEFAULT_MATCH_THRESHOLD, names_of_people
+from lm3.read.table import header_cells
 from lm3.render.report import FORMATS as REPORT_FORMATS
 from lm3.render.report import parse_formats
 from lm3.study.scenarios import parse_shift
@@ -19,6 +20,7 @@ __all__ = [
     "DEFAULT_MERGE_THRESHOLD",
     "REPORT_FORMATS",
     "area_names",
+    "header_cells",
     "leakage_for_people",
     "names_of_people",
     "parse_formats",

@@ -928,3 +928,40 @@ def test_a_full_disk_gets_a_page_not_a_500(monkeypatch):
         monkeypatch.setattr(web_store.Path, "write_bytes", full)
         page = _upload_sample(client, csrf)
     assert page.status_code == 507 and "No space left on device" in page.text  # type: ignore[attr-defined]
+
+
+def test_when_no_amount_column_is_found_the_check_page_lets_a_person_choose_it():
+    unknown = b"Ref,Payee,Paid\nV1,Acme Ltd,GBP 10.50\nV2,Beta Ltd,GBP 20.00\nV3,Gamma Ltd,GBP 1.00\n"
+    fixed = b"Ref,Payee,Sum\nV1,Acme Ltd,10.50\nV2,Beta Ltd,20.00\nV3,Gamma Ltd,1.00\n"
+    with _client() as client:
+        csrf = _start(client)
+        client.post(
+            "/upload",
+            data={"csrf": csrf("/upload")},
+            files=[("payments", ("p.csv", unknown))],
+            headers=SAME_ORIGIN,
+        )
+        page = client.get("/check").text
+        assert "Say which columns to read" in page and 'name="payments.amount"' in page
+        assert '<option value="Paid">Paid</option>' in page
+        assert "Continue to the area" not in page  # the study cannot go ahead yet
+        # a file whose amounts are plain, under a header lm3 does not know: chosen by hand, then read
+        client.post(
+            "/upload",
+            data={"csrf": csrf("/upload")},
+            files=[("payments", ("p.csv", fixed))],
+            headers=SAME_ORIGIN,
+        )
+        client.post(
+            "/check",
+            data={
+                "csrf": csrf("/check"),
+                "kind": "payments",
+                "payments.supplier": "Payee",
+                "payments.amount": "Sum",
+            },
+            headers=SAME_ORIGIN,
+        )
+        _wait_for_result(client)
+        page = client.get("/check").text
+        assert "3 payments accepted, 0 rejected; total £31.50." in page and "Continue to the area" in page

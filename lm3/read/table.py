@@ -19,6 +19,7 @@ Every input (payments, supplier register, payroll, surveys) goes through ``read_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -247,6 +248,27 @@ class _Rows:
             self.long_rows += kept
             self.long.append(f"{rows_text(kept)}" + (f" (sheet {s.name!r})" if s.name else ""))
         return part
+
+
+def header_cells(source: Source, what: str = "payments", sheet: str | None = None) -> list[str]:
+    """The cells of the row most like a header among a table's first rows: the first row holding the most
+    cells of words (text that is not a number). For a person to say which column is which when lm3 found
+    none (the web's check page offers them); empty when the file holds no such row. Raises InputError as
+    ``read_table`` does for a file that cannot be opened."""
+    label, sheets, _ = open_source(source, what)
+    if sheet is not None:
+        sheets = _only(sheets, sheet, label)
+    for s in sheets:
+        head = s.head()
+        counts = [sum(1 for c in row if _is_words(c)) for row in head]
+        if counts and max(counts) >= 2:
+            row = head[counts.index(max(counts))]
+            return list(dict.fromkeys(str(c).strip() for c in row if not is_blank(c)))
+    return []
+
+
+def _is_words(cell: object) -> bool:
+    return isinstance(cell, str) and not is_blank(cell) and re.search(r"[^\W\d_]", cell) is not None
 
 
 def first_rows(source: Source, what: str) -> list[list[list[object]]]:

@@ -109,6 +109,7 @@ def environment() -> Environment:
     env.globals["field_name"] = field_name
     env.globals["table_params"] = table_params
     env.filters["preview_column"] = lambda c: (c, field_name(c), "text")
+    env.filters["column_item"] = lambda header: {"value": header, "text": header}
     env.globals["column_items"] = lambda c: [
         {"value": "", "text": f"{c['header']} (as found)" if c["header"] else "(none)"},
         *({"value": h, "text": h} for h in c["headers"] if h != c["header"]),

@@ -36,6 +36,14 @@ async def show(request: Request, site: Site, session: Session) -> Response:
         sections.append(_payments_section(payments, session))
     except lm3.LM3Error as err:
         sections.append(_failed("payments", session, err))
+        if err.code == "header-not-found":  # let a person say which columns hold the supplier and the amount
+            first = session.files("payments")[0].path
+            try:
+                sections[-1]["headers"] = await asyncio.to_thread(
+                    lm3.frontend.header_cells, str(first), "payments", session.sheet
+                )
+            except lm3.LM3Error:
+                sections[-1]["headers"] = []
     if session.files("suppliers"):
         try:
             register = await asyncio.to_thread(read_register, session)
@@ -50,6 +58,7 @@ async def show(request: Request, site: Site, session: Session) -> Response:
         except lm3.LM3Error:
             placed = None  # the register's own section says what is wrong with it
     others = [u for u in session.uploads if u.kind not in KINDS_WITH_COLUMNS]
+    blocked = any(s.get("error") and s["kind"] == "payments" for s in sections)
     return site.page(
         request,
         "check.html",
@@ -60,6 +69,12 @@ async def show(request: Request, site: Site, session: Session) -> Response:
         placed=placed,
         registers=site.registers.registers(),
         sheet_field=option_field(lm3.options.option("sheet")),
+        blocked=blocked,
+        needed=[
+            ("supplier", "The supplier's name"),
+            ("amount", "The amount paid"),
+            ("date", "The date (optional)"),
+        ],
     )
 
 
