@@ -965,3 +965,11 @@ def test_when_no_amount_column_is_found_the_check_page_lets_a_person_choose_it()
         _wait_for_result(client)
         page = client.get("/check").text
         assert "3 payments accepted, 0 rejected; total £31.50." in page and "Continue to the area" in page
+
+
+def test_a_file_named_like_one_the_server_keeps_is_still_named_as_its_person_named_it():
+    session = Store().new()
+    session.add("payments", "payments-2.csv", b"x", ".csv")  # kept as payments-1.csv
+    session.add("payments", "april.csv", b"y", ".csv")  # kept as payments-2.csv
+    said = session.as_shown("payments-1.csv: 2 rows rejected; payments-2.csv: read; payments-12.csv")
+    assert said == "payments-2.csv: 2 rows rejected; april.csv: read; payments-12.csv"

@@ -9,6 +9,7 @@ shown, escaped, never used as a path.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -157,9 +158,13 @@ class Session:
     def as_shown(self, text: str) -> str:
         """Text from lm3 (a message, a warning, a file column) with each file named as the person named
         it, not as the server keeps it."""
-        for upload in self.uploads:
-            text = text.replace(upload.path.name, upload.shown)
-        return text
+        names = {u.path.name: u.shown for u in self.uploads}
+        if not names:
+            return text
+        # in one pass, each name whole: a file a person named like one the server keeps ("payments-2.csv")
+        # is never renamed twice, and "payments-1.csv" is not found inside "payments-11.csv"
+        pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        return re.sub(rf"(?<![\w.-])(?:{pattern})(?![\w])", lambda m: names[m.group()], text)
 
     def need(self, kind: str) -> Path | list[Path]:
         """The files of a kind the page has made sure were uploaded."""
