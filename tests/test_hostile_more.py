@@ -135,3 +135,16 @@ def test_near_names_of_different_organisations_are_never_merged_and_a_typo_still
     result = lm3.ingest(tmp_path / "p.csv")
     assert result.merges[["key", "into"]].values.tolist() == [["BRENTAG UK", "BRENNTAG UK"]]
     assert result.data["key"].nunique() == 7
+
+
+def test_names_in_other_scripts_match_their_own_register_rows_and_no_others(tmp_path):
+    (tmp_path / "p.csv").write_text(
+        "Supplier,Amount\nΑλφα Ltd,700.00\nБета ООО,800.00\n中文公司,1500.00\nΓάμμα Ltd,200.00\n", encoding="utf-8"
+    )
+    (tmp_path / "r.csv").write_text(  # in Leeds: Бета and 中文公司 as written; Αλφα's near twin; 北京公司 another
+        "Name,Postcode\nБета ООО,LS1 4DY\n中文公司,LS2 7EY\nΑλφη Ltd,LS6 2HF\n北京公司,LS7 3BH\n", encoding="utf-8"
+    )
+    result = lm3.calculate(tmp_path / "p.csv", tmp_path / "r.csv", area="Leeds")
+    assert result.round2 == 800_00 + 1500_00  # the two written alike, and nothing near
+    local = set(result.suppliers.loc[result.suppliers["local"].astype(bool), "supplier"])
+    assert local == {"Бета ООО", "中文公司"}
