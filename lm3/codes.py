@@ -171,6 +171,8 @@ _ROWS = {
     "amount-two-signs": "An amount with more than one sign.",
     "amount-underscores": "An amount with underscores in it.",
     "no-supplier-no-amount": "A row with neither a supplier nor an amount (and something else in it).",
+    "heading-or-note": "A row with neither an amount nor a date in a file with dates: a section heading or a "
+    "note line, not a payment.",
     "invalid-*": "A cell of a field (invalid-supplier, invalid-gross, invalid-share...) that cannot be used.",
 }
 

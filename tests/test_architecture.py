@@ -387,7 +387,7 @@ def _codes_in_source() -> dict[str, set[str]]:
                 rel in _ROW_CODE_HOMES
                 and isinstance(node, ast.Constant)
                 and isinstance(node.value, str)
-                and re.fullmatch(r"(?:amount|no-supplier)-[a-z-]+", node.value)
+                and re.fullmatch(r"(?:amount|no-supplier)-[a-z-]+|heading-or-note", node.value)
             ):
                 found["row"].add(node.value)
     return found

@@ -139,12 +139,33 @@ def test_near_names_of_different_organisations_are_never_merged_and_a_typo_still
 
 def test_names_in_other_scripts_match_their_own_register_rows_and_no_others(tmp_path):
     (tmp_path / "p.csv").write_text(
-        "Supplier,Amount\nΑλφα Ltd,700.00\nБета ООО,800.00\n中文公司,1500.00\nΓάμμα Ltd,200.00\n", encoding="utf-8"
+        "Supplier,Amount\nΑλφα Ltd,700.00\nБета ООО,800.00\n中文公司,1500.00\nΓάμμα Ltd,200.00\n",
+        encoding="utf-8",
     )
-    (tmp_path / "r.csv").write_text(  # in Leeds: Бета and 中文公司 as written; Αλφα's near twin; 北京公司 another
-        "Name,Postcode\nБета ООО,LS1 4DY\n中文公司,LS2 7EY\nΑλφη Ltd,LS6 2HF\n北京公司,LS7 3BH\n", encoding="utf-8"
+    (
+        tmp_path / "r.csv"
+    ).write_text(  # in Leeds: Бета and 中文公司 as written; Αλφα's near twin; 北京公司 another
+        "Name,Postcode\nБета ООО,LS1 4DY\n中文公司,LS2 7EY\nΑλφη Ltd,LS6 2HF\n北京公司,LS7 3BH\n",
+        encoding="utf-8",
     )
     result = lm3.calculate(tmp_path / "p.csv", tmp_path / "r.csv", area="Leeds")
     assert result.round2 == 800_00 + 1500_00  # the two written alike, and nothing near
     local = set(result.suppliers.loc[result.suppliers["local"].astype(bool), "supplier"])
     assert local == {"Бета ООО", "中文公司"}
+
+
+def test_section_headings_and_notes_are_said_to_be_such_and_never_stop_a_study(tmp_path):
+    (tmp_path / "p.csv").write_text(
+        "Date,Supplier,Amount,Type\n,CREDIT CARDS,,\n01/04/2024,Acme Ltd,10.00,Goods\n02/04/2024,Beta Ltd,20.00,Goods\n"
+        "Note: figures exclude VAT,,,\n,PURCHASE ORDERS,,\n03/04/2024,Gamma Ltd,30.00,Goods\n",
+        encoding="utf-8",
+    )
+    read = lm3.ingest(tmp_path / "p.csv")
+    assert read.rejected[["row", "code"]].values.tolist() == [
+        [2, "heading-or-note"],
+        [5, "heading-or-note"],
+        [6, "heading-or-note"],
+    ]
+    result = lm3.calculate(tmp_path / "p.csv", area="Leeds")
+    assert result.round1 == 60_00
+    assert [w.rows for w in result.warnings if w.code == "rows-without-amount"] == [(2, 5, 6)]

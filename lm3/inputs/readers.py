@@ -31,7 +31,11 @@ def _text(values: pd.Series) -> pd.Series:
     return values.fillna("").astype("str").str.replace("\u00a0", " ").str.strip()
 
 
-NO_AMOUNT = ("amount-blank", "no-supplier-no-amount")  # rejected rows that hold no money at all
+NO_AMOUNT = (
+    "amount-blank",
+    "no-supplier-no-amount",
+    "heading-or-note",
+)  # rejected rows that hold no money at all
 
 
 def read_payments(

@@ -65,12 +65,15 @@ _REASONS = np.array(
         "is not an amount of money (write it like 1250.00 or -1,250.00)",
         "has no supplier and no amount: not a payment",
         "amount is blank: give the amount paid, or delete the row",
+        "has no amount and no date: a heading or a note, not a payment",
     ],
     dtype=object,
 )
 
 
-_REASON_CODES = np.array([None, "amount-not-money", "no-supplier-no-amount", "amount-blank"], dtype=object)
+_REASON_CODES = np.array(
+    [None, "amount-not-money", "no-supplier-no-amount", "amount-blank", "heading-or-note"], dtype=object
+)
 
 
 Sources = Source | Sequence[str | Path]
@@ -307,6 +310,12 @@ def _reasons(parsed: _Parsed, total_row: np.ndarray, blank: np.ndarray) -> np.nd
     no_supplier = parsed.names.klass[parsed.names.idx] == BLANK
     reason[parsed.blank_amount & no_supplier] = 2
     reason[parsed.blank_amount & ~no_supplier] = 3
+    if (
+        parsed.dates is not None
+    ):  # a file with dates: a row with neither amount nor date is a heading or a note
+        codes = parsed.dates.rows()
+        dated = ~np.isnat(parsed.dates.dates[codes]) | pd.notna(parsed.dates.periods[codes])
+        reason[parsed.blank_amount & ~dated] = 4
     reason[total_row | blank] = 0  # totals and subtotals are reported, not rejected
     return reason
 
