@@ -169,3 +169,25 @@ def test_section_headings_and_notes_are_said_to_be_such_and_never_stop_a_study(t
     result = lm3.calculate(tmp_path / "p.csv", area="Leeds")
     assert result.round1 == 60_00
     assert [w.rows for w in result.warnings if w.code == "rows-without-amount"] == [(2, 5, 6)]
+
+
+def test_a_total_row_named_with_junk_and_labelled_elsewhere_is_never_counted_as_a_payment(tmp_path):
+    # the label "Total" sits in a column lm3 does not read; the supplier cell holds junk; a row above has no
+    # amount. The last row equals every payment above it (10 + 30 + 5): the file's total, not a payment
+    (tmp_path / "p.csv").write_text(
+        "Date,Supplier,Amount,Dept\n01/04/2024,Acme Ltd,10.00,Finance\n02/04/2024,Beta Ltd,,Finance\n"
+        "03/04/2024,Gamma Ltd,30.00,Finance\n04/04/2024,Delta Ltd,5.00,Finance\n,xx,45.00,Total\n",
+        encoding="utf-8",
+    )
+    read = lm3.ingest(tmp_path / "p.csv")
+    assert read.total == 45_00 and [t.row for t in read.totals] == [6]
+    assert lm3.calculate(tmp_path / "p.csv", area="Leeds").round1 == 45_00  # never doubled
+
+
+def test_a_last_payment_that_does_not_equal_all_above_is_a_payment(tmp_path):
+    (tmp_path / "p.csv").write_text(
+        "Supplier,Amount\nAcme Ltd,10.00\nBeta Ltd,20.00\nGamma Ltd,30.00\nDelta Ltd,59.99\n",
+        encoding="utf-8",
+    )
+    read = lm3.ingest(tmp_path / "p.csv")
+    assert read.total == 119_99 and read.totals == ()

@@ -42,11 +42,19 @@ def total_rows(
     n = len(amount)
     mask = np.zeros(n, dtype=bool)
     found: list[tuple[int, int, int, str]] = []
-    candidate = usable & (labelled | no_supplier)
-    if not candidate.any():
-        return mask, found
     codes = sheets if sheets is not None and len(sheets) == n else np.zeros(n, dtype=np.int64)
     order = np.lexsort((rows, codes))
+    # each sheet's last usable row, whatever its supplier cell holds ("xx" beside a "Total" in another
+    # column): a total when it equals every payment above it (three or more), else the payment it is
+    at = np.flatnonzero(usable[order])
+    last = np.zeros(n, dtype=bool)
+    if len(at):
+        ends = at[np.r_[codes[order][at][1:] != codes[order][at][:-1], True]]
+        last[order[ends]] = True
+    last &= ~(labelled | no_supplier)
+    candidate = usable & (labelled | no_supplier | last)
+    if not candidate.any():
+        return mask, found
     payment = (usable & ~candidate)[order]
     paid = np.where(payment, amount[order], 0)
     # exact running sums: Python integers (object dtype) where int64 could wrap
@@ -78,7 +86,12 @@ def total_rows(
         b_sum, b_n = extra_at_block.get(sheet, (0, 0))
         whole, whole_n = before_sum - start_sum + e_sum, before_count - start_count + e_n
         part, part_n = before_sum - block_sum + e_sum - b_sum, before_count - block_count + e_n - b_n
-        if whole_n >= 1 and value == whole and (labelled[at] or whole_n >= 2):
+        if last[at]:  # a named row: a total only when it equals every payment above it, three or more
+            if whole_n >= 3 and value == whole:
+                kind = "total"
+            else:
+                continue
+        elif whole_n >= 1 and value == whole and (labelled[at] or whole_n >= 2):
             kind = "total"
         elif part_n >= 2 and value == part:
             kind = "subtotal"
