@@ -973,3 +973,36 @@ def test_a_file_named_like_one_the_server_keeps_is_still_named_as_its_person_nam
     session.add("payments", "april.csv", b"y", ".csv")  # kept as payments-2.csv
     said = session.as_shown("payments-1.csv: 2 rows rejected; payments-2.csv: read; payments-12.csv")
     assert said == "payments-2.csv: 2 rows rejected; april.csv: read; payments-12.csv"
+
+
+def test_connections_left_half_open_are_closed_and_real_requests_still_answered(monkeypatch):
+    import socket
+    import urllib.request
+
+    import uvicorn
+
+    from lm3.web import server as web_server
+
+    monkeypatch.setattr(web_server, "FIRST_REQUEST_SECONDS", 0.5)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    running = uvicorn.Server(web_server.server_config(web.web_app(), "127.0.0.1", port))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if running.started:
+            break
+        time.sleep(0.05)
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(50)]  # nothing sent on them
+    slow = socket.create_connection(("127.0.0.1", port))
+    slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # a request never finished
+    time.sleep(1.5)
+    for conn in [*idle, slow]:
+        conn.settimeout(2)
+        assert conn.recv(1024) == b""  # closed by the server, with nothing sent
+        conn.close()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+        assert answer.status == 200
+    running.should_exit = True
+    thread.join(10)

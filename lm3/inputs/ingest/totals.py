@@ -46,10 +46,10 @@ def total_rows(
     order = np.lexsort((rows, codes))
     # each sheet's last usable row, whatever its supplier cell holds ("xx" beside a "Total" in another
     # column): a total when it equals every payment above it (three or more), else the payment it is
-    at = np.flatnonzero(usable[order])
+    kept = np.flatnonzero(usable[order])
     last = np.zeros(n, dtype=bool)
-    if len(at):
-        ends = at[np.r_[codes[order][at][1:] != codes[order][at][:-1], True]]
+    if len(kept):
+        ends = kept[np.r_[codes[order][kept][1:] != codes[order][kept][:-1], True]]
         last[order[ends]] = True
     last &= ~(labelled | no_supplier)
     candidate = usable & (labelled | no_supplier | last)
