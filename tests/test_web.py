@@ -973,6 +973,8 @@ def test_a_file_named_like_one_the_server_keeps_is_still_named_as_its_person_nam
     session.add("payments", "april.csv", b"y", ".csv")  # kept as payments-2.csv
     said = session.as_shown("payments-1.csv: 2 rows rejected; payments-2.csv: read; payments-12.csv")
     assert said == "payments-2.csv: 2 rows rejected; april.csv: read; payments-12.csv"
+    kept = session.files("payments")[0].path
+    assert session.as_shown(f"{kept}: not a result") == "payments-2.csv: not a result"  # no server path
 
 
 def test_connections_left_half_open_are_closed_and_real_requests_still_answered(monkeypatch):

@@ -158,6 +158,7 @@ class Session:
     def as_shown(self, text: str) -> str:
         """Text from lm3 (a message, a warning, a file column) with each file named as the person named
         it, not as the server keeps it."""
+        text = text.replace(f"{self.folder}{os.sep}", "")  # never the server's own folder
         names = {u.path.name: u.shown for u in self.uploads}
         if not names:
             return text
