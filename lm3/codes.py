@@ -22,6 +22,8 @@ class Code:
 
 
 _WARNINGS = {
+    "payment-rows-skipped": "Payment rows whose amount cannot be read were left out of a calculation, as asked "
+    "(skip_rejected); what they paid is unknown.",
     "rows-without-amount": "Rows with no amount at all (headings, notes, payments not filled in) were left out "
     "of a calculation: they hold no money.",
     "threshold-low": "A near-name threshold (match_threshold, merge_threshold) below 75 takes names that share "

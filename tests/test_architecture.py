@@ -283,6 +283,8 @@ def _toml_value(option: lm3.options.Option) -> str:
     if option.kind in _TOML_VALUES:
         return _TOML_VALUES[option.kind]
     if option.kind == "texts":
+        if option.name == "exclude":  # checked when given: a rule lm3 understands
+            return '["supplier_type=public body"]'
         return '["Bradford", "Leeds"]' if option.name == "area" else '["x=y"]'
     if option.kind == "choice":
         return f'"{option.choices[-1]}"'

@@ -191,3 +191,29 @@ def test_a_last_payment_that_does_not_equal_all_above_is_a_payment(tmp_path):
     )
     read = lm3.ingest(tmp_path / "p.csv")
     assert read.total == 119_99 and read.totals == ()
+
+
+def test_rows_whose_amount_cannot_be_read_stop_a_study_unless_a_person_says_to_go_on(tmp_path):
+    from click.testing import CliRunner
+
+    from lm3.cli import cli
+
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "Supplier,Amount\nAire Valley Catering Ltd,1000.00\nPrint Shop,twelve pounds\nBeta Ltd,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(lm3.RowErrors) as err:
+        lm3.calculate(path, area="Bradford")
+    assert err.value.problems["row"].tolist() == [3]
+    result = lm3.calculate(path, area="Bradford", skip_rejected=True)
+    assert result.round1 == 1000_00
+    (skipped,) = [w for w in result.warnings if w.code == "payment-rows-skipped"]
+    assert skipped.rows == (3,) and "'twelve pounds'" in skipped
+    said = next(a for a in result.assumptions if a.name == "payment rows left out")
+    assert said.param == "skip_rejected" and "row 3" in said.value
+    printed = CliRunner().invoke(
+        cli, ["calculate", "--payments", str(path), "--area", "Bradford", "--skip-rejected"]
+    )
+    assert printed.exit_code == 0, printed.output
+    assert "1 payment row(s) whose amount cannot be read left out" in printed.output

@@ -1008,3 +1008,33 @@ def test_connections_left_half_open_are_closed_and_real_requests_still_answered(
         assert answer.status == 200
     running.should_exit = True
     thread.join(10)
+
+
+def test_the_area_page_refuses_a_rule_it_cannot_read_at_once_and_offers_to_leave_rows_out():
+    bad_rows = b"Supplier,Amount\nACME LTD,ten pounds\nBETA LTD,12.00\n"
+    with _client() as client:
+        csrf = _start(client)
+        client.post(
+            "/upload",
+            data={"csrf": csrf("/upload")},
+            files=[("payments", ("bad.csv", bad_rows))],
+            headers=SAME_ORIGIN,
+        )
+        page = client.get("/area").text
+        assert "Leave out payment rows whose amount cannot be read" in page
+        refused = client.post(
+            "/area",
+            data={"csrf": csrf("/area"), "area": "Bradford", "exclude": "category=Precepts"},
+            headers=SAME_ORIGIN,
+        )
+        assert refused.status_code == 400 and "is not FIELD=VALUE" in refused.text  # before any calculation
+        client.post(
+            "/area",
+            data={"csrf": csrf("/area"), "area": "Bradford", "skip_rejected": "yes"},
+            headers=SAME_ORIGIN,
+        )
+        assert _wait_for_result(client) == "/result"  # without it: "could not go ahead" (an earlier test)
+        store: Store = client.app.state.store  # type: ignore[attr-defined]
+        session = store.get(client.cookies["lm3_session"])
+        assert session is not None and session.result is not None
+        assert [w.rows for w in session.result.warnings if w.code == "payment-rows-skipped"] == [(2,)]

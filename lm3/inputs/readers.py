@@ -39,7 +39,11 @@ NO_AMOUNT = (
 
 
 def read_payments(
-    source: Sources | IngestResult, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+    source: Sources | IngestResult,
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    skip_rejected: bool = False,
 ) -> Table:
     """Payments for a calculation: ``lm3.ingest`` (every rule of which applies; one file or several), then
     strict. An ``IngestResult`` already read (``lm3.ingest``, or ``LocateResult.payments``) is used as it
@@ -49,11 +53,15 @@ def read_payments(
     A calculation does not go ahead on part of a file: rows whose amount cannot be read, and a total row that
     does not reconcile with the payments above it, are raised together as ``RowErrors``. A row with no
     amount at all (blank, or only spaces: a heading, a note, a payment not filled in) holds no money: it is
-    left out and listed in a warning, so one such row never stops a study. Payments with a blank or
-    redacted supplier name are kept (their place can only be unknown) and listed.
+    left out and listed in a warning, so one such row never stops a study. With ``skip_rejected``, rows whose
+    amount cannot be read are left out too, each listed (``payment-rows-skipped``): a person chose to go on
+    without them. Payments with a blank or redacted supplier name are kept (their place can only be unknown)
+    and listed.
     """
     result = source if isinstance(source, IngestResult) else ingest(source, sheet=sheet, columns=columns)
     no_amount = result.rejected["code"].isin(NO_AMOUNT).to_numpy(dtype=bool)
+    skipped = result.rejected[~no_amount] if skip_rejected else result.rejected.iloc[:0]
+    stopping = result.rejected.iloc[:0] if skip_rejected else result.rejected[~no_amount]
     records = [
         {
             "file": getattr(r, "file", result.file),  # several files: each row's own
@@ -64,7 +72,7 @@ def read_payments(
             "problem": r.reason,
             "code": r.code,
         }
-        for r in row_tuples(result.rejected[~no_amount])
+        for r in row_tuples(stopping)
     ]
     for part in result.files or (result,):
         for total in part.totals:
@@ -100,6 +108,18 @@ def read_payments(
             params=("payments",),
         )
     warnings = [w for w in result.warnings if notice_code(w) != "payments-without-supplier-name"]
+    if len(skipped):
+        shown = "; ".join(f"row {int(r.row)}: {r.value!r}" for r in row_tuples(skipped.head(10)))
+        warnings.append(
+            Notice(
+                "payment-rows-skipped",
+                f"{result.file}: {len(skipped):,} payment row(s) whose amount cannot be read left out, as asked "
+                f"(skip_rejected): {shown}{'...' if len(skipped) > 10 else ''}. The figure leaves out what they "
+                "paid, which is unknown.",
+                file=result.file,
+                rows=skipped["row"],
+            )
+        )
     if no_amount.any():
         left = result.rejected[no_amount]
         warnings.append(

@@ -37,6 +37,7 @@ from lm3.read.table import Table
 from lm3.rounds.coverage import bounds
 from lm3.rounds.method import (
     MIN_CATEGORY_RESPONDENTS,
+    Assumption,
     default_shares,
     published_rates,
 )
@@ -81,6 +82,7 @@ def calculate(
     name: str | None = None,
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
+    skip_rejected: bool = False,
     register_columns: Mapping[str, str] | None = None,
     match_threshold: float = DEFAULT_MATCH_THRESHOLD,
     imputation: str = "mean",
@@ -157,6 +159,7 @@ def calculate(
         staff_survey,
         columns=columns,
         sheet=sheet,
+        skip_rejected=skip_rejected,
         register_columns=register_columns,
         pay_basis=pay_basis,
     )
@@ -224,6 +227,17 @@ def calculate(
         branch_is_local=branch_is_local,
         min_category=min_category,
     )
+    skipped = [w for w in read.warnings if getattr(w, "code", None) == "payment-rows-skipped"]
+    if skipped:  # a person chose to go on without rows of unknown amount: said beside the figure
+        assumptions.insert(
+            3,
+            Assumption(
+                "payment rows left out",
+                "; ".join(str(w) for w in skipped),
+                "given by the user: rows whose amount cannot be read are left out (skip_rejected)",
+                "skip_rejected",
+            ),
+        )
     responses = tuple(r for _, r in rounds.groups)
     return LM3Result(
         area=area,
@@ -274,13 +288,18 @@ def _read_stage(
     *,
     columns: Mapping[str, str] | None,
     sheet: str | None,
+    skip_rejected: bool,
     register_columns: Mapping[str, str] | None,
     pay_basis: str,
 ) -> dict[str, Table | None]:
     """Every input read (every bad row of every file in one RowErrors)."""
     return _read_all(
         {
-            "payments": (read_payments, payments, {"columns": columns, "sheet": sheet}),
+            "payments": (
+                read_payments,
+                payments,
+                {"columns": columns, "sheet": sheet, "skip_rejected": skip_rejected},
+            ),
             "suppliers": (read_registers, suppliers, {"columns": register_columns}),
             "payroll": (read_payroll, payroll, {"pay_basis": pay_basis}),
             "supplier_survey": (read_supplier_survey, supplier_survey, {}),

@@ -21,6 +21,7 @@ from lm3.errors import InputError
 from lm3.place.matching import DEFAULT_MATCH_THRESHOLD
 from lm3.rounds.method import MIN_CATEGORY_RESPONDENTS
 from lm3.rounds.uncertainty import DEFAULT_DRAWS, DEFAULT_LEVEL, DEFAULT_SEED
+from lm3.study.scope import parse_exclusions
 from lm3.values import params
 
 GROUPS = {
@@ -131,6 +132,16 @@ class StudyOptions:
         "text",
         check=params.text(),
     )
+    skip_rejected: bool = _option(
+        False,
+        "Leave out payment rows whose amount cannot be read",
+        "Yes: go on without them, each listed with its row in the assumptions and the warnings (the figure "
+        "leaves out what they paid, which is unknown). No (the default): stop with the list of them to fix. "
+        "A row with no amount at all is always left out: it holds no money.",
+        "method",
+        "flag",
+        check=params.flag,
+    )
     register_columns: dict[str, str] | None = _option(
         None,
         "The supplier register's columns",
@@ -222,7 +233,7 @@ class StudyOptions:
         "bodies.",
         "placing",
         "texts",
-        check=params.texts,
+        check=lambda name, value: (params.texts(name, value), parse_exclusions(value))[0],  # refused at once
     )
     registers: Any = _option(
         None,
