@@ -1038,3 +1038,20 @@ def test_the_area_page_refuses_a_rule_it_cannot_read_at_once_and_offers_to_leave
         session = store.get(client.cookies["lm3_session"])
         assert session is not None and session.result is not None
         assert [w.rows for w in session.result.warnings if w.code == "payment-rows-skipped"] == [(2,)]
+
+
+def test_warnings_on_a_page_name_options_as_the_page_shows_them():
+    titled = (
+        b"Spend over 500,April 2024\nSome notes,more notes\nSupplier,Amount\nAcme Ltd,10.00\nBeta Ltd,20.00\n"
+    )
+    with _client() as client:
+        csrf = _start(client)
+        client.post(
+            "/upload",
+            data={"csrf": csrf("/upload")},
+            files=[("payments", ("p.csv", titled))],
+            headers=SAME_ORIGIN,
+        )
+        page = client.get("/check").text
+    assert "say which columns to read (&#34;The payments file&#39;s columns&#34;, on the check page)." in page
+    assert "(columns)" not in page

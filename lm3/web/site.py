@@ -5,6 +5,7 @@ inert). The views reach it as ``request.app.state.site``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -169,7 +170,7 @@ class Site:
             session=session,
             csrf=(lambda action: form_token(session, action)) if session else (lambda action: ""),
             path=path,
-            shown=session.as_shown if session else str,
+            shown=(lambda text: web_words(session.as_shown(text))) if session else web_words,
             **context,
         )
 
@@ -228,6 +229,25 @@ def go(url: str, session: Session | None = None) -> Response:
 def site_of(request: Request) -> Site:
     site: Site = request.app.state.site
     return site
+
+
+_PAGES = {"inputs": "upload", "reading": "check", "study": "area", "placing": "area", "method": "area"}
+_OPTION_NAMES = re.compile(
+    r"\(("
+    + "|".join(sorted((re.escape(o.name) for o in lm3.options.declared()), key=len, reverse=True))
+    + r")([,)])"
+)
+
+
+def web_words(text: str) -> str:
+    """lm3's words for a person at a terminal or in Python, as the web page says them: an option named in
+    brackets ("say which columns to read (columns)") is named as the page shows it, and where."""
+
+    def said(m: re.Match[str]) -> str:
+        option = lm3.options.option(m.group(1))
+        return f"({option.label!r}, on the {_PAGES.get(option.group, 'area')} page{m.group(2)}"
+
+    return _OPTION_NAMES.sub(said, text)
 
 
 def _choice_text(field: Any, posted: str) -> str:
