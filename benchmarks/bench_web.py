@@ -103,7 +103,7 @@ def main() -> int:
     from make_council import write
 
     from lm3.geo import default_directory
-    from lm3.web import create_app
+    from lm3.web.app import web_app
 
     folder = args.dir / f"council-{args.rows}"
     if not (folder / "lm3.toml").exists():
@@ -116,7 +116,7 @@ def main() -> int:
         port = s.getsockname()[1]
     size = sum((folder / name).stat().st_size for name in FILES.values()) // 2**20 + 50
     server = uvicorn.Server(
-        uvicorn.Config(create_app(max_upload_mb=size), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(web_app(max_upload_mb=size), host="127.0.0.1", port=port, log_level="warning")
     )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
