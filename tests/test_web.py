@@ -1055,3 +1055,59 @@ def test_warnings_on_a_page_name_options_as_the_page_shows_them():
         page = client.get("/check").text
     assert "say which columns to read (&#34;The payments file&#39;s columns&#34;, on the check page)." in page
     assert "(columns)" not in page
+
+
+def test_a_killed_servers_uploads_are_gone_after_the_next_start(tmp_path):
+    """kill -9, then a restart: the payroll uploaded to the killed server does not stay in the temporary
+    folder (a real ``lm3 serve`` process, its TMPDIR a folder of the test's own)."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx2 as httpx
+
+    def start() -> tuple[subprocess.Popen[bytes], str]:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(Path(lm3.__file__).parent.parent)}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lm3", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                httpx.get(base + "/", timeout=1)
+                return process, base
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError("lm3 serve did not start")
+
+    first, base = start()
+    try:
+        with httpx.Client(base_url=base, timeout=30, follow_redirects=True) as client:
+            client.get("/")  # a session begins
+            page = client.get("/upload").text
+            token = _form_tokens(page)["/upload"]
+            files = [
+                ("payments", ("p.csv", b"Supplier,Amount\nAcme Ltd,10.00\n")),
+                ("payroll", ("pay.csv", b"x")),
+            ]
+            client.post("/upload", data={"csrf": token}, files=files, headers={"origin": base})
+        left = list(tmp_path.glob("lm3-web-*"))
+        assert left and any(p.name.startswith("payroll") for p in left[0].iterdir())
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    assert all(p.exists() for p in left)  # a killed process cleans nothing
+    second, _ = start()
+    try:
+        assert not any(p.exists() for p in left)  # swept as the server started
+    finally:
+        second.terminate()
+        second.wait(10)

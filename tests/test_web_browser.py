@@ -223,3 +223,27 @@ def test_a_spend_file_alone_the_registers_page_and_no_figure(server, browser, tm
     assert "No LM3 figure yet" in page.locator("h1").inner_text()
     _look(page, "13-result-no-figure")
     context.close()
+
+
+def test_a_session_id_planted_in_the_browser_never_sees_its_uploads(server, browser):
+    """Session fixation in Chromium: Mallory's id, set as a cookie for 127.0.0.1 (as a page on another
+    port can), is replaced when the victim's files arrive; Mallory's id then shows nothing of them."""
+    mallory = browser.new_context()
+    mallory_page = mallory.new_page()
+    mallory_page.goto(server + "/")
+    (planted,) = [c for c in mallory.cookies() if c["name"] == "lm3_session"]
+    victim = browser.new_context()
+    victim.add_cookies([{**planted, "name": "lm3_session", "value": planted["value"]}])
+    page = victim.new_page()
+    page.goto(server + "/")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/upload")
+    page.set_input_files("#payments", str(SAMPLE / "payments.xlsx"))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url("**/check")
+    (now,) = [c for c in victim.cookies() if c["name"] == "lm3_session"]
+    assert now["value"] != planted["value"]
+    mallory_page.goto(server + "/check")
+    assert "payments.xlsx" not in mallory_page.content()
+    mallory.close()
+    victim.close()
