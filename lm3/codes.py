@@ -102,6 +102,7 @@ _WARNINGS = {
 }
 
 _ERRORS = {
+    "too-many-columns": "A table has more columns in its first rows than any spend file, register or survey.",
     "archive-too-large": "A ZIP expands too far to open safely.",
     "area-kinds-mixed": "An area mixes kinds of area that cannot go together.",
     "area-unknown": "No area by that name or code (the error suggests the nearest).",

@@ -217,3 +217,13 @@ def test_rows_whose_amount_cannot_be_read_stop_a_study_unless_a_person_says_to_g
     )
     assert printed.exit_code == 0, printed.output
     assert "1 payment row(s) whose amount cannot be read left out" in printed.output
+
+
+def test_a_table_wider_than_any_spend_file_is_refused_before_any_work(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(
+        ",".join(f"C{i}" for i in range(20_000)) + "\n" + ",".join("1" for _ in range(20_000)) + "\n"
+    )
+    with bounded(), pytest.raises(lm3.InputError) as err:
+        lm3.ingest(path)
+    assert err.value.code == "too-many-columns" and "20,000 columns" in str(err.value)

@@ -95,6 +95,7 @@ def read_table(
     if sheet is not None:
         sheets = _only(sheets, sheet, label)
     load_in_parallel(sheets)
+    _check_width(sheets, label)
     plan = plan_table(sheets, fields, overrides, label=label, what=what, content_first=content_first)
     warnings: list[str] = [*opened, *plan.warnings]
     rows = _Rows(label, warnings)
@@ -248,6 +249,23 @@ class _Rows:
             self.long_rows += kept
             self.long.append(f"{rows_text(kept)}" + (f" (sheet {s.name!r})" if s.name else ""))
         return part
+
+
+MAX_COLUMNS = (
+    2_000  # a spend file, a register or a survey has a few dozen columns; a table this wide is not one
+)
+
+
+def _check_width(sheets: list[Sheet], label: str) -> None:
+    """Refuse a table wider than ``MAX_COLUMNS`` in its first rows, before any work grows with its width."""
+    for s in sheets:
+        widest = max((len(row) for row in s.head()), default=0)
+        if widest > MAX_COLUMNS:
+            raise InputError(
+                f"{label}{on_sheet(s.name)}: {widest:,} columns in its first rows; lm3 reads tables of at most "
+                f"{MAX_COLUMNS:,}. Save only the table of payments (or the register) as its own file.",
+                code="too-many-columns",
+            )
 
 
 def header_cells(source: Source, what: str = "payments", sheet: str | None = None) -> list[str]:
