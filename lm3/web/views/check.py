@@ -119,7 +119,7 @@ async def rejected_rows(request: Request, site: Site, session: Session) -> Respo
     except lm3.LM3Error as err:
         return site.error(request, session, "The payments could not be read", str(err), 400, back="/check")
     path = session.folder / "rejected-rows.csv"
-    lm3.write_table(payments.rejected, path)
+    await asyncio.to_thread(lm3.write_table, payments.rejected, path)
     return download(path, "rejected-rows.csv", "text/csv")
 
 
