@@ -227,3 +227,23 @@ def test_a_table_wider_than_any_spend_file_is_refused_before_any_work(tmp_path):
     with bounded(), pytest.raises(lm3.InputError) as err:
         lm3.ingest(path)
     assert err.value.code == "too-many-columns" and "20,000 columns" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("60", "60"), ("0.6", "3/5"), ("1e-05", "1/100000"), (" -2.50 ", "-5/2"), ("0", "0")],
+)
+def test_one_rule_reads_a_plain_number(text, expected):
+    from fractions import Fraction
+
+    from lm3.values.numbers import plain_number
+
+    assert plain_number(text) == Fraction(expected)
+
+
+@pytest.mark.parametrize("text", ["6_0", "٦٠", "1e9000000", "1e31", "nan", "inf", "0x10", "1,000", ""])
+def test_one_rule_refuses_what_is_not_a_plain_number_within_bounds(text):
+    from lm3.values.numbers import plain_number
+
+    with bounded():
+        assert plain_number(text) is None

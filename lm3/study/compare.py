@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from os import PathLike
 from pathlib import Path
 from typing import Any, cast
@@ -24,6 +22,7 @@ from lm3.values.frames import row_tuples
 from lm3.values.html import html_table
 from lm3.values.jsontext import jsonable
 from lm3.values.money import pence_to_decimal
+from lm3.values.numbers import plain_number
 
 COMPARE_COLUMNS = [
     "result",
@@ -182,19 +181,14 @@ def _number(value: Any) -> float:
     return number if math.isfinite(number) else np.nan
 
 
-_PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,20})?")
-
-
 def _pence(pounds: Any, key: str, where: str) -> int:
     """Money from a result's JSON (text with two decimals, or a number of pounds from an older lm3)."""
-    # plain decimal text only, at most 15 digits of pounds: an exponent ("1e9000000") would take Fraction
-    # minutes to expand, and no amount of money is written so
-    if (
-        isinstance(pounds, str | int | float)
-        and not isinstance(pounds, bool)
-        and _PLAIN.fullmatch(str(pounds))
-    ):
-        return round(Fraction(str(pounds)) * 100)
+    # a plain number within bounds (lm3.values.numbers: "1e9000000" is refused before it is expanded), and
+    # no more pounds than any account holds
+    plain = isinstance(pounds, str | int | float) and not isinstance(pounds, bool)
+    number = plain_number(str(pounds)) if plain else None
+    if number is not None and abs(number) < 10**15:
+        return round(number * 100)
     raise InputError(
         f"{where}: not an lm3 result ({key} is {pounds!r}, not an amount). Write one with lm3 calculate --json.",
         code="not-a-result",

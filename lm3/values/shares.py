@@ -21,12 +21,12 @@ Shares are exact fractions (``fractions.Fraction``), so "33.3%" is 333/1000, and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 import pandas as pd
+
+from lm3.values.numbers import plain_number
 
 
 def parse_shares(values: pd.Series, *, percent: bool = False) -> tuple[pd.Series, pd.Series]:
@@ -48,8 +48,8 @@ def parse_shares(values: pd.Series, *, percent: bool = False) -> tuple[pd.Series
             continue
         signed = text.endswith("%")
         bare_text = text.removesuffix("%").strip()
-        number = _number(bare_text)
-        if number is None or not _PLAIN.fullmatch(bare_text):
+        number = plain_number(bare_text)
+        if number is None:
             # Decimal reads "6_0" and other scripts' digits ("٦٠"); a survey answer written so is a slip
             problems[idx] = "is not a share (write it with the digits 0-9, as 60%, 60 or 0.6)" + (
                 ": it has an underscore" if "_" in bare_text else ""
@@ -86,17 +86,3 @@ def parse_shares(values: pd.Series, *, percent: bool = False) -> tuple[pd.Series
         pd.Series([shares.get(i) for i in values.index], index=values.index, dtype="object"),
         pd.Series([problems.get(i) for i in values.index], index=values.index, dtype="object"),
     )
-
-
-_PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
-
-
-def _number(text: str) -> Fraction | None:
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    # bounded before Fraction(): "1e999999999" would build a number of a billion digits (a hang)
-    if not number.is_finite() or not -30 <= number.adjusted() <= 30:
-        return None
-    return Fraction(number)
