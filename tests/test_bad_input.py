@@ -172,7 +172,7 @@ def test_total_row_that_does_not_reconcile_is_an_error():
     assert result.output == (
         "Error: total_row_does_not_reconcile.csv: 1 row cannot be used:\n"
         "  row 4, column 'Supplier': 'Grand Total' looks like a total row, but £1,500.00 is not the sum of the "
-        "payments above it (£1,400.15): correct or delete it\n"
+        "payments above it (£1,400.15, £99.85 less): correct or delete it\n"
     )
 
 

@@ -247,3 +247,16 @@ def test_one_rule_refuses_what_is_not_a_plain_number_within_bounds(text):
 
     with bounded():
         assert plain_number(text) is None
+
+
+def test_a_total_that_does_not_reconcile_names_the_difference_and_the_rows_set_aside_above_it(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "Supplier,Amount\nA Ltd,10.00\nB Ltd,twelve\nC Ltd,20.00\nTotal,42.00\n", encoding="utf-8"
+    )
+    with pytest.raises(lm3.RowErrors) as err:
+        lm3.calculate(path, area="Leeds")
+    assert (
+        "£42.00 is not the sum of the payments above it (£30.00, £12.00 less); set aside above it: row 3, which "
+        "may hold the difference" in str(err.value)
+    )

@@ -203,7 +203,7 @@ def test_a_total_that_does_not_reconcile_stops_calculate(tmp_path):
         lm3.calculate(payments=tmp_path / "pay.csv", suppliers=tmp_path / "reg.csv", area="Bradford")
     problems = caught.value.problems
     assert problems.loc[problems["code"] == "total-row-does-not-reconcile", "row"].tolist() == [4]
-    assert "£999.00 is not the sum of the payments above it (£350.50)" in str(caught.value)
+    assert "£999.00 is not the sum of the payments above it (£350.50, £648.50 less)" in str(caught.value)
 
 
 def test_a_total_stated_above_the_header_is_reconciled_with_the_rows_below(tmp_path):

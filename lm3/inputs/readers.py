@@ -38,6 +38,15 @@ NO_AMOUNT = (
 )  # rejected rows that hold no money at all
 
 
+def _explained_by(rejected: pd.DataFrame, sheet: str | None, row: int) -> str:
+    """The rows above a total that were set aside, which may hold the difference."""
+    same = rejected["sheet"].isna() if sheet is None else rejected["sheet"] == sheet
+    above = rejected.loc[same & (rejected["row"] < row), "row"]
+    if not len(above):
+        return ""
+    return f"; set aside above it: row{'s' if len(above) > 1 else ''} {rows_text(above)}, which may hold the difference"
+
+
 def read_payments(
     source: Sources | IngestResult,
     *,
@@ -92,7 +101,10 @@ def read_payments(
                     )
                     if total.above_header
                     else f"looks like a total row, but {format_gbp(total.value)} is not the sum of the "
-                    f"payments above it ({format_gbp(total.above)}): correct or delete it",
+                    f"payments above it ({format_gbp(total.above)}, {format_gbp(abs(total.value - total.above))} "
+                    f"{'less' if total.value > total.above else 'more'})"
+                    + _explained_by(part.rejected, total.sheet, total.row)
+                    + ": correct or delete it",
                     "code": "total-row-does-not-reconcile",
                 }
             )
