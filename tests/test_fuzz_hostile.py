@@ -260,3 +260,14 @@ def test_a_total_that_does_not_reconcile_names_the_difference_and_the_rows_set_a
         "£42.00 is not the sum of the payments above it (£30.00, £12.00 less); set aside above it: row 3, which "
         "may hold the difference" in str(err.value)
     )
+
+
+def test_ingest_names_a_supplier_as_locate_and_the_template_do(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "Supplier,Amount\nEDF Energy PLC,10.00\nEDF Energy Limited,20.00\nEDF Energy Limited,30.00\n",
+        encoding="utf-8",
+    )
+    shown = lm3.ingest(path).top_suppliers()["supplier"].tolist()
+    placed = lm3.locate(path, None, area="Leeds").suppliers["payments_name"].tolist()
+    assert shown == placed == ["EDF Energy Limited"]  # the spelling used most

@@ -103,10 +103,15 @@ class IngestResult:
         )
 
     def top_suppliers(self, n: int = 10) -> pd.DataFrame:
-        """The n suppliers with most spend: supplier, payments, amount (pence)."""
+        """The n suppliers with most spend: supplier (its most used spelling, ties to the first seen, as
+        ``locate`` and the supplier template name it), payments, amount (pence)."""
         grouped = self.data.groupby("key", sort=False).agg(
-            supplier=("supplier", "first"), payments=("amount", "size"), amount=("amount", "sum")
+            payments=("amount", "size"), amount=("amount", "sum")
         )
+        spellings = self.data.groupby(["key", "supplier"], sort=False).size().reset_index(name="n")
+        # the first row of each key's largest count, in the order spellings were first seen
+        top = spellings.loc[spellings.groupby("key", sort=False)["n"].idxmax()]
+        grouped.insert(0, "supplier", top.set_index("key")["supplier"].reindex(grouped.index))
         return (
             grouped.sort_values(["amount", "supplier"], ascending=[False, True])
             .head(n)
