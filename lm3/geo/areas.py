@@ -143,21 +143,18 @@ def resolve_area(area: str | Sequence[str] | Area, directory: PostcodeDirectory 
     if len(items) == 1 and (region := _region_named(items[0])):
         inside = current[current["region"] == region]
         return Area(codes=tuple(inside["code"]), names=tuple(inside["name"]), label=region)
-    by_code = dict(zip(current["code"], current["name"], strict=True))
-    replaced = dict(zip(table["code"], table["replaced_by"], strict=True))
-    by_name = _district_names()
-
     codes: list[str] = []
     labels: list[str] = []
     notes: list[Notice] = []
     for item in items:
-        found = _find_area(item, by_code, replaced, by_name)
+        found = _find_area(item)
         if found is None:
             raise _unknown_area(item)
         labels.append(found.label)
         codes += [c for c in found.codes if c not in codes]
         if found.note is not None:
             notes.append(found.note)
+    by_code, _ = _lad_lookups()
     names = tuple(by_code[c] for c in codes)
     groups = [lab for lab in labels if lab not in names]  # a council or county named, not a district
     return Area(codes=tuple(codes), names=names, label=_join(labels) if groups else None, notes=tuple(notes))
@@ -209,11 +206,7 @@ def _names_an_area(text: str) -> bool:
         return True
     if text.casefold() in {n.casefold() for n in NATIONS.values()} or _region_named(text):
         return True
-    table = lad_table()
-    current = table[table["replaced_by"] == ""]
-    by_code = dict(zip(current["code"], current["name"], strict=True))
-    replaced = dict(zip(table["code"], table["replaced_by"], strict=True))
-    return _find_area(text, by_code, replaced, _district_names()) is not None
+    return _find_area(text) is not None
 
 
 def _refuse_mixed(items: list[str], shaped: list[bool]) -> None:
@@ -248,15 +241,23 @@ class _Named:
     note: Notice | None = None
 
 
-def _find_area(
-    item: str,
-    by_code: dict[str, str],
-    replaced: dict[str, str],
-    by_name: dict[str, str],
-) -> _Named | None:
+@cache
+def _lad_lookups() -> tuple[dict[str, str], dict[str, str]]:
+    """Each current LAD's name by its code, and each code's 2025 replacement ("" for none)."""
+    table = lad_table()
+    current = table[table["replaced_by"] == ""]
+    return (
+        dict(zip(current["code"], current["name"], strict=True)),
+        dict(zip(table["code"], table["replaced_by"], strict=True)),
+    )
+
+
+def _find_area(item: str) -> _Named | None:
     """What one typed item names. A LAD code or name first; then a council, county, combined authority,
     metropolitan county or former council by any name or code people use; then the same with "Council",
     "City of", "Borough of"... taken off."""
+    by_code, replaced = _lad_lookups()
+    by_name = _district_names()
     code = replaced.get(item.upper()) or item.upper()
     if code in by_code:
         return _Named(by_code[code], (code,))
@@ -269,8 +270,9 @@ def _find_area(
     return None
 
 
-def _former(r: Any) -> _Named:
-    """A former council or county as an area: the districts that cover it today, and what to say of it."""
+def _former(r: Any, sharing: list[str]) -> _Named:
+    """A former council or county as an area: the districts that cover it today, and what to say of it
+    (``sharing``: the other former districts now in the same district)."""
     now = str(r.now).split(";")
     ended = pd.Timestamp(str(r.ended))
     when = f"{ended.day} {ended:%B %Y}"
@@ -280,11 +282,6 @@ def _former(r: Any) -> _Named:
             f"{'are' if len(now) > 1 else 'is'} used."
         )
         return _Named(str(r.short), tuple(str(r.districts).split(";")), Notice("area-former", text))
-    sharing = sorted(
-        str(o.short)
-        for o in row_tuples(authority_table())
-        if o.kind == "former district" and o.districts == r.districts and o.short != r.short
-    )
     text = (
         f"{r.short} was a district until {when}; it is now part of {_join(now)}. Postcodes are placed in "
         f"today's districts, so {r.short} is studied as {_join(now)}, a wider area"
@@ -339,12 +336,14 @@ def _authority_names() -> dict[str, _Named]:
     out: dict[str, _Named] = {}
     table = authority_table()
     former = table["kind"].str.startswith("former")
+    # the former districts now in each district, for what a former district's notice says
+    sharing = table[table["kind"] == "former district"].groupby("districts")["short"].agg(sorted)
     for r in row_tuples(pd.concat([table[~former], table[former]])):
-        value = (
-            _former(r)
-            if str(r.kind).startswith("former")
-            else _Named(str(r.short), tuple(str(r.districts).split(";")))
-        )
+        if str(r.kind).startswith("former"):
+            shared = sharing.get(r.districts, []) if r.kind == "former district" else []
+            value = _former(r, [s for s in shared if s != r.short])
+        else:
+            value = _Named(str(r.short), tuple(str(r.districts).split(";")))
         for spelling in [*str(r.names).split("|"), str(r.name), str(r.short), str(r.code)]:
             for key in (_name_key(spelling), _bare(spelling)):
                 if key:
