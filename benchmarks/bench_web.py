@@ -54,6 +54,27 @@ def token(page: str, action: str) -> str:
     return found.group(1) if found else ""
 
 
+def serve(folder: Path, files: dict[str, str]) -> tuple[object, str]:
+    """The app served by uvicorn on a free port of 127.0.0.1 as ``lm3 serve`` runs it, taking uploads as
+    large as ``files`` in ``folder``: the server (``should_exit`` stops it) and its address."""
+    import uvicorn
+
+    from lm3.geo import default_directory
+    from lm3.web.app import web_app
+    from lm3.web.server import server_config
+
+    _ = default_directory().index  # loaded once, as a running server has it
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    size = sum((folder / name).stat().st_size for name in files.values()) // 2**20 + 50
+    server = uvicorn.Server(server_config(web_app(max_upload_mb=size), "127.0.0.1", port))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, f"http://127.0.0.1:{port}"
+
+
 def through_the_web(base: str, folder: Path, area: str) -> float:
     import httpx2 as httpx  # the test extra's HTTP client
 
@@ -99,35 +120,21 @@ def main() -> int:
     sys.path[:0] = [str(ROOT), str(HERE)]
     import tomllib
 
-    import uvicorn
     from make_council import write
-
-    from lm3.geo import default_directory
-    from lm3.web.app import web_app
 
     folder = args.dir / f"council-{args.rows}"
     if not (folder / "lm3.toml").exists():
         print(f"generating {folder} ...", flush=True)
         write(folder, args.rows)
     area = tomllib.loads((folder / "lm3.toml").read_text())["area"]
-    _ = default_directory().index  # loaded once, as a running server has it
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    size = sum((folder / name).stat().st_size for name in FILES.values()) // 2**20 + 50
-    server = uvicorn.Server(
-        uvicorn.Config(web_app(max_upload_mb=size), host="127.0.0.1", port=port, log_level="warning")
-    )
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
+    server, base = serve(folder, FILES)
     web_times, cli_times = [], []
     for _ in range(args.repeat):
-        web_times.append(through_the_web(f"http://127.0.0.1:{port}", folder, area))
+        web_times.append(through_the_web(base, folder, area))
         code = CALCULATE.format(root=str(ROOT), folder=str(folder))
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         cli_times.append(float(done.stdout.strip().splitlines()[-1]))
-    server.should_exit = True
+    server.should_exit = True  # type: ignore[attr-defined]
     web, cli = statistics.median(web_times), statistics.median(cli_times)
     print(
         f"{args.rows:,} payments: the web app, upload to result page {web:.2f} s; lm3 calculate {cli:.2f} s; "

@@ -18,7 +18,6 @@ must reach a result: a failure is reported, never a hang (each request has a tim
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import sys
 import threading
@@ -114,28 +113,15 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=HERE / ".data")
     args = parser.parse_args()
     sys.path[:0] = [str(ROOT), str(HERE)]
-    import uvicorn
+    from bench_web import serve
     from make_council import write
-
-    from lm3.geo import default_directory
-    from lm3.web.app import web_app
-    from lm3.web.server import server_config
 
     folder = args.dir / f"council-{args.rows}"
     if not (folder / "lm3.toml").exists():
         print(f"generating {folder} ...", flush=True)
         write(folder, args.rows)
     area = tomllib.loads((folder / "lm3.toml").read_text())["area"]
-    _ = default_directory().index  # loaded once, as a running server has it
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    size = sum((folder / name).stat().st_size for name in FILES.values()) // 2**20 + 50
-    server = uvicorn.Server(server_config(web_app(max_upload_mb=size), "127.0.0.1", port))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve(folder, FILES)
     times: dict[str, list[float]] = defaultdict(list)
     failures: list[str] = []
     waits: list[float] = []
@@ -153,7 +139,7 @@ def main() -> int:
         user.join()
     stop.set()
     watcher.join()
-    server.should_exit = True
+    server.should_exit = True  # type: ignore[attr-defined]
     print(f"{args.users} users, {args.rows:,} payments each, in {time.perf_counter() - start:.1f} s:")
     for name, values in times.items():
         print(
