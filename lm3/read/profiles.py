@@ -76,11 +76,13 @@ def profile_columns(sample: pd.DataFrame, headers: list[str]) -> list[Profile]:
 
 def _profile(i: int, header: str, values: pd.Series) -> Profile:
     n = len(values)
-    cells = values.astype("object")
-    text = cells.map(_cell_text, na_action="ignore").astype("str").str.strip()
-    filled_mask = text.notna() & (text != "")
-    text = text[filled_mask]
-    k = len(text)
+    cells = values.astype("object").reset_index(drop=True)
+    present = np.flatnonzero(cells.notna().to_numpy())
+    cell = _per_cell(cells.iloc[present])
+    filled = cell["text"] != ""
+    rows = present[filled]  # the filled cells' positions in the column
+    cell = {name: column[filled] for name, column in cell.items()}
+    k = len(rows)
     pence_values = np.zeros(n, dtype=np.int64)
     money_mask = np.zeros(n, dtype=bool)
     if k == 0:
@@ -88,32 +90,17 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
             i, header, header_words(header), n, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0,
             pence_values, money_mask,
         )  # fmt: skip
-    parsed, bad = parse_money(cells[filled_mask])
-    money_ok = (~bad.to_numpy(dtype=bool)) & parsed.notna().to_numpy()
-    idx = np.flatnonzero(filled_mask.to_numpy())
-    money_mask[idx[money_ok]] = True
-    pence_values[idx[money_ok]] = parsed.to_numpy(dtype=np.int64, na_value=0)[money_ok]
-    numeric_cells = cells[filled_mask].map(lambda v: isinstance(v, float | int) and not isinstance(v, bool))
-    pence = text.str.contains(_PENCE, regex=True) & ~text.str.contains(r"[/:]", regex=True)
-    # a float cell from a workbook has pence when it is not a whole number
-    whole_float = numeric_cells & cells[filled_mask].map(
-        lambda v: isinstance(v, float) and float(v).is_integer()
-    )
-    pence = (pence & ~whole_float) | (numeric_cells & ~whole_float & money_ok)
-    integers = text.str.fullmatch(r"-?\d+(?:\.0)?", na=False) | whole_float  # "3801325.0": a whole number
+    money_ok = cell["money"]
+    money_mask[rows[money_ok]] = True
+    pence_values[rows[money_ok]] = cell["pounds"][money_ok]
+    text = pd.Series(cell["text"], dtype="str")
     lengths = text.str.len()
     dates = 0.0  # whole numbers are never taken for dates; text without a digit holds none
-    if not integers.all() and text.str.contains(r"\d", regex=True).any():
+    if not cell["integers"].all() and cell["digit"].any():
         try:
-            dates = float((~parse_dates(cells[filled_mask]).bad).mean())
+            dates = float((~parse_dates(cells.iloc[rows]).bad).mean())
         except Exception:  # a column no date reader understands holds no dates
             dates = 0.0
-    letters = text.str.contains(_LETTERS, regex=True)
-    codes = text.str.upper().str.fullmatch(_CODE, na=False) & ~text.str.contains(" ", regex=False)
-    names = letters & ~codes
-    upper = text.str.upper()
-    postcodes = upper.str.contains(POSTCODE, regex=True)
-    whole_postcodes = upper.str.fullmatch(rf"\s*{POSTCODE}\s*", na=False) if postcodes.any() else postcodes
     return Profile(
         index=i,
         header=header,
@@ -121,22 +108,65 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
         count=n,
         filled=k / max(n, 1),
         money=float(money_ok.mean()),
-        pence=float(pence.mean()),
-        integers=float(integers.mean()),
+        pence=float(cell["pence"].mean()),
+        integers=float(cell["integers"].mean()),
         one_length=float(lengths.value_counts().iloc[0] / k),
         dates=dates,
-        names=float(names.mean()),
-        codes=float(codes.mean()),
-        legal=float(text.str.contains(_LEGAL, regex=True).mean()),
+        names=float(cell["names"].mean()),
+        codes=float(cell["codes"].mean()),
+        legal=float(cell["legal"].mean()),
         distinct=int(text.nunique()),
-        words_per_value=float(text.str.count(r"\s+").mean() + 1),
+        words_per_value=float(cell["gaps"].mean() + 1),
         mean_length=float(lengths.mean()),
         negatives=float((pence_values[money_mask] < 0).mean()) if money_mask.any() else 0.0,
-        postcodes=float(postcodes.mean()),
-        whole_postcodes=float(whole_postcodes.mean()),
+        postcodes=float(cell["postcodes"].mean()),
+        whole_postcodes=float(cell["whole_postcodes"].mean()),
         pounds=pence_values,
         money_mask=money_mask,
     )
+
+
+def _per_cell(cells: pd.Series) -> dict[str, np.ndarray]:
+    """What each (non-missing) cell holds, as arrays in the cells' order. A column of text is worked out
+    once per distinct value (a sample repeats its departments, dates and suppliers), then spread back."""
+    if len(cells) and pd.api.types.infer_dtype(cells, skipna=False) == "string":
+        codes, distinct = pd.factorize(cells.to_numpy())
+        unit = _per_value(pd.Series(distinct, dtype="object"))
+        return {name: column[codes] for name, column in unit.items()}
+    return _per_value(cells.reset_index(drop=True))
+
+
+def _per_value(cells: pd.Series) -> dict[str, np.ndarray]:
+    text = cells.map(_cell_text).astype("str").str.strip()
+    parsed, bad = parse_money(cells)
+    money_ok = (~bad.to_numpy(dtype=bool)) & parsed.notna().to_numpy() & (text != "").to_numpy()
+    numeric_cells = cells.map(lambda v: isinstance(v, float | int) and not isinstance(v, bool))
+    pence = text.str.contains(_PENCE, regex=True) & ~text.str.contains(r"[/:]", regex=True)
+    # a float cell from a workbook has pence when it is not a whole number
+    whole_float = numeric_cells & cells.map(lambda v: isinstance(v, float) and float(v).is_integer())
+    pence = (pence & ~whole_float) | (numeric_cells & ~whole_float & money_ok)
+    integers = text.str.fullmatch(r"-?\d+(?:\.0)?", na=False) | whole_float  # "3801325.0": a whole number
+    letters = text.str.contains(_LETTERS, regex=True)
+    upper = text.str.upper()
+    codes = upper.str.fullmatch(_CODE, na=False) & ~text.str.contains(" ", regex=False)
+    postcodes = upper.str.contains(POSTCODE, regex=True)
+    whole_postcodes = upper.str.fullmatch(rf"\s*{POSTCODE}\s*", na=False) if postcodes.any() else postcodes
+    flags = {
+        "pence": pence,
+        "integers": integers,
+        "digit": text.str.contains(r"\d", regex=True),
+        "names": letters & ~codes,
+        "codes": codes,
+        "legal": text.str.contains(_LEGAL, regex=True),
+        "postcodes": postcodes,
+        "whole_postcodes": whole_postcodes,
+    }
+    out = {name: flag.to_numpy(dtype=bool) for name, flag in flags.items()}
+    out["text"] = text.to_numpy(dtype=object)
+    out["money"] = money_ok
+    out["pounds"] = parsed.to_numpy(dtype=np.int64, na_value=0)
+    out["gaps"] = text.str.count(r"\s+").to_numpy(dtype=np.int64)
+    return out
 
 
 def _cell_text(v: object) -> str:
