@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import cast
 
@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from lm3.errors import InputError
 from lm3.values.arrow import as_numpy, bytes_present
+from lm3.values.numbers import plain_number
 
 
 def as_text(values: pd.Series) -> pa.Array:
@@ -60,7 +61,8 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     minus or brackets (one of them), and what is left, a plain number with up to three decimals, is cast to
     an exact decimal in thousandths of a pound; the third decimal decides rounding, so half-up is exact.
     Numbers from Excel are read from their shortest text. Only odd forms (exponents such as "1.5E+03", more
-    than three decimals) fall back to Decimal, one distinct value at a time.
+    than three decimals) fall back to the one rule for numbers (``lm3.values.numbers``), read exactly, one
+    distinct value at a time.
     """
     values = pd.Series(values)
     text = pc.utf8_trim(as_text(values), " \t\r\n\u00a0")
@@ -104,7 +106,7 @@ _GROUPED_PY = re.compile(r"^[-+(£$€\s\u00a0]*\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[
 _REMOVED = ("£", ",", " ", "\u00a0", "$", "€", "(", ")", "+")
 
 
-_ODD_FORM = re.compile(r"[0-9.,£ \u00a0eE+\-]+")
+_MOST_POUNDS = 10**15
 _EXACT_BELOW = 2**50  # thousandths: a double read from the text, times 1000, rounds back exactly below this
 
 
@@ -192,19 +194,15 @@ def _messy_thousandths(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _parse_odd(text: str) -> int | None:
-    """Slow path for forms the vectorised parser leaves (e.g. "1.5E+03"); None if not money."""
+    """Slow path for forms the vectorised parser leaves (e.g. "1.5E+03"), read by the one rule for numbers
+    (``plain_number``: digits 0-9, a bounded exponent) once its grouping commas and pound sign are gone; None
+    if not money. An amount is under a thousand million million pounds."""
     if "," in text and not _GROUPED_PY.match(text):
         return None  # a decimal comma or a misplaced separator: never read by dropping it
-    if not _ODD_FORM.fullmatch(text):
-        return None  # underscores, other scripts' digits: Decimal reads them, a ledger never writes them
-    try:
-        amount = Decimal(text.replace(",", "").replace("£", "").strip())
-        # bounded before any arithmetic: "1e999999999" is not money, and must not cost a moment's work
-        if not amount.is_finite() or amount.adjusted() >= 15 or amount.adjusted() < -30:
-            return None
-        return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    except (InvalidOperation, ArithmeticError):
+    amount = plain_number(text.replace(",", "").replace("£", ""))
+    if amount is None or abs(amount) >= _MOST_POUNDS:
         return None
+    return round_pence(amount * 100)
 
 
 NOT_MONEY = "is not an amount of money (write it like 1250.00 or -1,250.00)"

@@ -1,6 +1,8 @@
 """A number written as text, read exactly and within bounds: the one rule for the numbers lm3 reads one by one
-(survey shares, a result's figures read back by ``compare``). Amounts in spend files are read column by column
-by ``lm3.values.money``, to the same bounds.
+(survey shares, a result's figures read back by ``compare``, amounts of money in forms other than the plainest).
+Amounts in spend files are read column by column by ``lm3.values.money``: its vectorised path takes only
+the plain forms this rule reads the same way (at most 15 digits and 3 decimals), and every other form comes
+here.
 
 A number is written with the digits 0-9 (never another script's, never underscores: ``Decimal`` and
 ``float`` read both, a person never means them), an optional sign, point and exponent, and lies within
