@@ -4,11 +4,12 @@ client file name ever becomes a page's text or a path."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -396,7 +397,14 @@ def test_the_serve_command_without_the_extra_or_on_a_public_host_says_so():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
     help_text = CliRunner().invoke(cli, ["serve", "--help"]).output
-    for option in ("--host", "--port", "--open", "--max-upload-mb"):
+    for option in (
+        "--host",
+        "--port",
+        "--open",
+        "--max-upload-mb",
+        "--idle-minutes",
+        "--forwarded-allow-ips",
+    ):
         assert option in help_text
 
 
@@ -901,6 +909,7 @@ def test_what_a_killed_server_left_is_swept_and_idle_sessions_expire_without_req
     (left / ".owner").write_text(dead.stdout.strip(), encoding="ascii")
     (left / "payroll-1.xlsx").write_bytes(b"pay")
     mine = web_store.Store(idle_minutes=60).new()  # this process's: kept
+    (tmp_path / "lm3-web-vanished").symlink_to(tmp_path / "gone")  # as a folder deleted while a sweep looks
     assert web_store.sweep(tmp_path) == 1 and not left.exists() and mine.folder.exists()
     # the app's own timer, with no request arriving: a session idle for 60 ms goes within a few ticks
     import asyncio
@@ -977,25 +986,132 @@ def test_a_file_named_like_one_the_server_keeps_is_still_named_as_its_person_nam
     assert session.as_shown(f"{kept}: not a result") == "payments-2.csv: not a result"  # no server path
 
 
-def test_connections_left_half_open_are_closed_and_real_requests_still_answered(monkeypatch):
+@contextlib.contextmanager
+def _uvicorn(app: object, **config: object) -> Iterator[int]:
+    """``app`` served as ``lm3 serve`` serves it (``server_config``), on a free port of 127.0.0.1."""
     import socket
-    import urllib.request
 
     import uvicorn
 
     from lm3.web import server as web_server
 
-    monkeypatch.setattr(web_server, "FIRST_REQUEST_SECONDS", 0.5)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    running = uvicorn.Server(web_server.server_config(web.web_app(), "127.0.0.1", port))
+    running = uvicorn.Server(web_server.server_config(app, "127.0.0.1", port, **config))  # type: ignore[arg-type]
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     for _ in range(200):
         if running.started:
             break
         time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        running.should_exit = True
+        thread.join(10)
+
+
+def test_a_tls_proxys_scheme_is_believed_from_the_proxies_named_and_no_others():
+    import urllib.request
+
+    def cookie(**config: object) -> str:
+        with _uvicorn(web.web_app(cookie="lm3_session_1"), **config) as port:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/", headers={"X-Forwarded-Proto": "https"}
+            )
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.headers["set-cookie"]
+
+    assert "Secure" in cookie()  # a proxy on this computer, as by default
+    assert "Secure" in cookie(forwarded_allow_ips="127.0.0.1,10.0.0.2")
+    assert "Secure" not in cookie(forwarded_allow_ips="10.0.0.2")  # a header anyone could send: not believed
+
+
+def test_the_app_is_opened_at_a_host_of_its_own_whose_cookies_stay_its_own():
+    from lm3.web import server as web_server
+
+    assert web_server.addresses("127.0.0.1", 8000) == ("http://lm3.localhost:8000/", "http://127.0.0.1:8000/")
+    assert web_server.addresses("::1", 8001) == ("http://[::1]:8001/", None)
+    assert web_server.addresses("0.0.0.0", 8002) == ("http://127.0.0.1:8002/", None)
+    with TestClient(web.web_app(hosts=web_server.LOOPBACK), base_url="http://lm3.localhost:8000") as client:
+        assert client.get("/").status_code == 200
+    with TestClient(web.web_app(hosts=web_server.LOOPBACK), base_url="http://evil.localhost:8000") as client:
+        assert client.get("/").status_code == 400  # only its own name
+
+
+@pytest.mark.slow
+def test_eleven_hundred_half_open_connections_never_stop_a_real_request(tmp_path):
+    """A real ``lm3 serve`` allowed 1,024 open files (Linux's usual limit): 1,100 connections opened and left
+    silent used to take every socket, so real requests failed and the log grew by megabytes a minute."""
+    import os
+    import resource
+    import socket
+    import subprocess
+    import sys
+
+    import httpx2 as httpx
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1_400:
+        pytest.skip(f"this process may open only {hard} files; the test holds 1,100 connections")
+    resource.setrlimit(
+        resource.RLIMIT_NOFILE, (max(soft, 1_400) if hard == resource.RLIM_INFINITY else hard, hard)
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "serve.log"
+
+    def at_most_1024_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lm3", "serve", "--port", str(port)],
+            env={**os.environ, "PYTHONPATH": str(Path(lm3.__file__).parent.parent)},
+            stdout=out,
+            stderr=out,
+            preexec_fn=at_most_1024_files,
+        )
+    base = f"http://127.0.0.1:{port}/"
+    held: list[socket.socket] = []
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(1_100)]  # nothing sent on them
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert httpx.get(base, timeout=5).status_code == 200
+        assert time.monotonic() - started < 2
+        time.sleep(1)
+        assert log.stat().st_size < 2_000, log.read_text(errors="replace")[
+            :2_000
+        ]  # nothing logged per socket
+    finally:
+        for conn in held:
+            conn.close()
+        process.terminate()
+        process.wait(10)
+
+
+def test_connections_left_half_open_are_closed_and_real_requests_still_answered(monkeypatch):
+
+    from lm3.web import server as web_server
+
+    monkeypatch.setattr(web_server, "FIRST_REQUEST_SECONDS", 0.5)
+    with _uvicorn(web.web_app()) as port:
+        _half_open_are_closed(port)
+
+
+def _half_open_are_closed(port: int) -> None:
+    import socket
+    import urllib.request
+
     idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(50)]  # nothing sent on them
     slow = socket.create_connection(("127.0.0.1", port))
     slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # a request never finished
@@ -1006,8 +1122,6 @@ def test_connections_left_half_open_are_closed_and_real_requests_still_answered(
         conn.close()
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
         assert answer.status == 200
-    running.should_exit = True
-    thread.join(10)
 
 
 def test_the_area_page_refuses_a_rule_it_cannot_read_at_once_and_offers_to_leave_rows_out():

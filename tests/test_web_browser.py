@@ -27,6 +27,7 @@ playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is no
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python")
 web = pytest.importorskip("lm3.web.app", reason="the web extra is not installed (pip install 'lm3[web]')")
 uvicorn = pytest.importorskip("uvicorn")
+from lm3.web import server as web_server  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip
@@ -40,8 +41,8 @@ def server() -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = web.web_app()
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    app = web.web_app(hosts=web_server.LOOPBACK)
+    running = uvicorn.Server(web_server.server_config(app, "127.0.0.1", port))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     for _ in range(200):
@@ -223,6 +224,42 @@ def test_a_spend_file_alone_the_registers_page_and_no_figure(server, browser, tm
     assert "No LM3 figure yet" in page.locator("h1").inner_text()
     _look(page, "13-result-no-figure")
     context.close()
+
+
+def test_at_its_own_host_the_apps_cookie_never_reaches_another_app_on_this_computer(server, browser):
+    """Browsers send 127.0.0.1's cookies to every port: another app on this computer would get lm3's session
+    (and could plant one). At lm3.localhost, the address ``lm3 serve`` gives, neither happens."""
+    import http.server
+
+    seen: list[str] = []
+
+    class Other(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Cookie") or "")
+            self.send_response(200)
+            self.send_header("Set-Cookie", "lm3_session=planted; Path=/")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Other)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    port = server.rsplit(":", 1)[1]
+    try:
+        for host, shared in (("lm3.localhost", False), ("127.0.0.1", True)):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"http://{host}:{port}/")
+            (mine,) = [c["value"] for c in context.cookies() if c["name"] == "lm3_session"]
+            page.goto(f"http://127.0.0.1:{other.server_address[1]}/")  # the other app, which plants one
+            assert (f"lm3_session={mine}" in seen[-1]) == shared
+            page.goto(f"http://{host}:{port}/")
+            cookies = [c for c in context.cookies(f"http://{host}:{port}/") if c["name"] == "lm3_session"]
+            assert ("planted" in [c["value"] for c in cookies]) == shared
+            context.close()
+    finally:
+        other.shutdown()
 
 
 def test_a_session_id_planted_in_the_browser_never_sees_its_uploads(server, browser):

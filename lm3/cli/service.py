@@ -226,6 +226,18 @@ def batch_command(
     multiple=True,
     help="A host name the app answers to besides this computer's (a team server's name).",
 )
+@click.option(
+    "--idle-minutes",
+    default=60,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Minutes without use after which a browser's files are deleted.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    help="Proxies in front of the app (addresses, comma-separated) whose X-Forwarded-Proto is believed, so "
+    "a session cookie sent over HTTPS is marked Secure.  [default: 127.0.0.1]",
+)
 @REGISTERS_OPTION
 def serve(
     host: str,
@@ -233,6 +245,8 @@ def serve(
     open_browser: bool,
     max_upload_mb: int,
     allowed_hosts: tuple[str, ...],
+    idle_minutes: float,
+    forwarded_allow_ips: str | None,
     registers: Path | None,
 ) -> None:
     """Run the web app: upload spreadsheets, check them, see LM3 and download the report, in a browser.
@@ -259,6 +273,14 @@ def serve(
         open_browser=open_browser,
         max_upload_mb=max_upload_mb,
         allowed_hosts=allowed_hosts,
+        idle_minutes=idle_minutes,
+        forwarded_allow_ips=forwarded_allow_ips,
         registers=registers,
-        started=lambda url: echo(f"lm3 is running at {url} (press Ctrl+C to stop)"),
+        started=_say_started,
     )
+
+
+def _say_started(url: str, other: str | None) -> None:
+    echo(f"lm3 is running at {url} (press Ctrl+C to stop)")
+    if other is not None:
+        echo(f"If your browser cannot open that address, use {other}")

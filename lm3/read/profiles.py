@@ -161,7 +161,7 @@ def _per_value(cells: pd.Series) -> dict[str, np.ndarray]:
         "postcodes": postcodes,
         "whole_postcodes": whole_postcodes,
     }
-    out = {name: flag.to_numpy(dtype=bool) for name, flag in flags.items()}
+    out: dict[str, np.ndarray] = {name: flag.to_numpy(dtype=bool) for name, flag in flags.items()}
     out["text"] = text.to_numpy(dtype=object)
     out["money"] = money_ok
     out["pounds"] = parsed.to_numpy(dtype=np.int64, na_value=0)

@@ -228,8 +228,12 @@ def sweep(root: Path | None = None) -> int:
         try:
             pid = int((folder / OWNER).read_text(encoding="ascii"))
         except (OSError, ValueError):
-            # no owner named: an older lm3's folder (gone after a day), or one being made (left alone)
-            pid = -1 if time.time() - folder.stat().st_mtime > 86_400 else os.getpid()
+            # no owner named: an older lm3's folder (gone after a day), one being made (left alone), or one
+            # its owner has just deleted
+            try:
+                pid = -1 if time.time() - folder.stat().st_mtime > 86_400 else os.getpid()
+            except OSError:
+                continue
         if pid != os.getpid() and (pid < 0 or not _alive(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             gone += 1
