@@ -128,6 +128,14 @@ def test_craven_total_row_is_reported_and_reconciles():
     result = lm3.ingest(SPEND / "craven_dc_payments_2017-03.csv")
     assert result.file_total == 726_583_94  # the council's own figure, on its last row
     assert [(t.row, t.label, t.reconciles) for t in result.totals] == [(173, None, True)]
+    # read with a month that states no total, the total row still says whose it is
+    both = lm3.ingest(
+        [SPEND / "odileeds_salford_clean_2022-04.csv", SPEND / "craven_dc_payments_2017-03.csv"]
+    )
+    assert [(t.file, t.row, t.value) for t in both.totals] == [
+        ("craven_dc_payments_2017-03.csv", 173, 726_583_94)
+    ]
+    assert lm3.ingest(SPEND / "odileeds_salford_clean_2022-04.csv").totals == ()  # it states none
 
 
 def test_real_files_optional_columns_are_found():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -234,7 +234,7 @@ def _ingest(
         columns=table.columns,
         sheets=table.sheets,
         file_total=found.file_total,
-        totals=tuple(found.totals),
+        totals=tuple(replace(t, file=table.label) for t in found.totals),
         blank_rows=table.blank_rows,
         merges=pd.concat([m for m in (cleaned, merges) if len(m)], ignore_index=True)
         if len(cleaned) or len(merges)

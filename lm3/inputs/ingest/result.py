@@ -37,6 +37,7 @@ class TotalRow:
     above_header: bool = (
         False  # a total stated above the header ("Total spend: £1,234.56"), of the rows below
     )
+    file: str | None = None  # the file it is in (as shown: its name, or its name inside a ZIP)
 
     @property
     def reconciles(self) -> bool:
@@ -59,7 +60,10 @@ class IngestResult:
     ``data``: accepted payments (columns in the module docstring), in file order. ``rejected``: sheet, row,
     column, value, reason for each row not accepted. ``columns``: for each field, the header text as it
     stands in the file, or None. ``chosen_by``: fields not chosen by their header alone, and how.
-    ``file_total``: the file's own total row in pence (None when it has none); ``merges``: supplier keys
+    ``file_total``: the file's own total row in pence (None when it has none); ``totals``: every total and
+    subtotal row the file states (``TotalRow``: never counted as payments; empty when it states none, which
+    most files do not), with what each was checked against; ``total``: the sum of the payments accepted;
+    ``merges``: supplier keys
     merged as near-duplicates (key, into, score, names). ``choices``: for the supplier and amount, the column
     taken by content and header words, why, how sure, and the runner-up when it was close.
     """
@@ -151,6 +155,7 @@ class IngestResult:
                     "blank_rows": self.blank_rows,
                     "totals": [
                         {
+                            "file": t.file,
                             "sheet": t.sheet,
                             "row": t.row,
                             "label": t.label,
