@@ -233,6 +233,23 @@ def test_a_table_wider_than_any_spend_file_is_refused_before_any_work(tmp_path):
     assert err.value.code == "too-many-columns" and "20,000 columns" in str(err.value)
 
 
+def test_rows_of_sixty_thousand_cells_deep_in_a_file_cost_no_more_than_their_bytes(tmp_path):
+    # cells per row are bounded by a line's length (128 KB): a hundred rows of 60,000 extra cells, after the
+    # first rows a width is judged by, are read in bounded time and memory, their extra cells said unused
+    rows = [f"S{i} Ltd,{i}.00" for i in range(3_000)]
+    rows[2_000:2_000] = ["X Ltd,5.00" + ",1" * 60_000] * 100
+    path = tmp_path / "p.csv"
+    path.write_text("Supplier,Amount\n" + "\n".join(rows) + "\n")
+    with bounded():
+        result = lm3.ingest(path)
+    assert result.rows_accepted == 3_100 and result.total == sum(range(3_000)) * 100 + 100 * 5_00
+    assert [w.code for w in result.warnings] == ["rows-longer-than-header"]
+    path.write_text("Supplier,Amount\n" + "\n".join(rows[:100]) + "\nX Ltd,5.00" + ",1" * 70_000 + "\n")
+    with pytest.raises(lm3.InputError) as err:
+        lm3.ingest(path)
+    assert err.value.code == "line-too-long" and "line 102" in str(err.value)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("60", "60"), ("0.6", "3/5"), ("1e-05", "1/100000"), (" -2.50 ", "-5/2"), ("0", "0")],
