@@ -133,6 +133,15 @@ def test_cli_suppliers_template(tmp_path):
         ("Bradford Builders", 2500.0),  # two spellings, one key; the first seen of the equally used
         ("Aire Valley Catering Ltd", 1000.0),
     ]
+    # no area named: the way back names none either (in the UK as a whole every UK supplier is local)
+    told = [r[0] for r in openpyxl.load_workbook(out)["Instructions"].iter_rows(values_only=True) if r[0]]
+    (command,) = [i for i, line in enumerate(told) if line.startswith("  lm3 locate")]
+    assert told[command].endswith("--area AREA") and not any("the UK" in line for line in told)
+    assert told[command + 1].startswith("  AREA: the area your spending should stay in")
+    runner.invoke(cli, [*args, "--area", "Bradford"])
+    told = [r[0] for r in openpyxl.load_workbook(out)["Instructions"].iter_rows(values_only=True) if r[0]]
+    assert told[command].endswith("--area Bradford") and "area Bradford" in told[0]
+    assert not any(line.startswith("  AREA") for line in told)
 
     bad = runner.invoke(
         cli, ["suppliers", "template", "--payments", str(LOCATE / "payments.csv"), "--out", "x.csv"]

@@ -191,8 +191,14 @@ def _instructions(result: LocateResult, rows: pd.DataFrame, left_out: pd.DataFra
         "",
         "Then give this workbook back to lm3 beside your register:",
         "  lm3 locate --payments SPEND --suppliers REGISTER --suppliers THIS.xlsx --area "
-        + (f'"{area}"' if " " in area else area),
+        + ("AREA" if result.area.uk else f'"{area}"' if " " in area else area),
     ]
+    if result.area.uk:  # no local area named: in the UK as a whole, every UK supplier would be local
+        lines[0] = f"Suppliers lm3 could not place: {result.file}, written {date.today():%d %B %Y}."
+        lines += [
+            "  AREA: the area your spending should stay in, such as a council (Bradford), several (Bradford, "
+            "Leeds), a postcode district (BD1) or a radius (10 miles of BD1 1HY).",
+        ]
     if len(left_out):
         lines += [
             "",
