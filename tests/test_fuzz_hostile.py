@@ -233,6 +233,24 @@ def test_a_table_wider_than_any_spend_file_is_refused_before_any_work(tmp_path):
     assert err.value.code == "too-many-columns" and "20,000 columns" in str(err.value)
 
 
+def test_a_card_statements_merchants_are_the_suppliers_not_the_departments_that_paid(tmp_path):
+    # departments' names have organisations' words (Services, Care, Housing) but never a legal form, and a
+    # department column names who paid; the description beside it names the merchant
+    departments = ["Adult Social Care", "Children's Services", "Housing Services", "Highways", "Libraries"]
+    merchants = ["AMAZON MKTPLACE", "TESCO STORES 2341", "TRAINLINE", "PREMIER INN", "SCREWFIX DIRECT",
+                 "ARGOS LTD", "WH SMITH", "ZOOM.US", "SAINSBURYS S/MKTS", "COSTA COFFEE", "CURRYS ONLINE",
+                 "RYMAN", "POST OFFICE COUNTER", "TRAVELODGE", "EVANS CYCLES"]  # fmt: skip
+    lines = ["Department,Date,Description,Amount"] + [
+        f"{departments[i % 5]},{i % 28 + 1:02d}/05/2024,{merchants[(i * 7) % 15]},{(i * 37) % 400 + 5}.50"
+        for i in range(80)
+    ]
+    path = tmp_path / "card.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = lm3.ingest(path)
+    assert result.columns["supplier"] == "Description"
+    assert set(result.data["supplier"]) == set(merchants)
+
+
 def test_rows_of_sixty_thousand_cells_deep_in_a_file_cost_no_more_than_their_bytes(tmp_path):
     # cells per row are bounded by a line's length (128 KB): a hundred rows of 60,000 extra cells, after the
     # first rows a width is judged by, are read in bounded time and memory, their extra cells said unused

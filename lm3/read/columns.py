@@ -25,6 +25,7 @@ from lm3.read.words import (
     NET,
     NOT_MONEY,
     NOT_NAME,
+    PAYER_SIDE,
     POSTCODE_WORDS,
     SUPPLIER_WORDS,
     word_score,
@@ -71,17 +72,23 @@ def supplier_scores(profiles: list[Profile]) -> list[Score]:
                 * (1 - narrative)
                 * min(1.0, p.filled / 0.5)
             )
-            content += 0.5 * p.legal
+            # a legal form counts in full; a word for a kind of organisation half (departments have them)
+            content += 0.5 * p.legal_forms + 0.25 * (p.legal - p.legal_forms)
             reasons.append(f"{p.names:.0%} names")
             if p.codes >= 0.5:
                 reasons.append(f"{p.codes:.0%} codes")
-            if p.legal >= 0.05:
-                reasons.append(f"{p.legal:.0%} with a legal form (Ltd, Council...)")
+            if p.legal_forms >= 0.05:
+                reasons.append(f"{p.legal_forms:.0%} with a legal form (Ltd, PLC...)")
+            if p.legal - p.legal_forms >= 0.05:
+                reasons.append(
+                    f"{p.legal - p.legal_forms:.0%} with an organisation's word (Council, Trust...)"
+                )
             reasons.append(f"{p.distinct} distinct in {round(p.filled * p.count)}")
             if narrative > 0:
                 reasons.append("long descriptions")
         plus = word_score(p.words, SUPPLIER_WORDS)
         against = 0.3 * min(2, sum(1 for w in set(p.words) if w in NOT_NAME))
+        against += 0.2 * any(w in PAYER_SIDE for w in p.words)
         minus = against if plus < 1 else 0.0
         if plus:
             reasons.append(f"header says {'/'.join(w for w in p.words if w in SUPPLIER_WORDS)}")

@@ -24,6 +24,10 @@ _CODE = r"^[A-Z0-9][A-Z0-9\-/.]*\d[A-Z0-9\-/.]*$|^\d+$"  # one token holding a d
 POSTCODE = r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b"  # a UK postcode's shape (upper case), anywhere
 
 
+# a legal form: only a registered body's (or a trader's) name ends with one
+_LEGAL_FORM = r"(?i)\b(?:ltd|limited|plc|llp|lp|cic|cio|inc|llc|gmbh|co|company|& sons|t/a)\b"
+# or a word for a kind of organisation or trade, which a payer's own departments use too ("Children's
+# Services", "Adult Social Care", "Housing")
 _LEGAL = (
     r"(?i)\b(?:ltd|limited|plc|llp|lp|cic|cio|inc|llc|gmbh|co|company|council|trust|services|group|association|"
     r"partnership|society|charity|university|college|school|academy|nhs|foundation|club|centre|solicitors|"
@@ -50,7 +54,8 @@ class Profile:
     dates: float
     names: float  # two letters in a row and not a code
     codes: float
-    legal: float
+    legal: float  # a legal form or an organisation's word
+    legal_forms: float  # a legal form (Ltd, PLC, CIC...)
     distinct: int
     words_per_value: float
     mean_length: float
@@ -87,7 +92,7 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
     money_mask = np.zeros(n, dtype=bool)
     if k == 0:
         return Profile(
-            i, header, header_words(header), n, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0,
+            i, header, header_words(header), n, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0,
             pence_values, money_mask,
         )  # fmt: skip
     money_ok = cell["money"]
@@ -115,6 +120,7 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
         names=float(cell["names"].mean()),
         codes=float(cell["codes"].mean()),
         legal=float(cell["legal"].mean()),
+        legal_forms=float(cell["legal_forms"].mean()),
         distinct=int(text.nunique()),
         words_per_value=float(cell["gaps"].mean() + 1),
         mean_length=float(lengths.mean()),
@@ -158,6 +164,7 @@ def _per_value(cells: pd.Series) -> dict[str, np.ndarray]:
         "names": letters & ~codes,
         "codes": codes,
         "legal": text.str.contains(_LEGAL, regex=True),
+        "legal_forms": text.str.contains(_LEGAL_FORM, regex=True),
         "postcodes": postcodes,
         "whole_postcodes": whole_postcodes,
     }

@@ -63,6 +63,10 @@ NOT_NAME = {"id", "code", "number", "no", "ref", "reference", "date", "descripti
 NOT_NAME |= {"service", "expense", "expenses", "expenditure", "category", "directorate", "department"}
 NOT_NAME |= {"division", "area", "cost", "centre", "center", "unit", "type", "label", "body", "subjective"}
 NOT_NAME |= {"team", "section", "classification", "class", "merchant category", "portfolio", "group"}
+# of those, the words for the payer's own structure: such a column names who in the body paid, never whom
+# (a description or narrative may name the payee: a card statement's merchant)
+PAYER_SIDE = {"directorate", "department", "division", "service", "portfolio", "team", "section", "unit"}
+PAYER_SIDE |= {"cost", "centre", "center", "body"}
 
 
 NET = {"net", "nett", "exclusive", "excl", "exc", "ex", "excluding", "before"}
