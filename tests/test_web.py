@@ -508,6 +508,24 @@ def test_place_more_suppliers_with_the_template_moves_the_figure():
         assert empty.status_code == 400 and "No file chosen" in empty.text
 
 
+def test_when_the_server_stops_every_job_stops_at_its_next_step_a_register_half_added_too(tmp_path):
+    from lm3.web.store import Job, Superseded
+
+    store = Store()
+    session = store.new()
+    adding = Job(title="Adding a register", next="/registers", stoppable=False)
+    session.start(adding)
+    adding.superseded = True  # a newer job of the session does not stop a register half-added...
+    adding.progress("adding", 1, 2)
+    store.close()  # ...but the server stopping does (Ctrl+C is never held up by one)
+    registers = lm3.RegisterStore(tmp_path / "registers")
+    with pytest.raises(Superseded):
+        lm3.registers.add(DATA / "companies_house" / "ch_basiccompanydata_2025-01-01_part1_first50.csv",
+                          registers=registers, progress=adding.progress)  # fmt: skip
+    assert [r.name for r in registers.registers() if not r.shipped] == []
+    assert sorted(p.name for p in (tmp_path / "registers").iterdir() if p.name != "downloads") == []
+
+
 def test_a_reading_still_running_when_new_files_arrive_never_stands_for_them():
     store = Store()
     session = store.new()

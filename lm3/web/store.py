@@ -60,10 +60,12 @@ class Job:
     error: lm3.LM3Error | None = None
     finished: bool = False
     superseded: bool = False  # a newer job of the session took its place: it stops at its next step
-    stoppable: bool = True  # a register being added is never stopped half-way
+    stoppable: bool = True  # a register being added is not stopped by a newer job...
+    stopping: bool = False  # ...but every job stops at its next step when the server does (a register's
+    # download resumes from its .part next time; one half-added leaves nothing)
 
     def progress(self, step: str, done: int, total: int) -> None:
-        if self.superseded and self.stoppable:
+        if self.stopping or (self.superseded and self.stoppable):
             raise Superseded
         self.step, self.done, self.total = step, done, max(total, 1)
 
@@ -319,7 +321,7 @@ class Store:
             ids = list(self._sessions)
             for session in self._sessions.values():
                 if session.job is not None and not session.job.finished:
-                    session.job.superseded = True
+                    session.job.stopping = True
         for k in ids:
             self.delete(k)
 
