@@ -94,6 +94,7 @@ def test_the_tables_are_written_with_money_as_text(serial_run):
     assert len(list((folder / "parts").glob("*.json"))) == 3
 
 
+@pytest.mark.slow
 def test_a_bad_file_is_a_problem_and_the_others_go_on(tmp_path, serial):
     unusable = tmp_path / "unusable.csv"
     unusable.write_text("Supplier,Amount\nACME LTD,ten pounds\nBETA LTD,12.00\n", encoding="utf-8")
@@ -113,6 +114,7 @@ def test_a_bad_file_is_a_problem_and_the_others_go_on(tmp_path, serial):
     )
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_resumes(tmp_path, serial):
     manifest = _manifest(tmp_path)
     out = tmp_path / "out"
@@ -228,6 +230,7 @@ distributed = pytest.importorskip(
 )
 
 
+@pytest.mark.slow
 def test_a_dask_local_cluster_gives_the_same_to_the_penny(tmp_path, serial):
     result = lm3.batch(_manifest(tmp_path), suppliers=REGISTER, scheduler="local", workers=2)
     assert result.summary.equals(serial.summary) and result.leakage.equals(serial.leakage)
@@ -239,6 +242,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_a_scheduler_and_workers_started_apart_give_the_same(tmp_path, serial):
     """`dask scheduler` and two `dask worker`s as processes of their own on 127.0.0.1, torn down after."""
     port = _free_port()
@@ -294,6 +298,7 @@ def test_a_scheduler_and_workers_started_apart_give_the_same(tmp_path, serial):
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_a_companies_house_index_places_what_the_registers_do_not(tmp_path):
     """Suppliers no register places are looked up in a Companies House index: the body-year's figures are
     those of lm3.calculate with the matches as one more register (lm3 suppliers companies-house by hand)."""

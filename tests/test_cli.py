@@ -103,6 +103,7 @@ def test_files_as_options():
     assert "Every £1 spent by Golden Example creates £1.92 for Bradford (90% interval £" in result.output
 
 
+@pytest.mark.slow
 def test_entry_points_behave_the_same():
     runs = [
         [sys.executable, "-m", "lm3", "calculate", str(SAMPLE), "--json"],

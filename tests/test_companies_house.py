@@ -97,6 +97,7 @@ def test_supplier_key_matches_a_plain_python_reference(names):
 @example(
     names=["THE(DD)"]
 )  # found by hypothesis: the cleaned key was "THE", not a word of the plain key "DD"
+@pytest.mark.slow
 def test_cleaning_payment_text_only_ever_leaves_words_out(names):
     """The cleaned key is the plain key with some words left out, never reordered or invented, and never
     empty when the plain key is not."""

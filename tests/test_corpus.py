@@ -104,6 +104,7 @@ def _pounds(text: str) -> Decimal:
     return -value if negative else value
 
 
+@pytest.mark.slow
 def test_blanked_headers_still_find_supplier_and_amount(tmp_path):
     found, missed = 0, []
     for entry in EXPECTED:

@@ -209,6 +209,7 @@ def any_file(draw) -> tuple[str, bytes]:
     return ".csv", text.encode("utf-8", errors="surrogatepass")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(any_file())
 def test_every_reader_answers_any_file(tmp_path_factory, generated):

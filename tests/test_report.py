@@ -180,6 +180,7 @@ def test_report_neutralises_formulas_and_escapes_html(hostile, tmp_path):
     assert "<script>" not in result._repr_html_() and "&lt;script&gt;" in result._repr_html_()
 
 
+@pytest.mark.slow
 def test_progress_is_reported_and_the_cli_is_silent_when_not_a_terminal(sample, tmp_path):
     calls = []
     write_report(sample, tmp_path / "p", formats="html,png", progress=lambda *a: calls.append(a))
@@ -251,6 +252,7 @@ def _on_a_terminal(args):
     return out.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_progress_bars_show_on_a_terminal_unless_quiet(tmp_path):
     shown = _on_a_terminal(["report", str(SAMPLE), "--out", str(tmp_path / "a"), "--format", "json"])

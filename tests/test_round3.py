@@ -186,6 +186,7 @@ def _round2(amounts):
     return int(trace["round2"].sum())
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.lists(st.integers(1, 50_000), min_size=2, max_size=8), st.data())
 def test_moving_spend_to_a_local_supplier_never_lowers_round2(amounts, data):

@@ -151,6 +151,7 @@ def test_files_read_once_serve_locate_and_calculate():
     assert shared.warnings == from_files.warnings
 
 
+@pytest.mark.slow
 def test_the_samples_ship_inside_the_package(tmp_path):
     """Built as a wheel and installed away from the repository, lm3 still has its samples: ``lm3.sample()``
     points inside the installed package, the web app offers the sample (its button shows when the folder

@@ -93,6 +93,7 @@ def _upload_sample(client: TestClient, csrf: Tokens, **more: tuple[str, bytes]) 
     )
 
 
+@pytest.mark.slow
 def test_the_sample_from_upload_to_download_gives_2_52():
     with _client() as client:
         csrf = _start(client)
@@ -467,6 +468,7 @@ def test_people_paid_are_never_named_in_a_page():
             assert "John Smith" not in page and "JOHN SMITH" not in page and "JANE DOE" not in page.upper()
 
 
+@pytest.mark.slow
 def test_place_more_suppliers_with_the_template_moves_the_figure():
     """Download the suppliers not placed, fill in a postcode for the largest, upload it back: the figure is
     worked out again with it placed (as lm3 calculate gives with the template beside the register)."""
@@ -1189,6 +1191,7 @@ def test_warnings_on_a_page_name_options_as_the_page_shows_them():
     assert "(columns)" not in page
 
 
+@pytest.mark.slow
 def test_a_killed_servers_uploads_are_gone_after_the_next_start(tmp_path):
     """kill -9, then a restart: the payroll uploaded to the killed server does not stay in the temporary
     folder (a real ``lm3 serve`` process, its TMPDIR a folder of the test's own)."""

@@ -29,6 +29,8 @@ web = pytest.importorskip("lm3.web.app", reason="the web extra is not installed 
 uvicorn = pytest.importorskip("uvicorn")
 from lm3.web import server as web_server  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a real browser
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip
 SPEND = DATA / "spend"
