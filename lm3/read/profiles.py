@@ -4,7 +4,10 @@ has pence, holds whole numbers of one length, dates, names, codes, legal forms, 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -132,10 +135,15 @@ def _profile(i: int, header: str, values: pd.Series) -> Profile:
     )
 
 
+_ONE_TYPE = ("string", "floating", "integer", "datetime", "date", "boolean")
+
+
 def _per_cell(cells: pd.Series) -> dict[str, np.ndarray]:
-    """What each (non-missing) cell holds, as arrays in the cells' order. A column of text is worked out
-    once per distinct value (a sample repeats its departments, dates and suppliers), then spread back."""
-    if len(cells) and pd.api.types.infer_dtype(cells, skipna=False) == "string":
+    """What each (non-missing) cell holds, as arrays in the cells' order. A column of one type (text, or a
+    workbook's numbers or dates) is worked out once per distinct value (a sample repeats its departments,
+    dates and suppliers), then spread back: equal values of one type hold the same. (Of two types, 1 and
+    1.0 are equal but not the same: a whole float is told from an integer.)"""
+    if len(cells) and pd.api.types.infer_dtype(cells, skipna=False) in _ONE_TYPE:
         codes, distinct = pd.factorize(cells.to_numpy())
         unit = _per_value(pd.Series(distinct, dtype="object"))
         return {name: column[codes] for name, column in unit.items()}
@@ -143,37 +151,60 @@ def _per_cell(cells: pd.Series) -> dict[str, np.ndarray]:
 
 
 def _per_value(cells: pd.Series) -> dict[str, np.ndarray]:
+    """``_per_cell`` for each of ``cells``. Python's own regular expressions, one value at a time, as pandas
+    runs these patterns on text outside ASCII; for at most a sample's 2,000 values, pandas' cost per call
+    would be most of the time."""
     text = cells.map(_cell_text).astype("str").str.strip()
+    texts = text.to_numpy(dtype=object)
+    uppers = text.str.upper().to_numpy(dtype=object)
     parsed, bad = parse_money(cells)
-    money_ok = (~bad.to_numpy(dtype=bool)) & parsed.notna().to_numpy() & (text != "").to_numpy()
-    numeric_cells = cells.map(lambda v: isinstance(v, float | int) and not isinstance(v, bool))
-    pence = text.str.contains(_PENCE, regex=True) & ~text.str.contains(r"[/:]", regex=True)
+    money_ok = (~bad.to_numpy(dtype=bool)) & parsed.notna().to_numpy() & (texts != "")
+    values = cells.to_numpy(dtype=object)
+    numeric_cells = _each(values, lambda v: isinstance(v, float | int) and not isinstance(v, bool))
     # a float cell from a workbook has pence when it is not a whole number
-    whole_float = numeric_cells & cells.map(lambda v: isinstance(v, float) and float(v).is_integer())
+    whole_float = _each(values, lambda v: isinstance(v, float) and v.is_integer())
+    pence = _each(texts, lambda t: _PENCE_RE.search(t) is not None and _TIME_OR_DATE.search(t) is None)
     pence = (pence & ~whole_float) | (numeric_cells & ~whole_float & money_ok)
-    integers = text.str.fullmatch(r"-?\d+(?:\.0)?", na=False) | whole_float  # "3801325.0": a whole number
-    letters = text.str.contains(_LETTERS, regex=True)
-    upper = text.str.upper()
-    codes = upper.str.fullmatch(_CODE, na=False) & ~text.str.contains(" ", regex=False)
-    postcodes = upper.str.contains(POSTCODE, regex=True)
-    whole_postcodes = upper.str.fullmatch(rf"\s*{POSTCODE}\s*", na=False) if postcodes.any() else postcodes
-    flags = {
+    letters = _each(texts, lambda t: _LETTERS_RE.search(t) is not None)
+    codes = _each(uppers, lambda t: _CODE_RE.fullmatch(t) is not None) & _each(texts, lambda t: " " not in t)
+    postcodes = _each(uppers, lambda t: _POSTCODE_RE.search(t) is not None)
+    return {
+        "text": texts,
+        "money": money_ok,
+        "pounds": parsed.to_numpy(dtype=np.int64, na_value=0),
         "pence": pence,
-        "integers": integers,
-        "digit": text.str.contains(r"\d", regex=True),
+        # "3801325.0": a whole number
+        "integers": _each(texts, lambda t: _INTEGER_RE.fullmatch(t) is not None) | whole_float,
+        "digit": _each(texts, lambda t: _DIGIT_RE.search(t) is not None),
         "names": letters & ~codes,
         "codes": codes,
-        "legal": text.str.contains(_LEGAL, regex=True),
-        "legal_forms": text.str.contains(_LEGAL_FORM, regex=True),
+        "legal": _each(texts, lambda t: _LEGAL_RE.search(t) is not None),
+        "legal_forms": _each(texts, lambda t: _LEGAL_FORM_RE.search(t) is not None),
         "postcodes": postcodes,
-        "whole_postcodes": whole_postcodes,
+        "whole_postcodes": (
+            _each(uppers, lambda t: _WHOLE_POSTCODE_RE.fullmatch(t) is not None)
+            if postcodes.any()
+            else postcodes
+        ),
+        "gaps": np.fromiter((len(_GAPS_RE.findall(t)) for t in texts), dtype=np.int64, count=len(texts)),
     }
-    out: dict[str, np.ndarray] = {name: flag.to_numpy(dtype=bool) for name, flag in flags.items()}
-    out["text"] = text.to_numpy(dtype=object)
-    out["money"] = money_ok
-    out["pounds"] = parsed.to_numpy(dtype=np.int64, na_value=0)
-    out["gaps"] = text.str.count(r"\s+").to_numpy(dtype=np.int64)
-    return out
+
+
+def _each(values: np.ndarray, test: Callable[[Any], bool]) -> np.ndarray:
+    return np.fromiter((test(v) for v in values), dtype=bool, count=len(values))
+
+
+_PENCE_RE = re.compile(_PENCE)
+_TIME_OR_DATE = re.compile(r"[/:]")
+_INTEGER_RE = re.compile(r"-?\d+(?:\.0)?")
+_DIGIT_RE = re.compile(r"\d")
+_LETTERS_RE = re.compile(_LETTERS)
+_CODE_RE = re.compile(_CODE)
+_POSTCODE_RE = re.compile(POSTCODE)
+_WHOLE_POSTCODE_RE = re.compile(rf"\s*{POSTCODE}\s*")
+_LEGAL_RE = re.compile(_LEGAL)
+_LEGAL_FORM_RE = re.compile(_LEGAL_FORM)
+_GAPS_RE = re.compile(r"\s+")
 
 
 def _cell_text(v: object) -> str:
