@@ -4,7 +4,6 @@ key, blank cells, and rows named as a person sees them.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from pathlib import Path
 
@@ -61,13 +60,16 @@ def is_blank(value: object) -> bool:
     return str(value).strip() == ""
 
 
+# text of only spaces (Python's test, as ``is_blank``'s), each cell tested in numpy's loop
+_only_spaces = np.frompyfunc(lambda v: isinstance(v, str) and v.isspace(), 1, 1)
+
+
 def blank_mask(values: pd.Series) -> np.ndarray:
     """True where a cell is empty or only spaces (vectorised)."""
     if values.dtype == object:  # cells from a workbook: numbers and dates are never blank
         cells = values.to_numpy()
         blank = np.asarray(pd.isna(cells) | (cells == ""), dtype=bool)
-        with contextlib.suppress(AttributeError):  # (no text among them)
-            blank |= values.str.isspace().eq(True).to_numpy(dtype=bool)  # text of only spaces
+        blank |= np.asarray(_only_spaces(cells), dtype=bool)
         return blank
     text = as_text(values)
     blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
