@@ -883,6 +883,8 @@ def test_the_cookie_is_the_servers_own_and_secure_over_https():
     app = web.web_app(hosts=("testserver",), cookie="lm3_session_8123")
     with TestClient(app) as client:
         assert "lm3_session_8123" in client.get("/").headers["set-cookie"]
+        for path in ("/", "/registers", "/upload"):  # once a page, not twice
+            assert len(client.get(path).headers.get_list("set-cookie")) == 1, path
     with TestClient(app, base_url="https://testserver") as client:  # as behind a TLS proxy
         cookie = client.get("/").headers["set-cookie"]
         assert "lm3_session_8123=" in cookie and "Secure" in cookie and "HttpOnly" in cookie

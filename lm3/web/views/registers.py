@@ -15,7 +15,6 @@ import lm3
 from lm3.web.forms import one_file
 from lm3.web.guards import with_form
 from lm3.web.jobs import start_register_job
-from lm3.web.security import remember
 from lm3.web.site import Site, go, site_of
 from lm3.web.store import Session
 
@@ -54,7 +53,7 @@ async def show(request: Request) -> Response:
     """The page (a browser without a session is given one: adding a register needs its token)."""
     site = site_of(request)
     session = site.current(request) or site.store.new()
-    return remember(_page(request, site, session, {}), session)
+    return _page(request, site, session, {})  # a page: it carries the session's cookie
 
 
 @with_form

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 import lm3
 from lm3.web.guards import with_form
-from lm3.web.security import forget, remember
+from lm3.web.security import forget
 from lm3.web.site import Site, go, site_of
 from lm3.web.store import Session
 
@@ -19,7 +19,7 @@ async def start(request: Request) -> Response:
     """The start page; a browser without a session is given one."""
     site = site_of(request)
     session = site.current(request) or site.store.new()
-    response = site.page(
+    return site.page(  # a page carries the session's cookie
         request,
         "start.html",
         session,
@@ -27,7 +27,6 @@ async def start(request: Request) -> Response:
         sample=site.sample.is_dir(),
         minutes=int(site.store.idle_seconds // 60),
     )
-    return remember(response, session)
 
 
 @with_form
