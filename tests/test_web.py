@@ -1242,9 +1242,21 @@ def test_a_killed_servers_uploads_are_gone_after_the_next_start(tmp_path):
         first.send_signal(signal.SIGKILL)
         first.wait(10)
     assert all(p.exists() for p in left)  # a killed process cleans nothing
-    second, _ = start()
+    second, base = start()
     try:
         assert not any(p.exists() for p in left)  # swept as the server started
-    finally:
-        second.terminate()
+        with httpx.Client(base_url=base, timeout=30, follow_redirects=True) as client:
+            client.get("/")
+            token = _form_tokens(client.get("/upload").text)["/upload"]
+            files = [("payments", ("p.csv", b"Supplier,Amount\nAcme Ltd,10.00\n"))]
+            client.post("/upload", data={"csrf": token}, files=files, headers={"origin": base})
+        assert list(tmp_path.glob("lm3-web-*"))
+        second.send_signal(signal.SIGINT)  # Ctrl+C: prompt, and the uploads go with the server
+        stopping = time.monotonic()
         second.wait(10)
+        assert time.monotonic() - stopping < 5
+        assert not list(tmp_path.glob("lm3-web-*"))
+    finally:
+        if second.poll() is None:
+            second.terminate()
+            second.wait(10)
