@@ -182,7 +182,8 @@ def candidate_pairs(names: list[str], choices: list[str], groups: np.ndarray | N
     code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code  # each pair once
     name_at, choice_at = np.divmod(code, width)
     if together:
-        name_at, choice_at = name_at[name_at != choice_at], choice_at[name_at != choice_at]
+        other = name_at != choice_at
+        name_at, choice_at = name_at[other], choice_at[other]
     # a ratio of 90 needs lengths within about a tenth of their sum: no need to score the rest
     name_len = pc.utf8_length(pa.array(names, type=pa.string())).to_numpy(zero_copy_only=False)[name_at]
     choice_len = pc.utf8_length(pa.array(choices, type=pa.string())).to_numpy(zero_copy_only=False)[choice_at]
