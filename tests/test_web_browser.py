@@ -261,6 +261,10 @@ def test_at_its_own_host_the_apps_cookie_never_reaches_another_app_on_this_compu
             # what the browser would send lm3 next
             cookies = [c for c in context.cookies(f"http://{host}:{port}/") if c["name"] == "lm3_session"]
             assert ("planted" in [c["value"] for c in cookies]) == shared
+            if not shared:  # and its forms work at its own host (each form's origin is checked)
+                page.goto(f"http://{host}:{port}/")
+                page.get_by_role("button", name="Run the Bradford Trident sample").click()
+                page.wait_for_url("**/check")
             context.close()
     finally:
         other.shutdown()
