@@ -129,19 +129,26 @@ def _blocks(texts: list[str], groups: np.ndarray | None = None) -> tuple[np.ndar
     if (
         groups is not None
     ):  # the group mixed into the content: a block per group (a collision only adds pairs)
-        content = (block & _CONTENT) * _BASE + np.asarray(groups, dtype=np.uint64)[at]
-        block = (block & ~_CONTENT) | (content & _CONTENT)
+        content = block & _CONTENT  # the same arithmetic, in place: these arrays hold every block
+        content *= _BASE
+        content += np.asarray(groups, dtype=np.uint64)[at]
+        content &= _CONTENT
+        block &= ~_CONTENT
+        block |= content
+        del content
     order = np.argsort(block)  # within a block, order does not count (``candidate_pairs``)
     return at[order], block[order], order < letters  # the first ``letters`` are one-letter-out blocks
 
 
-def candidate_pairs(names: list[str], choices: list[str], groups: np.ndarray | None = None) -> pd.DataFrame:
+def candidate_pairs(
+    names: list[str], choices: list[str], groups: np.ndarray | None = None, *, ordered: bool = False
+) -> pd.DataFrame:
     """Pairs (``name``, ``choice``: positions in the lists) worth scoring: those sharing a one-letter-out
     block, and those sharing a word, a pair of words or their first or last letters, taken for each name
     from its rarest blocks while no more than ``BUDGET`` choices are in them (see the module docstring).
     ``names`` may be ``choices`` (a list compared with itself: a name's pair with itself is left out); then
     ``groups`` (a number per name) pairs only names of the same group, each name's budget spent within its
-    group."""
+    group, and ``ordered`` keeps only the pairs whose name comes before its choice in the list."""
     together = names is choices
     at, block, letter = _blocks(names if together else [*names, *choices], groups)
     mine = at < len(names)
@@ -182,7 +189,7 @@ def candidate_pairs(names: list[str], choices: list[str], groups: np.ndarray | N
     code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code  # each pair once
     name_at, choice_at = np.divmod(code, width)
     if together:
-        other = name_at != choice_at
+        other = name_at < choice_at if ordered else name_at != choice_at
         name_at, choice_at = name_at[other], choice_at[other]
     # a ratio of 90 needs lengths within about a tenth of their sum: no need to score the rest
     name_len = pc.utf8_length(pa.array(names, type=pa.string())).to_numpy(zero_copy_only=False)[name_at]

@@ -173,9 +173,9 @@ def merge_near_duplicates(
     codes, _ = pd.factorize(block)
     items = cand.to_pylist()
     # the pairs worth scoring (two shared words, a rare one, the same first letters), within a block
-    pairs = candidate_pairs(items, items, codes)
+    pairs = candidate_pairs(items, items, codes, ordered=True)  # each pair once: name before choice
     a, b = pairs["name"].to_numpy(), pairs["choice"].to_numpy()
-    keep = (a < b) & (codes[a] == codes[b])
+    keep = codes[a] == codes[b]
     a, b = a[keep], b[keep]
     into: dict[int, tuple[int, float]] = {}
     if len(a):
@@ -184,8 +184,9 @@ def merge_near_duplicates(
         hit = scores >= threshold
         # never two names that differ by a word ("ASHTON PARISH COUNCIL", "ASTON PARISH COUNCIL"): a word
         # that two or more payees use is no typo
-        words = pd.Series(items).str.split(" ").explode().value_counts()
-        hit[hit] = ~word_swaps(items, items, a[hit], b[hit], known=set(words[words >= 2].index))
+        words = pc.value_counts(pc.list_flatten(pc.split_pattern(cand, " ")))
+        used = words.field("values").filter(pc.greater_equal(words.field("counts"), 2)).to_pylist()
+        hit[hit] = ~word_swaps(items, items, a[hit], b[hit], known=set(used))
         for i in np.lexsort((b[hit], a[hit], codes[a[hit]])):  # block by block, in order, as always
             ka, kb = int(candidate[a[hit][i]]), int(candidate[b[hit][i]])
             big, small = (ka, kb) if (total[ka], key_values[ka]) >= (total[kb], key_values[kb]) else (kb, ka)
