@@ -452,7 +452,8 @@ def staff_table(staff: pd.DataFrame | None) -> pd.DataFrame:
     """Staff in aggregate by where they live: no identifiers, only counts and sums."""
     if staff is None:
         return pd.DataFrame(columns=STAFF_TRACE_COLUMNS)
-    order = ["in the area", "outside the area", "unknown"]
+    homes = set(staff["home"].unique())
+    order = [h for h in ("in the area", "outside the area", "unknown") if h in homes]
     table = (
         staff.assign(respondent=staff["employee"].where(staff["responded"]))
         .groupby("home")
@@ -463,7 +464,7 @@ def staff_table(staff: pd.DataFrame | None) -> pd.DataFrame:
             respondents=("respondent", "nunique"),
             round3=("round3", "sum"),
         )
-        .reindex([h for h in order if h in set(staff["home"])])
+        .reindex(order)
         .reset_index()
     )
     local = table["home"] == "in the area"
