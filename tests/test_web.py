@@ -1063,6 +1063,28 @@ def test_the_app_is_opened_at_a_host_of_its_own_whose_cookies_stay_its_own():
 
 
 @pytest.mark.slow
+def test_lm3_serve_asks_for_as_many_open_files_as_the_system_allows():
+    import resource
+    import subprocess
+    import sys
+
+    def at_most(soft: int, hard: int) -> Callable[[], None]:
+        return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+    code = (
+        "import resource; from lm3.web.server import more_open_files; more_open_files(); "
+        "print(*resource.getrlimit(resource.RLIMIT_NOFILE))"
+    )
+    _, most = resource.getrlimit(resource.RLIMIT_NOFILE)  # this process's own hard limit: it may not rise
+    high = 65_536 if most == resource.RLIM_INFINITY else min(most, 65_536)
+    for (soft, hard), expected in (((256, 1024), "1024 1024"), ((256, most), f"{high} {most}")):
+        ran = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=at_most(soft, hard)
+        )
+        assert ran.stdout.split() == expected.split(), ran.stderr
+
+
+@pytest.mark.slow
 def test_eleven_hundred_half_open_connections_never_stop_a_real_request(tmp_path):
     """A real ``lm3 serve`` allowed 1,024 open files (Linux's usual limit): 1,100 connections opened and left
     silent used to take every socket, so real requests failed and the log grew by megabytes a minute."""

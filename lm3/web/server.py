@@ -74,8 +74,15 @@ def more_open_files() -> None:
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, OPEN_FILES)
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    # macOS refuses more than its own ceiling (OPEN_MAX, 10,240) even under an unlimited hard limit
+    for limit in (wanted, min(wanted, 10_240)):
+        if soft == resource.RLIM_INFINITY or soft >= limit:
+            return
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+            return
+        except (ValueError, OSError):
+            continue  # as many as the system gives: the closing of silent connections does the rest
 
 
 def server_config(
