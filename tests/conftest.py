@@ -101,3 +101,32 @@ def bounded() -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown < MEMORY_MB, f"memory grew by {grown:.0f} MB"
+
+
+@contextmanager
+def served(app: object, **config: object) -> Iterator[int]:
+    """``app`` served on a free port of 127.0.0.1 as ``lm3 serve`` serves it (``server_config``), on a thread;
+    yields the port. (Imported here, not above: the web extra may be absent.)"""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from lm3.web import server as web_server
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    running = uvicorn.Server(web_server.server_config(app, "127.0.0.1", port, **config))  # type: ignore[arg-type]
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if running.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        running.should_exit = True
+        thread.join(10)

@@ -4,18 +4,18 @@ client file name ever becomes a page's text or a path."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
-from conftest import DATA, SAMPLE
+from conftest import DATA, SAMPLE, served
 
 import lm3
 from lm3 import charts
@@ -77,6 +77,13 @@ def _upload(client: TestClient, csrf: Tokens, **files: Path) -> object:
     """Upload files by kind (payments=PATH, ...), as a browser sends them."""
     items = [(kind, (path.name, path.read_bytes())) for kind, path in files.items()]
     return client.post("/upload", data={"csrf": csrf("/upload")}, files=items, headers=SAME_ORIGIN)
+
+
+def _upload_payments(client: TestClient, csrf: Tokens, name: str, content: bytes) -> Any:
+    """One payments file uploaded, as the upload form sends it."""
+    return client.post(
+        "/upload", data={"csrf": csrf("/upload")}, files=[("payments", (name, content))], headers=SAME_ORIGIN
+    )
 
 
 def _upload_sample(client: TestClient, csrf: Tokens, **more: tuple[str, bytes]) -> object:
@@ -269,24 +276,14 @@ def test_a_host_not_served_is_refused_against_dns_rebinding():
 def test_an_upload_over_the_limit_is_413_with_a_page():
     with _client(max_upload_mb=1) as client:
         csrf = _start(client)
-        big = client.post(
-            "/upload",
-            data={"csrf": csrf("/upload")},
-            files=[("payments", ("big.csv", b"Supplier,Amount\n" + b"A,1\n" * 400_000))],
-            headers=SAME_ORIGIN,
-        )
+        big = _upload_payments(client, csrf, "big.csv", b"Supplier,Amount\n" + b"A,1\n" * 400_000)
         assert big.status_code == 413 and "too large" in big.text and "--max-upload-mb" in big.text
 
 
 def test_wrong_files_and_areas_get_a_page_that_says_what_to_do():
     with _client() as client:
         csrf = _start(client)
-        wrong = client.post(
-            "/upload",
-            data={"csrf": csrf("/upload")},
-            files=[("payments", ("notes.pdf", b"%PDF"))],
-            headers=SAME_ORIGIN,
-        )
+        wrong = _upload_payments(client, csrf, "notes.pdf", b"%PDF")
         assert (
             wrong.status_code == 400
             and "There is a problem" in wrong.text
@@ -300,12 +297,7 @@ def test_wrong_files_and_areas_get_a_page_that_says_what_to_do():
         assert client.get("/no-such-page").status_code == 404
         assert client.get("/result/charts/nothing.png", follow_redirects=False).status_code in (303, 404)
         bad_rows = b"Supplier,Amount\nACME LTD,ten pounds\nBETA LTD,12.00\n"
-        client.post(
-            "/upload",
-            data={"csrf": csrf("/upload")},
-            files=[("payments", ("bad.csv", bad_rows))],
-            headers=SAME_ORIGIN,
-        )
+        _upload_payments(client, csrf, "bad.csv", bad_rows)
         check = client.get("/check")
         assert (
             check.status_code == 200 and "ten pounds" not in check.text
@@ -966,23 +958,13 @@ def test_when_no_amount_column_is_found_the_check_page_lets_a_person_choose_it()
     fixed = b"Ref,Payee,Sum\nV1,Acme Ltd,10.50\nV2,Beta Ltd,20.00\nV3,Gamma Ltd,1.00\n"
     with _client() as client:
         csrf = _start(client)
-        client.post(
-            "/upload",
-            data={"csrf": csrf("/upload")},
-            files=[("payments", ("p.csv", unknown))],
-            headers=SAME_ORIGIN,
-        )
+        _upload_payments(client, csrf, "p.csv", unknown)
         page = client.get("/check").text
         assert "Say which columns to read" in page and 'name="payments.amount"' in page
         assert '<option value="Paid">Paid</option>' in page
         assert "Continue to the area" not in page  # the study cannot go ahead yet
         # a file whose amounts are plain, under a header lm3 does not know: chosen by hand, then read
-        client.post(
-            "/upload",
-            data={"csrf": csrf("/upload")},
-            files=[("payments", ("p.csv", fixed))],
-            headers=SAME_ORIGIN,
-        )
+        _upload_payments(client, csrf, "p.csv", fixed)
         client.post(
             "/check",
             data={
@@ -1008,37 +990,11 @@ def test_a_file_named_like_one_the_server_keeps_is_still_named_as_its_person_nam
     assert session.as_shown(f"{kept}: not a result") == "payments-2.csv: not a result"  # no server path
 
 
-@contextlib.contextmanager
-def _uvicorn(app: object, **config: object) -> Iterator[int]:
-    """``app`` served as ``lm3 serve`` serves it (``server_config``), on a free port of 127.0.0.1."""
-    import socket
-
-    import uvicorn
-
-    from lm3.web import server as web_server
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    running = uvicorn.Server(web_server.server_config(app, "127.0.0.1", port, **config))  # type: ignore[arg-type]
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if running.started:
-            break
-        time.sleep(0.05)
-    try:
-        yield port
-    finally:
-        running.should_exit = True
-        thread.join(10)
-
-
 def test_a_tls_proxys_scheme_is_believed_from_the_proxies_named_and_no_others():
     import urllib.request
 
     def cookie(**config: object) -> str:
-        with _uvicorn(web.web_app(cookie="lm3_session_1"), **config) as port:
+        with served(web.web_app(cookie="lm3_session_1"), **config) as port:
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/", headers={"X-Forwarded-Proto": "https"}
             )
@@ -1148,7 +1104,7 @@ def test_connections_left_half_open_are_closed_and_real_requests_still_answered(
     from lm3.web import server as web_server
 
     monkeypatch.setattr(web_server, "FIRST_REQUEST_SECONDS", 0.5)
-    with _uvicorn(web.web_app()) as port:
+    with served(web.web_app()) as port:
         _half_open_are_closed(port)
 
 
@@ -1172,12 +1128,7 @@ def test_the_area_page_refuses_a_rule_it_cannot_read_at_once_and_offers_to_leave
     bad_rows = b"Supplier,Amount\nACME LTD,ten pounds\nBETA LTD,12.00\n"
     with _client() as client:
         csrf = _start(client)
-        client.post(
-            "/upload",
-            data={"csrf": csrf("/upload")},
-            files=[("payments", ("bad.csv", bad_rows))],
-            headers=SAME_ORIGIN,
-        )
+        _upload_payments(client, csrf, "bad.csv", bad_rows)
         page = client.get("/area").text
         assert "Leave out payment rows whose amount cannot be read" in page
         refused = client.post(
@@ -1204,12 +1155,7 @@ def test_warnings_on_a_page_name_options_as_the_page_shows_them():
     )
     with _client() as client:
         csrf = _start(client)
-        client.post(
-            "/upload",
-            data={"csrf": csrf("/upload")},
-            files=[("payments", ("p.csv", titled))],
-            headers=SAME_ORIGIN,
-        )
+        _upload_payments(client, csrf, "p.csv", titled)
         page = client.get("/check").text
     assert "say which columns to read (&#34;The payments file&#39;s columns&#34;, on the check page)." in page
     assert "(columns)" not in page

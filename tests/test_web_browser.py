@@ -8,15 +8,13 @@ Set LM3_SCREENSHOTS=docs to write a screenshot of each page there (tools/web_scr
 from __future__ import annotations
 
 import os
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import DATA, SAMPLE
+from conftest import DATA, SAMPLE, served
 
 import lm3
 
@@ -40,20 +38,8 @@ SHOTS = os.environ.get("LM3_SCREENSHOTS")
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The app served by uvicorn on a free port of 127.0.0.1, as ``lm3 serve`` runs it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = web.web_app(hosts=web_server.LOOPBACK)
-    running = uvicorn.Server(web_server.server_config(app, "127.0.0.1", port))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if running.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(10)
+    with served(web.web_app(hosts=web_server.LOOPBACK)) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
