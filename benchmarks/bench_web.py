@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -111,6 +112,17 @@ def through_the_web(base: str, folder: Path, area: str) -> float:
         return elapsed
 
 
+def council(where: Path, rows: int) -> tuple[Path, str]:
+    """A generated council-year of ``rows`` payments in ``where`` (made once: make_council.py), and its area."""
+    from make_council import write
+
+    folder = where / f"council-{rows}"
+    if not (folder / "lm3.toml").exists():
+        print(f"generating {folder} ...", flush=True)
+        write(folder, rows)
+    return folder, tomllib.loads((folder / "lm3.toml").read_text())["area"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -118,15 +130,7 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=HERE / ".data")
     args = parser.parse_args()
     sys.path[:0] = [str(ROOT), str(HERE)]
-    import tomllib
-
-    from make_council import write
-
-    folder = args.dir / f"council-{args.rows}"
-    if not (folder / "lm3.toml").exists():
-        print(f"generating {folder} ...", flush=True)
-        write(folder, args.rows)
-    area = tomllib.loads((folder / "lm3.toml").read_text())["area"]
+    folder, area = council(args.dir, args.rows)
     server, base = serve(folder, FILES)
     web_times, cli_times = [], []
     for _ in range(args.repeat):

@@ -22,7 +22,6 @@ import statistics
 import sys
 import threading
 import time
-import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -113,14 +112,9 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=HERE / ".data")
     args = parser.parse_args()
     sys.path[:0] = [str(ROOT), str(HERE)]
-    from bench_web import serve
-    from make_council import write
+    from bench_web import council, serve
 
-    folder = args.dir / f"council-{args.rows}"
-    if not (folder / "lm3.toml").exists():
-        print(f"generating {folder} ...", flush=True)
-        write(folder, args.rows)
-    area = tomllib.loads((folder / "lm3.toml").read_text())["area"]
+    folder, area = council(args.dir, args.rows)
     server, base = serve(folder, FILES)
     times: dict[str, list[float]] = defaultdict(list)
     failures: list[str] = []
