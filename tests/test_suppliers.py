@@ -135,13 +135,14 @@ def test_cli_suppliers_template(tmp_path):
     ]
     # no area named: the way back names none either (in the UK as a whole every UK supplier is local)
     told = [r[0] for r in openpyxl.load_workbook(out)["Instructions"].iter_rows(values_only=True) if r[0]]
-    (command,) = [i for i, line in enumerate(told) if line.startswith("  lm3 locate")]
-    assert told[command].endswith("--area AREA") and not any("the UK" in line for line in told)
-    assert told[command + 1].startswith("  AREA: the area your spending should stay in")
+    (back,) = [i for i, line in enumerate(told) if line.startswith("Then give this workbook back")]
+    assert told[back].endswith("for the area your spending should stay in: name one, such as a council "
+                               "(Bradford), several (Bradford, Leeds), a postcode district (BD1) or a radius "
+                               "(10 miles of BD1 1HY).")  # fmt: skip
+    assert not any("the UK" in line or "--" in line for line in told)  # no flag: the web reads it too
     runner.invoke(cli, [*args, "--area", "Bradford"])
     told = [r[0] for r in openpyxl.load_workbook(out)["Instructions"].iter_rows(values_only=True) if r[0]]
-    assert told[command].endswith("--area Bradford") and "area Bradford" in told[0]
-    assert not any(line.startswith("  AREA") for line in told)
+    assert told[back].endswith("work the figure out again for Bradford.") and "area Bradford" in told[0]
 
     bad = runner.invoke(
         cli, ["suppliers", "template", "--payments", str(LOCATE / "payments.csv"), "--out", "x.csv"]

@@ -189,16 +189,19 @@ def _instructions(result: LocateResult, rows: pd.DataFrame, left_out: pd.DataFra
         "Leave a row blank when you do not know; it stays 'location unknown' and is never counted as local.",
         "Do not rename the columns. Rows can be deleted.",
         "",
-        "Then give this workbook back to lm3 beside your register:",
-        "  lm3 locate --payments SPEND --suppliers REGISTER --suppliers THIS.xlsx --area "
-        + ("AREA" if result.area.uk else f'"{area}"' if " " in area else area),
+        "Then give this workbook back to lm3 as another supplier register, beside yours, and work the figure "
+        "out again "
+        + (
+            "for the area your spending should stay in: name one, such as a council (Bradford), several "
+            "(Bradford, Leeds), a postcode district (BD1) or a radius (10 miles of BD1 1HY)."
+            if result.area.uk  # none named: in the UK as a whole, every UK supplier would be local
+            else f"for {area}."
+        ),
+        "  On the web page: upload it with the supplier registers. On the command line or in Python: give it "
+        "as a second supplier register.",
     ]
-    if result.area.uk:  # no local area named: in the UK as a whole, every UK supplier would be local
+    if result.area.uk:
         lines[0] = f"Suppliers lm3 could not place: {result.file}, written {date.today():%d %B %Y}."
-        lines += [
-            "  AREA: the area your spending should stay in, such as a council (Bradford), several (Bradford, "
-            "Leeds), a postcode district (BD1) or a radius (10 miles of BD1 1HY).",
-        ]
     if len(left_out):
         lines += [
             "",
